@@ -1,0 +1,75 @@
+"""Report tables: formatted (money, %, counts), HTML-escaped, with optional highlights.
+
+pandas ``Styler`` does not escape cell text by default; every table in a report goes through
+``styled_table`` so that text from the data (names, accounts) is shown as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from salesops.presentation import formatting
+
+Formatter = str | Callable[[object], str]
+HIGHLIGHT_GOOD = "background-color: #e3f4ea; color: #1e7b45"
+HIGHLIGHT_BAD = "background-color: #fbe5e3; color: #a93226"
+
+
+def _formatter(kind: Formatter, currency: str) -> Callable[[object], str]:
+    if callable(kind):
+        return kind
+    table = {
+        "money": lambda v: formatting.money(v, currency),
+        "money_compact": lambda v: formatting.money(v, currency, compact=True),
+        "pct": lambda v: formatting.pct(v),
+        "pct1": lambda v: formatting.pct(v, 1),
+        "points": lambda v: formatting.points(v),
+        "int": formatting.count,
+        "float": formatting.number,
+        "date": lambda v: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
+    }
+    if kind not in table:
+        raise ValueError(f"unknown column format {kind!r} (known: {', '.join(table)})")
+    return table[kind]
+
+
+def _escaped(fn: Callable[[object], str]) -> Callable[[object], str]:
+    return lambda v: html.escape(fn(v))
+
+
+def styled_table(
+    df: pd.DataFrame,
+    formats: Mapping[str, Formatter] | None = None,
+    currency: str = "USD",
+    caption: str | None = None,
+    good: Mapping[str, pd.Series] | None = None,
+    bad: Mapping[str, pd.Series] | None = None,
+    hide_index: bool = True,
+) -> Styler:
+    """An escaped, formatted Styler; ``good``/``bad`` map a column to a boolean mask to highlight."""
+    formats = dict(formats or {})
+    data = df.reset_index(drop=True) if hide_index else df
+    default = _escaped(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v))
+                       else str(v))
+    fmt = {col: _escaped(_formatter(formats[col], currency)) if col in formats else default
+           for col in data.columns}
+    styler = data.style.format(fmt).format_index(escape="html", axis=1)
+    if not hide_index:
+        styler = styler.format_index(escape="html", axis=0)
+    else:
+        styler = styler.hide(axis="index")
+    for masks, css in ((good, HIGHLIGHT_GOOD), (bad, HIGHLIGHT_BAD)):
+        for col, mask in (masks or {}).items():
+            mask = pd.Series(mask).reset_index(drop=True) if hide_index else pd.Series(mask)
+            styler = styler.map(lambda _v, _css=css: _css, subset=pd.IndexSlice[mask[mask].index, col])
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler.set_table_styles([
+        {"selector": "th", "props": "text-align: left; background: #f2f5f9; padding: 4px 8px;"},
+        {"selector": "td", "props": "padding: 3px 8px; font-variant-numeric: tabular-nums;"},
+        {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"},
+    ])
