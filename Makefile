@@ -1,0 +1,39 @@
+# salesops: the two commands a newcomer needs are `make reports` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WORKERS ?=
+ARGS ?=
+
+.PHONY: reports test lab lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Set up (if needed) and run every report on the built-in sample data into reports/<today>/
+reports: $(STAMP)
+	$(BIN)/salesops run $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
+
+## Set up (if needed) and run the whole test suite: lint, unit tests, notebooks (nbval)
+test: $(STAMP)
+	$(BIN)/ruff check salesops tests benchmarks
+	$(BIN)/pytest -n 2 --dist loadfile tests
+	$(BIN)/pytest --nbval-lax notebooks
+
+## Open JupyterLab on notebooks/ with the project's environment as the kernel
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check salesops tests benchmarks
+
+## Run all benchmarks (slow: minutes)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) data/sample data/processed .pytest_cache .ruff_cache

@@ -1,0 +1,42 @@
+import pandas as pd
+import pytest
+
+from salesops.data.schema import TABLES, empty_frame
+from salesops.data.stages import load_catalogue
+from salesops.data.store import Settings, dataset_fingerprint, load_dataset, write_dataset
+
+
+def tables():
+    t = {name: empty_frame(table) for name, table in TABLES.items()}
+    t["reps"] = pd.DataFrame({
+        "rep_id": ["R1"], "name": ["Ann"], "manager": ["M"], "team": ["T"], "region": ["EMEA"],
+        "role": ["AE"], "hire_date": [pd.Timestamp("2025-01-01")], "termination_date": [pd.NaT],
+    })
+    return t
+
+
+def test_write_then_load_round_trip(tmp_path):
+    out = write_dataset(tables(), tmp_path / "processed", Settings("EUR", 2), load_catalogue(),
+                        extra_files={"data_quality.json": "{}"})
+    ds = load_dataset(out)
+    assert ds.reps["name"].tolist() == ["Ann"]
+    assert ds.settings == Settings("EUR", 2) and ds.calendar.start_month == 2
+    assert ds.catalogue == load_catalogue()
+    assert (out / "data_quality.json").exists()
+    assert ds.fingerprint == dataset_fingerprint(out) and len(ds.fingerprint) == 16
+
+
+def test_failed_write_leaves_previous_dataset_untouched(tmp_path):
+    out = write_dataset(tables(), tmp_path / "processed", Settings(), load_catalogue())
+    before = dataset_fingerprint(out)
+    broken = tables()
+    del broken["reps"]["region"]
+    with pytest.raises(KeyError):
+        write_dataset(broken, out, Settings(), load_catalogue())
+    assert dataset_fingerprint(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["processed"]  # no temp dirs left behind
+
+
+def test_load_names_missing_tables(tmp_path):
+    with pytest.raises(FileNotFoundError, match="reps.parquet.*salesops ingest"):
+        load_dataset(tmp_path)

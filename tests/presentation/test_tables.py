@@ -1,0 +1,32 @@
+import pandas as pd
+import pytest
+
+from salesops.presentation.html import bullet_list, kpi_tiles, paragraphs
+from salesops.presentation.tables import HIGHLIGHT_BAD, styled_table
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_cells_headers_and_caption_are_escaped():
+    df = pd.DataFrame({XSS: [XSS, "Bob"], "amount": [1234.5, None], "att": [0.87, 1.2]})
+    html = styled_table(df, {"amount": "money", "att": "pct"}, caption=XSS).to_html()
+    assert "<img" not in html
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;") == 3
+    assert "$1,234" in html and "87%" in html and "120%" in html and "–" in html
+
+
+def test_highlight_marks_only_masked_cells():
+    df = pd.DataFrame({"rep": ["A", "B"], "att": [0.5, 1.1]})
+    html = styled_table(df, {"att": "pct"}, bad={"att": df["att"] < 1}).to_html()
+    assert HIGHLIGHT_BAD.split(";")[0].replace(" ", "") in html.replace(" ", "")
+    assert html.count("#fbe5e3") == 1
+
+
+def test_unknown_format_is_rejected():
+    with pytest.raises(ValueError, match="unknown column format 'euros'"):
+        styled_table(pd.DataFrame({"a": [1]}), {"a": "euros"})
+
+
+def test_html_blocks_escape_text():
+    for block in (paragraphs([XSS], title=XSS), bullet_list([XSS]), kpi_tiles([(XSS, XSS)])):
+        assert "<img" not in block.data and "&lt;img" in block.data
