@@ -1,0 +1,1 @@
+"""Performance review: bookings, attainment, rollups, leaderboard, diagnosis, consistency, ramp."""

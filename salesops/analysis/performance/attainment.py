@@ -1,0 +1,55 @@
+"""Quota for any period and attainment against it, with zero and missing quota reported.
+
+The quota table is the plan (ramp and partial-period proration are its job); a quota row only
+partly inside a period counts pro rata to the days it shares with it (a month gets a third of
+a 90-day quarter's quota, roughly). Attainment is never a division by zero: with zero or
+missing quota it is NaN and ``quota_status`` says why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesops.data.periods import Period
+
+QUOTA_OK, QUOTA_ZERO, QUOTA_MISSING = "ok", "zero", "missing"
+
+
+def quota_for_period(quotas: pd.DataFrame, period: Period) -> pd.Series:
+    """Quota per rep_id for ``period``: each row's amount times its share of days inside it.
+
+    Reps without any quota row overlapping the period are absent (missing, not zero).
+    """
+    start = quotas["period_start"].clip(lower=period.start)
+    end = quotas["period_end"].clip(upper=period.end)
+    overlap = (end - start).dt.days + 1
+    row_days = (quotas["period_end"] - quotas["period_start"]).dt.days + 1
+    inside = overlap > 0
+    share = overlap[inside] / row_days[inside].clip(lower=1)
+    amount = quotas.loc[inside, "quota_amount"] * share
+    return amount.groupby(quotas.loc[inside, "rep_id"].astype(str)).sum().rename("quota")
+
+
+def quota_status(quota: pd.Series) -> pd.Series:
+    """'ok', 'zero' or 'missing' for each quota value."""
+    status = np.where(quota.isna(), QUOTA_MISSING, np.where(quota <= 0, QUOTA_ZERO, QUOTA_OK))
+    return pd.Series(status, index=quota.index, name="quota_status")
+
+
+def attainment(bookings: pd.Series, quota: pd.Series) -> pd.Series:
+    """Bookings / quota where quota > 0, else NaN (see ``quota_status`` for the reason)."""
+    return (bookings / quota.where(quota > 0)).rename("attainment")
+
+
+def attainment_by_period(bookings: pd.DataFrame, quotas: pd.DataFrame,
+                         periods: list[Period]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rep x period tables of quota and attainment; ``bookings`` is rep x period start.
+
+    Columns are the periods' start dates; a rep with no quota row in a period has NaN there.
+    """
+    quota = pd.concat({p.start: quota_for_period(quotas, p) for p in periods}, axis=1)
+    quota = quota.reindex(index=bookings.index.union(quota.index),
+                          columns=[p.start for p in periods])
+    booked = bookings.reindex(index=quota.index, columns=quota.columns).fillna(0.0)
+    return quota, booked / quota.where(quota > 0)

@@ -1,0 +1,89 @@
+"""Rep ranking and the attainment distribution, restricted to reps it is fair to rank.
+
+Eligible: active at the end of the period (or on ``as_of`` if earlier), at least
+``min_tenure_months`` in the job, and a quota above zero. Everyone else is listed with the
+reason and no rank. Ties share the better rank; quartile 1 is the top quarter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesops.analysis.performance.attainment import QUOTA_OK
+from salesops.analysis.performance.rollups import at_quota
+
+#: A healthy plan has roughly this share of reps at quota.
+HEALTHY_BAND = (0.60, 0.70)
+
+
+def eligibility(reps: pd.DataFrame, min_tenure_months: int = 3) -> pd.Series:
+    """Why each rep of a rep performance table is not ranked ('' when eligible)."""
+    reason = np.select(
+        [~reps["active"], reps["tenure_months"] < min_tenure_months,
+         reps["quota_status"] != QUOTA_OK],
+        ["left", f"under {min_tenure_months} months tenure", "no quota"],
+        default="",
+    )
+    return pd.Series(reason, index=reps.index, name="not_ranked")
+
+
+def leaderboard(reps: pd.DataFrame, min_tenure_months: int = 3) -> pd.DataFrame:
+    """Rep table sorted by attainment with ``rank`` and ``quartile`` (NaN if not ranked)."""
+    out = reps.assign(not_ranked=eligibility(reps, min_tenure_months))
+    ranked = out["not_ranked"] == ""
+    out["rank"] = out["attainment"].where(ranked).rank(ascending=False, method="min")
+    n = int(ranked.sum())
+    out["quartile"] = np.floor((out["rank"] - 1) * 4 / max(n, 1)) + 1
+    out["at_quota"] = at_quota(out)
+    return out.sort_values(["rank", "attainment"], ascending=[True, False],
+                           na_position="last").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AttainmentDistribution:
+    """How ranked reps' attainment spreads, and where the share at quota sits vs a healthy plan.
+
+    With the period still running, the healthy-band comparison uses the share on pace
+    (attainment >= elapsed share of the period); otherwise the share at quota.
+    """
+
+    ranked_reps: int
+    at_quota: int
+    share_at_quota: float
+    on_pace: int
+    share_on_pace: float
+    median_attainment: float
+    elapsed: float
+    healthy_band: tuple[float, float]
+
+    @property
+    def compared_share(self) -> float:
+        return self.share_at_quota if self.elapsed >= 1.0 else self.share_on_pace
+
+    @property
+    def position(self) -> str:
+        """'below', 'within' or 'above' the healthy band ('unknown' with no ranked rep)."""
+        share = self.compared_share
+        if self.ranked_reps == 0 or np.isnan(share):
+            return "unknown"
+        low, high = self.healthy_band
+        return "below" if share < low else "above" if share > high else "within"
+
+
+def attainment_distribution(board: pd.DataFrame, elapsed: float = 1.0,
+                            healthy_band: tuple[float, float] = HEALTHY_BAND
+                            ) -> AttainmentDistribution:
+    """Summary of a leaderboard's ranked reps; shares are NaN when no rep is ranked."""
+    ranked = board.loc[board["rank"].notna()]
+    n = len(ranked)
+    hit = int((ranked["attainment"] >= 1.0).sum())
+    pace = int((ranked["attainment"] >= elapsed).sum())
+    return AttainmentDistribution(
+        ranked_reps=n, at_quota=hit, share_at_quota=hit / n if n else float("nan"),
+        on_pace=pace, share_on_pace=pace / n if n else float("nan"),
+        median_attainment=float(ranked["attainment"].median()) if n else float("nan"),
+        elapsed=elapsed, healthy_band=healthy_band,
+    )

@@ -1,0 +1,111 @@
+"""One performance table per grouping: rep, team, manager, region or the whole scope.
+
+Every level is computed from the same deals with the same definitions, so the sums (bookings,
+quota, deals, pipeline) of any level reconcile with the rep level; ratios are recomputed from
+sums (never averaged), and medians come from the deals of the group.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from salesops.analysis.performance.attainment import (
+    QUOTA_OK,
+    attainment,
+    quota_for_period,
+    quota_status,
+)
+from salesops.analysis.performance.bookings import open_pipeline, outcomes, pipeline_created
+from salesops.analysis.performance.scope import (
+    ReviewData,
+    employed_during,
+    tenure_months,
+    to_date,
+)
+from salesops.data.periods import Period
+
+TOTAL = "__scope__"
+REP_COLUMNS = ("rep_id", "name", "manager", "team", "region", "hire_date", "termination_date")
+
+
+def rep_quota(data: ReviewData, period: Period) -> pd.Series:
+    """Quota per in-scope rep for ``period`` (NaN: no quota row)."""
+    return quota_for_period(data.quotas, period).reindex(data.reps["rep_id"].astype(str).to_numpy())
+
+
+def performance_table(
+    data: ReviewData, period: Period, by: str | None = "rep_id", next_period: Period | None = None,
+    days: int | None = None,
+) -> pd.DataFrame:
+    """Bookings, quota, attainment, win rates, deal size, cycle, pipeline and coverage per group.
+
+    ``by``: 'rep_id', 'team', 'manager', 'region' or None (one row for the whole scope). With
+    ``next_period``, coverage = open pipeline expected to close then / its quota.
+    With ``days``, deals count only in the period's first ``days`` days (to-date comparisons)
+    while quota stays the full period's. Rep rows cover reps employed during the counted days
+    plus any rep with a deal in them.
+    """
+    window = period if days is None else to_date(period, days)
+    deals = data.deals
+    key = by
+    if by is None:
+        key = TOTAL
+        deals = deals.assign(**{TOTAL: pd.Categorical([data.scope.label] * len(deals),
+                                                      categories=[data.scope.label])})
+    out = outcomes(deals, window, key).join(pipeline_created(deals, window, key), how="outer")
+    reps = data.reps.assign(rep_id=data.reps["rep_id"].astype(str), **{TOTAL: data.scope.label})
+    employed = employed_during(reps, window.start, min(window.end, data.as_of))
+    quotas = rep_quota(data, period)
+    out["quota"] = _group_sum(quotas, reps, key).reindex(out.index)
+    no_quota = pd.Series((employed.to_numpy() & ~(quotas.to_numpy() > 0)).astype(int),
+                         index=quotas.index)
+    out["reps_without_quota"] = _group_sum(no_quota, reps, key).reindex(out.index).fillna(0)
+    if next_period is not None:
+        pipe = open_pipeline(deals, next_period, key)
+        out["next_period_pipeline"] = pipe.reindex(out.index).fillna(0.0)
+        out["next_period_quota"] = _group_sum(rep_quota(data, next_period), reps, key
+                                              ).reindex(out.index)
+        out["coverage"] = out["next_period_pipeline"] / out["next_period_quota"].where(
+            out["next_period_quota"] > 0)
+    out = _ratios(out)
+    out.index = out.index.astype(str)
+    if by == "rep_id":
+        active = set(reps.loc[employed, "rep_id"]) | set(
+            out.index[(out["won_deals"] + out["lost_deals"] + out["deals_created"]) > 0])
+        out = out.loc[out.index.isin(active)]
+        out = reps.set_index("rep_id")[list(REP_COLUMNS[1:])].join(out, how="inner")
+        on = min(window.end, data.as_of)
+        out["tenure_months"] = tenure_months(out["hire_date"], on)
+        out["active"] = out["termination_date"].isna() | (out["termination_date"] >= on)
+        out = out.reset_index().rename(columns={"index": "rep_id"})
+    else:
+        out = out.rename_axis(by or "scope").reset_index()
+    return out
+
+
+def _group_sum(values: pd.Series, reps: pd.DataFrame, key: str) -> pd.Series:
+    """Sum a per-rep series (indexed by rep_id) to ``key``; all-missing groups stay NaN."""
+    if key == "rep_id":
+        return values
+    groups = reps.set_index("rep_id")[key].reindex(values.index)
+    return values.groupby(groups.to_numpy()).sum(min_count=1)
+
+
+def _ratios(out: pd.DataFrame) -> pd.DataFrame:
+    """Derived ratios; every denominator is guarded (zero gives NaN, reported as such)."""
+    out = out.fillna({c: 0 for c in ("won_deals", "lost_deals", "bookings", "lost_amount",
+                                     "priced_wins", "deals_missing_amount", "deals_created",
+                                     "pipeline_created")})
+    closed = out["won_deals"] + out["lost_deals"]
+    closed_value = out["bookings"] + out["lost_amount"]
+    out["attainment"] = attainment(out["bookings"], out["quota"])
+    out["quota_status"] = quota_status(out["quota"])
+    out["win_rate"] = out["won_deals"] / closed.where(closed > 0)
+    out["win_rate_value"] = out["bookings"] / closed_value.where(closed_value > 0)
+    out["avg_deal_size"] = out["bookings"] / out["priced_wins"].where(out["priced_wins"] > 0)
+    return out
+
+
+def at_quota(table: pd.DataFrame) -> pd.Series:
+    """Mask: quota is set (> 0) and attainment >= 100%."""
+    return (table["quota_status"] == QUOTA_OK) & (table["attainment"] >= 1.0)

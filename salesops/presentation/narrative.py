@@ -1,0 +1,136 @@
+"""Sentences generated from numbers: executive summaries that never print a NaN.
+
+The first part is generic (any report can phrase a value, a change or a share with it); the
+performance-review summary at the end composes those phrases.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from salesops.presentation import formatting
+
+if TYPE_CHECKING:
+    from salesops.analysis.performance.review import PerformanceReview
+
+#: Value kinds: how a value is shown and how a change in it is phrased.
+KINDS = ("money", "pct", "count", "number", "days")
+
+
+def missing(value: object) -> bool:
+    """True for None, NaN and NA."""
+    try:
+        return value is None or math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def show(value: float | None, kind: str = "number", currency: str = "USD") -> str:
+    """A value as text: money compact ($1.2M), pct (53%), count, number, days ('47 days')."""
+    if kind == "money":
+        return formatting.money(value, currency, compact=True)
+    if kind == "pct":
+        return formatting.pct(value)
+    if kind == "count":
+        return formatting.count(value)
+    if kind == "days":
+        return "–" if missing(value) else f"{float(value):,.0f} days"
+    if kind == "number":
+        return formatting.number(value)
+    raise ValueError(f"unknown value kind {kind!r} (known: {', '.join(KINDS)})")
+
+
+def change(current: float | None, reference: float | None, kind: str = "number") -> str | None:
+    """'up 12%', 'down 5 pts' (ratios change in points), 'flat'; None if not comparable."""
+    if missing(current) or missing(reference):
+        return None
+    if kind == "pct":
+        diff = float(current) - float(reference)
+        if round(diff * 100) == 0:
+            return "flat"
+        return f"{'up' if diff > 0 else 'down'} {abs(diff) * 100:.0f} pts"
+    if float(reference) == 0:
+        return None
+    rel = float(current) / float(reference) - 1
+    if round(rel * 100) == 0:
+        return "flat"
+    return f"{'up' if rel > 0 else 'down'} {abs(rel) * 100:.0f}%"
+
+
+def versus(current: float | None, reference: float | None, label: str, kind: str = "number",
+           currency: str = "USD") -> str:
+    """'up 12% on FY2026 Q3 ($3.9M)' or 'no comparable figure for FY2026 Q3'."""
+    moved = change(current, reference, kind)
+    if moved is None:
+        return f"no comparable figure for {label}"
+    return f"{moved} on {label} ({show(reference, kind, currency)})"
+
+
+def share_phrase(part: int, whole: int, noun: str = "reps") -> str:
+    """'4 of 26 reps (15%)'; 'none of 0 reps' never divides by zero."""
+    if whole <= 0:
+        return f"no {noun}"
+    return f"{part:,} of {whole:,} {noun} ({formatting.pct(part / whole)})"
+
+
+def band_phrase(value: float, band: tuple[float, float], what: str) -> str:
+    """'below the 60-70% a healthy plan reaches' style comparison against a range of ratios."""
+    low, high = band
+    rng = f"{low * 100:.0f}-{high * 100:.0f}%"
+    if missing(value):
+        return f"{what} cannot be compared with {rng}"
+    where = "below" if value < low else "above" if value > high else "within"
+    return f"{where} the {rng} {what}"
+
+
+def join_clauses(clauses: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [c for c in clauses if c]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter and end with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# -- performance review ------------------------------------------------------------------------
+def performance_summary(review: PerformanceReview) -> list[str]:
+    """Executive summary of a performance review: headline, comparisons, reps at quota, coverage."""
+    p, cur, cur_ccy = review.periods, review.headline.loc["current"], review.data.currency
+    when = p.current.label if p.elapsed >= 1 else (
+        f"{p.current.label} to date ({formatting.pct(p.elapsed)} of the {p.current.freq} "
+        f"elapsed on {review.data.as_of:%Y-%m-%d})")
+    booked = f"{review.data.scope.label}, {when}: bookings {show(cur['bookings'], 'money', cur_ccy)}"
+    if cur["quota_status"] == "ok":
+        lines = [sentence(f"{booked} against a {show(cur['quota'], 'money', cur_ccy)} quota, "
+                          f"{show(cur['attainment'], 'pct')} attainment")]
+        compared = [versus(cur["attainment"], review.headline.loc[name, "attainment"],
+                           _compared_label(review, name), "pct") for name in ("previous", "last_year")]
+        lines.append(sentence(f"Attainment is {join_clauses(compared)}"))
+    else:
+        lines = [sentence(f"{booked}; no quota is set for the period ({cur['quota_status']}), "
+                          "so attainment is not computed")]
+    dist = review.distribution
+    ranked = share_phrase(dist.at_quota, dist.ranked_reps, "ranked reps")
+    band = band_phrase(dist.compared_share, dist.healthy_band, "a healthy plan reaches")
+    if dist.elapsed >= 1:
+        lines.append(sentence(f"{ranked} finished at or above quota, {band}"))
+    else:
+        pace = share_phrase(dist.on_pace, dist.ranked_reps)
+        lines.append(sentence(f"{ranked} are already at or above quota and {pace} are on pace "
+                              f"for it, {band}"))
+    return lines
+
+
+def _compared_label(review: PerformanceReview, name: str) -> str:
+    period = getattr(review.periods, name)
+    return period.label if review.periods.elapsed >= 1 else f"the same point of {period.label}"
