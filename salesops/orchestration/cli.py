@@ -1,0 +1,161 @@
+"""The ``salesops`` command: run reports, write sample data, ingest CRM exports.
+
+Exit codes: 0 success, 1 some report failed, 2 usage or input error. Heavy imports happen
+inside each subcommand so that ``salesops --help`` and the data commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from salesops.data.periods import FREQS, parse_date
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _iso_date(text: str) -> str:
+    """argparse type: an ISO date (or 'today'), returned as YYYY-MM-DD."""
+    try:
+        return parse_date(text, name="date").date().isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Execute the notebooks and render the dated report folder."""
+    from salesops.orchestration.params import ParamError, parse_params
+
+    try:
+        params = parse_params(args.param)
+    except ParamError as exc:
+        return _error(str(exc))
+    from salesops.orchestration.runner import RunInputError, RunOptions, run_reports
+
+    options = RunOptions(
+        as_of=args.as_of, reports_dir=Path(args.reports_dir), notebooks_dir=Path(args.notebooks_dir),
+        data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
+        names=tuple(args.notebooks), workers=args.workers,
+    )
+    try:
+        summary = run_reports(options, progress=lambda line: print(line, flush=True))
+    except RunInputError as exc:
+        return _error(str(exc))
+    failed = [r.name for r in summary.results if not r.ok]
+    index = summary.day_dir / "index.html"
+    if failed:
+        print(f"{len(failed)} of {len(summary.results)} report(s) FAILED: {', '.join(failed)}; "
+              f"see {index}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{len(summary.results)} report(s) OK: {index}")
+    return EXIT_OK
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    """Write the synthetic CRM exports (CSV) and print row counts per table."""
+    from salesops.data.sample import write_sample
+
+    try:
+        counts = write_sample(Path(args.out), seed=args.seed, end=args.end, scale=args.scale)
+    except ValueError as exc:
+        return _error(str(exc))
+    for table, rows in counts.items():
+        print(f"{table}: {rows} rows")
+    print(f"written to {args.out}")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate CRM exports into a processed dataset; print what was kept and quarantined."""
+    from salesops.data.ingest import IngestError, ingest
+
+    try:
+        result = ingest(Path(args.source_dir), Path(args.out), mapping=args.mapping)
+    except IngestError as exc:
+        return _error(str(exc))
+    for name, value in vars(result).items():
+        if hasattr(value, "to_csv"):  # a DataFrame: its size says enough
+            print(f"{name}: {len(value)} rows")
+        elif isinstance(value, dict):
+            print(f"{name}:")
+            for key, item in value.items():
+                print(f"  {key}: {item}")
+        elif isinstance(value, list):
+            print(f"{name}: {len(value)}")
+            for item in value:
+                print(f"  - {item}")
+        else:
+            print(f"{name}: {value}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``salesops`` and its subcommands."""
+    parser = argparse.ArgumentParser(prog="salesops", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute report notebooks and render HTML reports")
+    run.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                     help="notebooks to run, by name (default: all in --notebooks-dir)")
+    run.add_argument("--as-of", type=_iso_date, default=_iso_date("today"),
+                     help="report date, YYYY-MM-DD (default: today)")
+    run.add_argument("--data", help="processed dataset folder (default: built-in sample data)")
+    run.add_argument("--period", choices=FREQS, default="quarter")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="extra notebook parameter, value parsed as YAML (repeatable); "
+                          "secrets are refused: notebooks read them from the environment/.env")
+    run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
+                     help="notebooks run in parallel (default: CPU count)")
+    run.add_argument("--reports-dir", default="reports")
+    run.add_argument("--notebooks-dir", default="notebooks")
+    run.set_defaults(func=cmd_run)
+
+    sample = sub.add_parser("sample-data", help="write synthetic CRM exports as CSV")
+    sample.add_argument("--out", required=True, help="folder to write the CSV files into")
+    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--end", type=_iso_date, default=None,
+                        help="last day of generated history (default: today)")
+    sample.add_argument("--scale", type=float, default=1.0, help="size multiplier")
+    sample.set_defaults(func=cmd_sample_data)
+
+    ing = sub.add_parser("ingest", help="validate CRM exports into a processed dataset")
+    ing.add_argument("source_dir", metavar="SOURCE_DIR")
+    ing.add_argument("--out", default="data/processed")
+    ing.add_argument("--mapping", default=None, help="YAML mapping of source columns")
+    ing.set_defaults(func=cmd_ingest)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``salesops`` console script; returns the exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("papermill", "traitlets"):  # unknown-parameter and image alt-text notices
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

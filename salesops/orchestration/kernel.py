@@ -1,0 +1,86 @@
+"""A papermill engine whose kernels start one at a time and are retried once on a failed start.
+
+Concurrent kernel starts race (papermill #511, #776; ipykernel #412): jupyter_client picks free
+ports by binding and releasing them, so two starts at once can pick the same port, and a busy
+machine can miss the 60 s ready deadline. Maintainers' advice is to retry a failed start with
+fresh ports. Here a start (launch + wait until the kernel answers) holds a process-wide lock, so
+this process never races itself, while notebook *executions* still overlap; a start that fails
+anyway (another process took a port) is retried with a fresh kernel manager.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import zmq
+from jupyter_client.kernelspec import NoSuchKernel
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from traitlets.config import Config
+
+ENGINE_NAME = "salesops-serial-start"
+START_ATTEMPTS = 3
+
+#: Encrypt kernel traffic (CurveZMQ) when libzmq supports it; jupyter_client applies it only
+#: to kernels whose spec declares support (ipykernel does).
+KERNEL_CONFIG = Config(
+    {"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}}
+)
+
+log = logging.getLogger(__name__)
+_START_LOCK = threading.Lock()
+
+
+class SerialStartClient(PapermillNotebookClient):
+    """Papermill's notebook client with serialised, retried kernel start-up."""
+
+    def start_new_kernel(self, **kwargs: Any) -> None:
+        """Start the kernel and its client under the lock; retry a failure with fresh ports."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            with _START_LOCK:
+                try:
+                    super().start_new_kernel(**kwargs)
+                    self.start_new_kernel_client()
+                    return
+                except NoSuchKernel:
+                    raise
+                except Exception as exc:
+                    self._discard_kernel()
+                    if attempt == START_ATTEMPTS:
+                        raise
+                    log.warning("kernel start failed (%s); retrying with a fresh kernel (%d/%d)",
+                                exc, attempt + 1, START_ATTEMPTS)
+
+    def _discard_kernel(self) -> None:
+        """Shut down whatever a failed start left and make a new kernel manager (new ports)."""
+        if self.km is not None:
+            try:
+                self._cleanup_kernel()
+            except Exception:  # the kernel may be half-started; a fresh manager replaces it
+                log.debug("cleanup after failed kernel start failed", exc_info=True)
+        self.kc = None
+        self.km = self.create_kernel_manager()
+
+
+class SerialStartEngine(NBClientEngine):
+    """NBClient engine executing through ``SerialStartClient``."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
+        stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Execute the managed notebook's cells in a kernel started by ``SerialStartClient``."""
+        kwargs.pop("input_path", None)
+        client = SerialStartClient(
+            nb_man, kernel_name=kernel_name, startup_timeout=start_timeout,
+            timeout=execution_timeout, log=log, config=KERNEL_CONFIG, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+        )
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, SerialStartEngine)

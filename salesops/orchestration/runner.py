@@ -1,0 +1,234 @@
+"""The report runner: execute notebooks in parallel with papermill, render shareable HTML.
+
+One process, one reused HTML exporter, one thread per worker; each notebook runs in its own
+kernel (started one at a time, see ``kernel``). Output goes to ``<reports>/<as-of>/``:
+``<notebook>.html``, the executed audit copy in ``_notebooks/``, ``index.html`` and
+``manifest.json``; ``<reports>/index.html`` lists every date. A failing notebook never stops
+the others; every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from salesops.data.store import dataset_fingerprint
+from salesops.orchestration.atomic import atomic_write_text, publish
+from salesops.orchestration.index import write_day_index, write_top_index
+from salesops.orchestration.kernel import ENGINE_NAME
+from salesops.orchestration.manifest import NotebookResult, build_manifest, write_manifest
+from salesops.orchestration.render import HtmlRenderer
+from salesops.orchestration.scrub import scrub
+
+EXECUTED_DIR = "_notebooks"
+MAX_ERROR_CHARS = 2000
+
+Progress = Callable[[str], None]
+
+
+class RunInputError(ValueError):
+    """The run cannot start: unknown notebook, missing folder, bad option (CLI exit code 2)."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a run needs; ``data_dir=None`` means the built-in sample dataset."""
+
+    as_of: str
+    reports_dir: Path = Path("reports")
+    notebooks_dir: Path = Path("notebooks")
+    data_dir: Path | None = None
+    period: str = "quarter"
+    params: dict[str, Any] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+    workers: int | None = None
+    kernel_name: str = "python3"
+    start_timeout: int = 60
+
+
+@dataclass
+class RunSummary:
+    """Outcome of a run: the dated folder and one result per notebook."""
+
+    day_dir: Path
+    results: list[NotebookResult]
+    fingerprint: str
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def discover_notebooks(notebooks_dir: Path, names: tuple[str, ...] = ()) -> list[Path]:
+    """Notebooks to run: all ``*.ipynb`` in the folder, or those named by stem, sorted."""
+    if not notebooks_dir.is_dir():
+        raise RunInputError(f"notebooks folder '{notebooks_dir}' not found")
+    available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
+    if not names:
+        if not available:
+            raise RunInputError(f"no notebooks (*.ipynb) in '{notebooks_dir}'")
+        return list(available.values())
+    wanted = [Path(n).stem for n in names]
+    unknown = [n for n in wanted if n not in available]
+    if unknown:
+        raise RunInputError(f"unknown notebook(s): {', '.join(unknown)} "
+                            f"(available: {', '.join(available) or 'none'})")
+    return [available[n] for n in dict.fromkeys(wanted)]
+
+
+def resolve_data_dir(data_dir: Path | None) -> Path:
+    """Absolute dataset folder: the given one (must exist) or the cached built-in sample."""
+    if data_dir is None:
+        from salesops.data.builtin import ensure_sample_dataset
+
+        return Path(ensure_sample_dataset()).resolve()
+    if not Path(data_dir).is_dir():
+        raise RunInputError(f"data folder '{data_dir}' not found")
+    return Path(data_dir).resolve()
+
+
+def describe_data(data_dir: Path | None, resolved: Path, fingerprint: str) -> dict[str, Any]:
+    """How the manifest names the data: a path relative to the working folder, never absolute."""
+    if data_dir is None:
+        return {"source": "built-in sample", "path": None, "fingerprint": fingerprint}
+    try:
+        rel: str | None = resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        rel = None  # outside the project: the fingerprint alone identifies it
+    return {"source": "folder", "path": rel, "fingerprint": fingerprint}
+
+
+def compute_seconds(nb: nbformat.NotebookNode) -> float:
+    """Sum of the cells' execution times recorded by papermill."""
+    return round(sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+                     for c in nb.cells), 3)
+
+
+def error_text(exc: BaseException) -> str:
+    """One shareable line for a failure: exception type and message, scrubbed and bounded."""
+    if isinstance(exc, PapermillExecutionError):
+        text = f"{exc.ename}: {exc.evalue} (cell In [{exc.exec_count}])"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    text = scrub(text)
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "..."
+
+
+class ReportRunner:
+    """Runs notebooks for one as-of date into one dated folder; safe to use from threads."""
+
+    def __init__(self, options: RunOptions, progress: Progress = print) -> None:
+        self.options = options
+        self.progress = progress
+        self.day_dir = Path(options.reports_dir) / options.as_of
+        self.executed_dir = self.day_dir / EXECUTED_DIR
+        self.renderer = HtmlRenderer()
+        self._print_lock = threading.Lock()
+
+    def say(self, message: str) -> None:
+        """One progress line, timestamped, never interleaved with another thread's."""
+        with self._print_lock:
+            self.progress(f"[{time.strftime('%H:%M:%S')}] {message}")
+
+    def run(self) -> RunSummary:
+        """Execute and render every selected notebook, then write manifest and indexes."""
+        opts = self.options
+        notebooks = discover_notebooks(Path(opts.notebooks_dir), opts.names)
+        data_dir = resolve_data_dir(opts.data_dir)
+        fingerprint = dataset_fingerprint(data_dir)
+        parameters = {"as_of": opts.as_of, "data_dir": str(data_dir), "period": opts.period,
+                      **opts.params}
+        workers = max(1, min(opts.workers or os.cpu_count() or 1, len(notebooks)))
+        self.executed_dir.mkdir(parents=True, exist_ok=True)
+        started_at = dt.datetime.now().isoformat(timespec="seconds")
+        t0 = time.perf_counter()
+        self.say(f"running {len(notebooks)} notebook(s) as of {opts.as_of} "
+                 f"with {workers} worker(s)")
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+            results = list(pool.map(lambda p: self.run_one(p, parameters), notebooks))
+        shared_params = {k: scrub(v) if isinstance(v, str) else v
+                         for k, v in parameters.items() if k != "data_dir"}
+        manifest = build_manifest(
+            opts.as_of, shared_params, describe_data(opts.data_dir, data_dir, fingerprint),
+            results, started_at, time.perf_counter() - t0, workers,
+        )
+        write_manifest(self.day_dir, manifest)
+        write_day_index(self.day_dir, manifest)
+        write_top_index(Path(opts.reports_dir))
+        return RunSummary(self.day_dir, results, fingerprint)
+
+    def run_one(self, path: Path, parameters: dict[str, Any]) -> NotebookResult:
+        """Execute one notebook, keep its executed copy, render its HTML; never raises."""
+        name = path.stem
+        self.say(f"start    {name}")
+        t0 = time.perf_counter()
+        nb, error = self._execute(path, parameters)
+        html = self._render(nb, name) if nb is not None else None
+        if html is None:  # never leave an earlier run's report looking current
+            (self.day_dir / f"{name}.html").unlink(missing_ok=True)
+        if nb is not None and html is None and error is None:
+            error = "the executed notebook could not be rendered to HTML"
+        result = NotebookResult(
+            name=name, status="OK" if error is None else "FAILED",
+            seconds=round(time.perf_counter() - t0, 3),
+            compute_seconds=compute_seconds(nb) if nb is not None else None,
+            error=error, html=html,
+            notebook=f"{EXECUTED_DIR}/{name}.ipynb" if nb is not None else None,
+        )
+        suffix = f": {error}" if error else ""
+        self.say(f"{result.status:<8} {name} ({result.seconds:.1f} s){suffix}")
+        return result
+
+    def _execute(self, path: Path, parameters: dict[str, Any]
+                 ) -> tuple[nbformat.NotebookNode | None, str | None]:
+        """Run ``path`` with papermill; return the executed notebook (if any) and error text."""
+        final = self.executed_dir / f"{path.stem}.ipynb"
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.ipynb",
+                                        dir=self.executed_dir)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        error = None
+        try:
+            try:
+                papermill.execute_notebook(
+                    str(path), str(tmp), parameters=parameters, engine_name=ENGINE_NAME,
+                    kernel_name=self.options.kernel_name, progress_bar=False,
+                    request_save_on_cell_execute=False, start_timeout=self.options.start_timeout,
+                )
+            except Exception as exc:  # a failing notebook must not stop the run
+                error = error_text(exc)
+            if tmp.stat().st_size == 0:  # failed before papermill wrote anything
+                final.unlink(missing_ok=True)
+                return None, error or "no executed notebook was written"
+            nb = nbformat.read(tmp, as_version=4)
+            publish(tmp, final)
+            return nb, error
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _render(self, nb: nbformat.NotebookNode, name: str) -> str | None:
+        """Write ``<name>.html`` atomically and return its file name; None if rendering fails."""
+        target = self.day_dir / f"{name}.html"
+        try:
+            atomic_write_text(target, self.renderer.render(nb, name))
+        except Exception as exc:  # reported in the index; the run goes on
+            self.say(f"render   {name} failed: {error_text(exc)}")
+            return None
+        return target.name
+
+
+def run_reports(options: RunOptions, progress: Progress = print) -> RunSummary:
+    """Run the reports described by ``options``; see ``ReportRunner``."""
+    return ReportRunner(options, progress).run()

@@ -1,0 +1,176 @@
+"""End-to-end runner tests on tiny notebooks (real kernels; each notebook takes about a second)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+import nbclient
+import pytest
+from nbconvert import HTMLExporter
+
+from salesops.data.store import dataset_fingerprint
+from salesops.orchestration.cli import main
+from salesops.orchestration.runner import RunOptions, run_reports
+
+NOTEBOOKS = Path(__file__).parent / "notebooks"
+AS_OF = "2026-03-31"
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """One CLI run of the three test notebooks (one fails) with two workers, in a temp folder."""
+    root = tmp_path_factory.mktemp("run")
+    data = tmp_path_factory.mktemp("secret_location") / "processed"
+    data.mkdir()
+    (data / "settings.json").write_text('{"currency": "USD", "fiscal_year_start_month": 1}')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        code = main(["run", "--as-of", AS_OF, "--data", str(data), "--workers", "2",
+                     "--notebooks-dir", str(NOTEBOOKS), "--param", "label=hello"])
+    day = root / "reports" / AS_OF
+    manifest = json.loads((day / "manifest.json").read_text())
+    return {"code": code, "root": root, "day": day, "data": data, "manifest": manifest,
+            "results": {nb["name"]: nb for nb in manifest["notebooks"]}}
+
+
+def test_failed_notebook_does_not_stop_the_others(full_run):
+    assert full_run["code"] == 1
+    results = full_run["results"]
+    assert results["ok_report"]["status"] == "OK"
+    assert results["escaped_names"]["status"] == "OK"
+    assert results["fails"]["status"] == "FAILED"
+    assert results["fails"]["error"].startswith("ValueError: cannot read")
+
+
+def test_reports_and_executed_notebooks_are_written(full_run):
+    day = full_run["day"]
+    for name in ("ok_report", "escaped_names", "fails"):
+        assert (day / f"{name}.html").is_file()
+        assert (day / "_notebooks" / f"{name}.ipynb").is_file()
+        assert stat.S_IMODE((day / f"{name}.html").stat().st_mode) == 0o644
+    assert not [p.name for p in day.rglob("*") if ".tmp" in p.name]
+
+
+def test_failed_report_html_shows_the_error(full_run):
+    html = (full_run["day"] / "fails.html").read_text()
+    assert "ValueError" in html and "before the error" in html
+    executed = (full_run["day"] / "_notebooks" / "fails.ipynb").read_text()
+    assert '"output_type": "error"' in executed
+
+
+def test_parameters_are_injected_into_the_audit_copy(full_run):
+    executed = json.loads((full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text())
+    text = json.dumps(executed)
+    assert f"as_of={AS_OF} period=quarter label=hello" in text
+    assert str(full_run["data"]) in text  # the audit copy keeps the real data path
+
+
+def test_kernel_is_the_venv_python(full_run):
+    executed = (full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text()
+    assert f"kernel prefix: {sys.prefix}" in executed
+
+
+def test_report_html_is_self_contained_and_code_free(full_run):
+    html = (full_run["day"] / "ok_report.html").read_text()
+    assert "data:image/png;base64," in html
+    assert "<script src=" not in html and "cdnjs" not in html
+    assert "import base64" not in html  # code hidden
+    assert "label = " not in html and "injected-parameters" not in html
+
+
+def test_data_text_is_escaped_in_report(full_run):
+    html = (full_run["day"] / "escaped_names.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_no_local_paths_or_credentials_in_shared_files(full_run):
+    day, data = full_run["day"], full_run["data"]
+    shared = [*day.glob("*.html"), day / "manifest.json", full_run["root"] / "reports/index.html"]
+    for path in shared:
+        text = path.read_text()
+        assert str(data) not in text, path.name
+        assert "secret_location" not in text, path.name
+        assert str(full_run["root"]) not in text, path.name
+        assert "hunter2" not in text, path.name
+    assert "postgresql://***@db.local" in full_run["results"]["fails"]["error"]
+
+
+def test_manifest_content(full_run):
+    m = full_run["manifest"]
+    assert m["as_of"] == AS_OF and m["status"] == "FAILED" and m["workers"] == 2
+    assert m["parameters"] == {"as_of": AS_OF, "period": "quarter", "label": "hello"}
+    assert m["data"] == {"source": "folder", "path": None,
+                         "fingerprint": dataset_fingerprint(full_run["data"])}
+    assert set(m["versions"]) == {"salesops", "pandas", "numpy", "statsmodels", "matplotlib",
+                                  "papermill", "nbconvert", "python"}
+    ok = full_run["results"]["ok_report"]
+    assert ok["html"] == "ok_report.html" and ok["notebook"] == "_notebooks/ok_report.ipynb"
+    assert ok["seconds"] > 0 and ok["compute_seconds"] >= 0 and ok["error"] is None
+
+
+def test_day_and_top_index(full_run):
+    day_index = (full_run["day"] / "index.html").read_text()
+    assert '<a href="ok_report.html">ok_report</a>' in day_index
+    assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 2
+    assert full_run["manifest"]["data"]["fingerprint"] in day_index
+    top = (full_run["root"] / "reports" / "index.html").read_text()
+    assert f'<a href="{AS_OF}/index.html">{AS_OF}</a>' in top
+
+
+def test_more_notebooks_than_workers(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for i in range(6):
+        shutil.copy(NOTEBOOKS / "ok_report.ipynb", notebooks / f"tiny_{i}.ipynb")
+    lines: list[str] = []
+    summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
+                                     notebooks_dir=notebooks, data_dir=tmp_path, workers=2),
+                          progress=lines.append)
+    assert summary.ok and len(summary.results) == 6
+    assert len(list(summary.day_dir.glob("tiny_*.html"))) == 6
+    assert sum(" start " in line for line in lines) == 6
+    assert sum(" OK " in line for line in lines) == 6
+
+
+def test_failed_kernel_start_is_retried(tmp_path, monkeypatch, caplog):
+    original = nbclient.NotebookClient.start_new_kernel_client
+    calls = []
+
+    def flaky(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        return original(self)
+
+    monkeypatch.setattr(nbclient.NotebookClient, "start_new_kernel_client", flaky)
+    with caplog.at_level(logging.WARNING, logger="salesops.orchestration.kernel"):
+        summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
+                                         notebooks_dir=NOTEBOOKS, names=("ok_report",),
+                                         data_dir=tmp_path), progress=lambda _: None)
+    assert summary.ok and len(calls) == 2
+    assert "retrying with a fresh kernel" in caplog.text
+
+
+def test_render_crash_leaves_no_partial_html(tmp_path, monkeypatch):
+    day = tmp_path / "reports" / AS_OF
+    day.mkdir(parents=True)
+    (day / "ok_report.html").write_text("stale report from an earlier run")
+
+    def crash(self, nb, resources=None, **kw):
+        raise MemoryError("exporter died mid-way")
+
+    monkeypatch.setattr(HTMLExporter, "from_notebook_node", crash)
+    summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
+                                     notebooks_dir=NOTEBOOKS, names=("ok_report",),
+                                     data_dir=tmp_path), progress=lambda _: None)
+    [result] = summary.results
+    assert result.status == "FAILED" and result.html is None
+    assert "could not be rendered" in result.error
+    assert sorted(p.name for p in day.iterdir()) == ["_notebooks", "index.html", "manifest.json"]
+    assert (day / "_notebooks" / "ok_report.ipynb").is_file()
