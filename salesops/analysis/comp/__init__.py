@@ -1,0 +1,1 @@
+"""Compensation plans: plan files, a traceable commission engine, statements and plan evaluation."""

@@ -1,0 +1,112 @@
+"""Crediting: which rep gets how much of each won deal, plus the optional splits/adjustments inputs.
+
+Optional inputs (documented in docs/comp-plans.md):
+- ``splits`` (opportunity_id, rep_id, share): split credit; shares of a deal must sum to 1.
+- ``adjustments`` (opportunity_id, date, kind cancelled/refund, amount): reversals of won deals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesops.analysis.comp.plans import ADJUSTMENT_KINDS
+from salesops.analysis.comp.tiers import round_cents
+
+SPLIT_COLUMNS = ("opportunity_id", "rep_id", "share")
+ADJUSTMENT_COLUMNS = ("opportunity_id", "date", "kind", "amount")
+
+
+def _require_columns(df: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)}")
+
+
+def _fail_rows(bad: pd.Series, name: str, column: str, reason: str) -> None:
+    if bad.any():
+        rows = ", ".join(str(i) for i in np.flatnonzero(bad.to_numpy())[:5])
+        raise ValueError(f"{name}: row(s) {rows}, column '{column}': {reason}")
+
+
+def validate_splits(splits: pd.DataFrame) -> pd.DataFrame:
+    """Check a splits frame (shares in (0, 1], summing to 1 per deal) and return it typed."""
+    _require_columns(splits, SPLIT_COLUMNS, "splits")
+    out = splits.loc[:, list(SPLIT_COLUMNS)].reset_index(drop=True)
+    out["share"] = pd.to_numeric(out["share"], errors="coerce")
+    _fail_rows(~out["share"].between(0, 1, inclusive="right"), "splits", "share",
+               "must be a number in (0, 1]")
+    total = out.groupby("opportunity_id")["share"].transform("sum")
+    _fail_rows((total - 1).abs() > 1e-9, "splits", "share", "shares of a deal must sum to 1")
+    _fail_rows(out.duplicated(["opportunity_id", "rep_id"]), "splits", "rep_id",
+               "duplicate rep for the same deal")
+    return out
+
+
+def validate_adjustments(adjustments: pd.DataFrame) -> pd.DataFrame:
+    """Check an adjustments frame (known kinds, dates, amounts >= 0) and return it typed."""
+    _require_columns(adjustments, ADJUSTMENT_COLUMNS, "adjustments")
+    out = adjustments.loc[:, list(ADJUSTMENT_COLUMNS)].reset_index(drop=True)
+    out["date"] = pd.to_datetime(out["date"], errors="coerce").astype("datetime64[ns]")
+    _fail_rows(out["date"].isna(), "adjustments", "date", "must be a date")
+    _fail_rows(~out["kind"].isin(ADJUSTMENT_KINDS), "adjustments", "kind",
+               f"must be one of {', '.join(ADJUSTMENT_KINDS)}")
+    out["amount"] = pd.to_numeric(out["amount"], errors="coerce")
+    _fail_rows(~(out["amount"] >= 0), "adjustments", "amount", "must be a number >= 0")
+    return out
+
+
+def new_logo_flags(opportunities: pd.DataFrame) -> pd.Series:
+    """True for each won deal that is its account's first win (earliest close, then id)."""
+    won = opportunities.loc[opportunities["status"] == "won",
+                            ["opportunity_id", "account_id", "close_date"]]
+    first = won.sort_values(["close_date", "opportunity_id"]).drop_duplicates("account_id")
+    return opportunities["opportunity_id"].isin(first["opportunity_id"])
+
+
+def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (won deal, credited rep): owner gets 100% unless ``splits`` lists the deal.
+
+    Columns: opportunity_id, rep_id, product, close_date, amount_cents, share, credit_cents,
+    new_logo. Credit is the deal value times the share, rounded half-up to the cent.
+    """
+    won_mask = opportunities["status"] == "won"
+    won = opportunities.loc[won_mask, ["opportunity_id", "rep_id", "product", "close_date",
+                                       "amount"]]
+    won = won.assign(new_logo=new_logo_flags(opportunities)[won_mask].to_numpy(), share=1.0)
+    if splits is not None and len(splits):
+        splits = validate_splits(splits)
+        split_ids = won["opportunity_id"].isin(splits["opportunity_id"])
+        parts = won.loc[split_ids].drop(columns=["rep_id", "share"]).merge(
+            splits, on="opportunity_id", how="inner")
+        won = pd.concat([won.loc[~split_ids], parts[won.columns]], ignore_index=True)
+    amount_cents = round_cents(won["amount"].to_numpy(np.float64) * 100)
+    share = won["share"].to_numpy(np.float64)
+    return pd.DataFrame({
+        "opportunity_id": won["opportunity_id"].to_numpy(),
+        "rep_id": won["rep_id"].to_numpy(),
+        "product": won["product"].to_numpy(),
+        "close_date": won["close_date"].to_numpy("datetime64[ns]"),
+        "amount_cents": amount_cents,
+        "share": share,
+        "credit_cents": np.where(share == 1.0, amount_cents, round_cents(amount_cents * share)),
+        "new_logo": won["new_logo"].to_numpy(bool),
+    })
+
+
+def seeded_cancellations(opportunities: pd.DataFrame, seed: int, share: float = 0.02,
+                         max_days: int = 120) -> pd.DataFrame:
+    """A deterministic 'cancellations' scenario: ``share`` of won deals cancelled 1..max_days later.
+
+    Used to show clawbacks on data that has no refunds table; same seed, same cancellations.
+    """
+    won = opportunities.loc[opportunities["status"] == "won"].sort_values("opportunity_id")
+    rng = np.random.default_rng(seed)
+    picked = won.loc[rng.random(len(won)) < share]
+    delay = pd.to_timedelta(rng.integers(1, max_days + 1, len(picked)), unit="D")
+    return pd.DataFrame({
+        "opportunity_id": picked["opportunity_id"].to_numpy(),
+        "date": (picked["close_date"] + delay).to_numpy("datetime64[ns]"),
+        "kind": "cancelled",
+        "amount": picked["amount"].to_numpy(np.float64),
+    })

@@ -1,0 +1,662 @@
+"""The commission engine: deals -> credits per rep and measure -> attainment -> payout lines.
+
+Every cent is a statement line (deal commission per tier slice, retroactive uplift, cap, SPIF,
+clawback, true-up, guarantee, draw movement), so a rep's total for a period is the sum of its
+lines. Vectorised with numpy over integer cents; see docs/comp-plans.md for the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from salesops.analysis.comp.credits import deal_credits, validate_adjustments
+from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan
+from salesops.analysis.comp.tiers import (
+    OPEN,
+    band_of,
+    group_cumsum,
+    round_cents,
+    slices,
+    value_commission,
+)
+from salesops.data.periods import FiscalCalendar, Period
+
+#: Statement line kinds, in the order they appear on a statement.
+KINDS = ("commission", "retro_uplift", "cap", "true_up", "spif", "clawback", "guarantee",
+         "draw", "draw_recovery")
+#: Kinds that count as earned incentive (capped, and compared by the annual true-up).
+INCENTIVE_KINDS = ("commission", "retro_uplift", "cap")
+_K = {k: i for i, k in enumerate(KINDS)}
+_FAR = np.datetime64("2262-01-01", "D")
+NO_BALANCE = np.iinfo(np.int64).min  # balance column sentinel for lines that move no draw
+
+
+@dataclass(frozen=True)
+class CompInputs:
+    """What the engine reads: canonical tables plus the optional comp inputs."""
+
+    reps: pd.DataFrame
+    quotas: pd.DataFrame
+    opportunities: pd.DataFrame
+    calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
+    splits: pd.DataFrame | None = None  # opportunity_id, rep_id, share
+    adjustments: pd.DataFrame | None = None  # opportunity_id, date, kind, amount
+    assignments: pd.DataFrame | None = None  # rep_id, start_date, end_date on this plan
+
+
+@dataclass
+class CompResult:
+    """Statement lines plus the attainment and per-period summaries they come from."""
+
+    plan: Plan
+    lines: pd.DataFrame  # one row per statement line (amount_cents sums to each total)
+    periods: pd.DataFrame  # one row per rep x payout period: targets, totals by kind, balance
+    attainment: pd.DataFrame  # one row per rep x measure x quota period
+    outside_window: pd.DataFrame  # credits of eligible reps dated outside their window on plan
+    ignored_adjustments: pd.DataFrame  # adjustments not clawed back, with the reason
+
+
+@dataclass
+class _Grid:
+    """Month grid of the run and the rep x month facts every rule needs."""
+
+    months: np.ndarray  # (M,) datetime64[D] month starts
+    pp_of_month: np.ndarray  # (M,) payout period index
+    qp_of_month: np.ndarray  # (M,) quota period index
+    year_of_month: np.ndarray  # (M,) fiscal year index
+    payout: list[Period]
+    quota: list[Period]
+    years: list[Period]
+    active_days: np.ndarray  # (R, M)
+    month_days: np.ndarray  # (M,)
+    tenure: np.ndarray  # (R, M) months since hire month
+    plan_tenure: np.ndarray  # (R, M) months since first month on the plan
+    window: tuple[np.ndarray, np.ndarray]  # (R,) first and last day on the plan, datetime64[D]
+
+
+# -- eligibility and grid --------------------------------------------------------------------
+
+def eligible_reps(plan: Plan, reps: pd.DataFrame, assignments: pd.DataFrame | None) -> pd.DataFrame:
+    """Reps the plan applies to (role, teams, ids), with their first/last day on the plan."""
+    mask = pd.Series(True, index=reps.index)
+    if plan.role is not None:
+        mask &= reps["role"] == plan.role
+    if plan.teams is not None:
+        mask &= reps["team"].isin(plan.teams)
+    if plan.rep_ids is not None:
+        mask &= reps["rep_id"].isin(plan.rep_ids)
+    out = reps.loc[mask].reset_index(drop=True)
+    start = out["hire_date"].to_numpy("datetime64[D]")
+    end = out["termination_date"].to_numpy("datetime64[D]")
+    end = np.where(np.isnat(end), _FAR, end)
+    if assignments is not None:
+        dup = assignments["rep_id"].duplicated()
+        if dup.any():
+            raise ValueError(f"assignments: row {int(np.flatnonzero(dup)[0])}, column 'rep_id': "
+                             "one assignment window per rep and plan")
+        a = assignments.set_index("rep_id").reindex(out["rep_id"])
+        keep = a["start_date"].notna().to_numpy()
+        a_start = pd.to_datetime(a["start_date"]).to_numpy("datetime64[D]")
+        a_end = pd.to_datetime(a["end_date"]).to_numpy("datetime64[D]")
+        start = np.where(keep, np.maximum(start, a_start), start)
+        end = np.where(np.isnat(a_end), end, np.minimum(end, a_end))
+        out, start, end = out.loc[keep].reset_index(drop=True), start[keep], end[keep]
+    return out.assign(plan_start=start.astype("datetime64[ns]"),
+                      plan_end=end.astype("datetime64[ns]"))
+
+
+def _grid(plan: Plan, reps: pd.DataFrame, cal: FiscalCalendar, start: pd.Timestamp,
+          end: pd.Timestamp) -> _Grid:
+    outer = "year" if plan.true_up else plan.quota_period
+    first = cal.period(start, outer).start
+    last = cal.period(end, plan.payout_period).end
+    month_periods = cal.periods_between(first, last, "month")
+    months = np.array([p.start for p in month_periods], dtype="datetime64[D]")
+    ends = np.array([p.end for p in month_periods], dtype="datetime64[D]")
+
+    def index(freq: str) -> tuple[list[Period], np.ndarray]:
+        periods = cal.periods_between(first, last, freq)
+        starts = np.array([p.start for p in periods], dtype="datetime64[D]")
+        return periods, np.searchsorted(starts, months, side="right") - 1
+
+    payout, pp = index(plan.payout_period)
+    quota, qp = index(plan.quota_period)
+    years, yp = index("year")
+    p_start = reps["plan_start"].to_numpy("datetime64[D]")
+    p_end = reps["plan_end"].to_numpy("datetime64[D]")
+    lo = np.maximum(p_start[:, None], months[None, :])
+    hi = np.minimum(p_end[:, None], ends[None, :])
+    active = np.maximum((hi - lo).astype(np.int64) + 1, 0)
+
+    def month_number(d: np.ndarray) -> np.ndarray:
+        return d.astype("datetime64[M]").astype(np.int64)
+
+    hire = reps["hire_date"].to_numpy("datetime64[D]")
+    return _Grid(months, pp, qp, yp, payout, quota, years, active,
+                 (ends - months).astype(np.int64) + 1,
+                 month_number(months)[None, :] - month_number(hire)[:, None],
+                 month_number(months)[None, :] - month_number(p_start)[:, None],
+                 (p_start, p_end))
+
+
+def _by_period(values: np.ndarray, period_of_month: np.ndarray, n: int) -> np.ndarray:
+    """Sum a (R, M) rep x month array into (R, n) periods."""
+    out = np.zeros((values.shape[0], n), dtype=values.dtype)
+    np.add.at(out.T, period_of_month, values.T)
+    return out
+
+
+def _monthly_quota(plan: Plan, reps: pd.DataFrame, quotas: pd.DataFrame, g: _Grid) -> np.ndarray:
+    """Rep x month quota in cents: table quotas spread evenly over their months, then prorated."""
+    R, M = g.active_days.shape
+    out = np.zeros((R, M))
+    q = quotas.loc[quotas["rep_id"].isin(reps["rep_id"])]
+    if len(q):
+        r = pd.Index(reps["rep_id"]).get_indexer(q["rep_id"])
+        m0 = q["period_start"].to_numpy("datetime64[M]").astype(np.int64)
+        m1 = q["period_end"].to_numpy("datetime64[M]").astype(np.int64)
+        per_month = q["quota_amount"].to_numpy(np.float64) * 100 / (m1 - m0 + 1)
+        grid_m = g.months.astype("datetime64[M]").astype(np.int64)
+        for k in range(int((m1 - m0).max()) + 1):
+            idx = np.searchsorted(grid_m, m0 + k)
+            ok = (m0 + k <= m1) & (idx < M)
+            ok[ok] &= grid_m[idx[ok]] == (m0 + k)[ok]
+            np.add.at(out, (r[ok], idx[ok]), per_month[ok])
+    hire = reps["hire_date"].to_numpy("datetime64[D]")
+    term = reps["termination_date"].to_numpy("datetime64[D]")
+    term = np.where(np.isnat(term), _FAR, term)
+    month_end = g.months + (g.month_days - 1).astype("timedelta64[D]")
+    employed = np.maximum((np.minimum(term[:, None], month_end[None, :])
+                           - np.maximum(hire[:, None], g.months[None, :])).astype(np.int64) + 1, 0)
+    share_on_plan = np.divide(g.active_days, employed, out=np.zeros((R, M)), where=employed > 0)
+    out *= share_on_plan
+    if plan.prorate_quota:
+        out *= employed / g.month_days
+    if plan.ramp is not None and plan.ramp.quota_factors:
+        factors = np.array([float(f) for f in plan.ramp.quota_factors])
+        in_ramp = (g.tenure >= 0) & (g.tenure < plan.ramp.months)
+        out = np.where(in_ramp, out * factors[np.clip(g.tenure, 0, plan.ramp.months - 1)], out)
+    return out
+
+
+# -- tiering -------------------------------------------------------------------------------
+
+@dataclass
+class _Rows:
+    """Credit rows of one measure, sorted by rep, quota period, date, deal."""
+
+    src: np.ndarray  # index into the credits frame (-1 for none)
+    rep: np.ndarray
+    group: np.ndarray  # quota period (or year) index
+    pp: np.ndarray  # payout period index
+    date: np.ndarray  # datetime64[D]
+    units: np.ndarray  # int64 cents, or centi-deals for count measures
+
+
+def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
+    """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
+    tiers, n = measure.tiers, rows.units.size
+    order = np.lexsort((rows.src, rows.date, rows.group, rows.rep))
+    rows = _Rows(*(a[order] for a in (rows.src, rows.rep, rows.group, rows.pp, rows.date,
+                                       rows.units)))
+    gkey = rows.rep.astype(np.int64) * quota.shape[1] + rows.group
+    start = np.ones(n, bool)
+    start[1:] = gkey[1:] != gkey[:-1]
+    after = group_cumsum(rows.units, start) if n else rows.units
+    before = after - rows.units
+    q = np.round(quota[rows.rep, rows.group]).astype(np.int64)
+    lower_d = np.array([float(b.lower) for b in tiers.bands])
+    upper_d = np.array([np.inf if b.upper is None else float(b.upper) for b in tiers.bands])
+    if tiers.basis == "attainment":
+        has_q = q[:, None] > 0
+        lower = np.where(has_q, np.round(lower_d * q[:, None]), np.where(lower_d > 0, OPEN, 0))
+        upper = np.where(has_q & np.isfinite(upper_d), np.round(
+            np.where(np.isfinite(upper_d), upper_d, 0) * q[:, None]), OPEN)
+        lower, upper = lower.astype(np.int64), upper.astype(np.int64)
+    else:
+        lower = np.round(lower_d * 100).astype(np.int64)
+        upper = np.where(np.isfinite(upper_d), np.round(np.where(np.isfinite(upper_d), upper_d,
+                                                                 0) * 100), OPEN).astype(np.int64)
+        lower, upper = np.broadcast_to(lower, (n, lower.size)), np.broadcast_to(upper, (n, upper.size))
+    if tiers.scope == "deal":
+        sign, b0, a0 = np.where(rows.units < 0, -1, 1), np.zeros(n, np.int64), np.abs(rows.units)
+    else:
+        sign, b0, a0 = np.ones(n, np.int64), before, after
+    rates = [b.rate for b in tiers.bands]
+    rate_ppm = np.array([int(r * RATE_SCALE) for r in rates], dtype=np.int64)
+    if tiers.rate_unit == "target_incentive":
+        factor = np.divide(ti[rows.rep, rows.group] * float(measure.weight), q,
+                           out=np.zeros(n), where=q > 0)
+
+    def pay(row: np.ndarray, band: np.ndarray, amount: np.ndarray, ppm: np.ndarray) -> np.ndarray:
+        if tiers.rate_unit == "value":
+            return value_commission(amount, ppm)
+        return round_cents(amount * (ppm / RATE_SCALE) * factor[row])
+
+    j_after = band_of(a0, lower)
+    if tiers.method == "marginal":
+        sl = slices(b0, a0, lower, upper) * sign[:, None]
+        keep = sl != 0
+        keep[np.arange(n), j_after] |= ~keep.any(axis=1)
+        row, band = np.nonzero(keep)
+        amount = sl[row, band]
+        kind = np.full(row.size, _K["commission"])
+        cents = pay(row, band, amount, rate_ppm[band])
+        shown = rate_ppm[band] / RATE_SCALE
+    else:
+        j_before = band_of(b0, lower)
+        retro = np.flatnonzero(j_after != j_before)
+        row = np.concatenate([np.arange(n), retro])
+        band = j_after[row]
+        amount = np.concatenate([rows.units, b0[retro]])
+        kind = np.concatenate([np.full(n, _K["commission"]), np.full(retro.size,
+                                                                     _K["retro_uplift"])])
+        ppm = np.concatenate([rate_ppm[j_after], rate_ppm[j_after[retro]]
+                              - rate_ppm[j_before[retro]]])
+        cents = pay(row, band, amount, ppm)
+        shown = ppm / RATE_SCALE
+        order = np.lexsort((kind, row))
+        row, band, amount, kind, cents, shown = (a[order] for a in (row, band, amount, kind,
+                                                                     cents, shown))
+    pp = rows.pp[row]
+    note = np.full(row.size, None, dtype=object)
+    if measure.threshold > 0:
+        thr = np.round(float(measure.threshold) * q).astype(np.int64)
+        ok = after >= thr
+        group_id = np.cumsum(start) - 1
+        first_ok = np.full(group_id[-1] + 1, n)
+        np.minimum.at(first_ok, group_id[ok], np.flatnonzero(ok))
+        held = ~ok[row]
+        cross = first_ok[group_id[row]]
+        released = held & (cross < n)
+        pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
+        forfeit = held & (cross == n)
+        cents = np.where(forfeit, 0, cents)
+        thr_label = f"{float(measure.threshold):.0%}"
+        note[released] = f"held below the {thr_label} threshold, released when it was reached"
+        note[forfeit] = f"not paid: attainment below the {thr_label} threshold"
+    return {"src": rows.src[row], "rep": rows.rep[row], "pp": pp, "date": rows.date[row],
+            "kind": kind, "band": band, "credit": amount, "rate": shown, "cents": cents,
+            "note": note, "group": rows.group[row],
+            "row_rep": rows.rep, "row_group": rows.group, "row_units": rows.units}
+
+
+# -- the run -------------------------------------------------------------------------------
+
+class _Lines:
+    """Accumulates statement line parts as parallel arrays."""
+
+    FIELDS = ("rep", "pp", "measure", "kind", "src", "date", "credit", "band", "rate", "cents",
+              "balance", "note")
+
+    def __init__(self) -> None:
+        self.parts: list[dict[str, np.ndarray]] = []
+
+    def add(self, rep: np.ndarray, pp: np.ndarray, kind: int | np.ndarray, cents: np.ndarray,
+            **extra: object) -> None:
+        n = np.asarray(rep).size
+        if n == 0:
+            return
+        defaults = {"measure": -1, "src": -1, "date": np.datetime64("NaT", "D"), "credit": 0,
+                    "band": -1, "rate": np.nan, "balance": NO_BALANCE, "note": None}
+        part = {"rep": rep, "pp": pp, "kind": kind, "cents": cents}
+        part.update({k: extra.get(k, v) for k, v in defaults.items()})
+        self.parts.append({k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) == 0
+                           else np.asarray(v) for k, v in part.items()})
+
+    def column(self, name: str) -> np.ndarray:
+        return np.concatenate([p[name] for p in self.parts]) if self.parts else np.array([])
+
+    def sum_by(self, R: int, P: int, kinds: tuple[str, ...] | None = None) -> np.ndarray:
+        """(R, P) total cents of lines of ``kinds`` (all kinds when None)."""
+        out = np.zeros(R * P, np.int64)
+        for p in self.parts:
+            mask = np.ones(p["rep"].size, bool) if kinds is None else np.isin(
+                p["kind"], [_K[k] for k in kinds])
+            np.add.at(out, p["rep"][mask] * P + p["pp"][mask], p["cents"][mask])
+        return out.reshape(R, P)
+
+
+def _fraction_reversed(adj: pd.DataFrame) -> np.ndarray:
+    """Share of the deal each adjustment reverses: cancellations all, refunds pro rata; <= 100%."""
+    raw = np.where(adj["kind"].to_numpy() == "cancelled", 1.0, np.divide(
+        adj["amount"].to_numpy(np.float64), adj["deal_amount"].to_numpy(np.float64),
+        out=np.ones(len(adj)), where=adj["deal_amount"].to_numpy() > 0))
+    cum = np.minimum(pd.Series(raw).groupby(adj["_credit"].to_numpy()).cumsum().to_numpy(), 1.0)
+    prev = np.minimum(cum - raw, 1.0)
+    return np.maximum(cum - np.maximum(prev, 0.0), 0.0)
+
+
+def _adjustments(plan: Plan, inputs: CompInputs, credits: pd.DataFrame, g: _Grid,
+                 last_day: np.datetime64) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Adjustments matched to credited deals within the clawback window, and the ignored ones."""
+    if inputs.adjustments is None or plan.clawback is None or not len(inputs.adjustments):
+        empty = pd.DataFrame(columns=["opportunity_id", "date", "kind", "amount", "reason"])
+        return pd.DataFrame(), empty
+    adj = validate_adjustments(inputs.adjustments)
+    matched = adj.merge(credits[["opportunity_id", "close_date", "amount_cents"]].assign(
+        _credit=np.arange(len(credits))), on="opportunity_id", how="left")
+    matched["deal_amount"] = matched["amount_cents"] / 100
+    days = (matched["date"] - matched["close_date"]).dt.days
+    reason = np.select(
+        [matched["_credit"].isna(), ~matched["kind"].isin(plan.clawback.kinds),
+         days < 0, days > plan.clawback.window_days,
+         matched["date"].to_numpy("datetime64[D]") > last_day],
+        ["deal not credited under this plan in the run", "kind not clawed back by the plan",
+         "dated before the deal closed", f"outside the {plan.clawback.window_days}-day window",
+         "after the end of the run"], default="")
+    ignored = matched.loc[reason != "", ["opportunity_id", "date", "kind", "amount"]].assign(
+        reason=reason[reason != ""]).drop_duplicates(["opportunity_id", "date", "kind", "amount"])
+    used = matched.loc[reason == ""].sort_values(["_credit", "date"]).reset_index(drop=True)
+    used["_credit"] = used["_credit"].astype(np.int64)
+    used["fraction"] = _fraction_reversed(used)
+    month = np.searchsorted(g.months, used["date"].to_numpy("datetime64[D]"), side="right") - 1
+    used["pp"] = g.pp_of_month[month]
+    return used, ignored.reset_index(drop=True)
+
+
+def _measure_rows(m: Measure, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
+                  group_of_month: np.ndarray, g: _Grid, adj: pd.DataFrame,
+                  negative: bool) -> _Rows:
+    """Credit rows of measure ``m`` (plus negative rows for reversals that reduce attainment)."""
+    mask = np.ones(len(credits), bool)
+    if m.products is not None:
+        mask &= credits["product"].isin(m.products).to_numpy()
+    if m.new_logo_only:
+        mask &= credits["new_logo"].to_numpy()
+    src = np.flatnonzero(mask)
+    units = (credits["credit_cents"].to_numpy() if m.credit == "amount"
+             else round_cents(credits["share"].to_numpy() * 100))
+    dates = credits["close_date"].to_numpy("datetime64[D]")
+    rows = [(src, rep[src], group_of_month[month[src]], g.pp_of_month[month[src]], dates[src],
+             units[src])]
+    if negative and len(adj):
+        a = adj.loc[mask[adj["_credit"].to_numpy()]]
+        c = a["_credit"].to_numpy()
+        a_month = np.searchsorted(g.months, a["date"].to_numpy("datetime64[D]"), "right") - 1
+        rows.append((c, rep[c], group_of_month[a_month], a["pp"].to_numpy(),
+                     a["date"].to_numpy("datetime64[D]"),
+                     -round_cents(units[c] * a["fraction"].to_numpy())))
+    return _Rows(*(np.concatenate(parts) for parts in zip(*rows, strict=True)))
+
+
+def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month: np.ndarray,
+                   n: int) -> np.ndarray:
+    """(R, n) target of the measure per group (quota period or year) in cents / centi-units."""
+    if m.quota_fixed is None:
+        return float(m.quota_share) * _by_period(quota_month, group_of_month, n)
+    days = _by_period(np.broadcast_to(g.month_days, g.active_days.shape), group_of_month, n)
+    active = _by_period(g.active_days, group_of_month, n)
+    return float(m.quota_fixed) * 100 * active / np.maximum(days, 1)
+
+
+def _incentive(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
+               group_of_month: np.ndarray, n_groups: int, quota_month: np.ndarray,
+               ti: np.ndarray, g: _Grid, adj: pd.DataFrame) -> list[tuple[int, dict, np.ndarray]]:
+    """Commission lines of every measure with tiers over ``group_of_month`` periods."""
+    negative = plan.clawback is not None and plan.clawback.affects_attainment
+    out = []
+    for i, m in enumerate(plan.measures):
+        rows = _measure_rows(m, credits, rep, month, group_of_month, g, adj, negative)
+        quota = _measure_quota(m, quota_month, g, group_of_month, n_groups)
+        out.append((i, _tier(m, rows, quota, ti), quota))
+    return out
+
+
+def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
+             end: str | pd.Timestamp) -> CompResult:
+    """Statements of every rep on ``plan`` for the payout periods overlapping [start, end].
+
+    The run starts at the beginning of the quota period (fiscal year with a true-up) containing
+    ``start`` so that cumulative tiers see the whole period.
+    """
+    cal = inputs.calendar
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    reps = eligible_reps(plan, inputs.reps, inputs.assignments)
+    g = _grid(plan, reps, cal, start, end)
+    R = g.active_days.shape[0]
+    P, Q = len(g.payout), len(g.quota)
+    last_day = np.datetime64(g.payout[-1].end, "D")
+    ti_month = float(plan.target_incentive) * 100 / 12 * g.active_days / g.month_days
+    ti_q, ti_p = (_by_period(ti_month, g.qp_of_month, Q), _by_period(ti_month, g.pp_of_month, P))
+    quota_month = _monthly_quota(plan, reps, inputs.quotas, g)
+
+    credits = deal_credits(inputs.opportunities, inputs.splits if plan.split_credit else None)
+    rep = pd.Index(reps["rep_id"]).get_indexer(credits["rep_id"])
+    close = credits["close_date"].to_numpy("datetime64[D]")
+    ok = (rep >= 0) & (close >= g.months[0]) & (close <= last_day)
+    rep_c = np.where(ok, rep, 0)
+    window = ok & (close >= g.window[0][rep_c]) & (close <= g.window[1][rep_c])
+    outside = credits.loc[ok & ~window].reset_index(drop=True)
+    credits, rep = credits.loc[window].reset_index(drop=True), rep[window]
+    month = np.searchsorted(g.months, close[window], side="right") - 1
+    adj, ignored = _adjustments(plan, inputs, credits, g, last_day)
+
+    lines = _Lines()
+    per_measure = _incentive(plan, credits, rep, month, g.qp_of_month, Q, quota_month, ti_q, g, adj)
+    band_offset = np.cumsum([0] + [len(m.tiers.bands) for m in plan.measures])
+    paid_by_deal = {}
+    for i, t, _quota in per_measure:
+        lines.add(t["rep"], t["pp"], t["kind"], t["cents"], measure=i, src=t["src"],
+                  date=t["date"], credit=t["credit"], band=t["band"] + band_offset[i],
+                  rate=t["rate"], note=t["note"])
+        is_comm = t["kind"] == _K["commission"]
+        paid_by_deal[i] = np.bincount(t["src"][is_comm], weights=t["cents"][is_comm],
+                                      minlength=len(credits))
+    cap = _cap_cents(plan, ti_p)
+    if cap is not None:
+        earned = lines.sum_by(R, P, INCENTIVE_KINDS)
+        r, p = np.nonzero(earned > cap)
+        lines.add(r, p, _K["cap"], cap[r, p] - earned[r, p],
+                  note=f"capped at {_cap_text(plan)} for the period")
+    spif_paid = _spifs(plan, credits, rep, month, g, lines)
+    _clawbacks(plan, adj, rep, paid_by_deal, spif_paid, lines)
+    if plan.true_up:
+        _true_up(plan, credits, rep, month, quota_month, ti_month, cap, g, adj, lines, end)
+    balance = _draws(plan, reps, g, lines, ti_p)
+    return _result(plan, reps, g, lines, credits, per_measure, cap, balance, ti_p, outside,
+                   ignored)
+
+
+def _cap_cents(plan: Plan, ti_p: np.ndarray) -> np.ndarray | None:
+    if plan.cap is None:
+        return None
+    if plan.cap.multiple_of_target is not None:
+        return np.round(float(plan.cap.multiple_of_target) * ti_p).astype(np.int64)
+    return np.full(ti_p.shape, int(plan.cap.amount_per_period * 100), np.int64)
+
+
+def _cap_text(plan: Plan) -> str:
+    assert plan.cap is not None
+    if plan.cap.multiple_of_target is not None:
+        return f"{plan.cap.multiple_of_target}x target incentive"
+    return f"{plan.cap.amount_per_period:,} per period"
+
+
+def _spifs(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray, g: _Grid,
+           lines: _Lines) -> np.ndarray:
+    """SPIF lines; returns cents paid per credit row (for clawbacks)."""
+    paid = np.zeros(len(credits))
+    dates = credits["close_date"].to_numpy("datetime64[D]")
+    for s in plan.spifs:
+        mask = (dates >= np.datetime64(s.start, "D")) & (dates <= np.datetime64(s.end, "D"))
+        mask &= credits["amount_cents"].to_numpy() >= int(s.min_deal_amount * 100)
+        if s.products is not None:
+            mask &= credits["product"].isin(s.products).to_numpy()
+        src = np.flatnonzero(mask)
+        cents = round_cents(float(s.amount_per_deal) * 100 * credits["share"].to_numpy()[src])
+        lines.add(rep[src], g.pp_of_month[month[src]], _K["spif"], cents, src=src,
+                  date=dates[src], credit=credits["credit_cents"].to_numpy()[src],
+                  note=f"SPIF '{s.name}'")
+        np.add.at(paid, src, cents)
+    return paid
+
+
+def _clawbacks(plan: Plan, adj: pd.DataFrame, rep: np.ndarray, paid_by_deal: dict,
+               spif_paid: np.ndarray, lines: _Lines) -> None:
+    """Reverse what was paid on a cancelled/refunded deal, in the period of the reversal."""
+    if not len(adj):
+        return
+    c, f = adj["_credit"].to_numpy(), adj["fraction"].to_numpy()
+    dates = adj["date"].to_numpy("datetime64[D]")
+    notes = (adj["kind"] + " on " + adj["date"].dt.strftime("%Y-%m-%d") + ": reverses "
+             + (f * 100).round(1).astype(str) + "% of what this deal paid").to_numpy(object)
+    sources = [] if plan.clawback.affects_attainment else list(paid_by_deal.items())
+    for measure, paid in [*sources, (-1, spif_paid)]:
+        cents = -round_cents(f * paid[c])
+        keep = cents != 0
+        lines.add(rep[c][keep], adj["pp"].to_numpy()[keep], _K["clawback"], cents[keep],
+                  measure=measure, src=c[keep], date=dates[keep], note=notes[keep])
+
+
+def _true_up(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
+             quota_month: np.ndarray, ti_month: np.ndarray, cap: np.ndarray | None, g: _Grid,
+             adj: pd.DataFrame, lines: _Lines, end: pd.Timestamp) -> None:
+    """Annual true-up: incentive on the year's attainment minus incentive already paid."""
+    R, Y, P = quota_month.shape[0], len(g.years), len(g.payout)
+    annual = np.zeros((R, Y), np.int64)
+    for _i, t, _q in _incentive(plan, credits, rep, month, g.year_of_month, Y, quota_month,
+                                _by_period(ti_month, g.year_of_month, Y), g, adj):
+        np.add.at(annual, (t["rep"], t["group"]), t["cents"])
+    year_of_pp = g.year_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
+    if cap is not None:
+        annual = np.minimum(annual, _by_period(cap, year_of_pp, Y))
+    paid = _by_period(lines.sum_by(R, P, INCENTIVE_KINDS), year_of_pp, Y)
+    diff = annual - paid if plan.true_up_negative else np.maximum(annual - paid, 0)
+    complete = np.array([y.end <= end for y in g.years])
+    r, y = np.nonzero((diff != 0) & complete[None, :])
+    last_pp = np.array([np.flatnonzero(year_of_pp == k).max() for k in range(Y)])
+    notes = np.array([f"annual true-up: {annual[a, b] / 100:,.2f} earned on the year's "
+                      f"attainment, {paid[a, b] / 100:,.2f} already paid" for a, b in zip(r, y,
+                                                                                          strict=True)],
+                     dtype=object)
+    lines.add(r, last_pp[y], _K["true_up"], diff[r, y], note=notes)
+
+
+def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
+           ti_p: np.ndarray) -> np.ndarray:
+    """Ramp guarantee and draw lines; returns the (R, P) recoverable draw balance in cents."""
+    R, P = ti_p.shape
+    balance = np.zeros((R, P), np.int64)
+    earned = lines.sum_by(R, P)
+    if plan.ramp is not None and plan.ramp.guarantee > 0:
+        in_ramp = (g.tenure >= 0) & (g.tenure < plan.ramp.months) & (g.active_days > 0)
+        guarantee = _by_period(in_ramp * float(plan.ramp.guarantee) * 100 * g.active_days
+                               / g.month_days, g.pp_of_month, P).round().astype(np.int64)
+        top = np.where(guarantee > 0, np.maximum(guarantee - earned, 0), 0)
+        r, p = np.nonzero(top)
+        lines.add(r, p, _K["guarantee"], top[r, p], note="new-hire ramp guarantee top-up")
+        earned = earned + top
+    if plan.draw is None:
+        return balance
+    months_ok = g.active_days > 0
+    if plan.draw.months is not None:
+        months_ok &= g.plan_tenure < plan.draw.months
+    draw = np.where(_by_period(months_ok.astype(np.int64), g.pp_of_month, P) > 0,
+                    int(plan.draw.amount * 100), 0)
+    running = np.zeros(R, np.int64)
+    for p in range(P):
+        top = np.maximum(draw[:, p] - earned[:, p], 0)
+        recovery = np.zeros(R, np.int64)
+        if plan.draw.recoverable:
+            recovery = np.where(top == 0, np.minimum(running, np.maximum(
+                earned[:, p] - draw[:, p], 0)), 0)
+            running = running + top - recovery
+        balance[:, p] = running
+        for kind, cents in (("draw", top), ("draw_recovery", -recovery)):
+            r = np.flatnonzero(cents)
+            label = "recoverable" if plan.draw.recoverable else "non-recoverable"
+            lines.add(r, np.full(r.size, p), _K[kind], cents[r],
+                      balance=running[r] if plan.draw.recoverable else NO_BALANCE,
+                      note=f"{label} draw" if kind == "draw" else "draw recovered from earnings")
+    return balance
+
+
+def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd.DataFrame,
+            per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
+            outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
+    R, P = ti_p.shape
+    rep, pp, kind = lines.column("rep").astype(np.int64), lines.column("pp").astype(np.int64), \
+        lines.column("kind").astype(np.int64)
+    order = np.lexsort((kind, pp, rep))
+    col = {name: lines.column(name)[order] for name in _Lines.FIELDS}
+    rep, pp = col["rep"].astype(np.int64), col["pp"].astype(np.int64)
+    src = col["src"].astype(np.int64)
+    measure_names = [m.name for m in plan.measures]
+    tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
+    period_start = np.array([p.start for p in g.payout], dtype="datetime64[ns]")
+    opp = credits["opportunity_id"].to_numpy(object)
+    bal = col["balance"].astype(np.int64)
+    is_count = np.array([m.credit == "count" for m in plan.measures] + [False])
+    frame = pd.DataFrame({
+        "plan": plan.name,
+        "rep_id": reps["rep_id"].to_numpy(object)[rep],
+        "period": period_start[pp],
+        "period_label": pd.Categorical.from_codes(pp, [p.label for p in g.payout]),
+        "kind": pd.Categorical.from_codes(col["kind"].astype(np.int64), KINDS),
+        "measure": pd.Categorical.from_codes(col["measure"].astype(np.int64), measure_names),
+        "opportunity_id": np.where(src >= 0, opp[np.maximum(src, 0)] if opp.size else None, None),
+        "date": col["date"].astype("datetime64[ns]"),
+        "credit": col["credit"].astype(np.float64) / 100,
+        "credit_unit": np.where(is_count[col["measure"].astype(np.int64)], "deals", "money"),
+        "tier": np.array([*tier_labels, None], dtype=object)[col["band"].astype(np.int64)],
+        "rate": col["rate"].astype(np.float64),
+        "amount_cents": col["cents"].astype(np.int64),
+        "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
+        "note": col["note"],
+    })
+    return CompResult(plan, frame, _periods(plan, reps, g, col, cap, balance, ti_p),
+                      _attainment(plan, reps, g, per_measure),
+                      outside, ignored)
+
+
+def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, cap: np.ndarray | None,
+             balance: np.ndarray, ti_p: np.ndarray) -> pd.DataFrame:
+    """One row per rep x payout period on the plan: target, cap, totals by kind, draw balance."""
+    R, P = ti_p.shape
+    rep, pp, kind = (col[k].astype(np.int64) for k in ("rep", "pp", "kind"))
+    totals = np.zeros((R * P, len(KINDS)), np.int64)
+    np.add.at(totals, (rep * P + pp, kind), col["cents"].astype(np.int64))
+    active = _by_period(g.active_days, g.pp_of_month, P).ravel()
+    has = (active > 0) | totals.any(axis=1)
+    r, p = np.divmod(np.flatnonzero(has), P)
+    frame = pd.DataFrame({
+        "plan": plan.name,
+        "rep_id": reps["rep_id"].to_numpy(object)[r],
+        "period": np.array([x.start for x in g.payout], dtype="datetime64[ns]")[p],
+        "period_label": [g.payout[k].label for k in p],
+        "active_days": active[has],
+        "target_incentive_cents": np.round(ti_p[r, p]).astype(np.int64),
+        "cap_limit_cents": pd.array(cap[r, p] if cap is not None else [pd.NA] * r.size, dtype="Int64"),
+    })
+    for k, name in enumerate(KINDS):
+        frame[f"{name}_cents"] = totals[has, k]
+    frame["total_cents"] = totals[has].sum(axis=1)
+    frame["draw_balance_cents"] = balance[r, p]
+    return frame
+
+
+def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list) -> pd.DataFrame:
+    """Credit, quota and attainment per rep x measure x quota period."""
+    R, Q = g.active_days.shape[0], len(g.quota)
+    frames = []
+    for i, t, quota in per_measure:
+        credit = np.zeros((R, Q), np.int64)
+        np.add.at(credit, (t["row_rep"], t["row_group"]), t["row_units"])
+        active = _by_period(g.active_days, g.qp_of_month, Q)
+        r, q = np.nonzero((active > 0) | (credit != 0))
+        frames.append(pd.DataFrame({
+            "plan": plan.name,
+            "rep_id": reps["rep_id"].to_numpy(object)[r],
+            "measure": plan.measures[i].name,
+            "quota_period": np.array([x.start for x in g.quota], dtype="datetime64[ns]")[q],
+            "quota_period_label": [g.quota[k].label for k in q],
+            "quota": quota[r, q] / 100,
+            "credit": credit[r, q] / 100,
+            "attainment": np.divide(credit[r, q], quota[r, q], out=np.full(r.size, np.nan),
+                                    where=quota[r, q] > 0),
+        }))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,56 @@
+"""Tier arithmetic on integer money: slicing cumulative credit over bands and rounding rates.
+
+All amounts are int64 cents (or centi-units for count measures). Bands are half-open
+[lower, upper): reaching a bound exactly puts you in the band above it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from salesops.analysis.comp.plans import RATE_SCALE
+
+#: A band with no upper bound is stored with this sentinel (larger than any realistic total).
+OPEN = np.int64(2**62)
+
+
+def round_half_away(numerator: np.ndarray, denominator: int) -> np.ndarray:
+    """Exact ``numerator / denominator`` rounded half away from zero (half-up for positives)."""
+    numerator = np.asarray(numerator, dtype=np.int64)
+    sign = np.where(numerator < 0, -1, 1)
+    return sign * ((np.abs(numerator) + denominator // 2) // denominator)
+
+
+def round_cents(values: np.ndarray) -> np.ndarray:
+    """Float cents rounded half away from zero; a 1e-6 cent nudge absorbs binary fractions."""
+    values = np.asarray(values, dtype=np.float64)
+    return (np.sign(values) * np.floor(np.abs(values) + 0.5 + 1e-6)).astype(np.int64)
+
+
+def slices(before: np.ndarray, after: np.ndarray, lower: np.ndarray,
+           upper: np.ndarray) -> np.ndarray:
+    """Part of the move from ``before`` to ``after`` that falls in each band: shape (n, bands).
+
+    ``lower``/``upper`` are (n, bands) or (bands,); a fall (negative move) gives negative slices.
+    """
+    b, a = before[:, None], after[:, None]
+    return np.clip(a, lower, upper) - np.clip(b, lower, upper)
+
+
+def band_of(values: np.ndarray, lower: np.ndarray) -> np.ndarray:
+    """Index of the band each value falls in (values below the first band count as band 0)."""
+    lower = np.broadcast_to(lower, (values.size, lower.shape[-1]))
+    return np.maximum((values[:, None] >= lower).sum(axis=1) - 1, 0)
+
+
+def value_commission(credit: np.ndarray, rate_ppm: np.ndarray) -> np.ndarray:
+    """Commission in cents of ``credit`` cents at a rate given in parts per million, rounded."""
+    return round_half_away(np.asarray(credit, np.int64) * rate_ppm, RATE_SCALE)
+
+
+def group_cumsum(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
+    """Running total of ``values`` restarting where ``group_start`` is True (rows pre-sorted)."""
+    total = np.cumsum(values)
+    group = np.cumsum(group_start) - 1
+    before_group = (total - values)[np.flatnonzero(group_start)]
+    return total - before_group[group]
