@@ -1,0 +1,184 @@
+"""Ingest a folder of CRM exports: read, map, validate, then write the processed dataset.
+
+Fatal problems raise ``IngestError`` before anything is written. Row-level problems send rows
+to ``quarantine.csv``; ``data_quality.json`` counts them. Both are written atomically with the
+Parquet tables, so for every table rows in = rows kept + rows quarantined.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from salesops.data.config import ConfigError
+from salesops.data.mapping import (
+    Mapping,
+    apply_mapping,
+    convert_currency,
+    load_mapping,
+    resolve_currency,
+)
+from salesops.data.schema import TABLES, empty_frame
+from salesops.data.sources import SUFFIXES, IngestError, RawTable, locate, read_table
+from salesops.data.stages import StageCatalogue, load_catalogue
+from salesops.data.store import Settings, write_dataset
+from salesops.data.validation import Keys, TableValidation, validate_table
+
+__all__ = ["IngestError", "IngestResult", "TableCounts", "ingest", "read_raw_tables"]
+
+DEFAULT_OUT_DIR = Path("data/processed")
+QUARANTINE_FILE = "quarantine.csv"
+QUALITY_FILE = "data_quality.json"
+QUARANTINE_COLUMNS = ["table", "file", "line", "column", "check", "reason", "raw"]
+
+
+@dataclass
+class TableCounts:
+    """Row counts of one table: rows_in == rows_kept + rows_quarantined."""
+
+    file: str
+    rows_in: int
+    rows_kept: int
+    rows_quarantined: int
+    reasons: dict[str, int] = field(default_factory=dict)  # problems per check code
+    blank_rows_skipped: int = 0
+
+
+@dataclass
+class IngestResult:
+    """What ``ingest`` wrote: where, per-table counts, the quarantine and any warnings."""
+
+    out_dir: Path
+    counts: dict[str, TableCounts]
+    quarantine: pd.DataFrame
+    warnings: list[str]
+    settings: Settings
+
+
+def read_raw_tables(source_dir: str | Path, mapping: Mapping | None = None) -> dict[str, RawTable]:
+    """Read each canonical table's source file as text; a missing required table is fatal."""
+    source_dir = Path(source_dir)
+    mapping = mapping or Mapping()
+    raws: dict[str, RawTable] = {}
+    for name, table in TABLES.items():
+        tm = mapping.table(name)
+        path = locate(source_dir, name, tm.file)
+        if path is None:
+            if table.required:
+                names = ", ".join(f"{name}{s}" for s in SUFFIXES)
+                raise IngestError(f"{names}: required table '{name}' not found in the source "
+                                  f"folder (or map its file under tables.{name}.file)")
+            continue
+        raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
+                                delimiter=tm.delimiter)
+    return raws
+
+
+def ingest(
+    source_dir: str | Path, out_dir: str | Path = DEFAULT_OUT_DIR,
+    mapping: str | Path | None = None,
+) -> IngestResult:
+    """Read, map and validate the exports in ``source_dir``; write the dataset to ``out_dir``.
+
+    Raises ``IngestError`` (one message naming file and column) on fatal problems, leaving
+    ``out_dir`` untouched.
+    """
+    source_dir = Path(source_dir)
+    if not source_dir.is_dir():
+        raise IngestError(f"{source_dir.name}: source folder not found")
+    try:
+        spec = load_mapping(mapping) if mapping is not None else Mapping()
+        catalogue = load_catalogue(spec.stage_catalogue)
+    except ConfigError as exc:
+        raise IngestError(str(exc)) from None
+    raws = read_raw_tables(source_dir, spec)
+    warnings = _unused_files(source_dir, spec, raws)
+    mapped: dict[str, pd.DataFrame] = {}
+    for name, raw in raws.items():
+        mapped[name], notes = apply_mapping(raw, TABLES[name], spec, source_dir)
+        warnings += notes
+    currency = resolve_currency({n: (raws[n].file, f) for n, f in mapped.items()}, spec)
+    results = _validate(raws, mapped, spec, catalogue)
+    tables: dict[str, pd.DataFrame] = {}
+    counts: dict[str, TableCounts] = {}
+    for name, table in TABLES.items():
+        if name not in results:
+            tables[name] = empty_frame(table)
+            continue
+        res, raw = results[name], raws[name]
+        warnings += res.warnings
+        tables[name] = convert_currency(res.kept, table, currency, spec.rates)
+        counts[name] = TableCounts(
+            file=raw.file, rows_in=len(raw.frame), rows_kept=len(res.kept),
+            rows_quarantined=len(res.rejected),
+            reasons=res.problems["check"].value_counts().to_dict(),
+            blank_rows_skipped=raw.blank_rows,
+        )
+        if raw.blank_rows:
+            warnings.append(f"{raw.file}: skipped {raw.blank_rows} blank rows")
+    quarantine = _quarantine(raws, results)
+    settings = Settings(currency=currency, fiscal_year_start_month=spec.fiscal_year_start_month)
+    quality = {"currency": currency, "tables": {n: asdict(c) for n, c in counts.items()},
+               "warnings": warnings}
+    out = write_dataset(tables, out_dir, settings, catalogue, extra_files={
+        QUARANTINE_FILE: quarantine.to_csv(index=False),
+        QUALITY_FILE: json.dumps(quality, indent=2),
+    })
+    return IngestResult(out_dir=out, counts=counts, quarantine=quarantine, warnings=warnings,
+                        settings=settings)
+
+
+def _validate(
+    raws: dict[str, RawTable], mapped: dict[str, pd.DataFrame], spec: Mapping,
+    catalogue: StageCatalogue,
+) -> dict[str, TableValidation]:
+    """Validate tables in dependency order, passing each one's keys to the tables citing it."""
+    results: dict[str, TableValidation] = {}
+    parents: dict[str, Keys] = {}
+    for name, table in TABLES.items():
+        if name not in mapped:
+            continue
+        res = validate_table(table, mapped[name], raws[name].lines, raws[name].file, catalogue,
+                             spec.table(name).date_formats, parents)
+        results[name] = res
+        if len(table.key) == 1:
+            key = table.key[0]
+            parents[name] = Keys(read=pd.Index(mapped[name][key].dropna().unique()),
+                                 kept=pd.Index(res.kept[key].unique()))
+    return results
+
+
+def _quarantine(raws: dict[str, RawTable], results: dict[str, TableValidation]) -> pd.DataFrame:
+    """One line per problem: table, file, source line, column, check, reason, raw row JSON."""
+    parts = []
+    for name, res in results.items():
+        if res.problems.empty:
+            continue
+        raw = raws[name]
+        rows = res.problems["row"]
+        bad = raw.frame.loc[rows.unique()]
+        text = bad.to_json(orient="records", lines=True, force_ascii=False)
+        as_json = pd.Series(text.rstrip("\n").split("\n"), index=bad.index)
+        parts.append(pd.DataFrame({
+            "table": name, "file": raw.file, "line": raw.lines.loc[rows].to_numpy(),
+            "column": res.problems["column"].to_numpy(), "check": res.problems["check"].to_numpy(),
+            "reason": res.problems["reason"].to_numpy(), "raw": as_json.loc[rows].to_numpy(),
+        }))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "line" else "str")
+                             for c in QUARANTINE_COLUMNS})
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["table", "line"], key=lambda s: s.map(list(TABLES).index) if s.name == "table" else s,
+        kind="stable", ignore_index=True)
+
+
+def _unused_files(source_dir: Path, spec: Mapping, raws: dict[str, RawTable]) -> list[str]:
+    """Warn about table-like files that were neither read as a table nor joined in."""
+    used = {raw.file for raw in raws.values()}
+    used |= {j.file for tm in spec.tables.values() for j in tm.joins}
+    return [f"{p.name}: ignored (not a table name and not used by the mapping)"
+            for p in sorted(source_dir.iterdir())
+            if p.suffix.lower() in SUFFIXES and p.name not in used]

@@ -1,0 +1,264 @@
+"""Row-level validation of mapped tables: parse to canonical types, quarantine what fails.
+
+Every check is vectorised over the whole table; each problem is recorded with its row, column,
+check code and a readable reason, so nothing is silently dropped. A row with any problem is
+quarantined; rows referring to quarantined rows of another table are quarantined in turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from salesops.data.mapping import CURRENCY_COLUMN, allowed_columns
+from salesops.data.schema import STATUSES, Column, Table
+from salesops.data.sources import IngestError
+from salesops.data.stages import StageCatalogue
+
+PROBLEM_COLUMNS = ["row", "column", "check", "reason"]
+
+#: (later column, earlier column, check code): the later date may not precede the earlier one.
+DATE_ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "reps": (("termination_date", "hire_date", "termination_before_hire"),),
+    "quotas": (("period_end", "period_start", "period_end_before_start"),),
+    "opportunities": (("close_date", "created_date", "close_before_created"),),
+}
+
+#: Dates outside this range cannot be stored (nanosecond timestamps) and are surely typos.
+DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31"))
+
+#: Check codes and what they mean (documented in docs/ingesting-your-crm.md).
+CHECKS: dict[str, str] = {
+    "missing_value": "a required value is empty",
+    "bad_date": "a date does not parse with the column's format",
+    "bad_number": "an amount or number is not numeric",
+    "negative_amount": "an amount or quota is below zero",
+    "invalid_value": "a status or forecast category is not one of the allowed values",
+    "probability_out_of_range": "a probability is outside 0-1 (or 0-100 for percentages)",
+    "unknown_stage": "a stage is neither in the stage catalogue nor mapped to it",
+    "status_mismatch": "the status disagrees with the catalogue status of the stage",
+    "duplicate_key": "the row repeats the key of an earlier row (the first one is kept)",
+    "close_before_created": "close_date is before created_date",
+    "termination_before_hire": "termination_date is before hire_date",
+    "period_end_before_start": "a quota period ends before it starts",
+    "unknown_reference": "the rep, account or opportunity referred to does not exist",
+    "reference_quarantined": "the rep, account or opportunity referred to was quarantined",
+}
+
+
+@dataclass
+class Keys:
+    """Key values of a referenced table: all that were read, and those that were kept."""
+
+    read: pd.Index
+    kept: pd.Index
+
+
+@dataclass
+class TableValidation:
+    """Outcome for one table: typed kept rows (original index) and one line per problem."""
+
+    kept: pd.DataFrame
+    problems: pd.DataFrame  # PROBLEM_COLUMNS; ``row`` is the index label in the input frame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> pd.Index:
+        return pd.Index(self.problems["row"].unique())
+
+
+class _Problems:
+    """Collects problems for the rows selected by boolean masks."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, column: str, check: str, *reason: str | pd.Series) -> None:
+        """Record rows where ``mask`` holds; ``reason`` parts (text or per-row values) are
+        concatenated for those rows only, so messages cost nothing for clean data."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        text = pd.Series("", index=mask.index[mask.to_numpy()], dtype="str")
+        for part in reason:
+            text = text + (_as_text(part[mask]) if isinstance(part, pd.Series) else part)
+        self.parts.append(pd.DataFrame(
+            {"row": text.index, "column": column, "check": check, "reason": text.to_numpy()}
+        ))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str")
+                                 for c in PROBLEM_COLUMNS})
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def check_columns(table: Table, frame: pd.DataFrame, file: str) -> None:
+    """Raise ``IngestError`` if a column the table needs is absent (status can be derived)."""
+    for col in table.columns:
+        if col.name not in frame.columns and not col.nullable and col.name != "status":
+            raise IngestError(
+                f"{file}: required column '{col.name}' of table '{table.name}' is missing "
+                f"(columns: {', '.join(frame.columns)}); rename a column to it in the mapping"
+            )
+
+
+def validate_table(
+    table: Table, frame: pd.DataFrame, lines: pd.Series, file: str, catalogue: StageCatalogue,
+    date_formats: dict[str, str] | None = None, parents: dict[str, Keys] | None = None,
+) -> TableValidation:
+    """Parse ``frame`` (text, mapped to canonical names) and quarantine rows that fail a check.
+
+    ``lines`` numbers rows as in the source file (used in duplicate messages); ``parents``
+    gives key values of referenced tables validated earlier.
+    """
+    check_columns(table, frame, file)
+    problems = _Problems()
+    warnings: list[str] = []
+    parsed: dict[str, pd.Series] = {}
+    empty = pd.Series(np.nan, index=frame.index, dtype="str")
+    for col in table.columns:
+        raw = frame[col.name] if col.name in frame.columns else empty
+        if not col.nullable and col.name in frame.columns:
+            problems.add(raw.isna(), col.name, "missing_value", f"missing value in {col.name}")
+        parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), problems,
+                                  warnings, file)
+    if "stage" in parsed:
+        _check_stage(frame, parsed, catalogue, problems)
+    extras = [c for c in frame.columns if c not in allowed_columns(table)]
+    if extras:
+        warnings.append(f"{file}: ignored columns not in the {table.name} model: "
+                        f"{', '.join(extras)}")
+    if CURRENCY_COLUMN in frame.columns:
+        parsed[CURRENCY_COLUMN] = frame[CURRENCY_COLUMN]
+        problems.add(frame[CURRENCY_COLUMN].isna(), CURRENCY_COLUMN, "missing_value",
+                     f"missing value in {CURRENCY_COLUMN}")
+    for later, earlier, check in DATE_ORDER.get(table.name, ()):
+        bad = parsed[later] < parsed[earlier]
+        problems.add(bad, later, check, f"{later} ", parsed[later], f" before {earlier} ",
+                     parsed[earlier])
+    _check_duplicates(table, parsed, lines, problems)
+    for fk in table.foreign_keys:
+        keys = (parents or {}).get(fk.table)
+        if keys is None:
+            continue
+        values = parsed[fk.column]
+        label = fk.column.removesuffix("_id")
+        known = _isin(values, keys.read)
+        problems.add(values.notna() & ~known, fk.column, "unknown_reference",
+                     f"{label} ", values, f" not in {fk.table}")
+        problems.add(known & ~_isin(values, keys.kept), fk.column, "reference_quarantined",
+                     f"{label} ", values, " quarantined")
+    found = problems.frame()
+    out = pd.DataFrame(parsed, index=frame.index)
+    return TableValidation(kept=out.loc[~out.index.isin(found["row"])], problems=found,
+                           warnings=warnings)
+
+
+def _parse(
+    col: Column, raw: pd.Series, fmt: str | None, problems: _Problems, warnings: list[str],
+    file: str,
+) -> pd.Series:
+    """Typed values of one column; unparseable values are recorded and become missing."""
+    if col.kind == "date":
+        values = pd.to_datetime(raw, format=fmt or "ISO8601", errors="coerce", utc=True)
+        values = values.dt.tz_localize(None).dt.normalize()
+        expected = fmt or "YYYY-MM-DD"
+        problems.add(raw.notna() & values.isna(), col.name, "bad_date",
+                     "unparseable date '", raw, f"' in {col.name} (expected {expected})")
+        outside = (values < DATE_RANGE[0]) | (values > DATE_RANGE[1])
+        problems.add(outside, col.name, "bad_date", "date '", raw,
+                     f"' in {col.name} is outside {DATE_RANGE[0].year}-{DATE_RANGE[1].year}")
+        return values.where(~outside).astype("datetime64[ns]")
+    if col.kind in ("amount", "number", "probability"):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        values = values.where(np.isfinite(values))
+        problems.add(raw.notna() & values.isna(), col.name, "bad_number",
+                     f"non-numeric {col.name} '", raw, "'")
+        if col.kind == "amount":
+            problems.add(values < 0, col.name, "negative_amount", f"negative {col.name} ", raw)
+        if col.kind == "probability":
+            return _probability(values, raw, col.name, problems, warnings, file)
+        return values
+    if col.values is not None:
+        values = _normalise(raw)
+        problems.add(raw.notna() & ~values.isin(col.values), col.name, "invalid_value",
+                     f"{col.name} '", raw, f"' is not one of {', '.join(col.values)}")
+        return values
+    return raw
+
+
+def _probability(
+    values: pd.Series, raw: pd.Series, name: str, problems: _Problems, warnings: list[str],
+    file: str,
+) -> pd.Series:
+    """Fractions 0-1, or percentages 0-100 when most non-zero values are above 1."""
+    positive = values[values > 0]
+    percent = len(positive) > 0 and bool((positive > 1).mean() >= 0.5)
+    if percent:
+        values = values / 100
+        warnings.append(f"{file}: {name} read as percentages (0-100) and divided by 100")
+    scale = "0-100" if percent else "0-1"
+    problems.add((values < 0) | (values > 1), name, "probability_out_of_range",
+                 f"{name} ", raw, f" outside {scale}")
+    return values
+
+
+def _check_stage(
+    frame: pd.DataFrame, parsed: dict[str, pd.Series], catalogue: StageCatalogue,
+    problems: _Problems,
+) -> None:
+    """Stages must be in the catalogue; status is derived from it or must agree with it."""
+    stage = parsed["stage"]
+    problems.add(stage.notna() & ~stage.isin(catalogue.names), "stage", "unknown_stage",
+                 "unknown stage '", stage, "' (not in the stage catalogue and not mapped)")
+    if "status" not in parsed:
+        return
+    expected = catalogue.status_of(stage)
+    if "status" not in frame.columns:
+        parsed["status"] = expected.astype("str")
+        return
+    status = parsed["status"]
+    problems.add(expected.notna() & status.isin(STATUSES) & (status != expected),
+                 "status", "status_mismatch",
+                 "status ", status, " inconsistent with stage ", stage, " (", expected, ")")
+
+
+def _check_duplicates(
+    table: Table, parsed: dict[str, pd.Series], lines: pd.Series, problems: _Problems
+) -> None:
+    """Later rows repeating a complete key are quarantined, naming the first one's line."""
+    keys = pd.DataFrame({k: parsed[k] for k in table.key})
+    complete = keys.notna().all(axis=1)
+    dup = keys.duplicated(keep="first") & complete
+    if not dup.any():
+        return
+    first = lines.groupby([keys[k] for k in table.key], dropna=True, sort=False).transform("first")
+    values = [part for k in table.key for part in ("/", keys[k])][1:]
+    problems.add(dup, "/".join(table.key), "duplicate_key", f"duplicate {'/'.join(table.key)} ",
+                 *values, " (first at line ", first, ")")
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as message text: dates as ISO days, whole numbers without a decimal point."""
+    if values.dtype.kind == "M":
+        return values.dt.strftime("%Y-%m-%d")
+    if values.dtype.kind == "f" and (values % 1 == 0).all():
+        return values.astype("int64").astype("str")
+    return values.astype("str")
+
+
+def _isin(values: pd.Series, keys: pd.Index) -> pd.Series:
+    """``values.isin(keys)`` through a hash lookup (fast for millions of unique string keys)."""
+    return pd.Series(keys.get_indexer(values) >= 0, index=values.index)
+
+
+def _normalise(raw: pd.Series) -> pd.Series:
+    """Lower-case with runs of spaces/hyphens as '_' ('Best Case' -> 'best_case'), computed once
+    per distinct value."""
+    codes, uniques = pd.factorize(raw)
+    fixed = np.array([re.sub(r"[\s-]+", "_", u.lower()) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(fixed[codes], index=raw.index, dtype="str")

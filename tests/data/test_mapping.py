@@ -1,0 +1,277 @@
+"""Column mapping: loading and checking the YAML, and applying it to real-looking exports."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from salesops.data.config import ConfigError
+from salesops.data.ingest import IngestError, ingest
+from salesops.data.mapping import load_mapping
+from salesops.data.store import load_dataset
+
+VALID = Path(__file__).parent / "fixtures" / "valid"
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "salesforce_mapping.yaml"
+
+
+def copy_valid(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    shutil.copytree(VALID, src)
+    return src
+
+
+def rewrite(src: Path, table: str, change) -> None:
+    """Apply ``change`` (DataFrame -> DataFrame) to one fixture CSV, all values as text."""
+    path = src / f"{table}.csv"
+    change(pd.read_csv(path, dtype=str, keep_default_na=False)).to_csv(path, index=False)
+
+
+def mapping_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_example_salesforce_mapping_loads() -> None:
+    m = load_mapping(EXAMPLE)
+    assert m.currency == "USD" and m.rates == {"EUR": 1.08, "GBP": 1.27}
+    assert m.fiscal_year_start_month == 2
+    assert m.table("opportunities").columns["Owner"] == ("rep_id",)
+    assert m.table("reps").columns["Full Name"] == ("rep_id", "name")
+    assert m.table("stage_history").stage_values["Needs Analysis"] == "Discovery"
+
+
+def salesforce_export(dst: Path) -> None:
+    """The valid fixture re-shaped the way a Salesforce report export looks."""
+    dst.mkdir()
+    reps = pd.read_csv(VALID / "reps.csv", dtype=str, keep_default_na=False)
+    name_of = dict(zip(reps["rep_id"], reps["name"], strict=True))
+    us = {"format": "%m/%d/%Y"}
+    reps.rename(columns={"name": "Full Name", "manager": "Manager", "role": "Role"})[
+        ["Full Name", "Manager", "Role"]].to_csv(dst / "Users.csv", index=False)
+    hr = pd.DataFrame({
+        "Employee": reps["name"], "Team": reps["team"],
+        "Start Date": pd.to_datetime(reps["hire_date"]).dt.strftime("%d/%m/%Y"),
+        "Leaving Date": pd.to_datetime(reps["termination_date"]).dt.strftime("%d/%m/%Y"),
+    })
+    hr.to_csv(dst / "hr_roster.csv", index=False)
+    pd.read_csv(VALID / "accounts.csv", dtype=str, keep_default_na=False).rename(columns={
+        "account_id": "Account ID", "name": "Account Name", "segment": "Segment",
+        "industry": "Industry", "region": "Billing Region"}).to_csv(dst / "Accounts.csv",
+                                                                   index=False)
+    q = pd.read_csv(VALID / "quotas.csv", dtype=str)
+    pd.DataFrame({
+        "Owner": q["rep_id"].map(name_of),
+        "Start Date": pd.to_datetime(q["period_start"]).dt.strftime(us["format"]),
+        "End Date": pd.to_datetime(q["period_end"]).dt.strftime(us["format"]),
+        "Quota": q["quota_amount"],
+    }).to_csv(dst / "Quotas.csv", index=False)
+    sf_stage = {"Discovery": "Needs Analysis", "Proposal": "Proposal/Price Quote",
+                "Negotiation": "Negotiation/Review"}
+    o = pd.read_csv(VALID / "opportunities.csv", dtype=str)
+    pd.DataFrame({
+        "Opportunity ID": o["opportunity_id"], "Owner": o["rep_id"].map(name_of),
+        "Account ID": o["account_id"], "Product Family": o["product"],
+        "Amount": o["amount"].where(o["opportunity_id"] != "O2", "10000"),
+        "Opportunity Currency": ["USD", "EUR", "USD", "USD", "USD", "USD"],
+        "Created Date": pd.to_datetime(o["created_date"]).dt.strftime(us["format"]),
+        "Close Date": pd.to_datetime(o["close_date"]).dt.strftime(us["format"]),
+        "Stage": o["stage"].replace(sf_stage),
+        "Forecast Category": o["forecast_category"].str.replace("_", " ").str.title(),
+        "Probability (%)": (o["probability"].astype(float) * 100).astype("Int64"),
+    }).to_csv(dst / "Opportunities.csv", index=False)
+    h = pd.read_csv(VALID / "stage_history.csv", dtype=str)
+    pd.DataFrame({
+        "Opportunity ID": h["opportunity_id"], "To Stage": h["stage"].replace(sf_stage),
+        "Last Modified": pd.to_datetime(h["entered_date"]).dt.strftime(us["format"]),
+    }).to_csv(dst / "Opportunity History.csv", index=False)
+
+
+def test_example_mapping_turns_a_salesforce_export_into_the_fixture_dataset(
+    tmp_path: Path,
+) -> None:
+    salesforce_export(tmp_path / "sf")
+    result = ingest(tmp_path / "sf", tmp_path / "out", EXAMPLE)
+    assert result.quarantine.empty
+    got = load_dataset(tmp_path / "out")
+    want = load_dataset(ingest(VALID, tmp_path / "canon").out_dir)
+    assert got.settings.currency == "USD" and got.settings.fiscal_year_start_month == 2
+    pd.testing.assert_frame_equal(got.stage_history, want.stage_history)
+    # Reps are keyed by full name; region comes from the constant; dates from the HR file.
+    assert got.reps["rep_id"].tolist() == want.reps["name"].tolist()
+    assert set(got.reps["region"]) == {"EMEA"}
+    pd.testing.assert_series_equal(got.reps["termination_date"], want.reps["termination_date"])
+    # O2 was 10000 EUR: 10000 * 1.08 = 10800 USD. Other amounts are unchanged USD.
+    opps = got.opportunities.set_index("opportunity_id")
+    assert opps.loc["O2", "amount"] == pytest.approx(10800.0)
+    assert (opps.loc["O2", "original_amount"], opps.loc["O2", "original_currency"]) == (
+        10000.0, "EUR")
+    same = ["account_id", "product", "created_date", "close_date", "stage", "status",
+            "forecast_category", "probability"]
+    pd.testing.assert_frame_equal(got.opportunities[same], want.opportunities[same])
+
+
+def test_rename_stage_map_and_date_format(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "opportunities", lambda df: df.rename(columns={"amount": "Deal Value"}).assign(
+        stage=df["stage"].replace({"Proposal": "Propose"}),
+        created_date=pd.to_datetime(df["created_date"]).dt.strftime("%m/%d/%Y")))
+    m = mapping_file(tmp_path, """
+tables:
+  opportunities:
+    columns: {Deal Value: amount}
+    stage_values: {Propose: Proposal}
+    date_formats: {created_date: "%m/%d/%Y"}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    assert result.quarantine.empty
+    opps = load_dataset(tmp_path / "out").opportunities
+    assert opps["amount"].tolist()[:2] == [50000.0, 30000.0]
+    assert opps["stage"].tolist()[1] == "Proposal"
+    assert opps["created_date"].tolist()[0] == pd.Timestamp("2024-01-05")
+
+
+def test_status_values_are_mapped(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    crm = {"won": "Closed - Won", "lost": "Closed - Lost", "open": "In Progress"}
+    rewrite(src, "opportunities", lambda df: df.assign(status=df["status"].map(crm)))
+    m = mapping_file(tmp_path, "tables:\n  opportunities:\n    status_values: "
+                               "{Closed - Won: won, Closed - Lost: lost, In Progress: open}\n")
+    result = ingest(src, tmp_path / "out", m)
+    assert result.quarantine.empty
+    assert load_dataset(tmp_path / "out").opportunities["status"].tolist() == [
+        "won", "open", "lost", "open", "open", "won"]
+
+
+def test_constant_column(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "accounts", lambda df: df.drop(columns="region"))
+    m = mapping_file(tmp_path, "tables:\n  accounts:\n    constants: {region: EMEA}\n")
+    ingest(src, tmp_path / "out", m)
+    assert set(load_dataset(tmp_path / "out").accounts["region"]) == {"EMEA"}
+
+
+def test_join_brings_roster_columns_in(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "reps", lambda df: df.drop(columns=["manager", "team"]))
+    pd.DataFrame({"Rep": ["R2", "R1"], "Boss": ["M2", "M1"], "Team": ["West", "East"]}).to_csv(
+        src / "roster.csv", index=False)
+    m = mapping_file(tmp_path, """
+tables:
+  reps:
+    joins:
+      - {file: roster.csv, key: rep_id, file_key: Rep, columns: {Boss: manager, Team: team}}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    reps = load_dataset(tmp_path / "out").reps
+    assert reps[["rep_id", "manager", "team"]].values.tolist() == [
+        ["R1", "M1", "East"], ["R2", "M2", "West"]]
+    # R3 is not in the roster: its manager is missing, so it is quarantined (and warned about).
+    assert result.quarantine["reason"].iloc[0] == "missing value in manager"
+    assert any("1 rows have no match in roster.csv" in w for w in result.warnings)
+
+
+def add_currency(src: Path, codes: list[str]) -> None:
+    rewrite(src, "opportunities", lambda df: df.assign(currency=codes))
+
+
+def test_currency_conversion(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    add_currency(src, ["USD", "EUR", "USD", "gbp", "USD", "USD"])
+    m = mapping_file(tmp_path, "currency: USD\nrates: {EUR: 1.08, GBP: 1.25}\n")
+    ingest(src, tmp_path / "out", m)
+    opps = load_dataset(tmp_path / "out").opportunities
+    # O2: 30000 EUR * 1.08 = 32400 USD; O4: 8000 GBP * 1.25 = 10000 USD.
+    assert opps["amount"].tolist() == pytest.approx(
+        [50000.0, 32400.0, 12000.0, 10000.0, 20000.0, 5000.0])
+    assert opps["original_currency"].tolist()[:4] == ["USD", "EUR", "USD", "GBP"]
+
+
+def test_single_foreign_currency_becomes_the_dataset_currency(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    add_currency(src, ["EUR"] * 6)
+    result = ingest(src, tmp_path / "out")
+    assert result.settings.currency == "EUR"
+    assert load_dataset(tmp_path / "out").opportunities["amount"].iloc[0] == 50000.0
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    (None, "opportunities.csv: column 'currency' holds several currencies (EUR, USD) and "
+           "<default mapping> sets no `currency:` and `rates:` to convert them"),
+    ("currency: USD\n", "opportunities.csv: column 'currency' holds EUR but mapping.yaml has "
+                        "no exchange rate for it"),
+    ("currency: USD\nrates: {GBP: 1.2}\n", "opportunities.csv: column 'currency' holds EUR"),
+])
+def test_several_currencies_without_rates_is_fatal(
+    tmp_path: Path, mapping: str | None, message: str
+) -> None:
+    src = copy_valid(tmp_path)
+    add_currency(src, ["USD", "EUR", "USD", "USD", "USD", "USD"])
+    m = mapping_file(tmp_path, mapping) if mapping is not None else None
+    with pytest.raises(IngestError, match=re.escape(message)):
+        ingest(src, tmp_path / "out", m)
+
+
+@pytest.mark.parametrize(("yaml_text", "message"), [
+    ("tables: {opportunites: {}}", "mapping.yaml: field 'tables.opportunites': unknown field"),
+    ("tables: {opportunities: {columns: {X: amout}}}",
+     "mapping.yaml: field 'tables.opportunities.columns.X': 'amout' is not a column of "
+     "opportunities"),
+    ("tables: {opportunities: {columns: {X: amount, Y: amount}}}",
+     "field 'tables.opportunities.columns.Y': 'amount' is already mapped from 'X'"),
+    ("fiscal_year_start_month: 13", "field 'fiscal_year_start_month': must be 1-12"),
+    ("rates: {EUR: 1.1}", "field 'currency': is required when `rates` is given"),
+    ("currency: USD\nrates: {EUR: 0}", "field 'rates.EUR': must be a positive number"),
+    ("currency: USD\nrates: {EUR: lots}", "field 'rates.EUR': must be int or float"),
+    ("tables: {opportunities: {date_formats: {stage: '%Y'}}}",
+     "field 'tables.opportunities.date_formats.stage': not a date column of opportunities"),
+    ("tables: [1]", "field 'tables': must be dict"),
+    ("currency: [USD", "mapping.yaml: field 'line 1': invalid YAML"),
+    ("- just a list", "mapping.yaml: field '<document>': must be a mapping"),
+    ("tables: {reps: {joins: [{file: x.csv, key: rep_id}]}}",
+     "field 'tables.reps.joins[0].columns': is required"),
+    ("tables: {accounts: {constants: {colour: red}}}",
+     "field 'tables.accounts.constants.colour': not a column of accounts"),
+    ("tables: {accounts: {stage_values: {a: b}}}",
+     "field 'tables.accounts.stage_values': accounts has no such column"),
+    ("stage_catalogue: nowhere.yaml", "nowhere.yaml: field '<file>': cannot read file"),
+])
+def test_invalid_mapping_names_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:
+    m = mapping_file(tmp_path, yaml_text)
+    if "stage_catalogue" not in yaml_text:
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_mapping(m)
+    with pytest.raises(IngestError, match=re.escape(message)):
+        ingest(VALID, tmp_path / "out", m)
+
+
+@pytest.mark.parametrize(("yaml_text", "message"), [
+    ("tables: {opportunities: {columns: {Deal Value: amount}}}",
+     "opportunities.csv: column 'Deal Value' named in mapping.yaml: "
+     "tables.opportunities.columns is not in the file"),
+    ("tables: {reps: {joins: [{file: reps.csv, key: boss, columns: [team]}]}}",
+     "reps.csv: join key 'boss' named in mapping.yaml: tables.reps.joins is not in the table"),
+    ("tables: {reps: {joins: [{file: accounts.csv, key: rep_id, file_key: account_id, "
+     "columns: {Team: team}}]}}",
+     "accounts.csv: column 'Team' named in mapping.yaml: tables.reps.joins is not in the file"),
+    ("tables: {reps: {joins: [{file: quotas.csv, key: rep_id, columns: {period_end: team}}]}}",
+     "quotas.csv: join key column 'rep_id' has duplicate value 'R1'"),
+    ("tables: {reps: {joins: [{file: missing.csv, key: rep_id, columns: [team]}]}}",
+     "missing.csv: join file named in mapping.yaml: tables.reps.joins not found"),
+    ("tables: {accounts: {constants: {region: EMEA}}}",
+     "accounts.csv: column 'region' is in the data and also set as a constant"),
+    ("tables: {opportunities: {columns: {amount: product}}}",
+     "opportunities.csv: column 'product' is both in the file and mapped to"),
+    ("tables: {opportunities: {file: Opps.csv}}",
+     "Opps.csv: file not found in the source folder (mapped for 'opportunities')"),
+])
+def test_mapping_naming_a_missing_column_is_fatal(
+    tmp_path: Path, yaml_text: str, message: str
+) -> None:
+    with pytest.raises(IngestError, match=re.escape(message)):
+        ingest(VALID, tmp_path / "out", mapping_file(tmp_path, yaml_text))
+    assert not (tmp_path / "out").exists()
