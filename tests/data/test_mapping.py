@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from salesops.data.config import ConfigError
 from salesops.data.ingest import IngestError, ingest
@@ -43,6 +44,12 @@ def test_example_salesforce_mapping_loads() -> None:
     assert m.table("opportunities").columns["Owner"] == ("rep_id",)
     assert m.table("reps").columns["Full Name"] == ("rep_id", "name")
     assert m.table("stage_history").stage_values["Needs Analysis"] == "Discovery"
+
+
+def test_guide_shows_the_example_mapping_verbatim() -> None:
+    guide = (EXAMPLE.parents[1] / "ingesting-your-crm.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", guide, re.S).group(1)
+    assert yaml.safe_load(block) == yaml.safe_load(EXAMPLE.read_text())
 
 
 def salesforce_export(dst: Path) -> None:

@@ -33,6 +33,8 @@ BAD_VALUES = [
     ("opportunities", 0, "close_date", "2024-13-45", "bad_date",
      "unparseable date '2024-13-45' in close_date (expected YYYY-MM-DD)"),
     ("opportunities", 1, "amount", "-10", "negative_amount", "negative amount -10"),
+    ("reps", 1, "hire_date", "0024-01-01", "bad_date",
+     "date '0024-01-01' in hire_date is outside 1900-2200"),
     ("opportunities", 1, "amount", "ten", "bad_number", "non-numeric amount 'ten'"),
     ("opportunities", 1, "amount", "nan", "bad_number", "non-numeric amount 'nan'"),
     ("opportunities", 2, "account_id", "", "missing_value", "missing value in account_id"),
