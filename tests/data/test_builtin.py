@@ -1,0 +1,25 @@
+import pandas as pd
+
+import salesops.data.sample as sample
+from salesops.data.builtin import default_cache_dir, ensure_sample_dataset, sample_key
+from salesops.data.store import load_dataset
+
+
+def test_sample_dataset_is_built_once_then_served_from_cache(tmp_path, monkeypatch):
+    path = ensure_sample_dataset(seed=3, end="2026-03-31", cache_dir=tmp_path)
+    assert path == tmp_path / "seed3_2026-03-31" / "processed"
+    ds = load_dataset(path)
+    assert len(ds.reps) > 0 and ds.opportunities["close_date"].max() >= pd.Timestamp("2026-03-31")
+    assert (path / "quarantine.csv").exists() and (path / "data_quality.json").exists()
+
+    def boom(*args, **kwargs):
+        raise AssertionError("regenerated although cached")
+
+    monkeypatch.setattr(sample, "write_sample", boom)
+    assert ensure_sample_dataset(seed=3, end="2026-03-31", cache_dir=tmp_path) == path
+
+
+def test_cache_location_follows_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SALESOPS_CACHE_DIR", str(tmp_path))
+    assert default_cache_dir() == tmp_path
+    assert sample_key(7, pd.Timestamp("2026-11-27")) == "seed7_2026-11-27"
