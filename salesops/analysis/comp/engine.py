@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.comp.credits import deal_credits, validate_adjustments
+from salesops.analysis.comp.credits import deal_credits, index_in, validate_adjustments
 from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan
 from salesops.analysis.comp.tiers import (
     OPEN,
@@ -196,31 +196,61 @@ class _Rows:
     units: np.ndarray  # int64 cents, or centi-deals for count measures
 
 
+def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray, lower: np.ndarray,
+              upper: np.ndarray, j_after: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(row, band, slice) of each marginal line, ordered by row then band.
+
+    Most deals stay inside one band (one line each); only band-crossing deals are sliced.
+    """
+    n = before.size
+    lower, upper = np.broadcast_to(lower, (n, lower.shape[-1])), np.broadcast_to(
+        upper, (n, upper.shape[-1]))
+    one = band_of(before, lower) == j_after
+    r1 = np.flatnonzero(one)
+    j1 = j_after[r1]
+    lo, hi = lower[r1, j1], upper[r1, j1]
+    s1 = (np.minimum(np.maximum(after[r1], lo), hi) - np.minimum(np.maximum(before[r1], lo), hi))
+    r2 = np.flatnonzero(~one)
+    sl = slices(before[r2], after[r2], lower[r2], upper[r2])
+    keep = sl != 0
+    keep[np.arange(r2.size), j_after[r2]] |= ~keep.any(axis=1)
+    k2, j2 = np.nonzero(keep)
+    row = np.concatenate([r1, r2[k2]])
+    band = np.concatenate([j1, j2])
+    order = np.argsort(row * lower.shape[1] + band, kind="stable")
+    amount = np.concatenate([s1, sl[k2, j2]])[order] * sign[row[order]]
+    return row[order], band[order], amount
+
+
 def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
     """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
     tiers, n = measure.tiers, rows.units.size
-    order = np.lexsort((rows.src, rows.date, rows.group, rows.rep))
+    G = quota.shape[1]
+    gkey = rows.rep.astype(np.int64) * G + rows.group
+    day = rows.date.astype(np.int64)
+    # one stable sort on (group, day); ties keep input order (credits in data order)
+    order = np.argsort(gkey * 400_000 + (day - (day.min() if n else 0)), kind="stable")
     rows = _Rows(*(a[order] for a in (rows.src, rows.rep, rows.group, rows.pp, rows.date,
                                        rows.units)))
-    gkey = rows.rep.astype(np.int64) * quota.shape[1] + rows.group
+    gkey = gkey[order]
     start = np.ones(n, bool)
     start[1:] = gkey[1:] != gkey[:-1]
     after = group_cumsum(rows.units, start) if n else rows.units
     before = after - rows.units
-    q = np.round(quota[rows.rep, rows.group]).astype(np.int64)
+    q_g = np.round(quota).astype(np.int64).ravel()
+    q = q_g[gkey]
     lower_d = np.array([float(b.lower) for b in tiers.bands])
     upper_d = np.array([np.inf if b.upper is None else float(b.upper) for b in tiers.bands])
+    finite_upper = np.where(np.isfinite(upper_d), upper_d, 0)
     if tiers.basis == "attainment":
-        has_q = q[:, None] > 0
-        lower = np.where(has_q, np.round(lower_d * q[:, None]), np.where(lower_d > 0, OPEN, 0))
-        upper = np.where(has_q & np.isfinite(upper_d), np.round(
-            np.where(np.isfinite(upper_d), upper_d, 0) * q[:, None]), OPEN)
-        lower, upper = lower.astype(np.int64), upper.astype(np.int64)
+        has_q = q_g[:, None] > 0
+        lower = np.where(has_q, np.round(lower_d * q_g[:, None]), np.where(lower_d > 0, OPEN, 0))
+        upper = np.where(has_q & np.isfinite(upper_d), np.round(finite_upper * q_g[:, None]),
+                         OPEN)
+        lower, upper = lower.astype(np.int64)[gkey], upper.astype(np.int64)[gkey]
     else:
         lower = np.round(lower_d * 100).astype(np.int64)
-        upper = np.where(np.isfinite(upper_d), np.round(np.where(np.isfinite(upper_d), upper_d,
-                                                                 0) * 100), OPEN).astype(np.int64)
-        lower, upper = np.broadcast_to(lower, (n, lower.size)), np.broadcast_to(upper, (n, upper.size))
+        upper = np.where(np.isfinite(upper_d), np.round(finite_upper * 100), OPEN).astype(np.int64)
     if tiers.scope == "deal":
         sign, b0, a0 = np.where(rows.units < 0, -1, 1), np.zeros(n, np.int64), np.abs(rows.units)
     else:
@@ -228,8 +258,8 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     rates = [b.rate for b in tiers.bands]
     rate_ppm = np.array([int(r * RATE_SCALE) for r in rates], dtype=np.int64)
     if tiers.rate_unit == "target_incentive":
-        factor = np.divide(ti[rows.rep, rows.group] * float(measure.weight), q,
-                           out=np.zeros(n), where=q > 0)
+        factor = np.divide(ti.ravel() * float(measure.weight), q_g, out=np.zeros(q_g.size),
+                           where=q_g > 0)[gkey]
 
     def pay(row: np.ndarray, band: np.ndarray, amount: np.ndarray, ppm: np.ndarray) -> np.ndarray:
         if tiers.rate_unit == "value":
@@ -238,11 +268,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
 
     j_after = band_of(a0, lower)
     if tiers.method == "marginal":
-        sl = slices(b0, a0, lower, upper) * sign[:, None]
-        keep = sl != 0
-        keep[np.arange(n), j_after] |= ~keep.any(axis=1)
-        row, band = np.nonzero(keep)
-        amount = sl[row, band]
+        row, band, amount = _marginal(b0, a0, sign, lower, upper, j_after)
         kind = np.full(row.size, _K["commission"])
         cents = pay(row, band, amount, rate_ppm[band])
         shown = rate_ppm[band] / RATE_SCALE
@@ -337,8 +363,10 @@ def _adjustments(plan: Plan, inputs: CompInputs, credits: pd.DataFrame, g: _Grid
         empty = pd.DataFrame(columns=["opportunity_id", "date", "kind", "amount", "reason"])
         return pd.DataFrame(), empty
     adj = validate_adjustments(inputs.adjustments)
-    matched = adj.merge(credits[["opportunity_id", "close_date", "amount_cents"]].assign(
-        _credit=np.arange(len(credits))), on="opportunity_id", how="left")
+    hit = np.flatnonzero(index_in(credits["opportunity_id"], adj["opportunity_id"].unique()) >= 0)
+    adjusted = credits.iloc[hit][["opportunity_id", "close_date", "amount_cents"]].assign(
+        _credit=hit)
+    matched = adj.merge(adjusted, on="opportunity_id", how="left")
     matched["deal_amount"] = matched["amount_cents"] / 100
     days = (matched["date"] - matched["close_date"]).dt.days
     reason = np.select(
@@ -364,7 +392,7 @@ def _measure_rows(m: Measure, credits: pd.DataFrame, rep: np.ndarray, month: np.
     """Credit rows of measure ``m`` (plus negative rows for reversals that reduce attainment)."""
     mask = np.ones(len(credits), bool)
     if m.products is not None:
-        mask &= credits["product"].isin(m.products).to_numpy()
+        mask &= index_in(credits["product"], m.products) >= 0
     if m.new_logo_only:
         mask &= credits["new_logo"].to_numpy()
     src = np.flatnonzero(mask)
@@ -395,15 +423,33 @@ def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month
 
 def _incentive(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
                group_of_month: np.ndarray, n_groups: int, quota_month: np.ndarray,
-               ti: np.ndarray, g: _Grid, adj: pd.DataFrame) -> list[tuple[int, dict, np.ndarray]]:
-    """Commission lines of every measure with tiers over ``group_of_month`` periods."""
+               ti: np.ndarray, g: _Grid, adj: pd.DataFrame,
+               totals_only: bool = False) -> list[tuple[int, dict, np.ndarray]]:
+    """Commission lines of every measure with tiers over ``group_of_month`` periods.
+
+    ``totals_only`` tiers each group's total credit at once (cumulative-scope measures), which
+    gives the same total with one line per group: used by the annual true-up.
+    """
     negative = plan.clawback is not None and plan.clawback.affects_attainment
     out = []
     for i, m in enumerate(plan.measures):
         rows = _measure_rows(m, credits, rep, month, group_of_month, g, adj, negative)
+        if totals_only and m.tiers.scope == "period":
+            rows = _group_totals(rows, n_groups)
         quota = _measure_quota(m, quota_month, g, group_of_month, n_groups)
         out.append((i, _tier(m, rows, quota, ti), quota))
     return out
+
+
+def _group_totals(rows: _Rows, n_groups: int) -> _Rows:
+    """One row per (rep, group) holding the group's total credit."""
+    keys, inverse = np.unique(rows.rep.astype(np.int64) * n_groups + rows.group,
+                              return_inverse=True)
+    units = np.bincount(inverse, weights=rows.units, minlength=keys.size).astype(np.int64)
+    last = np.full(keys.size, np.datetime64("1970-01-01", "D"))
+    np.maximum.at(last, inverse, rows.date)
+    rep, group = np.divmod(keys, n_groups)
+    return _Rows(np.full(keys.size, -1), rep, group, np.zeros(keys.size, np.int64), last, units)
 
 
 def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
@@ -417,15 +463,15 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     reps = eligible_reps(plan, inputs.reps, inputs.assignments)
     g = _grid(plan, reps, cal, start, end)
-    R = g.active_days.shape[0]
     P, Q = len(g.payout), len(g.quota)
     last_day = np.datetime64(g.payout[-1].end, "D")
     ti_month = float(plan.target_incentive) * 100 / 12 * g.active_days / g.month_days
     ti_q, ti_p = (_by_period(ti_month, g.qp_of_month, Q), _by_period(ti_month, g.pp_of_month, P))
     quota_month = _monthly_quota(plan, reps, inputs.quotas, g)
 
-    credits = deal_credits(inputs.opportunities, inputs.splits if plan.split_credit else None)
-    rep = pd.Index(reps["rep_id"]).get_indexer(credits["rep_id"])
+    credits = deal_credits(inputs.opportunities, inputs.splits if plan.split_credit else None,
+                           new_logos=any(m.new_logo_only for m in plan.measures))
+    rep = index_in(credits["rep_id"], reps["rep_id"])
     close = credits["close_date"].to_numpy("datetime64[D]")
     ok = (rep >= 0) & (close >= g.months[0]) & (close <= last_day)
     rep_c = np.where(ok, rep, 0)
@@ -446,12 +492,9 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
         is_comm = t["kind"] == _K["commission"]
         paid_by_deal[i] = np.bincount(t["src"][is_comm], weights=t["cents"][is_comm],
                                       minlength=len(credits))
-    cap = _cap_cents(plan, ti_p)
+    cap = _cap_cents(plan, ti_q)
     if cap is not None:
-        earned = lines.sum_by(R, P, INCENTIVE_KINDS)
-        r, p = np.nonzero(earned > cap)
-        lines.add(r, p, _K["cap"], cap[r, p] - earned[r, p],
-                  note=f"capped at {_cap_text(plan)} for the period")
+        _apply_cap(plan, cap, g, lines)
     spif_paid = _spifs(plan, credits, rep, month, g, lines)
     _clawbacks(plan, adj, rep, paid_by_deal, spif_paid, lines)
     if plan.true_up:
@@ -461,19 +504,43 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
                    ignored)
 
 
-def _cap_cents(plan: Plan, ti_p: np.ndarray) -> np.ndarray | None:
+def _cap_cents(plan: Plan, ti_q: np.ndarray) -> np.ndarray | None:
+    """(R, quota periods) cap on incentive in cents, or None without a cap."""
     if plan.cap is None:
         return None
     if plan.cap.multiple_of_target is not None:
-        return np.round(float(plan.cap.multiple_of_target) * ti_p).astype(np.int64)
-    return np.full(ti_p.shape, int(plan.cap.amount_per_period * 100), np.int64)
+        return np.round(float(plan.cap.multiple_of_target) * ti_q).astype(np.int64)
+    return np.full(ti_q.shape, int(plan.cap.amount_per_period * 100), np.int64)
+
+
+def _apply_cap(plan: Plan, cap: np.ndarray, g: _Grid, lines: _Lines) -> None:
+    """Cap lines: incentive earned to date in a quota period beyond its cap is not paid.
+
+    The cap line lands in the payout period where the running total passes the cap.
+    """
+    R, P = cap.shape[0], len(g.payout)
+    earned = lines.sum_by(R, P, INCENTIVE_KINDS)
+    qp_of_pp = g.qp_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
+    paid_to_date = np.zeros(R, np.int64)
+    cut = np.zeros((R, P), np.int64)
+    for p in range(P):
+        if p == 0 or qp_of_pp[p] != qp_of_pp[p - 1]:
+            earned_to_date = np.zeros(R, np.int64)
+            paid_to_date = np.zeros(R, np.int64)
+        earned_to_date = earned_to_date + earned[:, p]
+        allowed = np.minimum(earned_to_date, cap[:, qp_of_pp[p]])
+        cut[:, p] = (allowed - paid_to_date) - earned[:, p]
+        paid_to_date = allowed
+    r, p = np.nonzero(cut)
+    lines.add(r, p, _K["cap"], cut[r, p], note=f"cap of {_cap_text(plan)} per "
+              f"{plan.quota_period}")
 
 
 def _cap_text(plan: Plan) -> str:
     assert plan.cap is not None
     if plan.cap.multiple_of_target is not None:
         return f"{plan.cap.multiple_of_target}x target incentive"
-    return f"{plan.cap.amount_per_period:,} per period"
+    return f"{plan.cap.amount_per_period:,}"
 
 
 def _spifs(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray, g: _Grid,
@@ -485,7 +552,7 @@ def _spifs(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray
         mask = (dates >= np.datetime64(s.start, "D")) & (dates <= np.datetime64(s.end, "D"))
         mask &= credits["amount_cents"].to_numpy() >= int(s.min_deal_amount * 100)
         if s.products is not None:
-            mask &= credits["product"].isin(s.products).to_numpy()
+            mask &= index_in(credits["product"], s.products) >= 0
         src = np.flatnonzero(mask)
         cents = round_cents(float(s.amount_per_deal) * 100 * credits["share"].to_numpy()[src])
         lines.add(rep[src], g.pp_of_month[month[src]], _K["spif"], cents, src=src,
@@ -519,11 +586,14 @@ def _true_up(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarr
     R, Y, P = quota_month.shape[0], len(g.years), len(g.payout)
     annual = np.zeros((R, Y), np.int64)
     for _i, t, _q in _incentive(plan, credits, rep, month, g.year_of_month, Y, quota_month,
-                                _by_period(ti_month, g.year_of_month, Y), g, adj):
+                                _by_period(ti_month, g.year_of_month, Y), g, adj,
+                                totals_only=True):
         np.add.at(annual, (t["rep"], t["group"]), t["cents"])
     year_of_pp = g.year_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
     if cap is not None:
-        annual = np.minimum(annual, _by_period(cap, year_of_pp, Y))
+        qp_year = np.array([g.year_of_month[np.flatnonzero(g.qp_of_month == q)[0]]
+                            for q in range(cap.shape[1])])
+        annual = np.minimum(annual, _by_period(cap, qp_year, Y))
     paid = _by_period(lines.sum_by(R, P, INCENTIVE_KINDS), year_of_pp, Y)
     diff = annual - paid if plan.true_up_negative else np.maximum(annual - paid, 0)
     complete = np.array([y.end <= end for y in g.years])
@@ -579,43 +649,48 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
             per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
             outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
     R, P = ti_p.shape
-    rep, pp, kind = lines.column("rep").astype(np.int64), lines.column("pp").astype(np.int64), \
-        lines.column("kind").astype(np.int64)
-    order = np.lexsort((kind, pp, rep))
+    key = (lines.column("rep").astype(np.int64) * P + lines.column("pp")) * len(KINDS) \
+        + lines.column("kind")
+    order = np.argsort(key, kind="stable")
     col = {name: lines.column(name)[order] for name in _Lines.FIELDS}
     rep, pp = col["rep"].astype(np.int64), col["pp"].astype(np.int64)
     src = col["src"].astype(np.int64)
     measure_names = [m.name for m in plan.measures]
     tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
+    tiers, tier_code = np.unique(np.array([*tier_labels, ""], dtype=object), return_inverse=True)
     period_start = np.array([p.start for p in g.payout], dtype="datetime64[ns]")
-    opp = credits["opportunity_id"].to_numpy(object)
     bal = col["balance"].astype(np.int64)
+    measure = col["measure"].astype(np.int64)
     is_count = np.array([m.credit == "count" for m in plan.measures] + [False])
+    note_codes, note_values = pd.factorize(col["note"], use_na_sentinel=True)
+    band = tier_code[col["band"].astype(np.int64)]
     frame = pd.DataFrame({
-        "plan": plan.name,
-        "rep_id": reps["rep_id"].to_numpy(object)[rep],
+        "plan": pd.Categorical.from_codes(np.zeros(rep.size, np.int8), [plan.name]),
+        "rep_id": pd.Categorical.from_codes(rep, reps["rep_id"].astype(str)),
         "period": period_start[pp],
         "period_label": pd.Categorical.from_codes(pp, [p.label for p in g.payout]),
         "kind": pd.Categorical.from_codes(col["kind"].astype(np.int64), KINDS),
-        "measure": pd.Categorical.from_codes(col["measure"].astype(np.int64), measure_names),
-        "opportunity_id": np.where(src >= 0, opp[np.maximum(src, 0)] if opp.size else None, None),
+        "measure": pd.Categorical.from_codes(measure, measure_names),
+        "opportunity_id": credits["opportunity_id"].array.take(src, allow_fill=True),
         "date": col["date"].astype("datetime64[ns]"),
         "credit": col["credit"].astype(np.float64) / 100,
-        "credit_unit": np.where(is_count[col["measure"].astype(np.int64)], "deals", "money"),
-        "tier": np.array([*tier_labels, None], dtype=object)[col["band"].astype(np.int64)],
+        "credit_unit": pd.Categorical.from_codes(is_count[measure].astype(np.int8),
+                                                 ["money", "deals"]),
+        "tier": pd.Categorical.from_codes(np.where(band == tier_code[-1], -1, band),
+                                          tiers.astype(str)),
         "rate": col["rate"].astype(np.float64),
         "amount_cents": col["cents"].astype(np.int64),
         "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
-        "note": col["note"],
+        "note": pd.Categorical.from_codes(note_codes, note_values.astype(str)),
     })
-    return CompResult(plan, frame, _periods(plan, reps, g, col, cap, balance, ti_p),
-                      _attainment(plan, reps, g, per_measure),
+    return CompResult(plan, frame, _periods(plan, reps, g, col, balance, ti_p),
+                      _attainment(plan, reps, g, per_measure, cap),
                       outside, ignored)
 
 
-def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, cap: np.ndarray | None,
-             balance: np.ndarray, ti_p: np.ndarray) -> pd.DataFrame:
-    """One row per rep x payout period on the plan: target, cap, totals by kind, draw balance."""
+def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, balance: np.ndarray,
+             ti_p: np.ndarray) -> pd.DataFrame:
+    """One row per rep x payout period on the plan: target, totals by kind, draw balance."""
     R, P = ti_p.shape
     rep, pp, kind = (col[k].astype(np.int64) for k in ("rep", "pp", "kind"))
     totals = np.zeros((R * P, len(KINDS)), np.int64)
@@ -630,7 +705,6 @@ def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, cap: np.ndarra
         "period_label": [g.payout[k].label for k in p],
         "active_days": active[has],
         "target_incentive_cents": np.round(ti_p[r, p]).astype(np.int64),
-        "cap_limit_cents": pd.array(cap[r, p] if cap is not None else [pd.NA] * r.size, dtype="Int64"),
     })
     for k, name in enumerate(KINDS):
         frame[f"{name}_cents"] = totals[has, k]
@@ -639,8 +713,9 @@ def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, cap: np.ndarra
     return frame
 
 
-def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list) -> pd.DataFrame:
-    """Credit, quota and attainment per rep x measure x quota period."""
+def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list,
+                cap: np.ndarray | None) -> pd.DataFrame:
+    """Credit, quota and attainment per rep x measure x quota period (with the period's cap)."""
     R, Q = g.active_days.shape[0], len(g.quota)
     frames = []
     for i, t, quota in per_measure:
@@ -658,5 +733,7 @@ def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list) -> 
             "credit": credit[r, q] / 100,
             "attainment": np.divide(credit[r, q], quota[r, q], out=np.full(r.size, np.nan),
                                     where=quota[r, q] > 0),
+            "cap_cents": pd.array(cap[r, q] if cap is not None else [pd.NA] * r.size,
+                                  dtype="Int64"),
         }))
     return pd.concat(frames, ignore_index=True)
