@@ -19,12 +19,16 @@ OUTCOME_COLUMNS = ("won_deals", "lost_deals", "bookings", "lost_amount", "priced
 def _keys(frame: pd.DataFrame, by: str | list[str], dates: pd.Series | None = None,
           calendar: FiscalCalendar | None = None, freq: str | None = None) -> list:
     """Group keys: the ``by`` columns, plus each date's fiscal period start when ``freq``."""
-    keys = [frame[b] for b in ([by] if isinstance(by, str) else by)]
+    keys = [frame[b] for b in _by(by)]
     if freq is not None:
         if calendar is None:
             raise ValueError("grouping by period needs the fiscal calendar")
         keys.append(calendar.period_start(dates, freq).rename("period_start"))
     return keys
+
+
+def _by(by: str | list[str]) -> list[str]:
+    return [by] if isinstance(by, str) else list(by)
 
 
 def _observed(by: str | list[str], freq: str | None) -> bool:
@@ -42,7 +46,8 @@ def outcomes(
     an amount), deals_missing_amount (closed deals without one), median_cycle_days (won deals,
     created to close). Every category of a categorical ``by`` appears, with zeros.
     """
-    closed = deals.loc[window.contains(deals["close_date"]) & (deals["status"] != "open")]
+    cols = [*_by(by), "status", "amount", "cycle_days", "close_date"]
+    closed = deals.loc[window.contains(deals["close_date"]) & (deals["status"] != "open"), cols]
     won = (closed["status"] == "won").to_numpy()
     amount = closed["amount"].to_numpy()
     missing = np.isnan(amount)
@@ -68,7 +73,7 @@ def pipeline_created(
     calendar: FiscalCalendar | None = None, freq: str | None = None,
 ) -> pd.DataFrame:
     """Deals created in ``window`` per group: ``deals_created`` and their value ``pipeline_created``."""
-    created = deals.loc[window.contains(deals["created_date"])]
+    created = deals.loc[window.contains(deals["created_date"]), [*_by(by), "amount", "created_date"]]
     frame = pd.DataFrame({"deals_created": np.ones(len(created), dtype=np.int64),
                           "pipeline_created": created["amount"].fillna(0.0).to_numpy()},
                          index=created.index)
@@ -79,6 +84,6 @@ def pipeline_created(
 def open_pipeline(deals: pd.DataFrame, window: Period, by: str | list[str] = "rep_id") -> pd.Series:
     """Value of open deals expected to close in ``window`` (e.g. next period), per group."""
     is_open = (deals["status"] == "open") & window.contains(deals["close_date"])
-    return (deals["amount"].where(is_open, 0.0).fillna(0.0)
-            .groupby(_keys(deals, by), observed=_observed(by, None))
+    picked = deals.loc[is_open, [*_by(by), "amount"]]
+    return (picked["amount"].fillna(0.0).groupby(_keys(picked, by), observed=_observed(by, None))
             .sum().rename("open_pipeline"))

@@ -17,6 +17,7 @@ from salesops.analysis.performance.attainment import (
 )
 from salesops.analysis.performance.bookings import open_pipeline, outcomes, pipeline_created
 from salesops.analysis.performance.scope import (
+    SCOPE_COLUMN,
     ReviewData,
     employed_during,
     tenure_months,
@@ -24,7 +25,6 @@ from salesops.analysis.performance.scope import (
 )
 from salesops.data.periods import Period
 
-TOTAL = "__scope__"
 REP_COLUMNS = ("rep_id", "name", "manager", "team", "region", "hire_date", "termination_date")
 
 
@@ -46,14 +46,9 @@ def performance_table(
     plus any rep with a deal in them.
     """
     window = period if days is None else to_date(period, days)
-    deals = data.deals
-    key = by
-    if by is None:
-        key = TOTAL
-        deals = deals.assign(**{TOTAL: pd.Categorical([data.scope.label] * len(deals),
-                                                      categories=[data.scope.label])})
+    deals, key = data.deals, by or SCOPE_COLUMN
     out = outcomes(deals, window, key).join(pipeline_created(deals, window, key), how="outer")
-    reps = data.reps.assign(rep_id=data.reps["rep_id"].astype(str), **{TOTAL: data.scope.label})
+    reps = data.reps.assign(rep_id=data.reps["rep_id"].astype(str))
     employed = employed_during(reps, window.start, min(window.end, data.as_of))
     quotas = rep_quota(data, period)
     out["quota"] = _group_sum(quotas, reps, key).reindex(out.index)
@@ -79,7 +74,7 @@ def performance_table(
         out["active"] = out["termination_date"].isna() | (out["termination_date"] >= on)
         out = out.reset_index().rename(columns={"index": "rep_id"})
     else:
-        out = out.rename_axis(by or "scope").reset_index()
+        out = out.rename_axis(key).reset_index()
     return out
 
 
@@ -103,6 +98,7 @@ def _ratios(out: pd.DataFrame) -> pd.DataFrame:
     out["win_rate"] = out["won_deals"] / closed.where(closed > 0)
     out["win_rate_value"] = out["bookings"] / closed_value.where(closed_value > 0)
     out["avg_deal_size"] = out["bookings"] / out["priced_wins"].where(out["priced_wins"] > 0)
+    out["pipeline_to_quota"] = out["pipeline_created"] / out["quota"].where(out["quota"] > 0)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from salesops.data.asof import snapshot
@@ -18,6 +19,8 @@ from salesops.data.stages import StageCatalogue
 from salesops.data.store import Dataset
 
 SCOPE_LEVELS = ("region", "manager", "team")
+#: Deal and roster column holding the scope label (one group: the whole scope).
+SCOPE_COLUMN = "scope"
 #: Rep attributes carried onto every deal, for grouping.
 REP_ATTRIBUTES = ("region", "manager", "team")
 
@@ -119,6 +122,7 @@ def prepare(dataset: Dataset, as_of: pd.Timestamp, scope: Scope | str | None = N
     scope = scope if isinstance(scope, Scope) else parse_scope(scope)
     roster = roster_as_of(dataset.reps, as_of)
     reps = roster.loc[_check_scope(roster, scope)].reset_index(drop=True)
+    reps[SCOPE_COLUMN] = scope.label
     rep_ids = pd.Index(reps["rep_id"].astype(str))
     opps = dataset.opportunities
     in_scope = opps["rep_id"].isin(rep_ids)
@@ -130,14 +134,17 @@ def prepare(dataset: Dataset, as_of: pd.Timestamp, scope: Scope | str | None = N
         history = history.loc[history["opportunity_id"].isin(deals["opportunity_id"])]
     quotas = dataset.quotas.loc[dataset.quotas["rep_id"].isin(rep_ids)].reset_index(drop=True)
     return ReviewData(
-        reps=reps, quotas=quotas, deals=_deal_frame(deals, reps), stage_history=history,
+        reps=reps, quotas=quotas, deals=_deal_frame(deals, reps, scope), stage_history=history,
         as_of=as_of, calendar=dataset.calendar, catalogue=dataset.catalogue, scope=scope,
         currency=dataset.settings.currency,
     )
 
 
-def _deal_frame(deals: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
-    """The columns the review needs, with categorical rep keys and attributes."""
+def _deal_frame(deals: pd.DataFrame, reps: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The columns the review needs, with categorical rep keys and attributes.
+
+    ``scope`` is a one-category column (the scope label) for whole-scope group-bys.
+    """
     rep_ids = reps["rep_id"].astype(str)
     codes = pd.Index(rep_ids).get_indexer(deals["rep_id"].astype(str))
     out = pd.DataFrame({
@@ -156,4 +163,6 @@ def _deal_frame(deals: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
             cats.get_indexer(values.to_numpy())[codes], categories=cats
         )
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
+    out[SCOPE_COLUMN] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8),
+                                                  categories=[scope.label])
     return out
