@@ -728,7 +728,9 @@ def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list,
             "rep_id": reps["rep_id"].to_numpy(object)[r],
             "measure": plan.measures[i].name,
             "quota_period": np.array([x.start for x in g.quota], dtype="datetime64[ns]")[q],
+            "quota_period_end": np.array([x.end for x in g.quota], dtype="datetime64[ns]")[q],
             "quota_period_label": [g.quota[k].label for k in q],
+            "active_share": active[r, q] / np.array([x.days for x in g.quota])[q],
             "quota": quota[r, q] / 100,
             "credit": credit[r, q] / 100,
             "attainment": np.divide(credit[r, q], quota[r, q], out=np.full(r.size, np.nan),
@@ -737,3 +739,31 @@ def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list,
                                   dtype="Int64"),
         }))
     return pd.concat(frames, ignore_index=True)
+
+
+def payout_at_attainment(plan: Plan, attainment: np.ndarray,
+                         quota: float | np.ndarray = 1_000_000.0,
+                         months: int | None = None) -> np.ndarray:
+    """Capped incentive (currency) for one full quota period at each attainment (all measures).
+
+    The pay curve of the plan: a rep on the plan for the whole period, with a quota of ``quota``
+    (value-rate plans depend on it), reaching ``attainment`` on every measure at once.
+    """
+    att = np.asarray(attainment, dtype=np.float64)
+    n = att.size
+    months = months or {"month": 1, "quarter": 3, "year": 12}[plan.quota_period]
+    ti = np.full((n, 1), float(plan.target_incentive) * 100 * months / 12)
+    total = np.zeros(n, np.int64)
+    for m in plan.measures:
+        target = np.broadcast_to(float(m.quota_fixed) * 100 if m.quota_fixed is not None
+                                 else np.asarray(quota, np.float64) * 100 * float(m.quota_share),
+                                 (n,))
+        rows = _Rows(np.full(n, -1), np.arange(n), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                     np.full(n, np.datetime64("2000-01-01", "D")), np.round(att * target).astype(
+                         np.int64))
+        t = _tier(m, rows, target[:, None], ti)
+        total += np.bincount(t["rep"], weights=t["cents"], minlength=n).astype(np.int64)
+    cap = _cap_cents(plan, ti)
+    if cap is not None:
+        total = np.minimum(total, cap[:, 0])
+    return total / 100

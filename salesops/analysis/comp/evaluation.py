@@ -1,0 +1,147 @@
+"""Plan evaluation on real history: cost, pay curve, pay for performance, windfalls, quota realism.
+
+Everything here reads a ``CompResult`` (statement lines and attainment) and the roster; payouts
+are the variable pay of the run (all statement lines), targets the prorated target incentive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesops.analysis.comp.engine import CompResult
+
+#: The common benchmark for a healthy plan: 60-70% of reps at or above quota.
+AT_QUOTA_NORM = (0.60, 0.70)
+
+
+def rep_outcomes(result: CompResult, reps: pd.DataFrame) -> pd.DataFrame:
+    """One row per rep over the run: target, payout, payout/target, attainment, bookings.
+
+    Attainment is credit / quota per measure summed over the run, weighted by measure weight.
+    ``top_deal_cents`` is the largest amount any one deal paid the rep (commission + SPIF).
+    """
+    p = result.periods.groupby("rep_id", observed=True)[
+        ["target_incentive_cents", "total_cents"]].sum()
+    att = result.attainment.groupby(["rep_id", "measure"], observed=True)[["credit", "quota"]].sum()
+    weights = pd.Series({m.name: float(m.weight) for m in result.plan.measures})
+    ratio = (att["credit"] / att["quota"].where(att["quota"] > 0)).rename("ratio").reset_index()
+    ratio["weighted"] = ratio["ratio"] * ratio["measure"].map(weights)
+    attainment = ratio.groupby("rep_id")["weighted"].sum(min_count=1)
+    first = result.plan.measures[0].name
+    bookings = att.xs(first, level="measure")["credit"]
+    deal_lines = result.lines.loc[result.lines["opportunity_id"].notna()]
+    top = deal_lines.groupby(["rep_id", "opportunity_id"], observed=True)["amount_cents"].sum()
+    top = top.groupby(level="rep_id", observed=True).max()
+    out = p.join(attainment.rename("attainment")).join(bookings.rename("bookings"))
+    out = out.join(top.rename("top_deal_cents")).reset_index()
+    out["top_deal_cents"] = out["top_deal_cents"].fillna(0).astype(np.int64)
+    out["target_incentive"] = out.pop("target_incentive_cents") / 100
+    out["payout"] = out.pop("total_cents") / 100
+    out["payout_ratio"] = out["payout"] / out["target_incentive"].where(out["target_incentive"] > 0)
+    roster = reps[["rep_id", "name", "team", "region", "manager"]].astype({"rep_id": str})
+    out["rep_id"] = out["rep_id"].astype(str)
+    return roster.merge(out, on="rep_id", how="inner").assign(plan=result.plan.name)
+
+
+def cost_of_sales(outcomes: pd.DataFrame, by: str = "team", budget: float | None = None
+                  ) -> pd.DataFrame:
+    """Payout vs budget and comp / bookings per group and overall ('All').
+
+    The budget is the on-target variable pay (sum of target incentives) unless ``budget`` gives
+    the overall figure (then split across groups in proportion to their targets).
+    """
+    g = outcomes.groupby(by, observed=True)[["payout", "target_incentive", "bookings"]].sum()
+    g.loc["All"] = g.sum()
+    scale = 1.0 if budget is None else budget / g.loc["All", "target_incentive"]
+    g["budget"] = g["target_incentive"] * scale
+    g["payout_vs_budget"] = g["payout"] / g["budget"]
+    g["cost_of_sales"] = g["payout"] / g["bookings"].where(g["bookings"] > 0)
+    g["reps"] = outcomes.groupby(by, observed=True).size().reindex(g.index).fillna(
+        len(outcomes)).astype(int)
+    return g.reset_index().rename(columns={"index": by})
+
+
+@dataclass(frozen=True)
+class Distribution:
+    reps: int
+    share_at_quota: float
+    share_reaching_ote: float
+    attainment_p10: float
+    attainment_median: float
+    attainment_p90: float
+    payout_ratio_median: float
+
+
+def distribution(outcomes: pd.DataFrame) -> Distribution:
+    """Headline shape of attainment and payout: share at quota and share reaching OTE."""
+    att, ratio = outcomes["attainment"].dropna(), outcomes["payout_ratio"].dropna()
+    return Distribution(
+        reps=len(outcomes), share_at_quota=float((att >= 1).mean()),
+        share_reaching_ote=float((ratio >= 1).mean()),
+        attainment_p10=float(att.quantile(0.1)), attainment_median=float(att.median()),
+        attainment_p90=float(att.quantile(0.9)), payout_ratio_median=float(ratio.median()))
+
+
+@dataclass(frozen=True)
+class PayForPerformance:
+    rank_correlation: float  # Spearman rank correlation of payout ratio with attainment
+    top_quartile_payout_ratio: float
+    bottom_quartile_payout_ratio: float
+
+    @property
+    def top_to_bottom(self) -> float:
+        """Mean payout/target of the top attainment quartile over that of the bottom quartile."""
+        if self.bottom_quartile_payout_ratio <= 0:
+            return float("inf") if self.top_quartile_payout_ratio > 0 else float("nan")
+        return self.top_quartile_payout_ratio / self.bottom_quartile_payout_ratio
+
+
+def pay_for_performance(outcomes: pd.DataFrame) -> PayForPerformance:
+    """Does pay follow performance? Rank correlation and top vs bottom attainment quartile."""
+    d = outcomes.dropna(subset=["attainment", "payout_ratio"])
+    rho = d["attainment"].rank().corr(d["payout_ratio"].rank()) if len(d) > 2 else float("nan")
+    q = d["attainment"].rank(pct=True, method="first")
+    return PayForPerformance(float(rho), float(d.loc[q > 0.75, "payout_ratio"].mean()),
+                             float(d.loc[q <= 0.25, "payout_ratio"].mean()))
+
+
+def windfalls(outcomes: pd.DataFrame, multiple: float = 1.5) -> pd.DataFrame:
+    """Reps paid at least ``multiple`` x target who would be at or below target without one deal."""
+    top = outcomes["top_deal_cents"] / 100
+    mask = (outcomes["payout_ratio"] >= multiple) & (
+        outcomes["payout"] - top <= outcomes["target_incentive"])
+    out = outcomes.loc[mask, ["rep_id", "name", "team", "attainment", "payout", "target_incentive",
+                              "payout_ratio"]].assign(top_deal_payout=top[mask])
+    return out.sort_values("payout_ratio", ascending=False).reset_index(drop=True)
+
+
+def quota_realism(result: CompResult, reps: pd.DataFrame, end: pd.Timestamp,
+                  history: int = 4, high: float = 2.0, low: float = 0.5) -> tuple[pd.DataFrame,
+                                                                                 pd.DataFrame]:
+    """Attainment of complete rep-quarters (vs the 60-70% norm) and reps whose quota looks mis-set.
+
+    Only quota periods that have ended and that the rep spent entirely on the plan count. A quota
+    looks mis-set when the rep's latest such quota is above ``high`` or below ``low`` times their
+    own average bookings over up to ``history`` earlier such periods (at least 2).
+    """
+    a = result.attainment.loc[result.attainment["measure"] == result.plan.measures[0].name]
+    a = a.assign(rep_id=a["rep_id"].astype(str))
+    complete = a.loc[(a["quota_period_end"] <= end) & (a["active_share"] >= 1)]
+    complete = complete.dropna(subset=["attainment"])
+    complete = complete.sort_values(["rep_id", "quota_period"])
+    prior = complete.groupby("rep_id")["credit"].transform(
+        lambda s: s.shift(1).rolling(history, min_periods=2).mean())
+    latest = complete.assign(history_bookings=prior).groupby("rep_id").tail(1)
+    latest = latest.assign(quota_to_history=latest["quota"] / latest["history_bookings"]
+                           .where(latest["history_bookings"] > 0))
+    flagged = latest.loc[(latest["quota_to_history"] > high) | (latest["quota_to_history"] < low)]
+    flagged = flagged.assign(looks=np.where(flagged["quota_to_history"] > high, "too high",
+                                            "too low"))
+    names = reps[["rep_id", "name", "team"]].astype({"rep_id": str})
+    cols = ["rep_id", "name", "team", "quota_period_label", "quota", "history_bookings",
+            "quota_to_history", "attainment", "looks"]
+    return complete, names.merge(flagged, on="rep_id")[cols].reset_index(drop=True)
+

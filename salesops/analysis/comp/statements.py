@@ -1,0 +1,67 @@
+"""Statements: one rep's lines for one payout period, whose total is the sum of its lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from salesops.analysis.comp.engine import KINDS, CompResult
+
+#: Line columns shown on a statement, in order.
+STATEMENT_COLUMNS = ("date", "kind", "measure", "opportunity_id", "credit", "credit_unit", "tier",
+                     "rate", "amount_cents", "balance_cents", "note")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A rep's statement for one payout period."""
+
+    plan: str
+    rep_id: str
+    rep_name: str
+    period: pd.Timestamp
+    period_label: str
+    lines: pd.DataFrame  # STATEMENT_COLUMNS
+    total_cents: int
+    target_incentive_cents: int
+    draw_balance_cents: int
+
+    @property
+    def by_kind(self) -> pd.Series:
+        """Subtotal in cents per line kind (kinds with no lines omitted)."""
+        sums = self.lines.groupby("kind", observed=True)["amount_cents"].sum()
+        return sums.reindex([k for k in KINDS if k in sums.index])
+
+
+def statements(result: CompResult, reps: pd.DataFrame, rep_ids: list[str] | None = None,
+               periods: list[pd.Timestamp] | None = None) -> Iterator[Statement]:
+    """Statements for every rep x payout period of a run (optionally only some reps/periods)."""
+    summary = result.periods
+    if rep_ids is not None:
+        summary = summary.loc[summary["rep_id"].isin(rep_ids)]
+    if periods is not None:
+        summary = summary.loc[summary["period"].isin(pd.to_datetime(periods))]
+    lines = result.lines.loc[result.lines["rep_id"].isin(summary["rep_id"])
+                             & result.lines["period"].isin(summary["period"])]
+    groups = dict(tuple(lines.groupby(["rep_id", "period"], observed=True, sort=False)))
+    names = reps.set_index("rep_id")["name"].astype(str)
+    empty = result.lines.iloc[:0]
+    for row in summary.itertuples(index=False):
+        own = groups.get((row.rep_id, row.period), empty)
+        yield Statement(
+            plan=result.plan.name, rep_id=str(row.rep_id),
+            rep_name=names.get(row.rep_id, str(row.rep_id)), period=row.period,
+            period_label=row.period_label, lines=own.loc[:, list(STATEMENT_COLUMNS)]
+            .reset_index(drop=True), total_cents=int(own["amount_cents"].sum()),
+            target_incentive_cents=int(row.target_incentive_cents),
+            draw_balance_cents=int(row.draw_balance_cents))
+
+
+def totals_reconcile(result: CompResult) -> bool:
+    """True when every rep x period total equals the sum of its statement lines."""
+    sums = result.lines.groupby(["rep_id", "period"], observed=True)["amount_cents"].sum()
+    keyed = result.periods.set_index(["rep_id", "period"])["total_cents"]
+    return bool((sums.reindex(keyed.index, fill_value=0) == keyed).all()
+                and sums.index.isin(keyed.index).all())
