@@ -1,0 +1,127 @@
+"""Statement exports: a CSV of every line and one escaped HTML page per rep.
+
+Amounts are shown from integer cents exactly (no float formatting of money on statements).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from itertools import groupby
+from pathlib import Path
+
+import pandas as pd
+
+from salesops.analysis.comp.statements import Statement
+from salesops.presentation.formatting import CURRENCY_SYMBOLS
+
+KIND_LABELS = {
+    "commission": "Commission", "retro_uplift": "Retroactive uplift", "cap": "Cap",
+    "true_up": "Annual true-up", "spif": "SPIF", "clawback": "Clawback",
+    "guarantee": "Ramp guarantee", "draw": "Draw", "draw_recovery": "Draw recovery",
+}
+
+
+def cents_text(cents: int, currency: str | None = None) -> str:
+    """Exact money text from integer cents: -123456 -> '-1,234.56' (with symbol if given)."""
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(int(cents)), 100)
+    symbol = CURRENCY_SYMBOLS.get(currency, "") if currency else ""
+    return f"{sign}{symbol}{units:,}.{rest:02d}"
+
+
+def statement_rows(statement: Statement) -> pd.DataFrame:
+    """The statement's lines as display text (plain strings, not yet escaped)."""
+    lines = statement.lines
+
+    def text(value: object, fmt: str = "{}") -> str:
+        return "" if value is None or pd.isna(value) else fmt.format(value)
+
+    return pd.DataFrame({
+        "Date": [text(d, "{:%Y-%m-%d}") for d in lines["date"]],
+        "Line": [KIND_LABELS.get(str(k), str(k)) for k in lines["kind"]],
+        "Measure": [text(m) for m in lines["measure"]],
+        "Deal": [text(o) for o in lines["opportunity_id"]],
+        "Credit": [text(c, "{:,.2f}") if c else "" for c in lines["credit"]],
+        "Tier": [text(t) for t in lines["tier"]],
+        "Rate": [text(r, "{:.4%}") if r == r else "" for r in lines["rate"]],
+        "Amount": [cents_text(a) for a in lines["amount_cents"]],
+        "Draw balance": [cents_text(b) if not pd.isna(b) else "" for b in lines["balance_cents"]],
+        "Note": [text(n) for n in lines["note"]],
+    })
+
+
+def _table(rows: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                   for r in rows.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def statement_section(statement: Statement, currency: str = "USD") -> str:
+    """One period's statement as an escaped HTML section; the total is the sum of the lines."""
+    e = html.escape
+    kinds = "".join(f"<li>{e(KIND_LABELS[str(k)])}: {e(cents_text(v, currency))}</li>"
+                    for k, v in statement.by_kind.items())
+    return (f"<section><h2>{e(statement.period_label)}</h2>"
+            f"<p>Target incentive for the period: "
+            f"{e(cents_text(statement.target_incentive_cents, currency))}. "
+            f"Total: <strong>{e(cents_text(statement.total_cents, currency))}</strong> "
+            f"(the sum of the {len(statement.lines)} lines below).</p><ul>{kinds}</ul>"
+            f"{_table(statement_rows(statement))}</section>")
+
+
+STYLE = ("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;"
+         "font-size:13px}th{background:#f2f5f9;text-align:left}td,th{padding:3px 8px;"
+         "border-bottom:1px solid #e5e8ec}td{font-variant-numeric:tabular-nums}")
+
+
+def rep_page(statements: list[Statement], currency: str = "USD") -> str:
+    """A standalone, escaped HTML page with all of one rep's statements, oldest first."""
+    first = statements[0]
+    title = html.escape(f"Commission statement: {first.rep_name} ({first.rep_id})")
+    sections = "".join(statement_section(s, currency)
+                       for s in sorted(statements, key=lambda s: s.period))
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
+            f"<style>{STYLE}</style></head><body><h1>{title}</h1>"
+            f"<p>Plan: {html.escape(first.plan)}. Amounts in {html.escape(currency)}; each line is "
+            "rounded half-up to the cent and totals are sums of lines.</p>"
+            f"{sections}</body></html>")
+
+
+def _no_formula(text: object) -> object:
+    """Keep spreadsheet apps from running text cells as formulas (CSV injection)."""
+    return "'" + text if isinstance(text, str) and text[:1] in ("=", "+", "-", "@") else text
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "rep"
+
+
+def export_statements(statements: Iterable[Statement], out_dir: str | Path,
+                      currency: str = "USD") -> list[Path]:
+    """Write statements.csv (every line, amounts exact) and one HTML page per rep into
+    ``out_dir``; returns the files written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    items = sorted(statements, key=lambda s: (s.rep_id, s.period))
+    frames = [s.lines.assign(plan=s.plan, rep_id=s.rep_id, rep_name=s.rep_name,
+                             period=s.period_label) for s in items]
+    written = []
+    if frames:
+        csv = pd.concat(frames, ignore_index=True)
+        csv["amount"] = [cents_text(c).replace(",", "") for c in csv.pop("amount_cents")]
+        csv["draw_balance"] = [cents_text(b).replace(",", "") if not pd.isna(b) else ""
+                               for b in csv.pop("balance_cents")]
+        for col in ("rep_name", "note", "opportunity_id", "measure", "tier"):
+            csv[col] = csv[col].astype(object).map(_no_formula)
+        first = ["plan", "rep_id", "rep_name", "period"]
+        csv = csv[first + [c for c in csv.columns if c not in first]]
+        csv.to_csv(out / "statements.csv", index=False)
+        written.append(out / "statements.csv")
+    for rep_id, group in groupby(items, key=lambda s: s.rep_id):
+        path = out / f"statement_{_safe_name(rep_id)}.html"
+        path.write_text(rep_page(list(group), currency), encoding="utf-8")
+        written.append(path)
+    return written
