@@ -3,9 +3,10 @@
 Concurrent kernel starts race (papermill #511, #776; ipykernel #412): jupyter_client picks free
 ports by binding and releasing them, so two starts at once can pick the same port, and a busy
 machine can miss the 60 s ready deadline. Maintainers' advice is to retry a failed start with
-fresh ports. Here a start (launch + wait until the kernel answers) holds a process-wide lock, so
-this process never races itself, while notebook *executions* still overlap; a start that fails
-anyway (another process took a port) is retried with a fresh kernel manager.
+fresh ports. Here port choice and launch hold a process-wide lock (jupyter_client's
+``LocalPortCache`` then never hands out a port twice in this process), kernels warm up and
+execute concurrently, and a start that fails anyway (another process took a port, or the
+kernel did not answer in time) is retried with a fresh kernel manager.
 """
 
 from __future__ import annotations
@@ -37,21 +38,21 @@ class SerialStartClient(PapermillNotebookClient):
     """Papermill's notebook client with serialised, retried kernel start-up."""
 
     def start_new_kernel(self, **kwargs: Any) -> None:
-        """Start the kernel and its client under the lock; retry a failure with fresh ports."""
+        """Launch the kernel under the lock, wait until it answers; retry with fresh ports."""
         for attempt in range(1, START_ATTEMPTS + 1):
-            with _START_LOCK:
-                try:
+            try:
+                with _START_LOCK:
                     super().start_new_kernel(**kwargs)
-                    self.start_new_kernel_client()
-                    return
-                except NoSuchKernel:
+                self.start_new_kernel_client()
+                return
+            except NoSuchKernel:
+                raise
+            except Exception as exc:
+                self._discard_kernel()
+                if attempt == START_ATTEMPTS:
                     raise
-                except Exception as exc:
-                    self._discard_kernel()
-                    if attempt == START_ATTEMPTS:
-                        raise
-                    log.warning("kernel start failed (%s); retrying with a fresh kernel (%d/%d)",
-                                exc, attempt + 1, START_ATTEMPTS)
+                log.warning("kernel start failed (%s); retrying with a fresh kernel (%d/%d)",
+                            exc, attempt + 1, START_ATTEMPTS)
 
     def _discard_kernel(self) -> None:
         """Shut down whatever a failed start left and make a new kernel manager (new ports)."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import copy
 import threading
 from pathlib import Path
+from typing import Any
 
-from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
 from salesops.orchestration.scrub import scrub
@@ -52,24 +52,33 @@ def shareable_copy(nb: NotebookNode) -> NotebookNode:
     return shared
 
 
+def make_exporter() -> Any:
+    """The report exporter: code and prompts hidden, images inline, no CDN scripts."""
+    from nbconvert import HTMLExporter  # imported on first use: overlaps the first notebook
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+
+
 class HtmlRenderer:
     """One HTML exporter reused for every report (its template is compiled once); thread-safe."""
 
     def __init__(self) -> None:
-        self._exporter = HTMLExporter(
-            template_name=TEMPLATE_NAME,
-            extra_template_basedirs=[str(TEMPLATES)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,
-        )
+        self._exporter: Any = None
         self._lock = threading.Lock()
 
     def render(self, nb: NotebookNode, title: str) -> str:
         """HTML of the shareable copy of ``nb``, titled ``title``."""
         shared = shareable_copy(nb)
         with self._lock:
+            if self._exporter is None:
+                self._exporter = make_exporter()
             body, _ = self._exporter.from_notebook_node(
                 shared, resources={"metadata": {"name": title}}
             )
