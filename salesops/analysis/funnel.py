@@ -149,8 +149,8 @@ def bottlenecks(by_group: pd.DataFrame, company: pd.DataFrame, min_reached: int 
     """
     ref = company.set_index("stage")["loss_rate"]
     cand = by_group.loc[by_group["reached"] >= min_reached].assign(
-        company_loss_rate=lambda d: d["stage"].map(ref))
-    cand["gap"] = cand["loss_rate"] - cand["company_loss_rate"]
+        company_loss_rate=lambda d: d["stage"].map(ref).astype(float))
+    cand["gap"] = cand["loss_rate"].astype(float) - cand["company_loss_rate"]
     best = cand.sort_values(["gap", "loss_rate"], ascending=False).drop_duplicates("group")
     return best.sort_values("gap", ascending=False)[
         ["group", "stage", "reached", "lost", "loss_rate", "company_loss_rate", "gap"]

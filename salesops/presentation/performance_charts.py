@@ -64,7 +64,8 @@ ROLLUP_COLUMNS = {
 
 def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD", caption: str | None = None):
     """Escaped, formatted rollup (one row per ``level`` value); attainment >= 100% in green, < 50% red."""
-    shown = [c for c in ROLLUP_COLUMNS if c in table.columns and table[c].notna().any()]
+    shown = [c for c in ROLLUP_COLUMNS if c in table.columns
+             and (c != "coverage" or table[c].notna().any())]  # coverage needs next quota
     out = table[[level, *shown]].sort_values("bookings", ascending=False).reset_index(drop=True)
     headers = {level: level.replace("_", " ").title(), **{c: ROLLUP_COLUMNS[c][0] for c in shown}}
     att = out["attainment"]

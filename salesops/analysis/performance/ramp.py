@@ -64,7 +64,7 @@ def ramp_table(data: ReviewData, steady_after: int = 12, max_tenure: int = 18) -
 
 def cohort_curve(ramp: pd.DataFrame) -> pd.DataFrame:
     """Median and quartiles of ramp attainment by tenure month, with the number of reps."""
-    grouped = ramp.groupby("tenure_month")["ramp_attainment"]
+    grouped = ramp["ramp_attainment"].astype(float).groupby(ramp["tenure_month"])
     return pd.DataFrame({"reps": grouped.count(), "median": grouped.median(),
                          "p25": grouped.quantile(0.25), "p75": grouped.quantile(0.75)}
                         ).reset_index()

@@ -1,0 +1,73 @@
+import pytest
+from perf_handmade import T
+
+from salesops.analysis.performance.consistency import consistency
+from salesops.analysis.performance.ramp import cohort_curve, time_to_productivity, turnover
+from salesops.analysis.performance.review import parse_compare_to, performance_review
+from salesops.analysis.performance.scope import prepare
+from salesops.analysis.performance.trend import quarterly_trend
+
+
+def test_headline_compares_to_the_same_day_of_previous_and_last_year(dataset):
+    r = performance_review(dataset, "2026-03-31")
+    h = r.headline
+    assert h.loc["current", "attainment"] == pytest.approx(240 / 500)
+    # Q4 2025 counted over Q1's 90 days (2025-10-01..2025-12-29): O11 80 vs quota 4 x 100
+    assert h.loc["previous", "bookings"] == 80 and h.loc["previous", "attainment"] == 0.2
+    assert h.loc["last_year", "quota_status"] == "missing"
+    assert r.periods.elapsed == 1.0
+
+
+def test_period_with_no_closed_deals(dataset):
+    r = performance_review(dataset, "2026-01-15")  # first close of Q1 is 2026-01-31
+    cur = r.headline.loc["current"]
+    assert cur["bookings"] == 0 and cur["won_deals"] == 0
+    assert cur["win_rate"] != cur["win_rate"]  # NaN: unknown, not 0%
+
+
+def test_compare_to_is_validated():
+    assert parse_compare_to(None) == ("previous", "last_year")
+    assert parse_compare_to("last_year") == ("last_year",)
+    with pytest.raises(ValueError, match="compare_to"):
+        parse_compare_to("yesterday")
+
+
+def test_consistency_counts_periods_and_monthly_cv(dataset):
+    data = prepare(dataset, T("2026-03-31"))
+    c = consistency(data, "quarter", n_periods=2, months=3, min_months=3).set_index("rep_id")
+    # Ann: Q4 0/100, Q1 110/100 -> 1 of 2; months 60, 0, 50: mean 36.67, pop std 26.25
+    assert (c.loc["R1", "periods_at_quota"], c.loc["R1", "periods_with_quota"]) == (1, 2)
+    assert c.loc["R1", "cv"] == pytest.approx(26.2467 / 36.6667, rel=1e-4)
+    assert c.loc["R1", "label"] == "mixed"
+    # Bob: months 0, 0, 100 -> cv = 47.14 / 33.33 = 1.414 -> volatile
+    assert c.loc["R2", "cv"] == pytest.approx(2 ** 0.5) and c.loc["R2", "label"] == "volatile"
+    # Cy: nothing booked, 0 of 2 periods -> consistently weak (cv undefined, never NaN label)
+    assert c.loc["R3", "label"] == "consistently weak"
+    assert "R4" not in c.index  # left
+
+
+def test_turnover_attrition_and_open_seat(dataset):
+    t = turnover(prepare(dataset, T("2026-03-31")))
+    # on 2025-04-01: Ann, Bob, Cy (3); on 2026-03-31: Ann, Bob, Cy, Eve (4); Dee left
+    assert (t.headcount_start, t.headcount_end, t.hires, t.leavers) == (3, 4, 2, 1)
+    assert t.attrition_rate == pytest.approx(1 / 3.5)
+    assert t.vacated["name"].tolist() == ["Dee"] and bool(t.vacated["open"].iloc[0])
+
+
+def test_ramp_curve_and_time_to_productivity():
+    import pandas as pd
+    ramp = pd.DataFrame({"rep_id": ["a"] * 4 + ["b"] * 4, "tenure_month": [1, 2, 3, 4] * 2,
+                         "ramp_attainment": [0.0, 0.6, 0.9, 1.2, 0.0, 0.1, 0.2, 0.3]})
+    # a: 3-month means 0.5 (m3), 0.9 (m4) -> productive at month 4; b never
+    months = time_to_productivity(ramp, level=0.8)
+    assert months["a"] == 4 and pd.isna(months["b"])
+    curve = cohort_curve(ramp).set_index("tenure_month")
+    assert curve.loc[2, "median"] == pytest.approx(0.35) and curve.loc[4, "reps"] == 2
+
+
+def test_quarterly_trend(dataset):
+    tr = quarterly_trend(prepare(dataset, T("2026-03-31")), 2).set_index("quarter")
+    assert tr.loc["FY2025 Q4", "bookings"] == 80 and tr.loc["FY2025 Q4", "attainment"] == 0.2
+    assert tr.loc["FY2026 Q1", "attainment"] == pytest.approx(240 / 500)
+    # reps with quota > 0 on the roll at quarter end: Ann 110%, Bob 50%, Cy 0%
+    assert tr.loc["FY2026 Q1", "share_at_quota"] == pytest.approx(1 / 3)
