@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis" / "comp"))
-from conftest import inputs_from, plan_from  # noqa: E402
+from comp_helpers import inputs_from, plan_from  # noqa: E402
 
 from salesops.analysis.comp.engine import run_plan  # noqa: E402
 from salesops.analysis.comp.statements import statements  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import BASE_PLAN
+from comp_helpers import BASE_PLAN
 
 from salesops.analysis.comp.plans import load_plan, parse_plan
 from salesops.data.config import ConfigError

@@ -4,7 +4,7 @@ and statement lines always sum to the totals."""
 from __future__ import annotations
 
 import numpy as np
-from conftest import inputs_from, plan_from
+from comp_helpers import inputs_from, plan_from
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
