@@ -342,7 +342,8 @@ class _Lines:
         for p in self.parts:
             mask = np.ones(p["rep"].size, bool) if kinds is None else np.isin(
                 p["kind"], [_K[k] for k in kinds])
-            np.add.at(out, p["rep"][mask] * P + p["pp"][mask], p["cents"][mask])
+            out += np.bincount(p["rep"][mask] * P + p["pp"][mask], weights=p["cents"][mask],
+                               minlength=R * P).astype(np.int64)
         return out.reshape(R, P)
 
 
@@ -693,8 +694,9 @@ def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, balance: np.nd
     """One row per rep x payout period on the plan: target, totals by kind, draw balance."""
     R, P = ti_p.shape
     rep, pp, kind = (col[k].astype(np.int64) for k in ("rep", "pp", "kind"))
-    totals = np.zeros((R * P, len(KINDS)), np.int64)
-    np.add.at(totals, (rep * P + pp, kind), col["cents"].astype(np.int64))
+    K = len(KINDS)
+    totals = np.bincount((rep * P + pp) * K + kind, weights=col["cents"].astype(np.float64),
+                         minlength=R * P * K).round().astype(np.int64).reshape(R * P, K)
     active = _by_period(g.active_days, g.pp_of_month, P).ravel()
     has = (active > 0) | totals.any(axis=1)
     r, p = np.divmod(np.flatnonzero(has), P)
