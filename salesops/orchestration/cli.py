@@ -100,19 +100,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         result = ingest(Path(args.source_dir), Path(args.out), mapping=args.mapping)
     except IngestError as exc:
         return _error(str(exc))
-    for name, value in vars(result).items():
-        if hasattr(value, "to_csv"):  # a DataFrame: its size says enough
-            print(f"{name}: {len(value)} rows")
-        elif isinstance(value, dict):
-            print(f"{name}:")
-            for key, item in value.items():
-                print(f"  {key}: {item}")
-        elif isinstance(value, list):
-            print(f"{name}: {len(value)}")
-            for item in value:
-                print(f"  - {item}")
-        else:
-            print(f"{name}: {value}")
+    for table, c in result.counts.items():
+        reasons = ", ".join(f"{code} {n}" for code, n in sorted(c.reasons.items()))
+        print(f"{table:14} {c.file}: {c.rows_in} in, {c.rows_kept} kept, "
+              f"{c.rows_quarantined} quarantined" + (f" ({reasons})" if reasons else ""))
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    print(f"currency {result.settings.currency}, fiscal year starts in month "
+          f"{result.settings.fiscal_year_start_month}; written to {args.out} "
+          "(quarantine.csv, data_quality.json)")
     return EXIT_OK
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import salesops.data.builtin
@@ -65,25 +65,17 @@ def test_sample_data_prints_row_counts(monkeypatch, capsys, tmp_path):
     assert "reps: 40 rows" in out and "opportunities: 1200 rows" in out
 
 
-@dataclass
-class _FakeResult:
-    out_dir: Path
-    counts: dict
-    warnings: list
 
-
-def test_ingest_prints_result_and_maps_errors_to_exit_2(monkeypatch, capsys, tmp_path):
-    def fake_ingest(source_dir, out_dir, mapping=None):
-        if source_dir.name == "bad":
-            raise salesops.data.ingest.IngestError("reps.csv: column 'rep_id' is missing")
-        return _FakeResult(out_dir, {"reps": "40 kept"}, ["blank rows skipped"])
-
-    monkeypatch.setattr(salesops.data.ingest, "ingest", fake_ingest)
-    assert main(["ingest", str(tmp_path / "good"), "--out", str(tmp_path / "out")]) == 0
+def test_ingest_prints_counts_and_maps_errors_to_exit_2(capsys, tmp_path):
+    valid = Path(__file__).resolve().parents[1] / "data" / "fixtures" / "valid"
+    assert main(["ingest", str(valid), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "reps: 40 kept" in out and "- blank rows skipped" in out
-    assert main(["ingest", str(tmp_path / "bad")]) == 2
-    assert capsys.readouterr().err.strip() == "error: reps.csv: column 'rep_id' is missing"
+    reps = len(pd.read_csv(valid / "reps.csv"))
+    assert f"reps.csv: {reps} in, {reps} kept, 0 quarantined" in out
+    assert "quarantine.csv, data_quality.json" in out
+    assert main(["ingest", str(tmp_path / "missing"), "--out", str(tmp_path / "o2")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "required table 'reps' not found" in err
 
 
 def test_default_data_is_the_builtin_sample(monkeypatch, tmp_path):
