@@ -73,7 +73,8 @@ def test_ingest_prints_counts_and_maps_errors_to_exit_2(capsys, tmp_path):
     reps = len(pd.read_csv(valid / "reps.csv"))
     assert f"reps.csv: {reps} in, {reps} kept, 0 quarantined" in out
     assert "quarantine.csv, data_quality.json" in out
-    assert main(["ingest", str(tmp_path / "missing"), "--out", str(tmp_path / "o2")]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["ingest", str(tmp_path / "empty"), "--out", str(tmp_path / "o2")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and "required table 'reps' not found" in err
 
