@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from salesops.analysis.performance.bookings import outcomes
+from salesops.analysis.performance.scope import positions
 from salesops.data.periods import Period
 from salesops.data.stages import StageCatalogue
 
@@ -30,21 +29,13 @@ class ClosedDeals:
     history: pd.DataFrame  # deal, order (catalogue), open_index (-1: not open), entered
 
 
-def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
-    """Position of each of ``values`` in ``keys`` (-1 where absent); Arrow hash join, fast on
-    millions of string ids."""
-    as_text = pa.large_string()
-    found = pc.index_in(pa.array(values).cast(as_text), value_set=pa.array(keys).cast(as_text))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
 def closed_deals(deals: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
                  window: Period) -> ClosedDeals:
     """Select deals won or lost in ``window`` and index their stage history by deal position."""
     closed = deals.loc[window.contains(deals["close_date"]) & (deals["status"] != "open")]
     pos = positions(stage_history["opportunity_id"], closed["opportunity_id"])
-    keep = pos >= 0
-    order = positions(stage_history["stage"], pd.Series(catalogue.names))[keep]
+    keep = np.flatnonzero(pos >= 0)
+    order = positions(stage_history["stage"].take(keep), pd.Series(catalogue.names))
     open_index = np.array([catalogue.open_stages.index(s) if s in catalogue.open_stages else -1
                            for s in catalogue.names] + [-1])[order]
     history = pd.DataFrame({"deal": pos[keep], "order": order, "open_index": open_index,
@@ -52,18 +43,17 @@ def closed_deals(deals: pd.DataFrame, stage_history: pd.DataFrame, catalogue: St
     return ClosedDeals(closed.reset_index(drop=True), history)
 
 
-def _groups(closed: ClosedDeals, by: str | None, rows: np.ndarray | None = None) -> np.ndarray:
-    """Group label of each deal (or of each deal position in ``rows``)."""
+def _groups(closed: ClosedDeals, by: str | None, rows: np.ndarray | None = None) -> pd.Categorical:
+    """Group label of each deal (or of each deal position in ``rows``), as a categorical."""
     n = len(closed.deals) if rows is None else len(rows)
     if by is None:
-        return np.full(n, COMPANY, dtype=object)
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[COMPANY])
     column = closed.deals[by]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # label via codes: no string copies
-        labels = np.asarray(column.cat.categories.astype(str), dtype=object)
-        codes = column.cat.codes.to_numpy()
-        return labels[codes if rows is None else codes[rows]]
-    values = column.astype(str).to_numpy()
-    return values if rows is None else values[rows]
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(str).astype("category")
+    codes = column.cat.codes.to_numpy()
+    return pd.Categorical.from_codes(codes if rows is None else codes[rows],
+                                     categories=column.cat.categories.astype(str))
 
 
 def progress(closed: ClosedDeals, by: str | None = None) -> pd.DataFrame:
@@ -103,8 +93,15 @@ def conversion(progress: pd.DataFrame, catalogue: StageCatalogue) -> pd.DataFram
 def time_in_stage(closed: ClosedDeals, catalogue: StageCatalogue, by: str | None = None
                   ) -> pd.DataFrame:
     """Per group and open stage: exits, median and 90th percentile days spent in the stage."""
-    hist = closed.history.sort_values(["deal", "entered", "order"], kind="stable")
+    hist = closed.history
     deal, entered = hist["deal"].to_numpy(), hist["entered"].to_numpy()
+    order = hist["order"].to_numpy()
+    step_back = (np.diff(deal) < 0) | ((np.diff(deal) == 0) & (
+        (np.diff(entered) < np.timedelta64(0)) | ((np.diff(entered) == np.timedelta64(0))
+                                                  & (np.diff(order) < 0))))
+    if step_back.any():  # exports are usually already in (deal, date, stage) order
+        hist = hist.iloc[np.lexsort((order, entered, deal))]
+        deal, entered = hist["deal"].to_numpy(), hist["entered"].to_numpy()
     days = np.full(len(hist), np.nan)
     days[:-1] = np.where(deal[1:] == deal[:-1],
                          (entered[1:] - entered[:-1]) / np.timedelta64(1, "D"), np.nan)

@@ -87,3 +87,13 @@ def open_pipeline(deals: pd.DataFrame, window: Period, by: str | list[str] = "re
     picked = deals.loc[is_open, [*_by(by), "amount"]]
     return (picked["amount"].fillna(0.0).groupby(_keys(picked, by), observed=_observed(by, None))
             .sum().rename("open_pipeline"))
+
+
+def won_by_period(deals: pd.DataFrame, window: Period, calendar: FiscalCalendar, freq: str,
+                  by: str = "rep_id") -> pd.Series:
+    """Bookings per group and fiscal period start (``outcomes``' bookings, won deals only: fast)."""
+    won = deals.loc[window.contains(deals["close_date"]) & (deals["status"] == "won"),
+                    [by, "amount", "close_date"]]
+    return (won["amount"].fillna(0.0)
+            .groupby(_keys(won, by, won["close_date"], calendar, freq), observed=True).sum()
+            .rename("bookings"))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.performance.attainment import attainment_by_period
-from salesops.analysis.performance.bookings import outcomes
+from salesops.analysis.performance.bookings import won_by_period
 from salesops.analysis.performance.scope import ReviewData
 from salesops.data.periods import Period
 
@@ -34,7 +34,7 @@ def span(periods: list[Period]) -> Period:
 
 def bookings_matrix(data: ReviewData, periods: list[Period]) -> pd.DataFrame:
     """Rep x period-start won bookings over ``periods`` (zeros where nothing was won)."""
-    won = outcomes(data.deals, span(periods), "rep_id", data.calendar, periods[0].freq)["bookings"]
+    won = won_by_period(data.deals, span(periods), data.calendar, periods[0].freq)
     table = won.unstack("period_start", fill_value=0.0) if len(won) else pd.DataFrame()
     return table.reindex(index=data.reps["rep_id"].astype(str).to_numpy(),
                          columns=[p.start for p in periods], fill_value=0.0)

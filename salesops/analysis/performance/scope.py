@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesops.data.asof import snapshot
 from salesops.data.periods import FiscalCalendar, Period
@@ -84,6 +86,14 @@ def to_date(period: Period, elapsed_days: int) -> Period:
     return Period(period.freq, period.start, end, period.label)
 
 
+def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each of ``values`` in ``keys`` (-1 where absent); Arrow hash join, fast on
+    millions of string ids."""
+    as_text = pa.large_string()
+    found = pc.index_in(pa.array(values).cast(as_text), value_set=pa.array(keys).cast(as_text))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class ReviewData:
     """In-scope tables as known on ``as_of``; deals carry the rep's region, manager and team.
@@ -124,8 +134,8 @@ def prepare(dataset: Dataset, as_of: pd.Timestamp, scope: Scope | str | None = N
     reps = roster.loc[_check_scope(roster, scope)].reset_index(drop=True)
     reps[SCOPE_COLUMN] = scope.label
     rep_ids = pd.Index(reps["rep_id"].astype(str))
-    opps = dataset.opportunities
-    in_scope = opps["rep_id"].isin(rep_ids)
+    opps = dataset.opportunities.drop(columns=["account_id", "product"], errors="ignore")
+    in_scope = positions(opps["rep_id"], reps["rep_id"]) >= 0
     if not in_scope.all():
         opps = opps.loc[in_scope]
     deals = snapshot(opps, dataset.stage_history, dataset.catalogue, as_of)
@@ -146,7 +156,7 @@ def _deal_frame(deals: pd.DataFrame, reps: pd.DataFrame, scope: Scope) -> pd.Dat
     ``scope`` is a one-category column (the scope label) for whole-scope group-bys.
     """
     rep_ids = reps["rep_id"].astype(str)
-    codes = pd.Index(rep_ids).get_indexer(deals["rep_id"].astype(str))
+    codes = positions(deals["rep_id"], rep_ids)
     out = pd.DataFrame({
         "opportunity_id": deals["opportunity_id"],
         "rep_id": pd.Categorical.from_codes(codes, categories=rep_ids),
