@@ -31,9 +31,12 @@ def ramped_days(a: np.ndarray, b: np.ndarray, hire: np.ndarray, ramp: np.ndarray
 
 
 def build_quotas(roster: Roster, deals: Deals, start: int, end: int) -> pd.DataFrame:
-    """One quota row per rep per calendar quarter employed, from ``start``'s quarter to ``end``'s."""
-    quarters = FiscalCalendar(1).periods_between(to_timestamps(np.array([start]))[0],
-                                                to_timestamps(np.array([end]))[0], "quarter")
+    """One quota row per rep per calendar quarter employed, from ``start``'s quarter to the one
+    after ``end``'s: next quarter's quotas are set before it starts, as in a real plan."""
+    calendar = FiscalCalendar(1)
+    quarters = calendar.periods_between(to_timestamps(np.array([start]))[0],
+                                        to_timestamps(np.array([end]))[0], "quarter")
+    quarters.append(calendar.shift(quarters[-1], 1))
     q_start = np.array([p.start for p in quarters], dtype="datetime64[D]").astype(np.int64)
     q_end = np.array([p.end for p in quarters], dtype="datetime64[D]").astype(np.int64)
     n_rep, n_q = roster.hire.size, q_start.size
