@@ -89,20 +89,31 @@ def report_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]], c
                         bad=remap(bad))
 
 
-def leaderboard_chart(board: pd.DataFrame, currency: str = "USD") -> Figure:
-    """Horizontal bars of ranked reps' attainment, best on top; one readable row per rep."""
+def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60) -> Figure:
+    """Horizontal bars of ranked reps' attainment, best on top, one readable row per rep.
+
+    With more than ``max_bars`` ranked reps, the top and bottom ``max_bars // 2`` are shown
+    around a gap row naming how many are left out.
+    """
     ranked = board.loc[board["rank"].notna()].sort_values("attainment", ascending=False)
-    fig, ax = new_figure(9, figure_height_for(len(ranked)))
-    labels = [f"{int(r)}. {n} ({t})" for r, n, t in zip(ranked["rank"], ranked["name"],
-                                                       ranked["team"], strict=True)]
-    colors = [GOOD if a >= 1 else BAD if a < 0.5 else PRIMARY for a in ranked["attainment"]]
-    ax.barh(range(len(ranked)), ranked["attainment"].clip(upper=3), color=colors)
-    ax.set_yticks(range(len(ranked)), labels, fontsize=8 if len(ranked) > 40 else 10)
+    n, half = len(ranked), max_bars // 2
+    shown = ranked if n <= max_bars else pd.concat([ranked.head(half), ranked.tail(half)])
+    ys = np.arange(len(shown)) if n <= max_bars else np.r_[np.arange(half), np.arange(half) + half + 1]
+    fig, ax = new_figure(9, figure_height_for(len(ys) + (n > max_bars)))
+    labels = [f"{int(r)}. {name} ({team})" for r, name, team in zip(
+        shown["rank"], shown["name"], shown["team"], strict=True)]
+    colors = [GOOD if a >= 1 else BAD if a < 0.5 else PRIMARY for a in shown["attainment"]]
+    ax.barh(ys, shown["attainment"].clip(upper=3), color=colors)
+    ax.set_yticks(ys, labels, fontsize=8 if len(ys) > 40 else 10)
+    if n > max_bars:
+        ax.text(0.01, half, f"... {n - max_bars} reps in between ...", va="center",
+                transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=9)
     ax.invert_yaxis()
     ax.axvline(1.0, color=NEUTRAL, lw=1.5, ls="--")
     percent_axis(ax, "x")
     ax.set_xlabel("Attainment (bookings / quota, %; bars capped at 300%)")
-    ax.set_title("Rep leaderboard (green: at quota, red: under 50%)")
+    scope = f"top and bottom {half} of {n} ranked reps" if n > max_bars else f"{n} ranked reps"
+    ax.set_title(f"Rep leaderboard, {scope} (green: at quota, red: under 50%)")
     ax.margins(y=0.01)
     return fig
 
@@ -210,9 +221,10 @@ def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure:
 
 
 # -- report tables -------------------------------------------------------------------------------
-def headline_table(headline: pd.DataFrame, currency: str = "USD"):
-    """Current period vs previous period and last year (same number of days)."""
-    data = headline.reset_index()
+def headline_table(headline: pd.DataFrame, currency: str = "USD",
+                   compare_to: tuple[str, ...] = ("previous", "last_year")):
+    """Current period vs the ``compare_to`` periods (same number of days)."""
+    data = headline.loc[["current", *compare_to]].reset_index()
     data["compared"] = data["compared"].map({"current": "This period", "previous": "Previous period",
                                              "last_year": "Same period last year"})
     cols = {"compared": ("", None), "period": ("Period", None), "through": ("Through", "date"),

@@ -28,6 +28,13 @@ def test_leaderboard_labels_do_not_overlap_for_45_reps():
     assert all(a.y1 <= b.y0 + 0.5 for a, b in zip(ordered, ordered[1:], strict=False))
 
 
+def test_large_leaderboard_shows_top_and_bottom_only():
+    fig = charts.leaderboard_chart(board(500), max_bars=60)
+    assert len(fig.axes[0].get_yticklabels()) == 60
+    assert "top and bottom 30 of 500" in fig.axes[0].get_title(loc="left")
+    assert fig.get_figheight() < 20
+
+
 def test_histogram_has_unit_labels_and_handles_no_ranked_reps():
     b = board(10)
     fig = charts.attainment_histogram(b, attainment_distribution(b, 0.5))
