@@ -158,12 +158,12 @@ def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure:
                     alpha=0.2, label="Cohort middle 50%")
     ax.plot(cohort["tenure_month"], cohort["median"], color=PRIMARY, lw=2.5, label="Cohort median")
     for i, (name, rows) in enumerate(new_hires.groupby("name", sort=True)):
-        ax.plot(rows["tenure_month"], rows["ramp_attainment"], marker="o", lw=1,
+        ax.plot(rows["tenure_month"], rows["ramp_attainment_3m"], marker="o", lw=1,
                 color=PALETTE[(i + 2) % len(PALETTE)], label=name)
     percent_axis(ax, "y")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Tenure month (1 = month of hire)")
-    ax.set_ylabel("Bookings / steady monthly quota (%)")
+    ax.set_ylabel("Bookings / steady monthly quota\n(3-month average, %)")
     ax.set_title("Ramp: new hires against the cohort curve")
     ax.legend(loc="upper left", fontsize=8, ncol=2)
     return fig
@@ -202,8 +202,8 @@ def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure:
     fig.delaxes(top)
     top, bottom = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(trend))
-    labels = [q + ("*" if not done else "") for q, done in zip(trend["quarter"], trend["complete"],
-                                                                 strict=True)]
+    labels = [q.replace(" ", "\n") + ("*" if not done else "")
+              for q, done in zip(trend["quarter"], trend["complete"], strict=True)]
     top.bar(x - 0.2, trend["bookings"], width=0.4, color=PRIMARY, label="Bookings")
     top.bar(x + 0.2, trend["quota"], width=0.4, color=NEUTRAL, label="Quota")
     money_axis(top, currency)

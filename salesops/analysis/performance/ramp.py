@@ -17,6 +17,9 @@ from salesops.analysis.performance.consistency import bookings_matrix
 from salesops.analysis.performance.scope import ReviewData, trailing_window
 from salesops.data.periods import Period
 
+RAMP_COLUMNS = ("rep_id", "name", "hire_date", "month", "tenure_month", "bookings", "steady_quota",
+                "ramp_attainment", "ramp_attainment_3m")
+
 
 def month_index(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Months since year 0 (for month arithmetic)."""
@@ -27,15 +30,15 @@ def month_index(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
 def ramp_table(data: ReviewData, steady_after: int = 12, max_tenure: int = 18) -> pd.DataFrame:
     """One row per rep and complete month of their first ``max_tenure`` months in the data.
 
-    Columns: rep_id, name, hire_date, month, tenure_month, bookings, steady_quota,
-    ramp_attainment. Only reps whose hire month lies inside the data (month 1 observed).
+    Columns: ``RAMP_COLUMNS``; ``ramp_attainment_3m`` averages the month and up to two before
+    it (the curve readers see). Only reps whose hire month lies inside the data (month 1
+    observed).
     """
     first = data.quotas["period_start"].min() if len(data.quotas) else data.as_of
     months = [p for p in data.calendar.periods_between(first, data.as_of, "month")
               if p.end <= data.as_of]
     if not months:
-        return pd.DataFrame(columns=["rep_id", "name", "hire_date", "month", "tenure_month",
-                                     "bookings", "steady_quota", "ramp_attainment"])
+        return pd.DataFrame(columns=list(RAMP_COLUMNS))
     booked = bookings_matrix(data, months)
     reps = data.reps.set_index(data.reps["rep_id"].astype(str)).reindex(booked.index)
     tenure = (month_index([p.start for p in months])[None, :]
@@ -57,14 +60,15 @@ def ramp_table(data: ReviewData, steady_after: int = 12, max_tenure: int = 18) -
             & observed_from_start & (np.isnat(term) | (term >= long["month"].to_numpy())))
     long = long.loc[keep].reset_index(drop=True)
     long["ramp_attainment"] = long["bookings"] / long["steady_quota"].where(long["steady_quota"] > 0)
+    long["ramp_attainment_3m"] = (long.groupby("rep_id", sort=False)["ramp_attainment"]
+                                  .rolling(3, min_periods=1).mean().reset_index(level=0, drop=True))
     info = reps[["name", "hire_date"]]
-    return long.join(info, on="rep_id")[["rep_id", "name", "hire_date", "month", "tenure_month",
-                                         "bookings", "steady_quota", "ramp_attainment"]]
+    return long.join(info, on="rep_id")[list(RAMP_COLUMNS)]
 
 
-def cohort_curve(ramp: pd.DataFrame) -> pd.DataFrame:
-    """Median and quartiles of ramp attainment by tenure month, with the number of reps."""
-    grouped = ramp["ramp_attainment"].astype(float).groupby(ramp["tenure_month"])
+def cohort_curve(ramp: pd.DataFrame, column: str = "ramp_attainment_3m") -> pd.DataFrame:
+    """Median and quartiles of ``column`` by tenure month, with the number of reps."""
+    grouped = ramp[column].astype(float).groupby(ramp["tenure_month"])
     return pd.DataFrame({"reps": grouped.count(), "median": grouped.median(),
                          "p25": grouped.quantile(0.25), "p75": grouped.quantile(0.75)}
                         ).reset_index()

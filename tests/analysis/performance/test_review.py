@@ -61,7 +61,7 @@ def test_ramp_curve_and_time_to_productivity():
     # a: 3-month means 0.5 (m3), 0.9 (m4) -> productive at month 4; b never
     months = time_to_productivity(ramp, level=0.8)
     assert months["a"] == 4 and pd.isna(months["b"])
-    curve = cohort_curve(ramp).set_index("tenure_month")
+    curve = cohort_curve(ramp, "ramp_attainment").set_index("tenure_month")
     assert curve.loc[2, "median"] == pytest.approx(0.35) and curve.loc[4, "reps"] == 2
 
 
@@ -71,3 +71,13 @@ def test_quarterly_trend(dataset):
     assert tr.loc["FY2026 Q1", "attainment"] == pytest.approx(240 / 500)
     # reps with quota > 0 on the roll at quarter end: Ann 110%, Bob 50%, Cy 0%
     assert tr.loc["FY2026 Q1", "share_at_quota"] == pytest.approx(1 / 3)
+
+
+def test_manager_with_one_rep_and_no_deals_runs_end_to_end(dataset):
+    from salesops.presentation.narrative import people_sentences, performance_summary
+    r = performance_review(dataset, "2026-02-15", scope="manager=Max")  # Eve not hired yet
+    assert r.reps["name"].tolist() == ["Cy"]
+    assert r.headline.loc["current", "bookings"] == 0
+    assert r.diagnosis["driver"].tolist() in ([], ["no single driver"], ["too little pipeline"])
+    text = " ".join(performance_summary(r) + people_sentences(r))
+    assert "nan" not in text.lower()
