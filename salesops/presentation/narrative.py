@@ -124,6 +124,10 @@ def performance_summary(review: PerformanceReview, compare_to: str | None = None
     else:
         lines = [sentence(f"{booked}; no quota is set for the period ({cur['quota_status']}), "
                           "so attainment is not computed")]
+    booked_vs = [versus(cur["bookings"], review.headline.loc[name, "bookings"],
+                        _compared_label(review, name), "money", cur_ccy)
+                 for name in parse_compare_to(compare_to)]
+    lines.append(sentence(f"Bookings are {join_clauses(booked_vs)}"))
     dist = review.distribution
     ranked = share_phrase(dist.at_quota, dist.ranked_reps, "ranked reps")
     band = band_phrase(dist.compared_share, dist.healthy_band, "a healthy plan reaches")

@@ -149,7 +149,7 @@ def coverage(headline: pd.DataFrame) -> tuple[float, str]:
 
 
 def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Finding]:
-    """Candidate risks and changes with severities, largest first (NaNs never qualify)."""
+    """Risks and changes with a positive severity, largest first (missing numbers never qualify)."""
     cur, head, p = review.headline.loc["current"], review.headline, review.periods
     out: list[Finding] = []
     if cur["quota_status"] == "ok" and 0 < p.elapsed < 1:
@@ -189,7 +189,7 @@ def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Fi
     if pd.notna(review.turnover.attrition_rate):
         out.append(Finding("attrition", review.data.scope.label, review.turnover.attrition_rate,
                            0.15, review.turnover.attrition_rate - 0.15))
-    ranked = [f for f in out if pd.notna(f.severity)]
+    ranked = [f for f in out if pd.notna(f.severity) and f.severity > 0]
     return sorted(ranked, key=lambda f: f.severity, reverse=True)
 
 

@@ -81,3 +81,41 @@ def test_manager_with_one_rep_and_no_deals_runs_end_to_end(dataset):
     assert r.diagnosis["driver"].tolist() in ([], ["no single driver"], ["too little pipeline"])
     text = " ".join(performance_summary(r) + people_sentences(r))
     assert "nan" not in text.lower()
+
+
+def test_review_on_full_data_equals_review_on_data_as_recorded_then(dataset):
+    """What the CRM held on 2026-02-15, written by hand: O7, O9, O10, O12 not created yet;
+    O2, O4, O5, O6 still open (closed in March); Eve (hired 2026-03-01) not on the roster."""
+    import pandas as pd
+    from perf_handmade import handmade_dataset
+    then = handmade_dataset()
+    opps = then.opportunities
+    opps = opps.loc[opps["opportunity_id"].isin(["O1", "O2", "O3", "O4", "O5", "O6", "O8", "O11"])]
+    still_open = opps["opportunity_id"].isin(["O2", "O4", "O5", "O6"])
+    opps = opps.assign(status=opps["status"].mask(still_open, "open"),
+                       stage=opps["stage"].mask(still_open, "Prospecting"))
+    then.opportunities = opps.reset_index(drop=True)
+    then.stage_history = then.stage_history.loc[then.stage_history["entered_date"] <= T("2026-02-15")]
+    then.reps = then.reps.loc[then.reps["rep_id"] != "R5"].reset_index(drop=True)
+    cols = ["bookings", "quota", "attainment", "won_deals", "lost_deals", "win_rate",
+            "pipeline_created", "next_period_pipeline"]
+    now_view = performance_review(dataset, "2026-02-15")
+    then_view = performance_review(then, "2026-02-15")
+    pd.testing.assert_frame_equal(now_view.headline[cols], then_view.headline[cols])
+    pd.testing.assert_frame_equal(now_view.reps[["rep_id", *cols, "rank"]],
+                                  then_view.reps[["rep_id", *cols, "rank"]])
+    assert now_view.headline.loc["current", "bookings"] == 60 + 30  # O1 (Ann) + O8 (Dee)
+
+
+def test_findings_are_ranked_by_severity(dataset):
+    r = performance_review(dataset, "2026-03-31")
+    top = [(f.kind, round(f.severity, 4)) for f in r.findings[:3]]
+    # team T2 at 0% vs scope 48%: 0.48; attainment vs previous 48% - 20%: 0.28;
+    # ranked reps at quota 1 of 3 vs the 60% floor: 0.6 - 1/3 = 0.2667
+    assert top == [("team", 0.48), ("change", 0.28), ("reps_at_quota", 0.2667)]
+    rest = {f.kind: f.severity for f in r.findings[3:]}
+    assert rest["seats"] == pytest.approx(1 / 4)  # Dee's seat open, headcount 4
+    assert rest["attrition"] == pytest.approx(1 / 3.5 - 0.15)
+    # next quarter's quota is not loaded: coverage of this quarter's, (500 + 999) / 500
+    assert r.coverage_basis.startswith("this period's quota")
+    assert rest["coverage"] == pytest.approx(1 - 1499 / 500 / 3)
