@@ -250,11 +250,11 @@ def diagnosis_table(diagnosis: pd.DataFrame, currency: str = "USD"):
     cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment (12 mo)", "pct"),
             "driver": ("Main driver", None), "driver_gap": ("Gap to peers", "pct"),
             "pipeline_to_quota": ("Pipeline / quota", "float"),
-            "peer_pipeline_to_quota": ("Peers", "float"), "win_rate": ("Win rate", "pct"),
-            "peer_win_rate": ("Peers ", "pct"), "avg_deal_size": ("Avg deal", "money"),
-            "peer_avg_deal_size": ("Peers  ", "money"),
+            "peer_pipeline_to_quota": ("Peer pipeline / quota", "float"), "win_rate": ("Win rate", "pct"),
+            "peer_win_rate": ("Peer win rate", "pct"), "avg_deal_size": ("Avg deal", "money"),
+            "peer_avg_deal_size": ("Peer avg deal", "money"),
             "median_cycle_days": ("Cycle (days)", "int"),
-            "peer_median_cycle_days": ("Peers   ", "int"), "peers": ("Peer group", None)}
+            "peer_median_cycle_days": ("Peer cycle (days)", "int"), "peers": ("Peer group", None)}
     return report_table(diagnosis, cols, currency, "Diagnosis of reps below the bar (trailing 12 months)",
                         bad={"driver_gap": diagnosis["driver_gap"] >= 0.25})
 
