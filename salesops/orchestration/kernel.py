@@ -30,6 +30,11 @@ KERNEL_CONFIG = Config(
     {"KernelManager": {"transport_encryption": "auto" if zmq.has("curve") else "disabled"}}
 )
 
+#: jupyter_client interrupts every kernel before shutting it down, and an idle ipykernel logs
+#: that as "ERROR | KeyboardInterrupt caught in kernel" on the terminal: noise in cron mail.
+#: Cell errors still reach the notebook and the report; only the kernel's own log is quieted.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+
 log = logging.getLogger(__name__)
 _START_LOCK = threading.Lock()
 
@@ -79,6 +84,7 @@ class SerialStartEngine(NBClientEngine):
         client = SerialStartClient(
             nb_man, kernel_name=kernel_name, startup_timeout=start_timeout,
             timeout=execution_timeout, log=log, config=KERNEL_CONFIG, log_output=log_output,
+            extra_arguments=KERNEL_ARGUMENTS,
             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
         )
         return client.execute()
