@@ -7,13 +7,15 @@ lines. Vectorised with numpy over integer cents; see docs/comp-plans.md for the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from salesops.analysis.comp.arrays import stable_order
 from salesops.analysis.comp.credits import deal_credits, index_in, validate_adjustments
-from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan
+from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan, Tiers
 from salesops.analysis.comp.tiers import (
     OPEN,
     band_of,
@@ -186,59 +188,18 @@ def _monthly_quota(plan: Plan, reps: pd.DataFrame, quotas: pd.DataFrame, g: _Gri
 
 @dataclass
 class _Rows:
-    """Credit rows of one measure, sorted by rep, quota period, date, deal."""
+    """Credit rows of one measure (sorted by rep, quota period, date, deal inside ``_tier``)."""
 
     src: np.ndarray  # index into the credits frame (-1 for none)
     rep: np.ndarray
-    group: np.ndarray  # quota period (or year) index
+    group: np.ndarray  # quota period (or year) index; month index before ``_grouped``
     pp: np.ndarray  # payout period index
     date: np.ndarray  # datetime64[D]
     units: np.ndarray  # int64 cents, or centi-deals for count measures
 
 
-def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray, lower: np.ndarray,
-              upper: np.ndarray, j_after: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(row, band, slice) of each marginal line, ordered by row then band.
-
-    Most deals stay inside one band (one line each); only band-crossing deals are sliced.
-    """
-    n = before.size
-    lower, upper = np.broadcast_to(lower, (n, lower.shape[-1])), np.broadcast_to(
-        upper, (n, upper.shape[-1]))
-    one = band_of(before, lower) == j_after
-    r1 = np.flatnonzero(one)
-    j1 = j_after[r1]
-    lo, hi = lower[r1, j1], upper[r1, j1]
-    s1 = (np.minimum(np.maximum(after[r1], lo), hi) - np.minimum(np.maximum(before[r1], lo), hi))
-    r2 = np.flatnonzero(~one)
-    sl = slices(before[r2], after[r2], lower[r2], upper[r2])
-    keep = sl != 0
-    keep[np.arange(r2.size), j_after[r2]] |= ~keep.any(axis=1)
-    k2, j2 = np.nonzero(keep)
-    row = np.concatenate([r1, r2[k2]])
-    band = np.concatenate([j1, j2])
-    order = np.argsort(row * lower.shape[1] + band, kind="stable")
-    amount = np.concatenate([s1, sl[k2, j2]])[order] * sign[row[order]]
-    return row[order], band[order], amount
-
-
-def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
-    """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
-    tiers, n = measure.tiers, rows.units.size
-    G = quota.shape[1]
-    gkey = rows.rep.astype(np.int64) * G + rows.group
-    day = rows.date.astype(np.int64)
-    # one stable sort on (group, day); ties keep input order (credits in data order)
-    order = np.argsort(gkey * 400_000 + (day - (day.min() if n else 0)), kind="stable")
-    rows = _Rows(*(a[order] for a in (rows.src, rows.rep, rows.group, rows.pp, rows.date,
-                                       rows.units)))
-    gkey = gkey[order]
-    start = np.ones(n, bool)
-    start[1:] = gkey[1:] != gkey[:-1]
-    after = group_cumsum(rows.units, start) if n else rows.units
-    before = after - rows.units
-    q_g = np.round(quota).astype(np.int64).ravel()
-    q = q_g[gkey]
+def _band_bounds(tiers: Tiers, q_g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, bands) lower and upper band bounds in credit units for each group's quota."""
     lower_d = np.array([float(b.lower) for b in tiers.bands])
     upper_d = np.array([np.inf if b.upper is None else float(b.upper) for b in tiers.bands])
     finite_upper = np.where(np.isfinite(upper_d), upper_d, 0)
@@ -247,63 +208,111 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         lower = np.where(has_q, np.round(lower_d * q_g[:, None]), np.where(lower_d > 0, OPEN, 0))
         upper = np.where(has_q & np.isfinite(upper_d), np.round(finite_upper * q_g[:, None]),
                          OPEN)
-        lower, upper = lower.astype(np.int64)[gkey], upper.astype(np.int64)[gkey]
-    else:
-        lower = np.round(lower_d * 100).astype(np.int64)
-        upper = np.where(np.isfinite(upper_d), np.round(finite_upper * 100), OPEN).astype(np.int64)
+        return lower.astype(np.int64), upper.astype(np.int64)
+    lower = np.round(lower_d * 100).astype(np.int64)
+    upper = np.where(np.isfinite(upper_d), np.round(finite_upper * 100), OPEN).astype(np.int64)
+    shape = (q_g.size, lower.size)
+    return np.broadcast_to(lower, shape), np.broadcast_to(upper, shape)
+
+
+def _expand(n: int, per_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Line -> row index when row i has ``per_row[i]`` lines, and each row's first line."""
+    return np.repeat(np.arange(n), per_row), np.cumsum(per_row) - per_row
+
+
+def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray, lower: np.ndarray,
+              upper: np.ndarray, gkey: np.ndarray, j_before: np.ndarray,
+              j_after: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(row, band, slice) of each marginal line, ordered by row then band.
+
+    Most deals stay inside one band (one line each); only band-crossing deals are sliced.
+    """
+    n = before.size
+    lo, hi = lower[gkey, j_after], upper[gkey, j_after]
+    amount = np.minimum(np.maximum(after, lo), hi) - np.minimum(np.maximum(before, lo), hi)
+    r2 = np.flatnonzero(j_before != j_after)
+    if not r2.size:
+        return np.arange(n), j_after, amount * sign
+    sl = slices(before[r2], after[r2], lower[gkey[r2]], upper[gkey[r2]])
+    keep = sl != 0
+    keep[np.arange(r2.size), j_after[r2]] |= ~keep.any(axis=1)
+    k2, j2 = np.nonzero(keep)
+    per_row = np.ones(n, np.int64)
+    per_row[r2] = keep.sum(axis=1)
+    row, first = _expand(n, per_row)
+    band, amount = j_after[row], amount[row]
+    at = first[r2[k2]] + np.arange(k2.size) - np.searchsorted(k2, k2)
+    band[at], amount[at] = j2, sl[k2, j2]
+    return row, band, amount * sign[row]
+
+
+def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
+    """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
+    tiers, n = measure.tiers, rows.units.size
+    G = quota.shape[1]
+    gkey = rows.rep.astype(np.int64) * G + rows.group
+    day = rows.date.astype(np.int64)
+    day0 = day.min() if n else 0
+    # one stable sort on (group, day); ties keep input order (credits in data order)
+    order = stable_order(gkey * (int(day.max() - day0) + 1 if n else 1) + (day - day0))
+    rows = _Rows(*(a[order] for a in (rows.src, rows.rep, rows.group, rows.pp, rows.date,
+                                       rows.units)))
+    gkey = gkey[order]
+    start = np.ones(n, bool)
+    start[1:] = gkey[1:] != gkey[:-1]
+    after = group_cumsum(rows.units, start) if n else rows.units
+    before = after - rows.units
+    q_g = np.round(quota).astype(np.int64).ravel()
+    lower, upper = _band_bounds(tiers, q_g)
     if tiers.scope == "deal":
         sign, b0, a0 = np.where(rows.units < 0, -1, 1), np.zeros(n, np.int64), np.abs(rows.units)
     else:
         sign, b0, a0 = np.ones(n, np.int64), before, after
-    rates = [b.rate for b in tiers.bands]
-    rate_ppm = np.array([int(r * RATE_SCALE) for r in rates], dtype=np.int64)
+    rate_ppm = np.array([int(b.rate * RATE_SCALE) for b in tiers.bands], dtype=np.int64)
     if tiers.rate_unit == "target_incentive":
         factor = np.divide(ti.ravel() * float(measure.weight), q_g, out=np.zeros(q_g.size),
-                           where=q_g > 0)[gkey]
+                           where=q_g > 0)
 
-    def pay(row: np.ndarray, band: np.ndarray, amount: np.ndarray, ppm: np.ndarray) -> np.ndarray:
+    def pay(row: np.ndarray, amount: np.ndarray, ppm: np.ndarray) -> np.ndarray:
         if tiers.rate_unit == "value":
             return value_commission(amount, ppm)
-        return round_cents(amount * (ppm / RATE_SCALE) * factor[row])
+        return round_cents(amount * (ppm / RATE_SCALE) * factor[gkey[row]])
 
-    j_after = band_of(a0, lower)
+    bounds = [lower[:, b][gkey] for b in range(lower.shape[1])]
+    j_after, j_before = band_of(a0, bounds), band_of(b0, bounds)
     if tiers.method == "marginal":
-        row, band, amount = _marginal(b0, a0, sign, lower, upper, j_after)
-        kind = np.full(row.size, _K["commission"])
-        cents = pay(row, band, amount, rate_ppm[band])
+        row, band, amount = _marginal(b0, a0, sign, lower, upper, gkey, j_before, j_after)
+        kind = np.full(row.size, _K["commission"], np.int8)
+        cents = pay(row, amount, rate_ppm[band])
         shown = rate_ppm[band] / RATE_SCALE
     else:
-        j_before = band_of(b0, lower)
-        retro = np.flatnonzero(j_after != j_before)
-        row = np.concatenate([np.arange(n), retro])
+        retro = j_after != j_before
+        row, first = _expand(n, 1 + retro)
+        uplift = np.zeros(row.size, bool)
+        uplift[first[retro] + 1] = True
         band = j_after[row]
-        amount = np.concatenate([rows.units, b0[retro]])
-        kind = np.concatenate([np.full(n, _K["commission"]), np.full(retro.size,
-                                                                     _K["retro_uplift"])])
-        ppm = np.concatenate([rate_ppm[j_after], rate_ppm[j_after[retro]]
-                              - rate_ppm[j_before[retro]]])
-        cents = pay(row, band, amount, ppm)
+        amount = np.where(uplift, b0[row], rows.units[row])
+        kind = np.where(uplift, _K["retro_uplift"], _K["commission"]).astype(np.int8)
+        ppm = rate_ppm[band] - np.where(uplift, rate_ppm[j_before[row]], 0)
+        cents = pay(row, amount, ppm)
         shown = ppm / RATE_SCALE
-        order = np.lexsort((kind, row))
-        row, band, amount, kind, cents, shown = (a[order] for a in (row, band, amount, kind,
-                                                                     cents, shown))
     pp = rows.pp[row]
-    note = np.full(row.size, None, dtype=object)
-    if measure.threshold > 0:
-        thr = np.round(float(measure.threshold) * q).astype(np.int64)
+    note = None
+    if measure.threshold > 0 and n:
+        thr = np.round(float(measure.threshold) * q_g).astype(np.int64)[gkey]
         ok = after >= thr
-        group_id = np.cumsum(start) - 1
-        first_ok = np.full(group_id[-1] + 1, n)
-        np.minimum.at(first_ok, group_id[ok], np.flatnonzero(ok))
+        first_ok = np.minimum.reduceat(np.where(ok, np.arange(n), n), np.flatnonzero(start))
         held = ~ok[row]
-        cross = first_ok[group_id[row]]
+        cross = first_ok[(np.cumsum(start) - 1)[row]]
         released = held & (cross < n)
         pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
         forfeit = held & (cross == n)
         cents = np.where(forfeit, 0, cents)
         thr_label = f"{float(measure.threshold):.0%}"
-        note[released] = f"held below the {thr_label} threshold, released when it was reached"
-        note[forfeit] = f"not paid: attainment below the {thr_label} threshold"
+        note = pd.Categorical.from_codes(
+            np.where(released, 0, np.where(forfeit, 1, -1)).astype(np.int8),
+            [f"held below the {thr_label} threshold, released when it was reached",
+             f"not paid: attainment below the {thr_label} threshold"], validate=False)
     return {"src": rows.src[row], "rep": rows.rep[row], "pp": pp, "date": rows.date[row],
             "kind": kind, "band": band, "credit": amount, "rate": shown, "cents": cents,
             "note": note, "group": rows.group[row],
@@ -313,16 +322,18 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
 # -- the run -------------------------------------------------------------------------------
 
 class _Lines:
-    """Accumulates statement line parts as parallel arrays."""
+    """Accumulates statement line parts as parallel arrays; notes are codes into ``notes``."""
 
     FIELDS = ("rep", "pp", "measure", "kind", "src", "date", "credit", "band", "rate", "cents",
               "balance", "note")
 
     def __init__(self) -> None:
         self.parts: list[dict[str, np.ndarray]] = []
+        self.notes: dict[str, int] = {}
 
     def add(self, rep: np.ndarray, pp: np.ndarray, kind: int | np.ndarray, cents: np.ndarray,
             **extra: object) -> None:
+        """Lines of one kind; ``note`` is None, one text, or one text per line (may be None)."""
         n = np.asarray(rep).size
         if n == 0:
             return
@@ -330,20 +341,35 @@ class _Lines:
                     "band": -1, "rate": np.nan, "balance": NO_BALANCE, "note": None}
         part = {"rep": rep, "pp": pp, "kind": kind, "cents": cents}
         part.update({k: extra.get(k, v) for k, v in defaults.items()})
+        part["note"] = self._note_codes(part["note"])
         self.parts.append({k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) == 0
                            else np.asarray(v) for k, v in part.items()})
 
+    def _note_codes(self, note: object) -> int | np.ndarray:
+        if note is None:
+            return -1
+        if isinstance(note, str):
+            return self.notes.setdefault(note, len(self.notes))
+        cat = note if isinstance(note, pd.Categorical) else pd.Categorical(note)
+        used = np.bincount(cat.codes.astype(np.int64) + 1, minlength=len(cat.categories) + 1)[1:]
+        code = np.array([self.notes.setdefault(str(c), len(self.notes)) if u else -1
+                         for c, u in zip(cat.categories, used, strict=True)] + [-1])
+        return code[cat.codes]
+
     def column(self, name: str) -> np.ndarray:
-        return np.concatenate([p[name] for p in self.parts]) if self.parts else np.array([])
+        return np.concatenate([p[name] for p in self.parts]) if self.parts else np.zeros(0, np.int64)
 
     def sum_by(self, R: int, P: int, kinds: tuple[str, ...] | None = None) -> np.ndarray:
         """(R, P) total cents of lines of ``kinds`` (all kinds when None)."""
+        wanted = np.zeros(len(KINDS), bool)
+        wanted[[_K[k] for k in kinds or KINDS]] = True
         out = np.zeros(R * P, np.int64)
         for p in self.parts:
-            mask = np.ones(p["rep"].size, bool) if kinds is None else np.isin(
-                p["kind"], [_K[k] for k in kinds])
-            out += np.bincount(p["rep"][mask] * P + p["pp"][mask], weights=p["cents"][mask],
-                               minlength=R * P).astype(np.int64)
+            mask = wanted[p["kind"]]
+            key, cents = p["rep"] * P + p["pp"], p["cents"]
+            if not mask.all():
+                key, cents = key[mask], cents[mask]
+            out += np.bincount(key, weights=cents, minlength=R * P).astype(np.int64)
         return out.reshape(R, P)
 
 
@@ -387,29 +413,50 @@ def _adjustments(plan: Plan, inputs: CompInputs, credits: pd.DataFrame, g: _Grid
     return used, ignored.reset_index(drop=True)
 
 
-def _measure_rows(m: Measure, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
-                  group_of_month: np.ndarray, g: _Grid, adj: pd.DataFrame,
+@dataclass
+class _Deals:
+    """Credits of eligible reps inside their window on the plan, with their rep and month index."""
+
+    frame: pd.DataFrame  # deal_credits columns
+    rep: np.ndarray
+    month: np.ndarray
+    date: np.ndarray  # datetime64[D]
+
+
+def _measure_rows(m: Measure, deals: _Deals, g: _Grid, adj: pd.DataFrame,
                   negative: bool) -> _Rows:
-    """Credit rows of measure ``m`` (plus negative rows for reversals that reduce attainment)."""
+    """Credit rows of measure ``m`` by month (plus negative rows for reversals that reduce
+    attainment); ``_grouped`` turns months into quota periods or years."""
+    credits = deals.frame
     mask = np.ones(len(credits), bool)
     if m.products is not None:
         mask &= index_in(credits["product"], m.products) >= 0
     if m.new_logo_only:
         mask &= credits["new_logo"].to_numpy()
-    src = np.flatnonzero(mask)
     units = (credits["credit_cents"].to_numpy() if m.credit == "amount"
              else round_cents(credits["share"].to_numpy() * 100))
-    dates = credits["close_date"].to_numpy("datetime64[D]")
-    rows = [(src, rep[src], group_of_month[month[src]], g.pp_of_month[month[src]], dates[src],
-             units[src])]
+    if mask.all():
+        rows = [(np.arange(mask.size), deals.rep, deals.month, g.pp_of_month[deals.month],
+                 deals.date, units)]
+    else:
+        src = np.flatnonzero(mask)
+        month = deals.month[src]
+        rows = [(src, deals.rep[src], month, g.pp_of_month[month], deals.date[src], units[src])]
     if negative and len(adj):
         a = adj.loc[mask[adj["_credit"].to_numpy()]]
         c = a["_credit"].to_numpy()
         a_month = np.searchsorted(g.months, a["date"].to_numpy("datetime64[D]"), "right") - 1
-        rows.append((c, rep[c], group_of_month[a_month], a["pp"].to_numpy(),
+        rows.append((c, deals.rep[c], a_month, a["pp"].to_numpy(),
                      a["date"].to_numpy("datetime64[D]"),
                      -round_cents(units[c] * a["fraction"].to_numpy())))
+    if len(rows) == 1:
+        return _Rows(*rows[0])
     return _Rows(*(np.concatenate(parts) for parts in zip(*rows, strict=True)))
+
+
+def _grouped(rows: _Rows, group_of_month: np.ndarray) -> _Rows:
+    """Monthly rows with months replaced by their quota period (or year) index."""
+    return dataclasses.replace(rows, group=group_of_month[rows.group])
 
 
 def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month: np.ndarray,
@@ -422,35 +469,37 @@ def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month
     return float(m.quota_fixed) * 100 * active / np.maximum(days, 1)
 
 
-def _incentive(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
-               group_of_month: np.ndarray, n_groups: int, quota_month: np.ndarray,
-               ti: np.ndarray, g: _Grid, adj: pd.DataFrame,
+def _incentive(plan: Plan, monthly: list[_Rows], group_of_month: np.ndarray, n_groups: int,
+               quota_month: np.ndarray, ti: np.ndarray, g: _Grid,
                totals_only: bool = False) -> list[tuple[int, dict, np.ndarray]]:
     """Commission lines of every measure with tiers over ``group_of_month`` periods.
 
     ``totals_only`` tiers each group's total credit at once (cumulative-scope measures), which
     gives the same total with one line per group: used by the annual true-up.
     """
-    negative = plan.clawback is not None and plan.clawback.affects_attainment
     out = []
     for i, m in enumerate(plan.measures):
-        rows = _measure_rows(m, credits, rep, month, group_of_month, g, adj, negative)
+        rows = _grouped(monthly[i], group_of_month)
         if totals_only and m.tiers.scope == "period":
-            rows = _group_totals(rows, n_groups)
+            rows = _group_totals(rows, quota_month.shape[0], n_groups)
         quota = _measure_quota(m, quota_month, g, group_of_month, n_groups)
         out.append((i, _tier(m, rows, quota, ti), quota))
     return out
 
 
-def _group_totals(rows: _Rows, n_groups: int) -> _Rows:
-    """One row per (rep, group) holding the group's total credit."""
-    keys, inverse = np.unique(rows.rep.astype(np.int64) * n_groups + rows.group,
-                              return_inverse=True)
-    units = np.bincount(inverse, weights=rows.units, minlength=keys.size).astype(np.int64)
-    last = np.full(keys.size, np.datetime64("1970-01-01", "D"))
-    np.maximum.at(last, inverse, rows.date)
-    rep, group = np.divmod(keys, n_groups)
-    return _Rows(np.full(keys.size, -1), rep, group, np.zeros(keys.size, np.int64), last, units)
+def _group_totals(rows: _Rows, n_reps: int, n_groups: int) -> _Rows:
+    """One row per (rep, group) with credit, holding the group's total credit.
+
+    Its date is irrelevant (nothing to order inside a group of one), so all share one.
+    """
+    key = rows.rep.astype(np.int64) * n_groups + rows.group
+    size = n_reps * n_groups
+    present = np.flatnonzero(np.bincount(key, minlength=size))
+    units = np.bincount(key, weights=rows.units, minlength=size)[present].astype(np.int64)
+    rep, group = np.divmod(present, n_groups)
+    n = present.size
+    return _Rows(np.full(n, -1), rep, group, np.zeros(n, np.int64),
+                 np.zeros(n, "datetime64[D]"), units)
 
 
 def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
@@ -477,13 +526,16 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     ok = (rep >= 0) & (close >= g.months[0]) & (close <= last_day)
     rep_c = np.where(ok, rep, 0)
     window = ok & (close >= g.window[0][rep_c]) & (close <= g.window[1][rep_c])
-    outside = credits.loc[ok & ~window].reset_index(drop=True)
-    credits, rep = credits.loc[window].reset_index(drop=True), rep[window]
-    month = np.searchsorted(g.months, close[window], side="right") - 1
+    outside = credits.iloc[np.flatnonzero(ok & ~window)].reset_index(drop=True)
+    if not window.all():
+        credits, rep, close = credits.loc[window].reset_index(drop=True), rep[window], close[window]
+    deals = _Deals(credits, rep, np.searchsorted(g.months, close, side="right") - 1, close)
     adj, ignored = _adjustments(plan, inputs, credits, g, last_day)
 
+    negative = plan.clawback is not None and plan.clawback.affects_attainment
+    monthly = [_measure_rows(m, deals, g, adj, negative) for m in plan.measures]
     lines = _Lines()
-    per_measure = _incentive(plan, credits, rep, month, g.qp_of_month, Q, quota_month, ti_q, g, adj)
+    per_measure = _incentive(plan, monthly, g.qp_of_month, Q, quota_month, ti_q, g)
     band_offset = np.cumsum([0] + [len(m.tiers.bands) for m in plan.measures])
     paid_by_deal = {}
     for i, t, _quota in per_measure:
@@ -496,10 +548,10 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     cap = _cap_cents(plan, ti_q)
     if cap is not None:
         _apply_cap(plan, cap, g, lines)
-    spif_paid = _spifs(plan, credits, rep, month, g, lines)
+    spif_paid = _spifs(plan, deals, g, lines)
     _clawbacks(plan, adj, rep, paid_by_deal, spif_paid, lines)
     if plan.true_up:
-        _true_up(plan, credits, rep, month, quota_month, ti_month, cap, g, adj, lines, end)
+        _true_up(plan, monthly, quota_month, ti_month, cap, g, lines, end)
     balance = _draws(plan, reps, g, lines, ti_p)
     return _result(plan, reps, g, lines, credits, per_measure, cap, balance, ti_p, outside,
                    ignored)
@@ -544,22 +596,21 @@ def _cap_text(plan: Plan) -> str:
     return f"{plan.cap.amount_per_period:,}"
 
 
-def _spifs(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray, g: _Grid,
-           lines: _Lines) -> np.ndarray:
+def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
     """SPIF lines; returns cents paid per credit row (for clawbacks)."""
+    credits = deals.frame
     paid = np.zeros(len(credits))
-    dates = credits["close_date"].to_numpy("datetime64[D]")
     for s in plan.spifs:
-        mask = (dates >= np.datetime64(s.start, "D")) & (dates <= np.datetime64(s.end, "D"))
-        mask &= credits["amount_cents"].to_numpy() >= int(s.min_deal_amount * 100)
+        src = np.flatnonzero((deals.date >= np.datetime64(s.start, "D"))
+                             & (deals.date <= np.datetime64(s.end, "D")))
+        src = src[credits["amount_cents"].to_numpy()[src] >= int(s.min_deal_amount * 100)]
         if s.products is not None:
-            mask &= index_in(credits["product"], s.products) >= 0
-        src = np.flatnonzero(mask)
+            src = src[index_in(credits["product"].iloc[src], s.products) >= 0]
         cents = round_cents(float(s.amount_per_deal) * 100 * credits["share"].to_numpy()[src])
-        lines.add(rep[src], g.pp_of_month[month[src]], _K["spif"], cents, src=src,
-                  date=dates[src], credit=credits["credit_cents"].to_numpy()[src],
+        lines.add(deals.rep[src], g.pp_of_month[deals.month[src]], _K["spif"], cents, src=src,
+                  date=deals.date[src], credit=credits["credit_cents"].to_numpy()[src],
                   note=f"SPIF '{s.name}'")
-        np.add.at(paid, src, cents)
+        paid[src] += cents  # src holds each credit row at most once
     return paid
 
 
@@ -580,16 +631,15 @@ def _clawbacks(plan: Plan, adj: pd.DataFrame, rep: np.ndarray, paid_by_deal: dic
                   measure=measure, src=c[keep], date=dates[keep], note=notes[keep])
 
 
-def _true_up(plan: Plan, credits: pd.DataFrame, rep: np.ndarray, month: np.ndarray,
-             quota_month: np.ndarray, ti_month: np.ndarray, cap: np.ndarray | None, g: _Grid,
-             adj: pd.DataFrame, lines: _Lines, end: pd.Timestamp) -> None:
+def _true_up(plan: Plan, monthly: list[_Rows], quota_month: np.ndarray, ti_month: np.ndarray,
+             cap: np.ndarray | None, g: _Grid, lines: _Lines, end: pd.Timestamp) -> None:
     """Annual true-up: incentive on the year's attainment minus incentive already paid."""
     R, Y, P = quota_month.shape[0], len(g.years), len(g.payout)
     annual = np.zeros((R, Y), np.int64)
-    for _i, t, _q in _incentive(plan, credits, rep, month, g.year_of_month, Y, quota_month,
-                                _by_period(ti_month, g.year_of_month, Y), g, adj,
-                                totals_only=True):
-        np.add.at(annual, (t["rep"], t["group"]), t["cents"])
+    for _i, t, _q in _incentive(plan, monthly, g.year_of_month, Y, quota_month,
+                                _by_period(ti_month, g.year_of_month, Y), g, totals_only=True):
+        annual += np.bincount(t["rep"] * Y + t["group"], weights=t["cents"],
+                              minlength=R * Y).astype(np.int64).reshape(R, Y)
     year_of_pp = g.year_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
     if cap is not None:
         qp_year = np.array([g.year_of_month[np.flatnonzero(g.qp_of_month == q)[0]]
@@ -646,44 +696,46 @@ def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
     return balance
 
 
+def _categorical(codes: np.ndarray, categories: object) -> pd.Categorical:
+    """Categorical from codes known to be valid (-1 = missing), without a validation pass."""
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories),
+                                     validate=False)
+
+
 def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd.DataFrame,
             per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
             outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
     R, P = ti_p.shape
     key = (lines.column("rep").astype(np.int64) * P + lines.column("pp")) * len(KINDS) \
         + lines.column("kind")
-    order = np.argsort(key, kind="stable")
+    order = stable_order(key)
     col = {name: lines.column(name)[order] for name in _Lines.FIELDS}
-    rep, pp = col["rep"].astype(np.int64), col["pp"].astype(np.int64)
-    src = col["src"].astype(np.int64)
+    pp, src = col["pp"], col["src"]
     measure_names = [m.name for m in plan.measures]
     tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
     tiers, tier_code = np.unique(np.array([*tier_labels, ""], dtype=object), return_inverse=True)
     period_start = np.array([p.start for p in g.payout], dtype="datetime64[ns]")
     bal = col["balance"].astype(np.int64)
-    measure = col["measure"].astype(np.int64)
+    measure = col["measure"]
     is_count = np.array([m.credit == "count" for m in plan.measures] + [False])
-    note_codes, note_values = pd.factorize(col["note"], use_na_sentinel=True)
-    band = tier_code[col["band"].astype(np.int64)]
+    band = tier_code[col["band"]]
     frame = pd.DataFrame({
-        "plan": pd.Categorical.from_codes(np.zeros(rep.size, np.int8), [plan.name]),
-        "rep_id": pd.Categorical.from_codes(rep, reps["rep_id"].astype(str)),
+        "plan": _categorical(np.zeros(key.size, np.int8), [plan.name]),
+        "rep_id": _categorical(col["rep"], reps["rep_id"].astype(str)),
         "period": period_start[pp],
-        "period_label": pd.Categorical.from_codes(pp, [p.label for p in g.payout]),
-        "kind": pd.Categorical.from_codes(col["kind"].astype(np.int64), KINDS),
-        "measure": pd.Categorical.from_codes(measure, measure_names),
+        "period_label": _categorical(pp, [p.label for p in g.payout]),
+        "kind": _categorical(col["kind"], KINDS),
+        "measure": _categorical(measure, measure_names),
         "opportunity_id": credits["opportunity_id"].array.take(src, allow_fill=True),
         "date": col["date"].astype("datetime64[ns]"),
         "credit": col["credit"].astype(np.float64) / 100,
-        "credit_unit": pd.Categorical.from_codes(is_count[measure].astype(np.int8),
-                                                 ["money", "deals"]),
-        "tier": pd.Categorical.from_codes(np.where(band == tier_code[-1], -1, band),
-                                          tiers.astype(str)),
+        "credit_unit": _categorical(is_count[measure].astype(np.int8), ["money", "deals"]),
+        "tier": _categorical(np.where(band == tier_code[-1], -1, band), tiers.astype(str)),
         "rate": col["rate"].astype(np.float64),
         "amount_cents": col["cents"].astype(np.int64),
         "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
-        "note": pd.Categorical.from_codes(note_codes, note_values.astype(str)),
-    })
+        "note": _categorical(col["note"], list(lines.notes)),
+    }, copy=False)
     return CompResult(plan, frame, _periods(plan, reps, g, col, balance, ti_p),
                       _attainment(plan, reps, g, per_measure, cap),
                       outside, ignored)
@@ -721,8 +773,8 @@ def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list,
     R, Q = g.active_days.shape[0], len(g.quota)
     frames = []
     for i, t, quota in per_measure:
-        credit = np.zeros((R, Q), np.int64)
-        np.add.at(credit, (t["row_rep"], t["row_group"]), t["row_units"])
+        credit = np.bincount(t["row_rep"] * Q + t["row_group"], weights=t["row_units"],
+                             minlength=R * Q).astype(np.int64).reshape(R, Q)
         active = _by_period(g.active_days, g.qp_of_month, Q)
         r, q = np.nonzero((active > 0) | (credit != 0))
         frames.append(pd.DataFrame({

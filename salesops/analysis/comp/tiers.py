@@ -6,6 +6,8 @@ All amounts are int64 cents (or centi-units for count measures). Bands are half-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from salesops.analysis.comp.plans import RATE_SCALE
@@ -37,10 +39,13 @@ def slices(before: np.ndarray, after: np.ndarray, lower: np.ndarray,
     return np.clip(a, lower, upper) - np.clip(b, lower, upper)
 
 
-def band_of(values: np.ndarray, lower: np.ndarray) -> np.ndarray:
-    """Index of the band each value falls in (values below the first band count as band 0)."""
-    lower = np.broadcast_to(lower, (values.size, lower.shape[-1]))
-    return np.maximum((values[:, None] >= lower).sum(axis=1) - 1, 0)
+def band_of(values: np.ndarray, lower: Sequence[np.ndarray | int]) -> np.ndarray:
+    """Index of the band each value falls in; ``lower`` holds each band's lower bound (a scalar
+    or one per value). Bands are contiguous from 0, so values below 0 count as band 0."""
+    band = np.zeros(np.shape(values), np.int64)
+    for bound in lower[1:]:
+        band += values >= bound
+    return band
 
 
 def value_commission(credit: np.ndarray, rate_ppm: np.ndarray) -> np.ndarray:
