@@ -20,7 +20,7 @@ from salesops.presentation.style import (
     new_figure,
     percent_axis,
 )
-from salesops.presentation.tables import styled_table
+from salesops.presentation.tables import report_table, styled_table
 
 
 def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> Figure:
@@ -74,19 +74,6 @@ def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD", caption
         currency=currency, caption=caption,
         good={"Attainment": att >= 1.0}, bad={"Attainment": att < 0.5},
     )
-
-
-def report_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]], currency: str = "USD",
-                 caption: str | None = None, good: dict | None = None, bad: dict | None = None):
-    """``styled_table`` over selected columns renamed to headers; ``columns``: col -> (header,
-    format or None); highlight masks are keyed by original column name."""
-    cols = [c for c in columns if c in df.columns]
-    out = df[cols].reset_index(drop=True).rename(columns={c: columns[c][0] for c in cols})
-    formats = {columns[c][0]: columns[c][1] for c in cols if columns[c][1]}
-    remap = lambda masks: {columns[c][0]: pd.Series(m).reset_index(drop=True)  # noqa: E731
-                           for c, m in (masks or {}).items() if c in cols}
-    return styled_table(out, formats, currency=currency, caption=caption, good=remap(good),
-                        bad=remap(bad))
 
 
 def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60) -> Figure:

@@ -73,3 +73,16 @@ def styled_table(
         {"selector": "td", "props": "padding: 3px 8px; font-variant-numeric: tabular-nums;"},
         {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"},
     ])
+
+
+def report_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]], currency: str = "USD",
+                 caption: str | None = None, good: dict | None = None, bad: dict | None = None):
+    """``styled_table`` over selected columns renamed to headers; ``columns``: col -> (header,
+    format or None); highlight masks are keyed by original column name."""
+    cols = [c for c in columns if c in df.columns]
+    out = df[cols].reset_index(drop=True).rename(columns={c: columns[c][0] for c in cols})
+    formats = {columns[c][0]: columns[c][1] for c in cols if columns[c][1]}
+    remap = lambda masks: {columns[c][0]: pd.Series(m).reset_index(drop=True)  # noqa: E731
+                           for c, m in (masks or {}).items() if c in cols}
+    return styled_table(out, formats, currency=currency, caption=caption, good=remap(good),
+                        bad=remap(bad))
