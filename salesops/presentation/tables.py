@@ -66,6 +66,10 @@ def styled_table(
         for col, mask in (masks or {}).items():
             mask = pd.Series(mask).reset_index(drop=True) if hide_index else pd.Series(mask)
             styler = styler.map(lambda _v, _css=css: _css, subset=pd.IndexSlice[mask[mask].index, col])
+    text_cols = [c for c in data.columns if c not in formats
+                 and not pd.api.types.is_numeric_dtype(data[c])]
+    if text_cols:
+        styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler.set_table_styles([

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 import pytest
 
@@ -30,3 +32,20 @@ def test_unknown_format_is_rejected():
 def test_html_blocks_escape_text():
     for block in (paragraphs([XSS], title=XSS), bullet_list([XSS]), kpi_tiles([(XSS, XSS)])):
         assert "<img" not in block.data and "&lt;img" in block.data
+
+
+def test_text_columns_are_left_aligned_numbers_are_not():
+    df = pd.DataFrame({"rep": ["A"], "amount": [5.0]})
+    html = styled_table(df, {"amount": "money"}).to_html()
+    assert re.search(r"_row0_col0 \{\s*text-align: left", html)
+    assert not re.search(r"_row0_col1 \{\s*text-align: left", html)
+
+
+def test_report_table_selects_renames_and_highlights_by_original_name():
+    from salesops.presentation.tables import report_table
+
+    df = pd.DataFrame({"name": ["A", "B"], "att": [1.2, 0.3], "hidden": [1, 2]})
+    html = report_table(df, {"name": ("Rep", None), "att": ("Attainment", "pct")},
+                        bad={"att": df["att"] < 0.5}).to_html()
+    assert "Attainment" in html and "hidden" not in html and "120%" in html
+    assert html.count("#fbe5e3") == 1
