@@ -51,6 +51,8 @@ def test_index_and_manifest(report):
     assert manifest["status"] == "OK" and manifest["parameters"]["as_of"] == AS_OF
     assert [(n["name"], n["status"]) for n in manifest["notebooks"]] == [("performance_review", "OK")]
     assert manifest["data"]["fingerprint"] and manifest["data"]["path"] is None  # outside cwd
+    assert manifest["data"]["rows_quarantined"] == 0 and manifest["data"]["rows_in"] > 100_000
+    assert "0 of " in index and "rows quarantined at ingest" in index
     assert (day / "_notebooks" / "performance_review.ipynb").exists()
     assert "2026-06-30" in (report / "reports" / "index.html").read_text()
     data_quality = json.loads((report / "processed" / "data_quality.json").read_text())

@@ -24,6 +24,7 @@ import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
+from salesops.data.quality import load_quality
 from salesops.data.store import dataset_fingerprint
 from salesops.orchestration.atomic import atomic_write_text, publish
 from salesops.orchestration.index import write_day_index, write_top_index
@@ -100,14 +101,17 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
 
 
 def describe_data(data_dir: Path | None, resolved: Path, fingerprint: str) -> dict[str, Any]:
-    """How the manifest names the data: a path relative to the working folder, never absolute."""
+    """How the manifest names the data: a path relative to the working folder, never absolute,
+    plus the rows ingest read and quarantined (so every report date shows what was left out)."""
+    quality = load_quality(resolved)
+    rows = {"rows_in": quality.rows_in, "rows_quarantined": quality.rows_quarantined}
     if data_dir is None:
-        return {"source": "built-in sample", "path": None, "fingerprint": fingerprint}
+        return {"source": "built-in sample", "path": None, "fingerprint": fingerprint, **rows}
     try:
         rel: str | None = resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         rel = None  # outside the project: the fingerprint alone identifies it
-    return {"source": "folder", "path": rel, "fingerprint": fingerprint}
+    return {"source": "folder", "path": rel, "fingerprint": fingerprint, **rows}
 
 
 def compute_seconds(nb: nbformat.NotebookNode) -> float:

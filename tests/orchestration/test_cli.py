@@ -86,7 +86,8 @@ def test_default_data_is_the_builtin_sample(monkeypatch, tmp_path):
     resolved = resolve_data_dir(None)
     assert resolved == sample.resolve()
     assert describe_data(None, resolved, "f00") == {
-        "source": "built-in sample", "path": None, "fingerprint": "f00"}
+        "source": "built-in sample", "path": None, "fingerprint": "f00", "rows_in": 0,
+        "rows_quarantined": 0}
 
 
 def test_data_path_is_stored_relative_to_the_working_folder(monkeypatch, tmp_path):

@@ -106,7 +106,8 @@ def test_manifest_content(full_run):
     assert m["as_of"] == AS_OF and m["status"] == "FAILED" and m["workers"] == 2
     assert m["parameters"] == {"as_of": AS_OF, "period": "quarter", "label": "hello"}
     assert m["data"] == {"source": "folder", "path": None,
-                         "fingerprint": dataset_fingerprint(full_run["data"])}
+                         "fingerprint": dataset_fingerprint(full_run["data"]),
+                         "rows_in": 0, "rows_quarantined": 0}  # not written by ingest
     assert set(m["versions"]) == {"salesops", "pandas", "numpy", "statsmodels", "matplotlib",
                                   "papermill", "nbconvert", "python"}
     ok = full_run["results"]["ok_report"]
