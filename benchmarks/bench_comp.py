@@ -2,7 +2,10 @@
 
 Prints the engine's time and its ratio to the floor: a straightforward pandas groupby that computes
 the same commission totals (quarter-to-date tiers, threshold) without any statement lines.
-Targets: under 30 s, within 5x of the floor. Data are synthesised with a fixed seed.
+The engine's time covers everything a user needs for statements: ``run_plan`` including the
+materialised statement-lines frame. Each is timed 5 times, interleaved; the ratio uses the best
+of each (all repeats and the medians are printed too). Targets: under 30 s, within 5x of the
+floor. Data are synthesised with a fixed seed.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from salesops.analysis.comp.engine import CompInputs, run_plan
 from salesops.analysis.comp.plans import load_plan
 
 N_REPS, N_DEALS, SEED = 500, 1_000_000, 7
+REPEATS = 5  # best of 5 for engine and floor alike: the machine is shared and noisy
 START, END = "2026-01-01", "2026-12-31"
 
 
@@ -76,26 +80,43 @@ def floor(inputs: CompInputs, plan) -> pd.Series:
     return monthly.set_index(["rep_id", "close_date"])["paid"]
 
 
+def _timed(fn, *args):
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0
+
+
+def _statements(plan, inputs: CompInputs):
+    """What a user needs for statements: the run, with its materialised statement lines."""
+    result = run_plan(plan, inputs, START, END)
+    assert len(result.lines) > 0
+    return result
+
+
 def main() -> int:
     plan = load_plan("current")
-    t0 = time.perf_counter()
-    inputs = synthesise()
-    setup = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    result = run_plan(plan, inputs, START, END)
-    engine = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    base = floor(inputs, plan)
-    base_time = time.perf_counter() - t0
+    inputs, setup = _timed(synthesise)
+    engine_times, floor_times = [], []
+    for _ in range(REPEATS):  # interleaved, so both see the same load on a shared machine
+        result, t = _timed(_statements, plan, inputs)
+        engine_times.append(t)
+        base, t = _timed(floor, inputs, plan)
+        floor_times.append(t)
+    engine, base_time = min(engine_times), min(floor_times)
     incentive = result.periods[["commission_cents", "retro_uplift_cents"]].sum().sum() / 100
     print(f"data: {len(inputs.opportunities):,} deals, {result.periods['rep_id'].nunique()} reps, "
           f"{result.periods['period'].nunique()} months (synthesised in {setup:.1f} s)")
-    print(f"engine with statements: {engine:.2f} s, {len(result.lines):,} statement lines")
-    print(f"floor (pandas groupby, totals only): {base_time:.2f} s")
-    print(f"ratio engine / floor: {engine / base_time:.1f}x (target <= 5x; engine target < 30 s)")
+    for name, times in (("engine with statements", engine_times),
+                        ("floor (pandas groupby, totals only)", floor_times)):
+        print(f"{name}: best {min(times):.3f} s, median {np.median(times):.3f} s "
+              f"(repeats: {', '.join(f'{t:.3f}' for t in times)})")
+    print(f"statement lines: {len(result.lines):,}")
+    print(f"ratio engine / floor: best {engine / base_time:.1f}x, median "
+          f"{np.median(engine_times) / np.median(floor_times):.1f}x "
+          "(target <= 5x; engine target < 30 s)")
     print(f"check: commission {incentive:,.2f} vs floor {base.sum():,.2f} "
           f"(difference {incentive - base.sum():,.2f} from per-line cent rounding)")
-    totals = result.lines.groupby(["rep_id", "period"])["amount_cents"].sum()
+    totals = result.lines.groupby(["rep_id", "period"], observed=True)["amount_cents"].sum()
     same = (totals.reindex(result.periods.set_index(["rep_id", "period"]).index, fill_value=0)
             .to_numpy() == result.periods["total_cents"].to_numpy()).all()
     print(f"statement lines sum to totals: {bool(same)}")

@@ -87,8 +87,8 @@ def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None
     rounded half-up to the cent.
     """
     won_mask = (opportunities["status"] == "won").to_numpy()
-    won = opportunities.loc[won_mask, ["opportunity_id", "rep_id", "product", "close_date",
-                                       "amount"]]
+    columns = ["opportunity_id", "rep_id", "product", "close_date", "amount"]
+    won = opportunities[columns] if won_mask.all() else opportunities.loc[won_mask, columns]
     flags = new_logo_flags(opportunities)[won_mask] if new_logos else False
     won = won.assign(new_logo=flags, share=1.0)
     if splits is not None and len(splits):
@@ -99,6 +99,9 @@ def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None
         won = pd.concat([won.loc[~split_ids], parts[won.columns]], ignore_index=True)
     amount_cents = round_cents(won["amount"].to_numpy(np.float64) * 100)
     share = won["share"].to_numpy(np.float64)
+    whole = share == 1.0
+    credit_cents = amount_cents.copy() if whole.all() else np.where(
+        whole, amount_cents, round_cents(amount_cents * share))
     return pd.DataFrame({
         "opportunity_id": won["opportunity_id"].array,
         "rep_id": won["rep_id"].array,
@@ -106,9 +109,9 @@ def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None
         "close_date": won["close_date"].to_numpy("datetime64[ns]"),
         "amount_cents": amount_cents,
         "share": share,
-        "credit_cents": np.where(share == 1.0, amount_cents, round_cents(amount_cents * share)),
+        "credit_cents": credit_cents,
         "new_logo": won["new_logo"].to_numpy(bool),
-    })
+    }, copy=False)
 
 
 def seeded_cancellations(opportunities: pd.DataFrame, seed: int, share: float = 0.02,

@@ -220,19 +220,21 @@ def _expand(n: int, per_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(np.arange(n), per_row), np.cumsum(per_row) - per_row
 
 
-def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray, lower: np.ndarray,
+def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray | None, lower: np.ndarray,
               upper: np.ndarray, gkey: np.ndarray, j_before: np.ndarray,
               j_after: np.ndarray) -> tuple[np.ndarray, ...]:
     """(row, band, slice) of each marginal line, ordered by row then band.
 
     Most deals stay inside one band (one line each); only band-crossing deals are sliced.
+    ``sign`` (deal scope) turns the slices of a negative credit negative.
     """
-    n = before.size
-    lo, hi = lower[gkey, j_after], upper[gkey, j_after]
+    n, B = before.size, lower.shape[1]
+    flat = gkey * B + j_after
+    lo, hi = np.ravel(lower)[flat], np.ravel(upper)[flat]
     amount = np.minimum(np.maximum(after, lo), hi) - np.minimum(np.maximum(before, lo), hi)
     r2 = np.flatnonzero(j_before != j_after)
     if not r2.size:
-        return np.arange(n), j_after, amount * sign
+        return np.arange(n), j_after, amount if sign is None else amount * sign
     sl = slices(before[r2], after[r2], lower[gkey[r2]], upper[gkey[r2]])
     keep = sl != 0
     keep[np.arange(r2.size), j_after[r2]] |= ~keep.any(axis=1)
@@ -243,21 +245,33 @@ def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray, lower: np
     band, amount = j_after[row], amount[row]
     at = first[r2[k2]] + np.arange(k2.size) - np.searchsorted(k2, k2)
     band[at], amount[at] = j2, sl[k2, j2]
-    return row, band, amount * sign[row]
+    return row, band, amount if sign is None else amount * sign[row]
+
+
+def _group_credit(units: np.ndarray, start: np.ndarray, gkey: np.ndarray, size: int) -> np.ndarray:
+    """Total credit of each (rep, group) key from rows sorted by key (``start``: first rows)."""
+    out = np.zeros(size, np.int64)
+    first = np.flatnonzero(start)
+    if first.size:
+        out[gkey[first]] = np.add.reduceat(units, first)
+    return out
 
 
 def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
     """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
     tiers, n = measure.tiers, rows.units.size
     G = quota.shape[1]
-    gkey = rows.rep.astype(np.int64) * G + rows.group
     day = rows.date.astype(np.int64)
-    day0 = day.min() if n else 0
-    # one stable sort on (group, day); ties keep input order (credits in data order)
-    order = stable_order(gkey * (int(day.max() - day0) + 1 if n else 1) + (day - day0))
-    rows = _Rows(*(a[order] for a in (rows.src, rows.rep, rows.group, rows.pp, rows.date,
-                                       rows.units)))
-    gkey = gkey[order]
+    day0 = int(day.min()) if n else 0
+    span = int(day.max()) - day0 + 1 if n else 1
+    # one stable sort on (rep, group, day); ties keep input order (credits in data order).
+    # The sorted key gives back rep, group and date (cheaper than gathering them).
+    key = (rows.rep.astype(np.int64) * G + rows.group) * span + (day - day0)
+    order = stable_order(key)
+    key = np.take(key, order)
+    gkey = key // span
+    rows = _Rows(np.take(rows.src, order), gkey // G, gkey % G, np.take(rows.pp, order),
+                 (key % span + day0).view("datetime64[D]"), np.take(rows.units, order))
     start = np.ones(n, bool)
     start[1:] = gkey[1:] != gkey[:-1]
     after = group_cumsum(rows.units, start) if n else rows.units
@@ -267,7 +281,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     if tiers.scope == "deal":
         sign, b0, a0 = np.where(rows.units < 0, -1, 1), np.zeros(n, np.int64), np.abs(rows.units)
     else:
-        sign, b0, a0 = np.ones(n, np.int64), before, after
+        sign, b0, a0 = None, before, after
     rate_ppm = np.array([int(b.rate * RATE_SCALE) for b in tiers.bands], dtype=np.int64)
     if tiers.rate_unit == "target_incentive":
         factor = np.divide(ti.ravel() * float(measure.weight), q_g, out=np.zeros(q_g.size),
@@ -309,14 +323,18 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         forfeit = held & (cross == n)
         cents = np.where(forfeit, 0, cents)
         thr_label = f"{float(measure.threshold):.0%}"
-        note = pd.Categorical.from_codes(
-            np.where(released, 0, np.where(forfeit, 1, -1)).astype(np.int8),
-            [f"held below the {thr_label} threshold, released when it was reached",
-             f"not paid: attainment below the {thr_label} threshold"], validate=False)
+        codes, texts = np.full(row.size, -1, np.int8), []
+        for which, text in ((released, f"held below the {thr_label} threshold, released when "
+                             "it was reached"),
+                            (forfeit, f"not paid: attainment below the {thr_label} threshold")):
+            if which.any():
+                codes[which] = len(texts)
+                texts.append(text)
+        note = pd.Categorical.from_codes(codes, texts, validate=False)
     return {"src": rows.src[row], "rep": rows.rep[row], "pp": pp, "date": rows.date[row],
             "kind": kind, "band": band, "credit": amount, "rate": shown, "cents": cents,
             "note": note, "group": rows.group[row],
-            "row_rep": rows.rep, "row_group": rows.group, "row_units": rows.units}
+            "group_credit": _group_credit(rows.units, start, gkey, quota.size)}
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -324,12 +342,15 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
 class _Lines:
     """Accumulates statement line parts as parallel arrays; notes are codes into ``notes``."""
 
-    FIELDS = ("rep", "pp", "measure", "kind", "src", "date", "credit", "band", "rate", "cents",
-              "balance", "note")
+    #: Field dtypes: small codes keep the million-line concatenation and ordering cheap.
+    FIELDS = {"rep": np.int32, "pp": np.int16, "measure": np.int8, "kind": np.int8,
+              "src": np.int64, "date": "datetime64[D]", "credit": np.int64, "band": np.int16,
+              "rate": np.float64, "cents": np.int64, "balance": np.int64, "note": np.int32}
 
-    def __init__(self) -> None:
+    def __init__(self, R: int, P: int) -> None:
         self.parts: list[dict[str, np.ndarray]] = []
         self.notes: dict[str, int] = {}
+        self.totals = np.zeros((R, P, len(KINDS)), np.int64)  # cents by rep, period, kind
 
     def add(self, rep: np.ndarray, pp: np.ndarray, kind: int | np.ndarray, cents: np.ndarray,
             **extra: object) -> None:
@@ -342,35 +363,35 @@ class _Lines:
         part = {"rep": rep, "pp": pp, "kind": kind, "cents": cents}
         part.update({k: extra.get(k, v) for k, v in defaults.items()})
         part["note"] = self._note_codes(part["note"])
-        self.parts.append({k: np.broadcast_to(np.asarray(v), (n,)) if np.ndim(v) == 0
-                           else np.asarray(v) for k, v in part.items()})
+        part = {k: np.broadcast_to(np.asarray(v, self.FIELDS[k]), (n,)) if np.ndim(v) == 0
+                else np.asarray(v, self.FIELDS[k]) for k, v in part.items()}
+        R, P, K = self.totals.shape
+        # each line's (rep, payout period, kind) key: statements are ordered by it
+        part["key"] = (part["rep"].astype(np.int64) * P + part["pp"]) * K + part["kind"]
+        self.totals += np.bincount(part["key"], weights=part["cents"], minlength=R * P * K
+                                   ).round().astype(np.int64).reshape(R, P, K)
+        self.parts.append(part)
 
     def _note_codes(self, note: object) -> int | np.ndarray:
+        """Codes into ``notes``; a Categorical note must use all its categories."""
         if note is None:
             return -1
         if isinstance(note, str):
             return self.notes.setdefault(note, len(self.notes))
         cat = note if isinstance(note, pd.Categorical) else pd.Categorical(note)
-        used = np.bincount(cat.codes.astype(np.int64) + 1, minlength=len(cat.categories) + 1)[1:]
-        code = np.array([self.notes.setdefault(str(c), len(self.notes)) if u else -1
-                         for c, u in zip(cat.categories, used, strict=True)] + [-1])
+        code = np.array([self.notes.setdefault(str(c), len(self.notes)) for c in cat.categories]
+                        + [-1])
         return code[cat.codes]
 
     def column(self, name: str) -> np.ndarray:
-        return np.concatenate([p[name] for p in self.parts]) if self.parts else np.zeros(0, np.int64)
+        """One field (or "key") of every line, in the order the parts were added."""
+        if not self.parts:
+            return np.zeros(0, self.FIELDS.get(name, np.int64))
+        return np.concatenate([p[name] for p in self.parts])
 
-    def sum_by(self, R: int, P: int, kinds: tuple[str, ...] | None = None) -> np.ndarray:
-        """(R, P) total cents of lines of ``kinds`` (all kinds when None)."""
-        wanted = np.zeros(len(KINDS), bool)
-        wanted[[_K[k] for k in kinds or KINDS]] = True
-        out = np.zeros(R * P, np.int64)
-        for p in self.parts:
-            mask = wanted[p["kind"]]
-            key, cents = p["rep"] * P + p["pp"], p["cents"]
-            if not mask.all():
-                key, cents = key[mask], cents[mask]
-            out += np.bincount(key, weights=cents, minlength=R * P).astype(np.int64)
-        return out.reshape(R, P)
+    def sum_by(self, kinds: tuple[str, ...] = KINDS) -> np.ndarray:
+        """(R, P) total cents of lines of ``kinds``."""
+        return self.totals[:, :, [_K[k] for k in kinds]].sum(axis=2)
 
 
 def _fraction_reversed(adj: pd.DataFrame) -> np.ndarray:
@@ -433,15 +454,16 @@ def _measure_rows(m: Measure, deals: _Deals, g: _Grid, adj: pd.DataFrame,
         mask &= index_in(credits["product"], m.products) >= 0
     if m.new_logo_only:
         mask &= credits["new_logo"].to_numpy()
+    pp_of_month = g.pp_of_month.astype(np.int16)  # small codes gather and sort faster
     units = (credits["credit_cents"].to_numpy() if m.credit == "amount"
              else round_cents(credits["share"].to_numpy() * 100))
     if mask.all():
-        rows = [(np.arange(mask.size), deals.rep, deals.month, g.pp_of_month[deals.month],
+        rows = [(np.arange(mask.size), deals.rep, deals.month, pp_of_month[deals.month],
                  deals.date, units)]
     else:
         src = np.flatnonzero(mask)
         month = deals.month[src]
-        rows = [(src, deals.rep[src], month, g.pp_of_month[month], deals.date[src], units[src])]
+        rows = [(src, deals.rep[src], month, pp_of_month[month], deals.date[src], units[src])]
     if negative and len(adj):
         a = adj.loc[mask[adj["_credit"].to_numpy()]]
         c = a["_credit"].to_numpy()
@@ -524,27 +546,34 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     rep = index_in(credits["rep_id"], reps["rep_id"])
     close = credits["close_date"].to_numpy("datetime64[D]")
     ok = (rep >= 0) & (close >= g.months[0]) & (close <= last_day)
-    rep_c = np.where(ok, rep, 0)
-    window = ok & (close >= g.window[0][rep_c]) & (close <= g.window[1][rep_c])
+    window = ok
+    if ((g.window[0] > g.months[0]) | (g.window[1] < last_day)).any():
+        rep_c = np.where(ok, rep, 0)
+        window = ok & (close >= g.window[0][rep_c]) & (close <= g.window[1][rep_c])
     outside = credits.iloc[np.flatnonzero(ok & ~window)].reset_index(drop=True)
     if not window.all():
         credits, rep, close = credits.loc[window].reset_index(drop=True), rep[window], close[window]
-    deals = _Deals(credits, rep, np.searchsorted(g.months, close, side="right") - 1, close)
+    days = np.arange(g.months[0], last_day + 1)
+    month_of_day = (np.searchsorted(g.months, days, side="right") - 1).astype(np.int16)
+    deals = _Deals(credits, rep.astype(np.int32), month_of_day[(close - g.months[0]).astype(
+        np.int64)], close)
     adj, ignored = _adjustments(plan, inputs, credits, g, last_day)
 
     negative = plan.clawback is not None and plan.clawback.affects_attainment
     monthly = [_measure_rows(m, deals, g, adj, negative) for m in plan.measures]
-    lines = _Lines()
+    lines = _Lines(len(reps), P)
     per_measure = _incentive(plan, monthly, g.qp_of_month, Q, quota_month, ti_q, g)
     band_offset = np.cumsum([0] + [len(m.tiers.bands) for m in plan.measures])
+    adjusted = np.zeros(len(credits), bool)
+    adjusted[adj["_credit"].to_numpy() if len(adj) else []] = True
     paid_by_deal = {}
     for i, t, _quota in per_measure:
         lines.add(t["rep"], t["pp"], t["kind"], t["cents"], measure=i, src=t["src"],
                   date=t["date"], credit=t["credit"], band=t["band"] + band_offset[i],
                   rate=t["rate"], note=t["note"])
-        is_comm = t["kind"] == _K["commission"]
-        paid_by_deal[i] = np.bincount(t["src"][is_comm], weights=t["cents"][is_comm],
-                                      minlength=len(credits))
+        clawed = np.flatnonzero((t["kind"] == _K["commission"]) & adjusted[t["src"]])
+        paid_by_deal[i] = np.bincount(t["src"][clawed], weights=t["cents"][clawed],
+                                      minlength=len(credits))  # only deals with adjustments
     cap = _cap_cents(plan, ti_q)
     if cap is not None:
         _apply_cap(plan, cap, g, lines)
@@ -572,7 +601,7 @@ def _apply_cap(plan: Plan, cap: np.ndarray, g: _Grid, lines: _Lines) -> None:
     The cap line lands in the payout period where the running total passes the cap.
     """
     R, P = cap.shape[0], len(g.payout)
-    earned = lines.sum_by(R, P, INCENTIVE_KINDS)
+    earned = lines.sum_by(INCENTIVE_KINDS)
     qp_of_pp = g.qp_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
     paid_to_date = np.zeros(R, np.int64)
     cut = np.zeros((R, P), np.int64)
@@ -605,7 +634,7 @@ def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
                              & (deals.date <= np.datetime64(s.end, "D")))
         src = src[credits["amount_cents"].to_numpy()[src] >= int(s.min_deal_amount * 100)]
         if s.products is not None:
-            src = src[index_in(credits["product"].iloc[src], s.products) >= 0]
+            src = src[index_in(credits["product"].array.take(src), s.products) >= 0]
         cents = round_cents(float(s.amount_per_deal) * 100 * credits["share"].to_numpy()[src])
         lines.add(deals.rep[src], g.pp_of_month[deals.month[src]], _K["spif"], cents, src=src,
                   date=deals.date[src], credit=credits["credit_cents"].to_numpy()[src],
@@ -645,7 +674,7 @@ def _true_up(plan: Plan, monthly: list[_Rows], quota_month: np.ndarray, ti_month
         qp_year = np.array([g.year_of_month[np.flatnonzero(g.qp_of_month == q)[0]]
                             for q in range(cap.shape[1])])
         annual = np.minimum(annual, _by_period(cap, qp_year, Y))
-    paid = _by_period(lines.sum_by(R, P, INCENTIVE_KINDS), year_of_pp, Y)
+    paid = _by_period(lines.sum_by(INCENTIVE_KINDS), year_of_pp, Y)
     diff = annual - paid if plan.true_up_negative else np.maximum(annual - paid, 0)
     complete = np.array([y.end <= end for y in g.years])
     r, y = np.nonzero((diff != 0) & complete[None, :])
@@ -662,7 +691,7 @@ def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
     """Ramp guarantee and draw lines; returns the (R, P) recoverable draw balance in cents."""
     R, P = ti_p.shape
     balance = np.zeros((R, P), np.int64)
-    earned = lines.sum_by(R, P)
+    earned = lines.sum_by()
     if plan.ramp is not None and plan.ramp.guarantee > 0:
         in_ramp = (g.tenure >= 0) & (g.tenure < plan.ramp.months) & (g.active_days > 0)
         guarantee = _by_period(in_ramp * float(plan.ramp.guarantee) * 100 * g.active_days
@@ -705,11 +734,8 @@ def _categorical(codes: np.ndarray, categories: object) -> pd.Categorical:
 def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd.DataFrame,
             per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
             outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
-    R, P = ti_p.shape
-    key = (lines.column("rep").astype(np.int64) * P + lines.column("pp")) * len(KINDS) \
-        + lines.column("kind")
-    order = stable_order(key)
-    col = {name: lines.column(name)[order] for name in _Lines.FIELDS}
+    order = stable_order(lines.column("key"))
+    col = {name: np.take(lines.column(name), order) for name in _Lines.FIELDS}
     pp, src = col["pp"], col["src"]
     measure_names = [m.name for m in plan.measures]
     tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
@@ -719,8 +745,9 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
     measure = col["measure"]
     is_count = np.array([m.credit == "count" for m in plan.measures] + [False])
     band = tier_code[col["band"]]
+    cents = col["cents"].astype(np.int64)
     frame = pd.DataFrame({
-        "plan": _categorical(np.zeros(key.size, np.int8), [plan.name]),
+        "plan": _categorical(np.zeros(order.size, np.int8), [plan.name]),
         "rep_id": _categorical(col["rep"], reps["rep_id"].astype(str)),
         "period": period_start[pp],
         "period_label": _categorical(pp, [p.label for p in g.payout]),
@@ -732,23 +759,21 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
         "credit_unit": _categorical(is_count[measure].astype(np.int8), ["money", "deals"]),
         "tier": _categorical(np.where(band == tier_code[-1], -1, band), tiers.astype(str)),
         "rate": col["rate"].astype(np.float64),
-        "amount_cents": col["cents"].astype(np.int64),
+        "amount_cents": cents,
         "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
         "note": _categorical(col["note"], list(lines.notes)),
     }, copy=False)
-    return CompResult(plan, frame, _periods(plan, reps, g, col, balance, ti_p),
+    return CompResult(plan, frame, _periods(plan, reps, g, lines.totals, balance, ti_p),
                       _attainment(plan, reps, g, per_measure, cap),
                       outside, ignored)
 
 
-def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, col: dict, balance: np.ndarray,
+def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, totals: np.ndarray, balance: np.ndarray,
              ti_p: np.ndarray) -> pd.DataFrame:
-    """One row per rep x payout period on the plan: target, totals by kind, draw balance."""
+    """One row per rep x payout period on the plan: target, totals by kind (``totals``: (R, P,
+    kinds) cents of the lines), draw balance."""
     R, P = ti_p.shape
-    rep, pp, kind = (col[k].astype(np.int64) for k in ("rep", "pp", "kind"))
-    K = len(KINDS)
-    totals = np.bincount((rep * P + pp) * K + kind, weights=col["cents"].astype(np.float64),
-                         minlength=R * P * K).round().astype(np.int64).reshape(R * P, K)
+    totals = totals.reshape(R * P, len(KINDS))
     active = _by_period(g.active_days, g.pp_of_month, P).ravel()
     has = (active > 0) | totals.any(axis=1)
     r, p = np.divmod(np.flatnonzero(has), P)
@@ -773,8 +798,7 @@ def _attainment(plan: Plan, reps: pd.DataFrame, g: _Grid, per_measure: list,
     R, Q = g.active_days.shape[0], len(g.quota)
     frames = []
     for i, t, quota in per_measure:
-        credit = np.bincount(t["row_rep"] * Q + t["row_group"], weights=t["row_units"],
-                             minlength=R * Q).astype(np.int64).reshape(R, Q)
+        credit = t["group_credit"].reshape(R, Q)
         active = _by_period(g.active_days, g.qp_of_month, Q)
         r, q = np.nonzero((active > 0) | (credit != 0))
         frames.append(pd.DataFrame({
