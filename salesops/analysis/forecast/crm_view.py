@@ -1,0 +1,79 @@
+"""The CRM's own view of a period beside the model: weighted pipeline, forecast categories,
+quota, the gap still to close and the pipeline coverage it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from salesops.data.periods import Period
+
+CATEGORY_ORDER = ("commit", "best_case", "pipeline")
+
+
+def quota_for(quotas: pd.DataFrame, period: Period, rep_ids: pd.Series | None = None) -> float:
+    """Quota of ``period``: quota rows overlapping it, pro rata by days (e.g. a month of a
+    quarterly quota is its share of the quarter's days), for the given reps or all."""
+    q = quotas if rep_ids is None else quotas.loc[quotas["rep_id"].isin(rep_ids)]
+    start = q["period_start"].clip(lower=period.start)
+    end = q["period_end"].clip(upper=period.end)
+    overlap = ((end - start).dt.days + 1).clip(lower=0)
+    length = (q["period_end"] - q["period_start"]).dt.days + 1
+    return float((q["quota_amount"] * overlap / length).sum())
+
+
+def crm_view(
+    opportunities: pd.DataFrame, quotas: pd.DataFrame, periods: Sequence[Period],
+    as_of: pd.Timestamp, pipeline_summary: pd.DataFrame, rep_ids: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Per period: booked, CRM-weighted pipeline, commit and best-case calls, the model's
+    expected value, quota, gap to quota and coverage (open pipeline / gap) vs coverage needed
+    (1 / the model's conversion of that open pipeline)."""
+    as_of = pd.Timestamp(as_of)
+    open_ = opportunities.loc[opportunities["status"] == "open"]
+    has_categories = open_["forecast_category"].notna().any()
+    model = pipeline_summary.set_index("period")
+    rows = []
+    for p in periods:
+        in_period = open_.loc[p.contains(open_["close_date"]) | ((open_["close_date"] < as_of)
+                                                                   & (p.start <= as_of))]
+        cat = in_period["forecast_category"]
+        booked = float(model.loc[p.label, "booked"])
+        pipeline_amount = float(in_period["amount"].sum())
+        commit = booked + float(in_period.loc[cat == "commit", "amount"].sum())
+        quota = quota_for(quotas, p, rep_ids)
+        gap = max(quota - booked, 0.0)
+        conversion = (float(model.loc[p.label, "open_expected"]) / pipeline_amount
+                      if pipeline_amount > 0 else np.nan)
+        rows.append({
+            "period": p.label,
+            "booked": booked,
+            "crm_weighted": booked + float((in_period["amount"]
+                                            * in_period["probability"].fillna(0)).sum()),
+            "commit": commit if has_categories else np.nan,
+            "best_case": (commit + float(in_period.loc[cat == "best_case", "amount"].sum())
+                          if has_categories else np.nan),
+            "open_pipeline": pipeline_amount,
+            "model_expected": float(model.loc[p.label, "expected"]),
+            "quota": quota,
+            "gap_to_quota": gap,
+            "coverage": pipeline_amount / gap if gap > 0 else np.nan,
+            "coverage_needed": 1 / conversion if conversion and conversion > 0 else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def waterfall(deals: pd.DataFrame, summary_row: pd.Series) -> pd.DataFrame:
+    """The model's expected value of one period split into steps: booked, then expected from
+    commit, best-case and pipeline deals (by the rep's category), then run-rate."""
+    label = summary_row["period"]
+    cat = deals["forecast_category"].astype(object).where(
+        deals["forecast_category"].isin(CATEGORY_ORDER), "pipeline")
+    expected = deals[f"expected_{label}"].groupby(cat).sum()
+    steps = [("Booked", float(summary_row["booked"]))]
+    steps += [(c.replace("_", " ").capitalize(), float(expected.get(c, 0.0)))
+              for c in CATEGORY_ORDER]
+    steps.append(("Run-rate (new deals)", float(summary_row["run_rate"])))
+    return pd.DataFrame(steps, columns=["step", "amount"])

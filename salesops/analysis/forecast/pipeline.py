@@ -1,0 +1,231 @@
+"""Pipeline forecast: expected bookings from open deals and from deals not yet created.
+
+For each open deal as of ``as_of``: P(won) from historical stage-to-won rates by stage and deal
+age, times P(closing inside each period | won) from the historical time from that stage to a
+won close; plus a run-rate for deals created after ``as_of`` that close inside the period.
+A seeded Monte Carlo over deals gives P10/P50/P90. All rates are learned only from deals
+resolved by ``as_of``, so the same code backtests past snapshots without look-ahead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesops.data.asof import stage_as_of
+from salesops.data.periods import Period
+from salesops.data.stages import StageCatalogue
+
+AGE_EDGES: tuple[float, ...] = (0, 30, 90, 180, 365, np.inf)
+AGE_LABELS: tuple[str, ...] = ("0-30d", "31-90d", "91-180d", "181-365d", ">365d")
+PRIOR_STRENGTH = 10.0  # pseudo-deals pulling a sparse cell towards the stage (or catalogue) rate
+LOOKBACK_DAYS = 730
+SETTLE_DAYS = 90  # training snapshots stop this long before as_of, so outcomes have had time
+SNAPSHOT_STEP_DAYS = 30
+MIN_TIMING_OBS = 20
+RUN_RATE_LOOKBACK = 4
+
+
+def age_bucket(age_days: pd.Series) -> pd.Series:
+    """Deal age (days since creation) in the buckets of ``AGE_LABELS``."""
+    return pd.cut(age_days.clip(lower=0), bins=list(AGE_EDGES), labels=list(AGE_LABELS),
+                  include_lowest=True).astype(str)
+
+
+def training_observations(
+    opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
+    as_of: pd.Timestamp, lookback_days: int = LOOKBACK_DAYS, step_days: int = SNAPSHOT_STEP_DAYS,
+    settle_days: int = SETTLE_DAYS,
+) -> pd.DataFrame:
+    """Deals seen open at past snapshot dates, with their stage, age and outcome by ``as_of``.
+
+    One row per (snapshot, deal open then): stage and age at the snapshot, whether the deal
+    was won by ``as_of`` (a deal still open then counts as not won), and days from the
+    snapshot to its close. Snapshots run every ``step_days`` over ``lookback_days`` and stop
+    ``settle_days`` before ``as_of``.
+    """
+    as_of = pd.Timestamp(as_of)
+    known = opportunities.loc[opportunities["created_date"] <= as_of]
+    won_by = (known["status"] == "won") & (known["close_date"] <= as_of)
+    closes = known["close_date"].where(known["status"] != "open", pd.NaT)
+    history = stage_history.loc[stage_history["entered_date"] <= as_of]
+    end = as_of - pd.Timedelta(days=settle_days)
+    dates = pd.date_range(end=end, periods=lookback_days // step_days + 1, freq=f"{step_days}D")
+    frames = []
+    for d in dates:
+        mask = (known["created_date"] <= d) & ~(closes <= d)
+        live = known.loc[mask]
+        if live.empty:
+            continue
+        ids = history["opportunity_id"].isin(live["opportunity_id"])
+        stage = live["opportunity_id"].map(stage_as_of(history.loc[ids], catalogue, d))
+        stage = stage.where(catalogue.status_of(stage) == "open", catalogue.open_stages[0])
+        frames.append(pd.DataFrame({
+            "opportunity_id": live["opportunity_id"].to_numpy(),
+            "snapshot": d,
+            "stage": stage.astype(str).to_numpy(),
+            "age_days": (d - live["created_date"]).dt.days.to_numpy(),
+            "won": won_by.loc[mask].to_numpy(),
+            "days_to_close": (closes.loc[mask] - d).dt.days.to_numpy(),
+        }))
+    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "days_to_close"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+def win_rates(observations: pd.DataFrame, catalogue: StageCatalogue,
+              prior_strength: float = PRIOR_STRENGTH) -> pd.DataFrame:
+    """Win rate per (stage, age bucket), each shrunk towards a prior: rate = (won + k * prior)
+    / (n + k). The prior of a stage is the catalogue's probability; of a stage's youngest age
+    bucket, the stage rate; of each older bucket, the bucket before it, so that ages with few
+    or no observations inherit the rate of the nearest younger deals."""
+    obs = observations.assign(age_bucket=age_bucket(observations["age_days"].astype(float)),
+                              won=observations["won"].astype(float))
+    by_stage = obs.groupby("stage")["won"].agg(["sum", "count"])
+    cells = obs.groupby(["stage", "age_bucket"])["won"].agg(["sum", "count"])
+    rows = []
+    for stage in catalogue.open_stages:
+        won, n = (by_stage.loc[stage] if stage in by_stage.index else (0.0, 0.0))
+        stage_rate = (won + prior_strength * catalogue.get(stage).probability) / (
+            n + prior_strength)
+        prior = stage_rate
+        for bucket in AGE_LABELS:
+            c_won, c_n = (cells.loc[(stage, bucket)] if (stage, bucket) in cells.index
+                          else (0.0, 0.0))
+            prior = (c_won + prior_strength * prior) / (c_n + prior_strength)
+            rows.append((stage, bucket, float(c_won), float(c_n), float(stage_rate), prior))
+    return pd.DataFrame(rows, columns=["stage", "age_bucket", "won", "observations",
+                                       "stage_rate", "win_rate"])
+
+
+def close_timing(
+    observations: pd.DataFrame, stages: pd.Series, windows: Sequence[tuple[int, int]],
+    min_obs: int = MIN_TIMING_OBS,
+) -> np.ndarray:
+    """P(close within each window of days after as_of | won), per deal stage (rows x windows).
+
+    From the days that won deals took to close from the same stage; stages with fewer than
+    ``min_obs`` won observations use all stages pooled; no observations at all: spread
+    evenly over the windows' days.
+    """
+    won = observations.loc[observations["won"].astype(bool)]
+    pooled = np.sort(won["days_to_close"].to_numpy(float))
+    by_stage = {s: np.sort(g["days_to_close"].to_numpy(float)) for s, g in won.groupby("stage")}
+    out = np.zeros((len(stages), len(windows)))
+    cache: dict[str, np.ndarray] = {}
+    for i, stage in enumerate(stages.astype(str)):
+        if stage not in cache:
+            days = by_stage.get(stage, np.array([]))
+            days = days if len(days) >= min_obs else pooled
+            if len(days) == 0:
+                span = max(hi for _, hi in windows)
+                cache[stage] = np.array([(hi - lo + 1) / span for lo, hi in windows])
+            else:
+                cache[stage] = np.array([
+                    (np.searchsorted(days, hi, "right") - np.searchsorted(days, lo, "left"))
+                    / len(days) for lo, hi in windows])
+        out[i] = cache[stage]
+    return out
+
+
+def windows_for(periods: Sequence[Period], as_of: pd.Timestamp) -> list[tuple[int, int]]:
+    """Each period as a window of days after ``as_of`` (the current period starts tomorrow)."""
+    return [(max(1, (p.start - as_of).days), (p.end - as_of).days) for p in periods]
+
+
+def run_rate_samples(
+    opportunities: pd.DataFrame, periods: Sequence[Period], as_of: pd.Timestamp,
+    lookback: int = RUN_RATE_LOOKBACK,
+) -> list[np.ndarray]:
+    """Past analogues of bookings from deals not yet created: for each period, the won amount
+    of deals created after ``as_of - j periods`` and closed inside ``period - j periods``,
+    for j = 1..lookback, counting only closes known by ``as_of``."""
+    out = []
+    won = opportunities.loc[(opportunities["status"] == "won")
+                            & (opportunities["close_date"] <= as_of)]
+    for p in periods:
+        months = {"month": 1, "quarter": 3, "year": 12}[p.freq]
+        values = []
+        for j in range(1, lookback + 1):
+            shift = pd.DateOffset(months=months * j)
+            start, end, cut = p.start - shift, p.end - shift, as_of - shift
+            if end > as_of:
+                continue
+            mask = ((won["created_date"] > cut) & (won["close_date"] >= start)
+                    & (won["close_date"] <= end))
+            values.append(float(won.loc[mask, "amount"].sum()))
+        out.append(np.array(values) if values else np.zeros(1))
+    return out
+
+
+@dataclass(frozen=True)
+class PipelineForecast:
+    """Per-period summary, per-deal probabilities and the win-rate table behind them."""
+
+    as_of: pd.Timestamp
+    periods: pd.DataFrame  # period, start, end, booked, open_expected, run_rate, expected, p10..p90
+    deals: pd.DataFrame  # open deals with p_win, p_close_<label>, expected_<label>
+    rates: pd.DataFrame
+
+
+def pipeline_forecast(
+    opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
+    periods: Sequence[Period], as_of: pd.Timestamp, sims: int = 5000, seed: int = 0,
+    observations: pd.DataFrame | None = None,
+) -> PipelineForecast:
+    """Expected bookings and P10/P50/P90 per period from the pipeline open at ``as_of``.
+
+    ``opportunities`` must be as known at ``as_of`` (``salesops.data.asof.snapshot`` for a
+    past date); ``observations`` can be passed to reuse ``training_observations``.
+    """
+    as_of = pd.Timestamp(as_of)
+    obs = observations if observations is not None else training_observations(
+        opportunities, stage_history, catalogue, as_of)
+    rates = win_rates(obs, catalogue)
+    live = opportunities.loc[(opportunities["status"] == "open")
+                             & (opportunities["created_date"] <= as_of)].copy()
+    live["age_days"] = (as_of - live["created_date"]).dt.days
+    live["age_bucket"] = age_bucket(live["age_days"].astype(float))
+    live = live.merge(rates[["stage", "age_bucket", "win_rate"]], on=["stage", "age_bucket"],
+                      how="left")
+    default = catalogue.probability_of(live["stage"])
+    live["p_win"] = live["win_rate"].fillna(default).fillna(0.0)
+    timing = close_timing(obs, live["stage"], windows_for(periods, as_of))
+    labels = [p.label for p in periods]
+    for k, label in enumerate(labels):
+        live[f"p_close_{label}"] = timing[:, k]
+        live[f"expected_{label}"] = live["amount"] * live["p_win"] * timing[:, k]
+    summary = _simulate(live, timing, opportunities, periods, as_of, sims, seed)
+    return PipelineForecast(as_of, summary, live.drop(columns=["win_rate"]), rates)
+
+
+def _simulate(live: pd.DataFrame, timing: np.ndarray, opportunities: pd.DataFrame,
+              periods: Sequence[Period], as_of: pd.Timestamp, sims: int, seed: int) -> pd.DataFrame:
+    """Monte Carlo: each deal wins with p_win, then lands in one period (or later) by timing."""
+    rng = np.random.default_rng(seed)
+    amount = live["amount"].to_numpy(float)
+    p_win = live["p_win"].to_numpy(float)
+    cum = np.cumsum(timing, axis=1)  # P(close by end of period k | won)
+    won = rng.random((sims, len(amount))) < p_win
+    slot = (rng.random((sims, len(amount)))[..., None] > cum[None, :, :]).sum(axis=2)
+    run_rates = run_rate_samples(opportunities, periods, as_of)
+    won_known = opportunities.loc[(opportunities["status"] == "won")
+                                  & (opportunities["close_date"] <= as_of)]
+    rows = []
+    for k, p in enumerate(periods):
+        booked = float(won_known.loc[p.contains(won_known["close_date"]), "amount"].sum())
+        from_open = (won & (slot == k)) @ amount
+        rr = rng.choice(run_rates[k], size=sims)
+        total = booked + from_open + rr
+        q10, q50, q90 = np.percentile(total, [10, 50, 90])
+        rows.append({
+            "period": p.label, "start": p.start, "end": p.end, "booked": booked,
+            "open_expected": float(np.sum(amount * p_win * timing[:, k])),
+            "run_rate": float(run_rates[k].mean()),
+            "p10": q10, "p50": q50, "p90": q90,
+        })
+    out = pd.DataFrame(rows)
+    out.insert(5, "expected", out["booked"] + out["open_expected"] + out["run_rate"])
+    return out

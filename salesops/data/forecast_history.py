@@ -1,0 +1,57 @@
+"""The forecast history file: every forecast report run appends what it forecast, so later
+runs can show actual vs what was forecast then. Plain CSV next to the reports."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+HISTORY_COLUMNS = ["as_of", "series", "period", "period_start", "method", "forecast",
+                   "lower80", "upper80", "lower95", "upper95"]
+KEY = ["as_of", "series", "period"]
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[HISTORY_COLUMNS].copy()
+    for col in ("as_of", "period_start"):
+        out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+    for col in ("series", "period", "method"):
+        out[col] = out[col].astype("string")
+    for col in ("forecast", "lower80", "upper80", "lower95", "upper95"):
+        out[col] = out[col].astype("float64")
+    return out
+
+
+def load_forecast_history(path: str | Path) -> pd.DataFrame:
+    """The saved forecasts (empty frame if the file does not exist yet)."""
+    path = Path(path)
+    if not path.exists():
+        return _typed(pd.DataFrame(columns=HISTORY_COLUMNS))
+    frame = pd.read_csv(path)
+    missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"forecast history '{path.name}' lacks columns: {', '.join(missing)}")
+    return _typed(frame)
+
+
+def save_forecasts(path: str | Path, forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Append ``forecasts`` (HISTORY_COLUMNS) to the history file and return the whole history.
+
+    Idempotent: a row with the same as_of, series and period as a saved one replaces it. The
+    file is written atomically (temp file, then rename).
+    """
+    path = Path(path)
+    new = _typed(forecasts)
+    old = load_forecast_history(path)
+    keep = old.merge(new[KEY], on=KEY, how="left", indicator=True)["_merge"] == "left_only"
+    merged = pd.concat([old.loc[keep.to_numpy()], new], ignore_index=True)
+    merged = merged.sort_values(["as_of", "series", "period_start"]).reset_index(drop=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(fd, "w", newline="") as fh:
+        merged.to_csv(fh, index=False, date_format="%Y-%m-%d")
+    os.replace(tmp, path)
+    return merged

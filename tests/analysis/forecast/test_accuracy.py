@@ -1,0 +1,44 @@
+import pandas as pd
+import pytest
+
+from salesops.analysis.forecast.accuracy import forecast_vs_actual, rep_bias, snapshot_dates
+from salesops.data.periods import FiscalCalendar
+
+CAL = FiscalCalendar(1)
+
+
+def test_snapshot_dates_day_15_of_past_quarters():
+    dates = snapshot_dates(CAL, pd.Timestamp("2026-11-27"), 2)
+    assert [(d.strftime("%Y-%m-%d"), q.label) for d, q in dates] == [
+        ("2026-04-15", "FY2026 Q2"), ("2026-07-15", "FY2026 Q3")]
+
+
+def test_rep_bias_relative_to_team():
+    rows = pd.DataFrame({
+        "rep_id": ["A", "A", "B", "C"], "period": ["Q1", "Q2", "Q1", "Q1"],
+        "deals": [1, 1, 2, 1], "expected": [50.0, 50.0, 100.0, 0.0],
+        "actual": [100.0, 20.0, 40.0, 0.0],
+    })
+    table = rep_bias(rows).set_index("rep_id")
+    # team: actual 160 / expected 200 = 0.8. A: 120/100 = 1.2 -> bias 1 - 1.2/0.8 = -0.5
+    assert table.loc["A", "bias"] == pytest.approx(-0.5)
+    assert table.loc["A", "call"] == "sandbagging"
+    # B: 40/100 = 0.4 -> 1 - 0.4/0.8 = 0.5 -> optimistic
+    assert table.loc["B", "bias"] == pytest.approx(0.5) and table.loc["B", "call"] == "optimistic"
+    assert table.loc["C", "call"] == "no pipeline"
+    assert table.loc["A", "snapshots"] == 2
+
+
+def test_forecast_vs_actual_joins_completed_periods():
+    history = pd.DataFrame({
+        "as_of": pd.to_datetime(["2026-01-15", "2026-01-15"]), "series": ["Total", "Total"],
+        "period": ["FY2026 Q1", "FY2026 Q2"],
+        "period_start": pd.to_datetime(["2026-01-01", "2026-04-01"]), "method": ["c", "c"],
+        "forecast": [100.0, 120.0], "lower80": [90.0, 100.0], "upper80": [110.0, 140.0],
+        "lower95": [80.0, 90.0], "upper95": [120.0, 150.0],
+    }).astype({"series": "string"})
+    bookings = pd.DataFrame({"Total": [112.0]}, index=pd.to_datetime(["2026-01-01"]))
+    bookings.index.name = "period_start"
+    out = forecast_vs_actual(history, bookings)
+    assert len(out) == 1  # Q2 has no actual yet
+    assert out.loc[0, "error"] == pytest.approx(-12.0) and not out.loc[0, "inside80"]

@@ -1,0 +1,90 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops.analysis.forecast.auto import auto_forecast, choose
+from salesops.analysis.forecast.backtest import origins, rolling_origin, summarise
+from salesops.analysis.forecast.models import ModelForecast
+
+
+def _check(result, h):
+    assert result.reason
+    assert result.forecast.mean.shape == (h,)
+    assert np.all(np.isfinite(result.forecast.mean))
+    for lo, hi in result.forecast.intervals.values():
+        assert np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
+        assert np.all(lo >= 0)
+
+
+def test_five_point_series_degrades_with_reason():
+    result = auto_forecast([10, 12, 11, 13, 12], 3, 12)
+    _check(result, 3)
+    assert "only 5 periods" in result.reason
+
+
+def test_all_zero_series_forecasts_zero():
+    result = auto_forecast(np.zeros(24), 4, 12)
+    _check(result, 4)
+    assert result.method == "zero" and np.all(result.forecast.mean == 0)
+    assert "no bookings" in result.reason
+
+
+def test_series_with_gap_is_interpolated_and_reported():
+    y = np.array([10, 11, np.nan, 13, 14, 15, 16, 17, 18, 19], dtype=float)
+    result = auto_forecast(y, 2, 4)
+    _check(result, 2)
+    assert "1 missing value" in result.reason
+
+
+def test_intermittent_series_uses_average_rate():
+    y = np.array([0, 0, 5, 0, 0, 3, 0, 0, 0, 4, 0, 0], dtype=float)
+    result = auto_forecast(y, 3, 4)
+    _check(result, 3)
+    assert result.method == "mean" and result.forecast.mean[0] == pytest.approx(1.0)  # 12 / 12
+    assert "intermittent" in result.reason
+
+
+def test_empty_and_tiny_series():
+    _check(auto_forecast([], 2, 12), 2)
+    result = auto_forecast([4.0, 6.0], 2, 12)
+    assert result.forecast.mean.tolist() == [5.0, 5.0]
+
+
+def test_full_series_backtested_and_deterministic():
+    rng = np.random.default_rng(1)
+    y = 50 + np.arange(40) * 0.5 + rng.normal(0, 2, 40)
+    first = auto_forecast(y, 4, 4)
+    second = auto_forecast(y, 4, 4)
+    _check(first, 4)
+    assert first.method == "combination"
+    assert set(first.backtest["model"]) >= {"combination", "theta", "ses", "arima", "ets"}
+    assert np.array_equal(first.forecast.mean, second.forecast.mean)
+
+
+def test_origins():
+    # n=20, h=4, 3 origins, min_train 8: cuts 16, 15, 14
+    assert origins(20, 4, 3, 8) == [16, 15, 14]
+    assert origins(10, 4, 3, 8) == [8]  # short: horizon shrinks to 2 (10 - 8), cuts 8, 7, 6
+    assert origins(8, 4, 3, 8) == []
+
+
+def test_rolling_origin_oracle():
+    y = np.array([1.0, 2, 3, 4, 5, 6])
+
+    def last_value(history, h):
+        return {"naive": ModelForecast("naive", np.full(h, history[-1]), {})}
+
+    scores = rolling_origin(y, 2, 1, last_value, count=2, min_train=3)
+    # cut 4: forecast 4,4 vs 5,6 -> MAE 1.5, scale 1 -> MASE 1.5; cut 3: 3,3 vs 4,5 -> 1.5
+    assert scores["origin"].tolist() == [4, 3]
+    assert scores["mase"].tolist() == pytest.approx([1.5, 1.5])
+    summary = summarise(scores)
+    assert summary.loc[0, "origins"] == 2 and summary.loc[0, "bias"] < 0
+
+
+def test_choose_rules():
+    summary = pd.DataFrame({"model": ["theta", "combination"], "mase": [0.5, 0.8]})
+    assert choose(summary)[0] == "combination"
+    assert choose(summary, "best")[0] == "theta"
+    with pytest.raises(ValueError, match="select"):
+        choose(summary, "worst")

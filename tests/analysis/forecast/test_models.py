@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from salesops.analysis.forecast.models import (
+    ModelForecast,
+    adjusted_forecast,
+    combine,
+    is_seasonal,
+    seasonal_naive,
+    seasonality,
+)
+
+
+def seasonal_series(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    pattern = np.array([1.0, 0.8, 1.3, 0.9, 0.8, 1.4, 0.9, 0.8, 1.3, 1.0, 0.9, 1.6])
+    return (100 + t) * pattern[t % 12] * (1 + rng.normal(0, 0.02, n))
+
+
+def test_seasonality_detected_and_indices_normalised():
+    y = seasonal_series()
+    assert is_seasonal(y, 12)
+    s = seasonality(y, 12)
+    assert s.kind == "multiplicative"
+    assert s.indices.mean() == pytest.approx(1.0)
+    assert s.indices[11] > s.indices[1]  # December peak above February
+    assert np.allclose(s.restore(s.adjust(y), 0), y)
+
+
+def test_no_seasonality_for_short_or_flat_series():
+    assert not is_seasonal(np.arange(20.0), 12)  # fewer than 2 seasons
+    assert seasonality(np.ones(40), 12).kind == "none"
+
+
+def test_seasonal_naive_oracle():
+    y = np.array([1.0, 2, 3, 4, 5, 6, 7, 8])
+    fc = seasonal_naive(y, 6, 4)
+    assert fc.mean.tolist() == [5, 6, 7, 8, 5, 6]
+    lo, hi = fc.intervals[80]
+    assert np.all(hi - lo == pytest.approx(0.0))  # seasonal differences are all 4: no spread
+
+
+@pytest.mark.parametrize("name", ["naive2", "ses", "holt_damped", "theta", "arima"])
+def test_adjusted_models_give_finite_ordered_intervals(name):
+    y = seasonal_series()
+    fc = adjusted_forecast(name, y, 12, seasonality(y, 12))
+    assert fc.mean.shape == (12,) and np.all(np.isfinite(fc.mean))
+    lo80, hi80 = fc.intervals[80]
+    lo95, hi95 = fc.intervals[95]
+    assert np.all(lo95 <= lo80 + 1e-9) and np.all(lo80 <= fc.mean + 1e-9)
+    assert np.all(fc.mean <= hi80 + 1e-9) and np.all(hi80 <= hi95 + 1e-9)
+
+
+def test_unknown_model():
+    with pytest.raises(ValueError, match="unknown model"):
+        adjusted_forecast("prophet", np.ones(30), 3, seasonality(np.ones(30), 12))
+
+
+def test_combine_mean_and_median():
+    a = ModelForecast("a", np.array([1.0, 2]), {80: (np.array([0.0, 1]), np.array([2.0, 3]))})
+    b = ModelForecast("b", np.array([3.0, 4]), {80: (np.array([2.0, 3]), np.array([4.0, 5]))})
+    c = ModelForecast("c", np.array([8.0, 9]), {80: (np.array([7.0, 8]), np.array([9.0, 10]))})
+    mean = combine([a, b, c])
+    assert mean.mean.tolist() == [4.0, 5.0]  # (1+3+8)/3, (2+4+9)/3
+    assert mean.intervals[80][0].tolist() == [3.0, 4.0]
+    assert combine([a, b, c], how="median").mean.tolist() == [3.0, 4.0]
