@@ -229,9 +229,12 @@ def _marginal(before: np.ndarray, after: np.ndarray, sign: np.ndarray | None, lo
     ``sign`` (deal scope) turns the slices of a negative credit negative.
     """
     n, B = before.size, lower.shape[1]
-    flat = gkey * B + j_after
-    lo, hi = np.ravel(lower)[flat], np.ravel(upper)[flat]
-    amount = np.minimum(np.maximum(after, lo), hi) - np.minimum(np.maximum(before, lo), hi)
+    if n and min(before.min(), after.min()) >= 0:
+        amount = after - before  # bands are contiguous from 0: a move inside one is unclipped
+    else:
+        flat = gkey * B + j_after
+        lo, hi = np.ravel(lower)[flat], np.ravel(upper)[flat]
+        amount = np.minimum(np.maximum(after, lo), hi) - np.minimum(np.maximum(before, lo), hi)
     r2 = np.flatnonzero(j_before != j_after)
     if not r2.size:
         return np.arange(n), j_after, amount if sign is None else amount * sign
@@ -263,15 +266,15 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     G = quota.shape[1]
     day = rows.date.astype(np.int64)
     day0 = int(day.min()) if n else 0
-    span = int(day.max()) - day0 + 1 if n else 1
-    # one stable sort on (rep, group, day); ties keep input order (credits in data order).
-    # The sorted key gives back rep, group and date (cheaper than gathering them).
-    key = (rows.rep.astype(np.int64) * G + rows.group) * span + (day - day0)
-    order = stable_order(key)
-    key = np.take(key, order)
-    gkey = key // span
-    rows = _Rows(np.take(rows.src, order), gkey // G, gkey % G, np.take(rows.pp, order),
-                 (key % span + day0).view("datetime64[D]"), np.take(rows.units, order))
+    # one stable sort on (rep and group, day); ties keep input order (credits in data order)
+    gkey = (rows.rep.astype(np.int64) * G + rows.group).astype(np.int32)
+    day = (day - day0).astype(np.int32)
+    order = stable_order(gkey, day)
+    gkey = np.take(gkey, order)
+    rep = gkey // G
+    rows = _Rows(np.take(rows.src, order), rep, gkey - rep * G, np.take(rows.pp, order),
+                 (np.take(day, order) + day0).astype("datetime64[D]"),
+                 np.take(rows.units, order))
     start = np.ones(n, bool)
     start[1:] = gkey[1:] != gkey[:-1]
     after = group_cumsum(rows.units, start) if n else rows.units
@@ -287,18 +290,20 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         factor = np.divide(ti.ravel() * float(measure.weight), q_g, out=np.zeros(q_g.size),
                            where=q_g > 0)
 
-    def pay(row: np.ndarray, amount: np.ndarray, ppm: np.ndarray) -> np.ndarray:
+    def pay(row: np.ndarray, amount: np.ndarray, ppm: np.ndarray, rate: np.ndarray) -> np.ndarray:
+        """Cents of ``amount`` at ``ppm`` (= ``rate`` as a fraction)."""
         if tiers.rate_unit == "value":
             return value_commission(amount, ppm)
-        return round_cents(amount * (ppm / RATE_SCALE) * factor[gkey[row]])
+        return round_cents(amount * rate * factor[gkey[row]])
 
-    bounds = [lower[:, b][gkey] for b in range(lower.shape[1])]
+    bounds = [0] + [lower[:, b][gkey] for b in range(1, lower.shape[1])]  # band 0 from 0
     j_after, j_before = band_of(a0, bounds), band_of(b0, bounds)
     if tiers.method == "marginal":
         row, band, amount = _marginal(b0, a0, sign, lower, upper, gkey, j_before, j_after)
-        kind = np.full(row.size, _K["commission"], np.int8)
-        cents = pay(row, amount, rate_ppm[band])
-        shown = rate_ppm[band] / RATE_SCALE
+        kind = np.int8(_K["commission"])
+        ppm = rate_ppm[band]
+        shown = ppm / RATE_SCALE
+        cents = pay(row, amount, ppm, shown)
     else:
         retro = j_after != j_before
         row, first = _expand(n, 1 + retro)
@@ -308,16 +313,17 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         amount = np.where(uplift, b0[row], rows.units[row])
         kind = np.where(uplift, _K["retro_uplift"], _K["commission"]).astype(np.int8)
         ppm = rate_ppm[band] - np.where(uplift, rate_ppm[j_before[row]], 0)
-        cents = pay(row, amount, ppm)
         shown = ppm / RATE_SCALE
+        cents = pay(row, amount, ppm, shown)
     pp = rows.pp[row]
     note = None
     if measure.threshold > 0 and n:
         thr = np.round(float(measure.threshold) * q_g).astype(np.int64)[gkey]
         ok = after >= thr
-        first_ok = np.minimum.reduceat(np.where(ok, np.arange(n), n), np.flatnonzero(start))
+        first = np.flatnonzero(start)
+        first_ok = np.minimum.reduceat(np.where(ok, np.arange(n), n), first)
         held = ~ok[row]
-        cross = first_ok[(np.cumsum(start) - 1)[row]]
+        cross = np.repeat(first_ok, np.diff(first, append=n))[row]
         released = held & (cross < n)
         pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
         forfeit = held & (cross == n)
@@ -333,7 +339,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         note = pd.Categorical.from_codes(codes, texts, validate=False)
     return {"src": rows.src[row], "rep": rows.rep[row], "pp": pp, "date": rows.date[row],
             "kind": kind, "band": band, "credit": amount, "rate": shown, "cents": cents,
-            "note": note, "group": rows.group[row],
+            "note": note, "line_row": row, "rows": rows,
             "group_credit": _group_credit(rows.units, start, gkey, quota.size)}
 
 
@@ -389,6 +395,27 @@ class _Lines:
             return np.zeros(0, self.FIELDS.get(name, np.int64))
         return np.concatenate([p[name] for p in self.parts])
 
+    def ordered(self) -> dict[str, np.ndarray]:
+        """Every field of every line, lines ordered by key (stable: ties keep the add order)."""
+        order = stable_order(self.column("key"))
+        position = np.empty(order.size, np.int64)
+        position[order] = np.arange(order.size)
+        spans, at = [], 0
+        for p in self.parts:
+            spans.append(position[at:at + p["key"].size])
+            at += p["key"].size
+        biggest = max(range(len(self.parts)), key=lambda i: spans[i].size, default=0)
+        out = {}
+        for name, dtype in self.FIELDS.items():
+            out[name] = column = np.empty(order.size, dtype)
+            parts = list(zip(self.parts, spans, strict=True))
+            if parts and parts[biggest][0][name].strides == (0,):  # one value: fill, skip it
+                column.fill(parts.pop(biggest)[0][name][0])
+            for p, span in parts:  # scatter each part: no concatenated copy of the field
+                values = p[name]
+                column[span] = values[0] if values.strides == (0,) else values
+        return out
+
     def sum_by(self, kinds: tuple[str, ...] = KINDS) -> np.ndarray:
         """(R, P) total cents of lines of ``kinds``."""
         return self.totals[:, :, [_K[k] for k in kinds]].sum(axis=2)
@@ -412,7 +439,7 @@ def _adjustments(plan: Plan, inputs: CompInputs, credits: pd.DataFrame, g: _Grid
         return pd.DataFrame(), empty
     adj = validate_adjustments(inputs.adjustments)
     hit = np.flatnonzero(index_in(credits["opportunity_id"], adj["opportunity_id"].unique()) >= 0)
-    adjusted = credits.iloc[hit][["opportunity_id", "close_date", "amount_cents"]].assign(
+    adjusted = credits[["opportunity_id", "close_date", "amount_cents"]].iloc[hit].assign(
         _credit=hit)
     matched = adj.merge(adjusted, on="opportunity_id", how="left")
     matched["deal_amount"] = matched["amount_cents"] / 100
@@ -630,8 +657,10 @@ def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
     credits = deals.frame
     paid = np.zeros(len(credits))
     for s in plan.spifs:
-        src = np.flatnonzero((deals.date >= np.datetime64(s.start, "D"))
-                             & (deals.date <= np.datetime64(s.end, "D")))
+        first, last = np.datetime64(s.start, "D"), np.datetime64(s.end, "D")
+        m0, m1 = np.searchsorted(g.months, [first, last], side="right") - 1
+        src = np.flatnonzero((deals.month >= m0) & (deals.month <= m1))  # small ints: cheap
+        src = src[(deals.date[src] >= first) & (deals.date[src] <= last)]
         src = src[credits["amount_cents"].to_numpy()[src] >= int(s.min_deal_amount * 100)]
         if s.products is not None:
             src = src[index_in(credits["product"].array.take(src), s.products) >= 0]
@@ -667,7 +696,7 @@ def _true_up(plan: Plan, monthly: list[_Rows], quota_month: np.ndarray, ti_month
     annual = np.zeros((R, Y), np.int64)
     for _i, t, _q in _incentive(plan, monthly, g.year_of_month, Y, quota_month,
                                 _by_period(ti_month, g.year_of_month, Y), g, totals_only=True):
-        annual += np.bincount(t["rep"] * Y + t["group"], weights=t["cents"],
+        annual += np.bincount(t["rep"] * Y + t["rows"].group[t["line_row"]], weights=t["cents"],
                               minlength=R * Y).astype(np.int64).reshape(R, Y)
     year_of_pp = g.year_of_month[np.searchsorted(g.pp_of_month, np.arange(P))]
     if cap is not None:
@@ -734,8 +763,7 @@ def _categorical(codes: np.ndarray, categories: object) -> pd.Categorical:
 def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd.DataFrame,
             per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
             outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
-    order = stable_order(lines.column("key"))
-    col = {name: np.take(lines.column(name), order) for name in _Lines.FIELDS}
+    col = lines.ordered()
     pp, src = col["pp"], col["src"]
     measure_names = [m.name for m in plan.measures]
     tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
@@ -747,7 +775,7 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
     band = tier_code[col["band"]]
     cents = col["cents"].astype(np.int64)
     frame = pd.DataFrame({
-        "plan": _categorical(np.zeros(order.size, np.int8), [plan.name]),
+        "plan": _categorical(np.zeros(pp.size, np.int8), [plan.name]),
         "rep_id": _categorical(col["rep"], reps["rep_id"].astype(str)),
         "period": period_start[pp],
         "period_label": _categorical(pp, [p.label for p in g.payout]),

@@ -47,7 +47,7 @@ def slices(before: np.ndarray, after: np.ndarray, lower: np.ndarray,
 def band_of(values: np.ndarray, lower: Sequence[np.ndarray | int]) -> np.ndarray:
     """Index of the band each value falls in; ``lower`` holds each band's lower bound (a scalar
     or one per value). Bands are contiguous from 0, so values below 0 count as band 0."""
-    band = np.zeros(np.shape(values), np.int64)
+    band = np.zeros(np.shape(values), np.int8)  # plans have a handful of bands
     for bound in lower[1:]:
         band += values >= bound
     return band
@@ -61,6 +61,6 @@ def value_commission(credit: np.ndarray, rate_ppm: np.ndarray) -> np.ndarray:
 def group_cumsum(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
     """Running total of ``values`` restarting where ``group_start`` is True (rows pre-sorted)."""
     total = np.cumsum(values)
-    group = np.cumsum(group_start) - 1
-    before_group = (total - values)[np.flatnonzero(group_start)]
-    return total - before_group[group]
+    first = np.flatnonzero(group_start)
+    before_group = (total - values)[first]
+    return total - np.repeat(before_group, np.diff(first, append=values.size))
