@@ -34,6 +34,7 @@ INCENTIVE_KINDS = ("commission", "retro_uplift", "cap")
 _K = {k: i for i, k in enumerate(KINDS)}
 _FAR = np.datetime64("2262-01-01", "D")
 NO_BALANCE = np.iinfo(np.int64).min  # balance column sentinel for lines that move no draw
+_DAY_NS = 86_400_000_000_000
 
 
 @dataclass(frozen=True)
@@ -571,8 +572,11 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     credits = deal_credits(inputs.opportunities, inputs.splits if plan.split_credit else None,
                            new_logos=any(m.new_logo_only for m in plan.measures))
     rep = index_in(credits["rep_id"], reps["rep_id"])
-    close = credits["close_date"].to_numpy("datetime64[D]")
-    ok = (rep >= 0) & (close >= g.months[0]) & (close <= last_day)
+    # days as plain integers: integer compares are several times faster than datetime ones
+    close = (credits["close_date"].to_numpy("datetime64[ns]").view(np.int64)
+             // _DAY_NS).view("datetime64[D]")
+    day = close.view(np.int64)
+    ok = (rep >= 0) & (day >= g.months[0].astype(np.int64)) & (day <= last_day.astype(np.int64))
     window = ok
     if ((g.window[0] > g.months[0]) | (g.window[1] < last_day)).any():
         rep_c = np.where(ok, rep, 0)
