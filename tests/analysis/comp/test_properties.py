@@ -71,6 +71,10 @@ def test_statement_lines_sum_to_totals_and_respect_the_cap(deal_list, rate_list,
                                                                           strict=True))]
     res = run_plan(plan, inputs_from(rows, quota=100000), "2026-01-01", "2026-06-30")
     assert totals_reconcile(res)
+    lines = res.lines
+    key = list(zip(lines["rep_id"].cat.codes, lines["period"], lines["kind"].cat.codes,
+                   strict=True))
+    assert key == sorted(key)  # lines in statement order: rep, period, kind
     incentive = res.lines[res.lines["kind"].isin(["commission", "retro_uplift", "cap"])]
     per_quarter = incentive.groupby(incentive["period"].dt.quarter)["amount_cents"].sum()
     if cap:
