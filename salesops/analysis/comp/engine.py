@@ -790,12 +790,10 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
     measure_names = [m.name for m in plan.measures]
     tier_labels = [b.label for m in plan.measures for b in m.tiers.bands]
     tiers, tier_code = np.unique(np.array([*tier_labels, ""], dtype=object), return_inverse=True)
+    tier_of_band = np.where(tier_code == tier_code[-1], -1, tier_code).astype(np.int8)
     period_start = np.array([p.start for p in g.payout], dtype="datetime64[ns]")
-    bal = col["balance"].astype(np.int64)
-    measure = col["measure"]
-    is_count = np.array([m.credit == "count" for m in plan.measures] + [False])
-    band = tier_code[col["band"]]
-    cents = col["cents"].astype(np.int64)
+    bal, measure = col["balance"], col["measure"]
+    unit_of_measure = np.array([m.credit == "count" for m in plan.measures] + [False], np.int8)
     frame = pd.DataFrame({
         "plan": _categorical(np.zeros(pp.size, np.int8), [plan.name]),
         "rep_id": _categorical(col["rep"], reps["rep_id"].astype(str)),
@@ -805,11 +803,11 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
         "measure": _categorical(measure, measure_names),
         "opportunity_id": credits["opportunity_id"].array.take(src, allow_fill=True),
         "date": col["date"].astype("datetime64[ns]"),
-        "credit": col["credit"].astype(np.float64) / 100,
-        "credit_unit": _categorical(is_count[measure].astype(np.int8), ["money", "deals"]),
-        "tier": _categorical(np.where(band == tier_code[-1], -1, band), tiers.astype(str)),
-        "rate": col["rate"].astype(np.float64),
-        "amount_cents": cents,
+        "credit": col["credit"] / 100,
+        "credit_unit": _categorical(unit_of_measure[measure], ["money", "deals"]),
+        "tier": _categorical(tier_of_band[col["band"]], tiers.astype(str)),
+        "rate": col["rate"],
+        "amount_cents": col["cents"],
         "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
         "note": _categorical(col["note"], list(lines.notes)),
     }, copy=False)
