@@ -265,11 +265,11 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
     tiers, n = measure.tiers, rows.units.size
     G = quota.shape[1]
-    day = rows.date.astype(np.int64)
+    day = rows.date.view(np.int64)
     day0 = int(day.min()) if n else 0
     # one stable sort on (rep and group, day); ties keep input order (credits in data order)
-    gkey = (rows.rep.astype(np.int64) * G + rows.group).astype(np.int32)
-    day = (day - day0).astype(np.int32)
+    gkey = rows.rep.astype(np.int32, copy=False) * G + rows.group.astype(np.int32, copy=False)
+    day = np.subtract(day, day0, out=np.empty(n, np.int32), casting="unsafe")
     order = stable_order(gkey, day)
     gkey = np.take(gkey, order)
     rep = gkey // G
@@ -387,7 +387,7 @@ class _Lines:
             return self.notes.setdefault(note, len(self.notes))
         cat = note if isinstance(note, pd.Categorical) else pd.Categorical(note)
         code = np.array([self.notes.setdefault(str(c), len(self.notes)) for c in cat.categories]
-                        + [-1])
+                        + [-1], self.FIELDS["note"])
         return code[cat.codes]
 
     def column(self, name: str) -> np.ndarray:
@@ -524,7 +524,7 @@ def _measure_rows(m: Measure, deals: _Deals, g: _Grid, adj: pd.DataFrame,
 
 def _grouped(rows: _Rows, group_of_month: np.ndarray) -> _Rows:
     """Monthly rows with months replaced by their quota period (or year) index."""
-    return dataclasses.replace(rows, group=group_of_month[rows.group])
+    return dataclasses.replace(rows, group=group_of_month.astype(np.int32)[rows.group])
 
 
 def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month: np.ndarray,
