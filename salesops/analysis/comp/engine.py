@@ -321,10 +321,10 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     if measure.threshold > 0 and n:
         thr = np.round(float(measure.threshold) * q_g).astype(np.int64)[gkey]
         ok = after >= thr
-        first = np.flatnonzero(start)
-        first_ok = np.minimum.reduceat(np.where(ok, np.arange(n), n), first)
+        group_first = np.flatnonzero(start)
+        first_ok = np.minimum.reduceat(np.where(ok, np.arange(n), n), group_first)
         held = ~ok[row]
-        cross = np.repeat(first_ok, np.diff(first, append=n))[row]
+        cross = np.repeat(first_ok, np.diff(group_first, append=n))[row]
         released = held & (cross < n)
         pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
         forfeit = held & (cross == n)
