@@ -9,8 +9,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
-from salesops.analysis.comp.engine import payout_at_attainment
-from salesops.analysis.comp.evaluation import AT_QUOTA_NORM
+from salesops.analysis.comp.engine import CompResult, payout_at_attainment
+from salesops.analysis.comp.evaluation import AT_QUOTA_NORM, Distribution, PayForPerformance
 from salesops.analysis.comp.plans import Plan
 from salesops.analysis.comp.review import PlanReview
 from salesops.analysis.comp.sensitivity import Sensitivity
@@ -28,7 +28,7 @@ from salesops.presentation.style import (
     new_figure,
     percent_axis,
 )
-from salesops.presentation.tables import styled_table
+from salesops.presentation.tables import report_table
 
 
 def pay_curve(outcomes: pd.DataFrame, plans: list[Plan]) -> Figure:
@@ -98,26 +98,95 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
 
 
 def cost_table(cost: pd.DataFrame, by: str = "team", currency: str = "USD") -> Styler:
-    """Payout vs budget and cost of sales per group (overall last)."""
-    cols = [by, "reps", "payout", "budget", "payout_vs_budget", "bookings", "cost_of_sales"]
-    over = cost["payout_vs_budget"] > 1.1
-    return styled_table(cost[cols], {"reps": "int", "payout": "money", "budget": "money",
-                                     "payout_vs_budget": "pct", "bookings": "money",
-                                     "cost_of_sales": "pct1"}, currency,
+    """Payout vs budget and cost of sales per group (overall last); > 110% of budget in red."""
+    cols = {by: (by.replace("_", " ").title(), None), "reps": ("Reps", "int"),
+            "payout": ("Payout", "money"), "budget": ("Budget", "money"),
+            "payout_vs_budget": ("Payout / budget", "pct"), "bookings": ("Credited bookings", "money"),
+            "cost_of_sales": ("Cost of sales", "pct1")}
+    return report_table(cost, cols, currency,
                         caption="Payout vs budget (on-target variable pay) and comp / bookings",
-                        bad={"payout_vs_budget": over})
+                        bad={"payout_vs_budget": cost["payout_vs_budget"] > 1.1})
 
 
 def whatif_table(whatif: WhatIf, currency: str = "USD", n: int = 5) -> Styler:
     """The biggest winners and losers."""
     d = whatif.per_rep
     rows = pd.concat([d.head(n), d.tail(n)]).drop_duplicates("rep_id")
-    cols = ["name", "team", "attainment", "payout_base", "payout_alt", "difference"]
-    return styled_table(rows[cols], {"attainment": "pct", "payout_base": "money",
-                                     "payout_alt": "money", "difference": "money"}, currency,
+    cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
+            "payout_base": ("Payout, current", "money"), "payout_alt": ("Payout, alternative", "money"),
+            "difference": ("Difference", "money")}
+    return report_table(rows, cols, currency,
                         caption=f"Biggest winners and losers (top and bottom {n})",
                         good={"difference": rows["difference"] > 0},
                         bad={"difference": rows["difference"] < 0})
+
+
+def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> Styler:
+    """Reps paid far above target because of one deal."""
+    cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
+            "payout": ("Payout", "money"), "target_incentive": ("Target incentive", "money"),
+            "payout_ratio": ("Payout / target", "pct"), "top_deal_payout": ("Paid on top deal", "money")}
+    return report_table(windfalls, cols, currency, caption="Windfalls")
+
+
+def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> Styler:
+    """Reps whose latest quota is far from their own bookings history."""
+    cols = {"name": ("Rep", None), "team": ("Team", None), "quota_period_label": ("Quarter", None),
+            "quota": ("Quota", "money"), "history_bookings": ("Average bookings before", "money"),
+            "quota_to_history": ("Quota / history", "float"), "attainment": ("Attainment", "pct"),
+            "looks": ("Quota looks", None)}
+    return report_table(misset, cols, currency,
+                        caption="Quotas that look mis-set given the rep's own history")
+
+
+def distribution_tiles(d: Distribution) -> list[tuple[str, str]]:
+    """Headline figures of the attainment and payout distributions."""
+    return [("Reps", str(d.reps)), ("At quota", pct(d.share_at_quota)),
+            ("Reaching OTE", pct(d.share_reaching_ote)), ("Median attainment", pct(d.attainment_median)),
+            ("Median payout / target", pct(d.payout_ratio_median))]
+
+
+def p4p_tiles(p: PayForPerformance) -> list[tuple[str, str]]:
+    """Headline figures of pay for performance."""
+    return [("Rank correlation", number(p.rank_correlation, 2)),
+            ("Top quartile payout / target", pct(p.top_quartile_payout_ratio)),
+            ("Bottom quartile payout / target", pct(p.bottom_quartile_payout_ratio)),
+            ("Top / bottom", f"{number(p.top_to_bottom, 1)}x")]
+
+
+def whatif_tiles(whatif: WhatIf, currency: str = "USD") -> list[tuple[str, str]]:
+    """Headline figures of the what-if comparison."""
+    return [("Cost, current", money(whatif.cost_base, currency)),
+            ("Cost, alternative", money(whatif.cost_alt, currency)),
+            ("Difference", money(whatif.cost_difference, currency)),
+            ("Winners / losers", f"{whatif.winners} / {whatif.losers}"),
+            ("Rank correlation", f"{number(whatif.p4p_base.rank_correlation, 2)} -> "
+                                 f"{number(whatif.p4p_alt.rank_correlation, 2)}")]
+
+
+def sensitivity_tiles(sim: Sensitivity, currency: str = "USD") -> list[tuple[str, str]]:
+    """P10 / P50 / P90 of next period's payout and the attainment spread used."""
+    return [(k, money(v, currency)) for k, v in sim.quantiles().items()] + [
+        ("Attainment spread (log sd)", number(sim.sigma, 2))]
+
+
+def quota_realism_sentence(rep_periods: pd.DataFrame) -> str:
+    """Share of complete rep-quarters at quota against the 60-70% norm."""
+    if rep_periods.empty:
+        return "No complete rep-quarter in the run: quota realism cannot be judged yet."
+    share = float((rep_periods["attainment"] >= 1).mean())
+    low, high = AT_QUOTA_NORM
+    return (f"{pct(share)} of {len(rep_periods):,} complete rep-quarters reached quota "
+            f"(a healthy plan sees {pct(low)}-{pct(high)}).")
+
+
+def clawback_sentences(result: CompResult, currency: str = "USD") -> list[str]:
+    """How many clawback lines reversed how much, and which cancellations were not clawed back."""
+    claws = result.lines.loc[result.lines["kind"] == "clawback"]
+    return [f"{len(claws):,} clawback lines reversing "
+            f"{money(-claws['amount_cents'].sum() / 100, currency)}.",
+            f"{len(result.ignored_adjustments):,} cancellations not clawed back (outside the window "
+            "or not credited in the run)."]
 
 
 def summary_sentences(current: PlanReview, alternative: PlanReview, whatif: WhatIf,

@@ -65,3 +65,15 @@ def totals_reconcile(result: CompResult) -> bool:
     keyed = result.periods.set_index(["rep_id", "period"])["total_cents"]
     return bool((sums.reindex(keyed.index, fill_value=0) == keyed).all()
                 and sums.index.isin(keyed.index).all())
+
+
+def featured_statement(result: CompResult, reps: pd.DataFrame) -> Statement | None:
+    """The statement a reviewer should look at first: the latest period of the rep with the
+    most clawback lines (else the first rep's latest period); None for an empty run."""
+    lines = result.lines
+    if lines.empty:
+        return None
+    claws = lines.loc[lines["kind"] == "clawback"]
+    rep_id = claws["rep_id"].value_counts().index[0] if len(claws) else lines["rep_id"].iloc[0]
+    period = lines.loc[lines["rep_id"] == rep_id, "period"].max()
+    return next(statements(result, reps, [rep_id], [period]), None)
