@@ -27,6 +27,7 @@ class NotebookResult:
     error: str | None = None
     html: str | None = None  # file name inside the dated folder, None when not rendered
     notebook: str | None = None  # executed notebook, relative to the dated folder
+    title: str | None = None  # the notebook's first '# ' heading, shown in the index
 
     @property
     def ok(self) -> bool:

@@ -114,6 +114,16 @@ def describe_data(data_dir: Path | None, resolved: Path, fingerprint: str) -> di
     return {"source": "folder", "path": rel, "fingerprint": fingerprint, **rows}
 
 
+def notebook_title(nb: nbformat.NotebookNode) -> str | None:
+    """The first level-1 markdown heading of a notebook (the report's title), if any."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
 def compute_seconds(nb: nbformat.NotebookNode) -> float:
     """Sum of the cells' execution times recorded by papermill."""
     return round(sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
@@ -190,6 +200,7 @@ class ReportRunner:
             compute_seconds=compute_seconds(nb) if nb is not None else None,
             error=error, html=html,
             notebook=f"{EXECUTED_DIR}/{name}.ipynb" if nb is not None else None,
+            title=notebook_title(nb) if nb is not None else None,
         )
         suffix = f": {error}" if error else ""
         self.say(f"{result.status:<8} {name} ({result.seconds:.1f} s){suffix}")

@@ -117,7 +117,9 @@ def test_manifest_content(full_run):
 
 def test_day_and_top_index(full_run):
     day_index = (full_run["day"] / "index.html").read_text()
-    assert '<a href="ok_report.html">ok_report</a>' in day_index
+    # the link shows the notebook's '# ' heading, the file stem beside it
+    assert '<a href="ok_report.html">OK report</a> <span class="meta">(ok_report)</span>' in day_index
+    assert full_run["results"]["ok_report"]["title"] == "OK report"
     assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 2
     assert full_run["manifest"]["data"]["fingerprint"] in day_index
     top = (full_run["root"] / "reports" / "index.html").read_text()
