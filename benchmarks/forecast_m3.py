@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     series = load_series(path, args.every)
     start = time.perf_counter()
-    with ProcessPoolExecutor(args.workers) as pool:
-        results = list(pool.map(evaluate, series, chunksize=8))
+    if args.workers > 1:
+        with ProcessPoolExecutor(args.workers) as pool:
+            results = list(pool.map(evaluate, series, chunksize=8))
+    else:
+        results = [evaluate(y) for y in series]
     wall = time.perf_counter() - start
     table = pd.DataFrame({
         name: {"sMAPE": np.mean([r[name][0] for r in results]),

@@ -53,5 +53,6 @@ def save_forecasts(path: str | Path, forecasts: pd.DataFrame) -> pd.DataFrame:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     with os.fdopen(fd, "w", newline="") as fh:
         merged.to_csv(fh, index=False, date_format="%Y-%m-%d")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return merged

@@ -1,4 +1,5 @@
-"""Forecast charts in the house style: fan chart, pipeline waterfall, accuracy history."""
+"""Forecast charts in the house style (fan chart, pipeline waterfall, accuracy history) and
+the executive-summary sentences."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from salesops.presentation import formatting
 from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
 
 
@@ -86,3 +88,34 @@ def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure:
     bottom.set_xticks(x, table["period"].astype(str))
     fig.tight_layout()
     return fig
+
+
+def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: str,
+                      currency: str = "USD") -> list[str]:
+    """Executive summary: one sentence per quarter, then which forecast leads and why."""
+    def m(v: float) -> str:
+        return formatting.money(v, currency, compact=True)
+
+    out = []
+    for _, r in summary.iterrows():
+        text = f"{r['period']}: forecast {m(r['forecast'])} (range {m(r['low'])} to {m(r['high'])})"
+        if pd.notna(r["gap"]):
+            side = "short of" if r["gap"] > 0 else "above"
+            text += f", {m(abs(r['gap']))} {side} the {m(r['quota'])} quota"
+            if r["still_to_close"] > 0:
+                text += (f"; {m(r['booked'])} booked, {m(r['still_to_close'])} still to close "
+                         f"with {formatting.number(r['coverage'])}x pipeline coverage "
+                         f"({formatting.number(r['coverage_needed'])}x needed at the usual "
+                         "conversion)")
+        else:
+            text += "; no quota set yet"
+        out.append(text + ".")
+    if not accuracy.empty:
+        err = {k: np.nanmean(np.abs(accuracy[f"{k}_pct_error"])) for k in ("pipeline", "time_series")}
+        name = "pipeline" if headline == "pipeline" else "time-series"
+        out.append(
+            f"The headline figure is the {name} forecast: over the last {len(accuracy)} quarters, "
+            f"forecasts made on day 15 missed by {formatting.pct(err['pipeline'])} (pipeline) and "
+            f"{formatting.pct(err['time_series'])} (time series) on average."
+        )
+    return out

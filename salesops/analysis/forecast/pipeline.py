@@ -1,7 +1,7 @@
 """Pipeline forecast: expected bookings from open deals and from deals not yet created.
 
-For each open deal as of ``as_of``: P(won) from historical stage-to-won rates by stage and deal
-age, times P(closing inside each period | won) from the historical time from that stage to a
+For each open deal as of ``as_of``: P(won) from historical (value-weighted) stage-to-won rates by
+stage and deal age, times P(closing inside each period | won) from the historical time from that stage to a
 won close; plus a run-rate for deals created after ``as_of`` that close inside the period.
 A seeded Monte Carlo over deals gives P10/P50/P90. All rates are learned only from deals
 resolved by ``as_of``, so the same code backtests past snapshots without look-ahead.
@@ -43,7 +43,7 @@ def training_observations(
     """Deals seen open at past snapshot dates, with their stage, age and outcome by ``as_of``.
 
     One row per (snapshot, deal open then): stage and age at the snapshot, whether the deal
-    was won by ``as_of`` (a deal still open then counts as not won), and days from the
+    was won by ``as_of`` (a deal still open then counts as not won), its amount, and days from the
     snapshot to its close. Snapshots run every ``step_days`` over ``lookback_days`` and stop
     ``settle_days`` before ``as_of``.
     """
@@ -69,34 +69,50 @@ def training_observations(
             "stage": stage.astype(str).to_numpy(),
             "age_days": (d - live["created_date"]).dt.days.to_numpy(),
             "won": won_by.loc[mask].to_numpy(),
+            "amount": live["amount"].to_numpy(float),
             "days_to_close": (closes.loc[mask] - d).dt.days.to_numpy(),
         }))
-    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "days_to_close"]
+    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
+def _value_rates(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group: deal count and value-weighted win rate (won amount / amount; by count if the
+    group's amounts are all zero)."""
+    g = obs.assign(won_amount=obs["won"] * obs["amount"]).groupby(keys)
+    out = g.agg(n=("won", "size"), won=("won", "mean"), amount=("amount", "sum"),
+                won_amount=("won_amount", "sum"))
+    out["rate"] = (out["won_amount"] / out["amount"].where(out["amount"] > 0)).fillna(out["won"])
+    return out[["n", "rate"]]
 
 
 def win_rates(observations: pd.DataFrame, catalogue: StageCatalogue,
               prior_strength: float = PRIOR_STRENGTH) -> pd.DataFrame:
-    """Win rate per (stage, age bucket), each shrunk towards a prior: rate = (won + k * prior)
-    / (n + k). The prior of a stage is the catalogue's probability; of a stage's youngest age
-    bucket, the stage rate; of each older bucket, the bucket before it, so that ages with few
-    or no observations inherit the rate of the nearest younger deals."""
+    """Value-weighted win rate per (stage, age bucket), each shrunk towards a prior:
+    rate = (n * observed + k * prior) / (n + k), n the number of observations.
+
+    Value-weighted (won amount / amount) because bigger deals win less often, and the
+    forecast is of amounts. The prior of a stage is the catalogue's probability; of a stage's
+    youngest age bucket, the stage rate; of each older bucket, the bucket before it, so that
+    ages with few or no observations inherit the rate of the nearest younger deals.
+    """
     obs = observations.assign(age_bucket=age_bucket(observations["age_days"].astype(float)),
-                              won=observations["won"].astype(float))
-    by_stage = obs.groupby("stage")["won"].agg(["sum", "count"])
-    cells = obs.groupby(["stage", "age_bucket"])["won"].agg(["sum", "count"])
+                              won=observations["won"].astype(float),
+                              amount=observations["amount"].astype(float))
+    by_stage = _value_rates(obs, ["stage"])
+    cells = _value_rates(obs, ["stage", "age_bucket"])
     rows = []
     for stage in catalogue.open_stages:
-        won, n = (by_stage.loc[stage] if stage in by_stage.index else (0.0, 0.0))
-        stage_rate = (won + prior_strength * catalogue.get(stage).probability) / (
+        n, rate = by_stage.loc[stage] if stage in by_stage.index else (0.0, 0.0)
+        stage_rate = (n * rate + prior_strength * catalogue.get(stage).probability) / (
             n + prior_strength)
         prior = stage_rate
         for bucket in AGE_LABELS:
-            c_won, c_n = (cells.loc[(stage, bucket)] if (stage, bucket) in cells.index
-                          else (0.0, 0.0))
-            prior = (c_won + prior_strength * prior) / (c_n + prior_strength)
-            rows.append((stage, bucket, float(c_won), float(c_n), float(stage_rate), prior))
-    return pd.DataFrame(rows, columns=["stage", "age_bucket", "won", "observations",
+            c_n, c_rate = (cells.loc[(stage, bucket)] if (stage, bucket) in cells.index
+                           else (0.0, 0.0))
+            prior = (c_n * c_rate + prior_strength * prior) / (c_n + prior_strength)
+            rows.append((stage, bucket, float(c_n), float(c_rate), float(stage_rate), prior))
+    return pd.DataFrame(rows, columns=["stage", "age_bucket", "observations", "observed_rate",
                                        "stage_rate", "win_rate"])
 
 

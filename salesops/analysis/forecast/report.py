@@ -37,6 +37,7 @@ class ForecastReport:
     rep_bias: pd.DataFrame
     rep_calls: pd.DataFrame
     summary: pd.DataFrame
+    headline: str  # "pipeline" or "time_series": the forecast the summary leads with
 
     def waterfall(self) -> pd.DataFrame:
         """Steps of this quarter's pipeline forecast (booked, commit, best case, ...)."""
@@ -110,9 +111,10 @@ def build_forecast_report(
     crm = crm_view(opps, dataset.quotas, quarters, as_of, pipe.periods, rep_ids)
     acc, rep_rows = accuracy.backtest_snapshots(opps, history, dataset.catalogue, cal, as_of,
                                                 snapshots, sims=sims, seed=seed)
+    headline = headline_method(acc)
     return ForecastReport(
         as_of=as_of, frequency=frequency, bookings=bookings, quarterly=quarterly, pipeline=pipe,
         crm=crm, accuracy=acc, rep_bias=accuracy.rep_bias(rep_rows, dataset.reps),
         rep_calls=accuracy.rep_calls(pipe.deals, quarters[0], as_of),
-        summary=build_summary(quarterly, pipe, crm, headline_method(acc)),
+        summary=build_summary(quarterly, pipe, crm, headline), headline=headline,
     )

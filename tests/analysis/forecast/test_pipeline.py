@@ -36,14 +36,15 @@ def test_win_rates_shrink_to_stage_and_catalogue(tiny):
     obs = training_observations(opps, hist, CAT, AS_OF, lookback_days=0, step_days=30,
                                 settle_days=120)
     rates = win_rates(obs, CAT, prior_strength=2).set_index(["stage", "age_bucket"])
-    # Proposal: 1 won of 2, catalogue prior 0.40 -> stage rate (1 + 2*0.4) / (2 + 2) = 0.45
-    assert rates.loc[("Proposal", "31-90d"), "stage_rate"] == pytest.approx(0.45)
-    # cell (Proposal, 31-90d): 1 of 2 -> (1 + 2*0.45) / (2 + 2) = 0.475
-    assert rates.loc[("Proposal", "31-90d"), "win_rate"] == pytest.approx(0.475)
+    # Proposal: W1 (100) won, L1 (300) lost -> value rate 100/400 = 0.25 over n = 2;
+    # catalogue prior 0.40 -> stage rate (2*0.25 + 2*0.4) / (2 + 2) = 0.325
+    assert rates.loc[("Proposal", "31-90d"), "stage_rate"] == pytest.approx(0.325)
+    # youngest bucket empty: 0.325; cell (Proposal, 31-90d): (2*0.25 + 2*0.325) / 4 = 0.2875
+    assert rates.loc[("Proposal", "31-90d"), "win_rate"] == pytest.approx(0.2875)
     # an empty young cell takes the stage rate, an empty older one the bucket before it;
     # an unseen stage its catalogue prior
-    assert rates.loc[("Proposal", "0-30d"), "win_rate"] == pytest.approx(0.45)
-    assert rates.loc[("Proposal", ">365d"), "win_rate"] == pytest.approx(0.475)  # inherits
+    assert rates.loc[("Proposal", "0-30d"), "win_rate"] == pytest.approx(0.325)
+    assert rates.loc[("Proposal", ">365d"), "win_rate"] == pytest.approx(0.2875)  # inherits
     assert rates.loc[("Negotiation", "0-30d"), "win_rate"] == pytest.approx(0.70)
 
 
@@ -67,9 +68,9 @@ def test_pipeline_forecast_expected_value_and_seed(tiny):
                               observations=obs)
     pd.testing.assert_frame_equal(first.periods, again.periods)
     deals = first.deals.set_index("opportunity_id")
-    # O1: Proposal aged 31 days. Strength 10: stage rate (1 + 10*0.4) / (2 + 10) = 5/12,
-    # cell (Proposal, 31-90d) 1 of 2 -> (1 + 10 * 5/12) / 12
-    assert deals.loc["O1", "p_win"] == pytest.approx((1 + 10 * 5 / 12) / 12)
+    # O1: Proposal aged 31 days. Strength 10: stage rate (2*0.25 + 10*0.4) / 12 = 0.375,
+    # youngest bucket empty (0.375), cell (Proposal, 31-90d): (2*0.25 + 10*0.375) / 12
+    assert deals.loc["O1", "p_win"] == pytest.approx((0.5 + 3.75) / 12)
     # Q2 window = days 1..29 after June 1: won days 28 and 9 are both inside -> p_close 1
     assert deals.loc["O1", f"p_close_{periods[0].label}"] == pytest.approx(1.0)
     expected_q2 = (deals["amount"] * deals["p_win"] * deals[f"p_close_{periods[0].label}"]).sum()

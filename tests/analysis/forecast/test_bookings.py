@@ -1,0 +1,26 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops.analysis.forecast.bookings import forecast_bookings
+from salesops.analysis.forecast.series import TOTAL
+from salesops.data.periods import FiscalCalendar
+
+CAL = FiscalCalendar(1)
+
+
+def test_region_forecasts_add_up_to_total():
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2023-01-01", periods=14, freq="QS")
+    history = pd.DataFrame({
+        "EMEA": 100 + rng.normal(0, 10, 14), "APAC": 50 + np.arange(14) * 2.0,
+        "Americas": np.r_[np.zeros(10), [5.0, 0.0, 0.0, 3.0]],  # intermittent: degrades
+    }, index=index)
+    result = forecast_bookings(history, CAL, "quarter", 3, pd.Timestamp("2026-07-10"), origins=1)
+    fc = result.forecasts.pivot(index="period", columns="series", values="forecast")
+    assert list(fc.index) == ["FY2026 Q3", "FY2026 Q4", "FY2027 Q1"]
+    assert fc[["EMEA", "APAC", "Americas"]].sum(axis=1).to_numpy() == pytest.approx(
+        fc[TOTAL].to_numpy())
+    reasons = result.reasons().set_index("series")["reason"]
+    assert "intermittent" in reasons["Americas"]
+    assert not result.forecasts.isna().any().any()
