@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 #: Parameters the runner sets itself from dedicated options.
-RESERVED = {"as_of": "--as-of", "data_dir": "--data", "period": "--period"}
+RESERVED = {"as_of": "--as-of", "data_dir": "--data", "period": "--period",
+            "reports_dir": "--reports-dir"}
 
 #: Name parts that mark a secret (names are split on "_" and compared part by part too).
 _SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "key",

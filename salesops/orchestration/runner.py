@@ -10,6 +10,7 @@ the others; every file is written atomically.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 import threading
@@ -28,8 +29,13 @@ from salesops.data.quality import load_quality
 from salesops.data.store import dataset_fingerprint
 from salesops.orchestration.atomic import atomic_write_text, publish
 from salesops.orchestration.index import write_day_index, write_top_index
-from salesops.orchestration.kernel import ENGINE_NAME
-from salesops.orchestration.manifest import NotebookResult, build_manifest, write_manifest
+from salesops.orchestration.kernel import ENGINE_NAME, kernel_environment
+from salesops.orchestration.manifest import (
+    MANIFEST_FILE,
+    NotebookResult,
+    build_manifest,
+    write_manifest,
+)
 from salesops.orchestration.render import HtmlRenderer
 from salesops.orchestration.scrub import scrub
 
@@ -37,6 +43,10 @@ EXECUTED_DIR = "_notebooks"
 MAX_ERROR_CHARS = 2000
 
 Progress = Callable[[str], None]
+
+
+#: Injected parameters holding local paths: in the audit notebook only, never in manifest or HTML.
+PATH_PARAMETERS = ("data_dir", "reports_dir")
 
 
 class RunInputError(ValueError):
@@ -114,6 +124,23 @@ def describe_data(data_dir: Path | None, resolved: Path, fingerprint: str) -> di
     return {"source": "folder", "path": rel, "fingerprint": fingerprint, **rows}
 
 
+def longest_first(notebooks: list[Path], reports_dir: Path) -> list[Path]:
+    """Notebooks ordered by their run time in the latest earlier run, longest (or unknown) first.
+
+    Starting the long reports first keeps every worker busy to the end (longest-processing-time
+    scheduling); without an earlier manifest the order is unchanged.
+    """
+    seconds: dict[str, float] = {}
+    for manifest in sorted(reports_dir.glob(f"*/{MANIFEST_FILE}"), reverse=True):
+        try:
+            seconds = {n["name"]: float(n["seconds"])
+                       for n in json.loads(manifest.read_text())["notebooks"]}
+            break
+        except (ValueError, KeyError, TypeError, OSError):
+            continue
+    return sorted(notebooks, key=lambda p: -seconds.get(p.stem, float("inf")))
+
+
 def notebook_title(nb: nbformat.NotebookNode) -> str | None:
     """The first level-1 markdown heading of a notebook (the report's title), if any."""
     for cell in nb.cells:
@@ -149,6 +176,7 @@ class ReportRunner:
         self.day_dir = Path(options.reports_dir) / options.as_of
         self.executed_dir = self.day_dir / EXECUTED_DIR
         self.renderer = HtmlRenderer()
+        self.kernel_env: dict[str, str] | None = None  # set per run from the worker count
         self._print_lock = threading.Lock()
 
     def say(self, message: str) -> None:
@@ -162,18 +190,24 @@ class ReportRunner:
         notebooks = discover_notebooks(Path(opts.notebooks_dir), opts.names)
         data_dir = resolve_data_dir(opts.data_dir)
         fingerprint = dataset_fingerprint(data_dir)
+        # reports_dir lets a notebook keep files beside the reports (e.g. the forecast history)
         parameters = {"as_of": opts.as_of, "data_dir": str(data_dir), "period": opts.period,
-                      **opts.params}
+                      "reports_dir": str(Path(opts.reports_dir).resolve()), **opts.params}
         workers = max(1, min(opts.workers or os.cpu_count() or 1, len(notebooks)))
+        # one kernel per core: each kernel's native thread pools get its share of the cores
+        self.kernel_env = kernel_environment(
+            max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
         self.executed_dir.mkdir(parents=True, exist_ok=True)
         started_at = dt.datetime.now().isoformat(timespec="seconds")
         t0 = time.perf_counter()
         self.say(f"running {len(notebooks)} notebook(s) as of {opts.as_of} "
                  f"with {workers} worker(s)")
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-            results = list(pool.map(lambda p: self.run_one(p, parameters), notebooks))
+            queue = longest_first(notebooks, Path(opts.reports_dir))
+            results = sorted(pool.map(lambda p: self.run_one(p, parameters), queue),
+                             key=lambda r: r.name)
         shared_params = {k: scrub(v) if isinstance(v, str) else v
-                         for k, v in parameters.items() if k != "data_dir"}
+                         for k, v in parameters.items() if k not in PATH_PARAMETERS}
         manifest = build_manifest(
             opts.as_of, shared_params, describe_data(opts.data_dir, data_dir, fingerprint),
             results, started_at, time.perf_counter() - t0, workers,
@@ -221,6 +255,7 @@ class ReportRunner:
                     str(path), str(tmp), parameters=parameters, engine_name=ENGINE_NAME,
                     kernel_name=self.options.kernel_name, progress_bar=False,
                     request_save_on_cell_execute=False, start_timeout=self.options.start_timeout,
+                    kernel_env=self.kernel_env, kernel_cwd=str(path.parent.resolve()),
                 )
             except Exception as exc:  # a failing notebook must not stop the run
                 error = error_text(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import stat
 import sys
@@ -68,6 +69,16 @@ def test_parameters_are_injected_into_the_audit_copy(full_run):
     text = json.dumps(executed)
     assert f"as_of={AS_OF} period=quarter label=hello" in text
     assert str(full_run["data"]) in text  # the audit copy keeps the real data path
+    # reports_dir is injected for notebooks that keep files beside the reports
+    assert json.dumps(str(full_run["root"] / "reports")).strip('"') in text
+
+
+def test_kernels_run_in_the_notebook_folder_with_one_native_thread_each(full_run):
+    executed = (full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text()
+    assert f"cwd: {NOTEBOOKS}" in executed  # relative paths behave as in JupyterLab
+    # two workers: each kernel's BLAS pool gets cores // 2 threads (a user's setting wins)
+    expected = os.environ.get("OPENBLAS_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // 2)))
+    assert f"blas threads: {expected}" in executed
 
 
 def test_kernel_is_the_venv_python(full_run):
