@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.data.asof import stage_as_of
 from salesops.data.periods import Period
 from salesops.data.stages import StageCatalogue
 
@@ -45,35 +44,65 @@ def training_observations(
     One row per (snapshot, deal open then): stage and age at the snapshot, whether the deal
     was won by ``as_of`` (a deal still open then counts as not won), its amount, and days from the
     snapshot to its close. Snapshots run every ``step_days`` over ``lookback_days`` and stop
-    ``settle_days`` before ``as_of``.
+    ``settle_days`` before ``as_of``. All snapshots are computed at once (deal x date grid).
     """
     as_of = pd.Timestamp(as_of)
+    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close"]
     known = opportunities.loc[opportunities["created_date"] <= as_of]
-    won_by = (known["status"] == "won") & (known["close_date"] <= as_of)
+    won_by = ((known["status"] == "won") & (known["close_date"] <= as_of)).to_numpy(bool)
     closes = known["close_date"].where(known["status"] != "open", pd.NaT)
     history = stage_history.loc[stage_history["entered_date"] <= as_of]
     end = as_of - pd.Timedelta(days=settle_days)
     dates = pd.date_range(end=end, periods=lookback_days // step_days + 1, freq=f"{step_days}D")
-    frames = []
-    for d in dates:
-        mask = (known["created_date"] <= d) & ~(closes <= d)
-        live = known.loc[mask]
-        if live.empty:
-            continue
-        ids = history["opportunity_id"].isin(live["opportunity_id"])
-        stage = live["opportunity_id"].map(stage_as_of(history.loc[ids], catalogue, d))
-        stage = stage.where(catalogue.status_of(stage) == "open", catalogue.open_stages[0])
-        frames.append(pd.DataFrame({
-            "opportunity_id": live["opportunity_id"].to_numpy(),
-            "snapshot": d,
-            "stage": stage.astype(str).to_numpy(),
-            "age_days": (d - live["created_date"]).dt.days.to_numpy(),
-            "won": won_by.loc[mask].to_numpy(),
-            "amount": live["amount"].to_numpy(float),
-            "days_to_close": (closes.loc[mask] - d).dt.days.to_numpy(),
-        }))
-    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    created = pd.DatetimeIndex(known["created_date"])
+    close_at = pd.DatetimeIndex(closes)
+    grid = dates.to_numpy()[:, None]
+    # open at d: created by d and not closed by d (NaT compares False: still open)
+    snap, deal = np.nonzero((created.to_numpy()[None, :] <= grid)
+                            & ~(close_at.to_numpy()[None, :] <= grid))
+    if len(snap) == 0:
+        return pd.DataFrame(columns=cols)
+    ids = known["opportunity_id"]
+    on = dates[snap]
+    days_to_close = np.asarray((close_at[deal] - on).days, dtype=float)
+    return pd.DataFrame({
+        "opportunity_id": ids.to_numpy()[deal],
+        "snapshot": on,
+        "stage": _open_stage_on(history, catalogue, ids, deal, on),
+        "age_days": np.asarray((on - created[deal]).days, dtype=np.int64),
+        "won": won_by[deal],
+        "amount": known["amount"].to_numpy(float)[deal],
+        "days_to_close": (days_to_close if np.isnan(days_to_close).any()
+                          else days_to_close.astype(np.int64)),
+    }, columns=cols)
+
+
+def _open_stage_on(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Series,
+                   deal: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Stage of deal ``ids[deal[i]]`` on ``dates[i]``, for many pairs at once: the last stage
+    entered by then (same-day ties: the later catalogue stage, as ``asof.stage_as_of``), or
+    the first open stage if it has none yet or it was already a closed stage."""
+    deals = pd.Index(ids.unique())
+    h_code = deals.get_indexer(history["opportunity_id"])
+    h = history.loc[h_code >= 0]
+    h_code = h_code[h_code >= 0]
+    if h.empty:
+        return np.full(len(deal), catalogue.open_stages[0], dtype=object)
+    entered = h["entered_date"].to_numpy("datetime64[ns]").view(np.int64)
+    order = np.lexsort((catalogue.order_of(h["stage"]).fillna(-1).to_numpy(float), entered, h_code))
+    h_code, entered = h_code[order], entered[order]
+    stage = h["stage"].to_numpy(object)[order]
+    is_open = (catalogue.status_of(h["stage"]) == "open").fillna(False).to_numpy(bool)[order]
+    q_code = deals.get_indexer(ids)[deal]
+    q_day = dates.to_numpy("datetime64[ns]").view(np.int64)
+    # (deal code, date rank) packed in one sorted integer key; the last key <= the query's
+    # is the latest entry by that date, valid if it belongs to the same deal
+    days = np.unique(np.r_[entered, q_day])
+    h_key = h_code * len(days) + np.searchsorted(days, entered)
+    pos = np.searchsorted(h_key, q_code * len(days) + np.searchsorted(days, q_day), "right") - 1
+    pick = np.maximum(pos, 0)
+    found = (pos >= 0) & (h_code[pick] == q_code)
+    return np.where(found & is_open[pick], stage[pick], catalogue.open_stages[0])
 
 
 def _value_rates(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
