@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast.auto import auto_forecast
+from salesops.analysis.forecast.auto import COMBINATION, auto_forecast
 from salesops.analysis.forecast.pipeline import pipeline_forecast
 from salesops.analysis.forecast.series import TOTAL, bookings_by_period, season_length
 from salesops.data.asof import snapshot
@@ -48,7 +48,8 @@ def backtest_snapshots(
         known = snapshot(opportunities, history, catalogue, date)
         pf = pipeline_forecast(known, history, catalogue, [quarter], date, sims=sims, seed=seed)
         series = bookings_by_period(known, calendar, "quarter", date)[TOTAL].to_numpy(float)
-        ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), origins=0)
+        ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), origins=0,
+                           models=COMBINATION)
         actual = float(opportunities.loc[_won_in(opportunities, quarter), "amount"].sum())
         row = pf.periods.iloc[0]
         quarters.append({

@@ -142,17 +142,20 @@ def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> Se
 def auto_forecast(
     y: Sequence[float], h: int, m: int, *, levels: Sequence[int] = LEVELS, origins: int = 3,
     min_history: int | None = None, nonnegative: bool = True, select: str = "combination",
+    models: Sequence[str] = CANDIDATES,
 ) -> SeriesForecast:
     """Forecast ``h`` periods of one series with the automatic method (see module docstring).
 
     ``origins`` is the number of backtest origins (0 skips the backtest); ``min_history``
-    (default: 2 seasons, at least 8) is the training length the backtest needs.
+    (default: 2 seasons, at least 8) is the training length the backtest needs; ``models``
+    the candidates fitted (``COMBINATION`` when only the default forecast is wanted).
     """
     raw = np.asarray(y, dtype=float)
     series, gap_note = _fill_gaps(raw)
     result = simple_forecast(series, h, levels)
     if result is None:
-        result = _backtested(series, h, m, levels, origins, min_history or max(2 * m, 8), select)
+        result = _backtested(series, h, m, levels, origins, min_history or max(2 * m, 8), select,
+                             models)
     if gap_note:
         result = SeriesForecast(result.method, result.forecast, f"{result.reason}; {gap_note}",
                                 result.candidates, result.backtest, result.failures)
@@ -160,8 +163,8 @@ def auto_forecast(
 
 
 def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: int,
-                min_history: int, select: str) -> SeriesForecast:
-    candidates, failures = candidate_forecasts(y, h, m, levels)
+                min_history: int, select: str, models: Sequence[str]) -> SeriesForecast:
+    candidates, failures = candidate_forecasts(y, h, m, levels, models)
     if origins == 0:
         method, reason = choose(pd.DataFrame(), select)
         return SeriesForecast(method, candidates[method], reason, candidates, pd.DataFrame(),
@@ -173,7 +176,7 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
                               f" using the {method.replace('_', ' ')} without backtest",
                               candidates, pd.DataFrame(), failures)
     scores = backtest.rolling_origin(
-        y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, ())[0],
+        y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, (), models)[0],
         count=origins, min_train=min_history,
     )
     summary = backtest.summarise(scores)

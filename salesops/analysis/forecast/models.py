@@ -9,6 +9,7 @@ models forecast the adjusted series, and the indices are put back on the forecas
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -101,6 +102,25 @@ def _quiet(fn: Callable) -> Callable:
     return wrapper
 
 
+FIT_CACHE_SIZE = 64
+
+
+def _fit_cache(fn: Callable) -> Callable:
+    """Memoise a fit on the exact values of the series and the other arguments. Fits are
+    deterministic, so a backtest origin and a past snapshot with the same history (or a
+    rerun) share one fit; forecasts are then drawn from it for any horizon and levels."""
+    @functools.lru_cache(maxsize=FIT_CACHE_SIZE)
+    def cached(data: bytes, *args):
+        return fn(np.frombuffer(data).copy(), *args)
+
+    @functools.wraps(fn)
+    def wrapper(x: np.ndarray, *args):
+        return cached(np.ascontiguousarray(x, dtype=float).tobytes(), *args)
+    wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    wrapper.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    return wrapper
+
+
 # -- models on the seasonally adjusted series: (x, h, levels) -> (mean, intervals) -----------
 
 def naive(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
@@ -123,24 +143,32 @@ def _ets_forecast(fit, n: int, h: int, levels: Sequence[int]) -> tuple[np.ndarra
     return mean, out
 
 
+@_fit_cache
+def _ets_fit(x: np.ndarray, trend: str | None, damped: bool):
+    return ETSModel(pd.Series(x), error="add", trend=trend, damped_trend=damped).fit(disp=False)
+
+
 @_quiet
 def ses(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
     """Simple exponential smoothing, ETS(A,N,N)."""
-    fit = ETSModel(pd.Series(x), error="add").fit(disp=False)
-    return _ets_forecast(fit, len(x), h, levels)
+    return _ets_forecast(_ets_fit(x, None, False), len(x), h, levels)
 
 
 @_quiet
 def holt_damped(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
     """Holt's linear trend with damping, ETS(A,Ad,N)."""
-    fit = ETSModel(pd.Series(x), error="add", trend="add", damped_trend=True).fit(disp=False)
-    return _ets_forecast(fit, len(x), h, levels)
+    return _ets_forecast(_ets_fit(x, "add", True), len(x), h, levels)
+
+
+@_fit_cache
+def _theta_fit(x: np.ndarray):
+    return ThetaModel(x, deseasonalize=False).fit()
 
 
 @_quiet
 def theta(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
     """The Theta method (Assimakopoulos & Nikolopoulos; SES with half the linear drift)."""
-    fit = ThetaModel(x, deseasonalize=False).fit()
+    fit = _theta_fit(x)
     mean = np.asarray(fit.forecast(h), dtype=float)
     out: Intervals = {}
     for level in levels:
@@ -157,6 +185,13 @@ def ets_auto(y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS) -> M
     """ETS on the raw series, form chosen by AICc: error (A/M) x trend (none/A/damped) x
     seasonal (none, or A/M when the series tests seasonal). Multiplicative forms need
     strictly positive data; additive error with multiplicative seasonality is excluded."""
+    mean, intervals = _ets_forecast(_ets_auto_fit(y, m), len(y), h, levels)
+    return ModelForecast("ets", mean, intervals)
+
+
+@_fit_cache
+def _ets_auto_fit(y: np.ndarray, m: int):
+    """The ETS form of ``ets_auto`` with the lowest AICc, fitted."""
     positive = bool(np.all(y > 0))
     seasonal_forms: list[str | None] = [None]
     if is_seasonal(y, m):
@@ -175,8 +210,7 @@ def ets_auto(y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS) -> M
                     best, best_ic = fit, fit.aicc
     if best is None:
         raise ValueError("no ETS form could be fitted")
-    mean, intervals = _ets_forecast(best, len(y), h, levels)
-    return ModelForecast("ets", mean, intervals)
+    return best
 
 
 ARIMA_ORDERS: tuple[tuple[int, int], ...] = (
@@ -202,15 +236,7 @@ def arima_auto(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray
     No drift for differenced series: on the M3 monthly series a drift term made ARIMA's
     18-month forecasts markedly worse (sMAPE 15.1 against 14.2 without).
     """
-    d = _differences(x)
-    trend = "c" if d == 0 else "n"
-    best, best_ic = None, np.inf
-    for p, q in ARIMA_ORDERS:
-        if p + q + 3 >= len(x) - d:
-            continue
-        fit = ARIMA(x, order=(p, d, q), trend=trend).fit()
-        if np.isfinite(fit.aicc) and fit.aicc < best_ic:
-            best, best_ic = fit, fit.aicc
+    best = _arima_fit(x)
     if best is None:
         return naive(x, h, levels)
     pred = best.get_forecast(h)
@@ -220,6 +246,21 @@ def arima_auto(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray
         ci = np.asarray(pred.conf_int(alpha=1 - level / 100), dtype=float)
         out[level] = (ci[:, 0], ci[:, 1])
     return mean, out
+
+
+@_fit_cache
+def _arima_fit(x: np.ndarray):
+    """The ARIMA order of ``arima_auto`` with the lowest AICc, fitted (None if none fits)."""
+    d = _differences(x)
+    trend = "c" if d == 0 else "n"
+    best, best_ic = None, np.inf
+    for p, q in ARIMA_ORDERS:
+        if p + q + 3 >= len(x) - d:
+            continue
+        fit = ARIMA(x, order=(p, d, q), trend=trend).fit()
+        if np.isfinite(fit.aicc) and fit.aicc < best_ic:
+            best, best_ic = fit, fit.aicc
+    return best
 
 
 ADJUSTED_MODELS: dict[str, Callable[..., tuple[np.ndarray, Intervals]]] = {

@@ -89,10 +89,13 @@ def _open_stage_on(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Ser
     if h.empty:
         return np.full(len(deal), catalogue.open_stages[0], dtype=object)
     entered = h["entered_date"].to_numpy("datetime64[ns]").view(np.int64)
-    order = np.lexsort((catalogue.order_of(h["stage"]).fillna(-1).to_numpy(float), entered, h_code))
-    h_code, entered = h_code[order], entered[order]
-    stage = h["stage"].to_numpy(object)[order]
-    is_open = (catalogue.status_of(h["stage"]) == "open").fillna(False).to_numpy(bool)[order]
+    codes, names = pd.factorize(h["stage"])  # catalogue look-ups once per distinct stage
+    names = pd.Series(names.to_numpy(object))
+    rank = np.r_[catalogue.order_of(names).fillna(-1).to_numpy(float), -1.0][codes]
+    order = np.lexsort((rank, entered, h_code))
+    h_code, entered, codes = h_code[order], entered[order], codes[order]
+    stage = np.r_[names.to_numpy(object), None][codes]
+    is_open = np.r_[(catalogue.status_of(names) == "open").fillna(False).to_numpy(bool), False][codes]
     q_code = deals.get_indexer(ids)[deal]
     q_day = dates.to_numpy("datetime64[ns]").view(np.int64)
     # (deal code, date rank) packed in one sorted integer key; the last key <= the query's
@@ -254,14 +257,18 @@ def _simulate(live: pd.DataFrame, timing: np.ndarray, opportunities: pd.DataFram
     p_win = live["p_win"].to_numpy(float)
     cum = np.cumsum(timing, axis=1)  # P(close by end of period k | won)
     won = rng.random((sims, len(amount))) < p_win
-    slot = (rng.random((sims, len(amount)))[..., None] > cum[None, :, :]).sum(axis=2)
+    u = rng.random((sims, len(amount)))
+    slot = np.zeros(u.shape, np.int16)  # period the deal lands in (len(periods): later)
+    for k in range(cum.shape[1]):
+        slot += u > cum[:, k]
+    slot[~won] = -1  # lost: in no period
     run_rates = run_rate_samples(opportunities, periods, as_of)
     won_known = opportunities.loc[(opportunities["status"] == "won")
                                   & (opportunities["close_date"] <= as_of)]
     rows = []
     for k, p in enumerate(periods):
         booked = float(won_known.loc[p.contains(won_known["close_date"]), "amount"].sum())
-        from_open = (won & (slot == k)) @ amount
+        from_open = (slot == k) @ amount
         rr = rng.choice(run_rates[k], size=sims)
         total = booked + from_open + rr
         q10, q50, q90 = np.percentile(total, [10, 50, 90])
