@@ -1,7 +1,14 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
-from salesops.data.forecast_history import HISTORY_COLUMNS, load_forecast_history, save_forecasts
+from salesops.data.forecast_history import (
+    HISTORY_COLUMNS,
+    history_path,
+    load_forecast_history,
+    save_forecasts,
+)
 
 
 def rows(as_of, value, period="FY2026 Q4"):
@@ -33,3 +40,20 @@ def test_bad_file_names_missing_columns(tmp_path):
     path.write_text("as_of,series\n2026-01-01,Total\n")
     with pytest.raises(ValueError, match="forecast_history.csv.*lacks columns"):
         load_forecast_history(path)
+
+
+def test_history_path_defaults_beside_the_reports(tmp_path):
+    assert history_path(None, tmp_path) == tmp_path / "forecast_history.csv"
+    assert history_path(None, "../reports") == Path("../reports/forecast_history.csv")
+    assert history_path(None, None) is None
+
+
+def test_history_path_empty_means_do_not_save(tmp_path):
+    assert history_path("", tmp_path) is None
+    assert history_path("  ", tmp_path) is None
+
+
+def test_history_path_relative_inside_reports_dir_absolute_as_given(tmp_path):
+    assert history_path("fc/hist.csv", tmp_path) == tmp_path / "fc" / "hist.csv"
+    assert history_path(tmp_path / "x.csv", "/elsewhere") == tmp_path / "x.csv"
+    assert history_path("hist.csv", None) == Path("hist.csv")

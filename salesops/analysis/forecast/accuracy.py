@@ -103,9 +103,11 @@ def rep_bias(rep_rows: pd.DataFrame, reps: pd.DataFrame | None = None,
     return agg.sort_values("bias", ascending=False, na_position="last").reset_index(drop=True)
 
 
-def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.DataFrame:
+def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+              reps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per rep, this period: the CRM commit and best-case calls beside the model's expected
-    value of the same deals (forward-looking: reps' categories have no history to score)."""
+    value of the same deals (forward-looking: reps' categories have no history to score);
+    with ``reps``, the rep's name too."""
     in_period = period.contains(deals["close_date"]) | (deals["close_date"] < as_of)
     d = deals.loc[in_period]
     cat = d["forecast_category"]
@@ -116,6 +118,8 @@ def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp) -> pd.Da
         "rep_id": d["rep_id"],
     }).groupby("rep_id").sum().reset_index()
     out["commit_vs_model"] = out["commit"] - out["model_expected"]
+    if reps is not None:
+        out.insert(1, "name", out["rep_id"].map(reps.set_index("rep_id")["name"]))
     return out.sort_values("commit_vs_model", ascending=False).reset_index(drop=True)
 
 

@@ -115,6 +115,6 @@ def build_forecast_report(
     return ForecastReport(
         as_of=as_of, frequency=frequency, bookings=bookings, quarterly=quarterly, pipeline=pipe,
         crm=crm, accuracy=acc, rep_bias=accuracy.rep_bias(rep_rows, dataset.reps),
-        rep_calls=accuracy.rep_calls(pipe.deals, quarters[0], as_of),
+        rep_calls=accuracy.rep_calls(pipe.deals, quarters[0], as_of, dataset.reps),
         summary=build_summary(quarterly, pipe, crm, headline), headline=headline,
     )

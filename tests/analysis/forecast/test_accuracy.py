@@ -42,3 +42,22 @@ def test_forecast_vs_actual_joins_completed_periods():
     out = forecast_vs_actual(history, bookings)
     assert len(out) == 1  # Q2 has no actual yet
     assert out.loc[0, "error"] == pytest.approx(-12.0) and not out.loc[0, "inside80"]
+
+
+def test_rep_calls_commit_and_best_case_vs_model_with_names():
+    from salesops.analysis.forecast.accuracy import rep_calls
+    q4 = CAL.period(pd.Timestamp("2026-11-27"), "quarter")
+    deals = pd.DataFrame({
+        "rep_id": ["A", "A", "B", "B"],
+        "forecast_category": ["commit", "best_case", "pipeline", "commit"],
+        "amount": [100.0, 50.0, 80.0, 40.0],
+        "close_date": pd.to_datetime(["2026-12-01", "2026-12-15", "2026-12-20", "2027-02-01"]),
+        f"expected_{q4.label}": [60.0, 20.0, 10.0, 0.0],
+    })
+    reps = pd.DataFrame({"rep_id": ["A", "B"], "name": ["Ann", "Bo"]})
+    got = rep_calls(deals, q4, pd.Timestamp("2026-11-27"), reps).set_index("rep_id")
+    # B's commit closes next quarter: out. A: commit 100, best case 100 + 50, model 60 + 20
+    assert got.loc["A"].to_dict() == {"name": "Ann", "commit": 100.0, "best_case": 150.0,
+                                      "model_expected": 80.0, "commit_vs_model": 20.0}
+    # B: no commit (0), best case 0, model 10 -> commit - model = -10; A sorted first
+    assert got.loc["B", "commit_vs_model"] == -10.0 and got.index.tolist() == ["A", "B"]

@@ -1,0 +1,97 @@
+import pandas as pd
+
+from salesops.presentation import forecast_tables as ft
+
+XSS = "<b>x</b>"
+
+
+def html_of(table) -> str:
+    return table.to_html() if hasattr(table, "to_html") else table.data
+
+
+def test_summary_table_headers_formats_and_gap_highlight():
+    summary = pd.DataFrame({
+        "period": ["FY2026 Q4", "FY2027 Q1"], "forecast": [1.5e6, 2e6], "low": [1.2e6, 1.6e6],
+        "high": [1.8e6, 2.4e6], "pipeline": [1.5e6, 2e6], "time_series": [1.4e6, 2.1e6],
+        "booked": [5e5, 0.0], "quota": [2e6, 1.5e6], "gap": [5e5, -5e5],
+        "still_to_close": [1.5e6, 1.5e6], "coverage": [2.345, 1.0], "coverage_needed": [3.0, None],
+    })
+    html = html_of(ft.summary_table(summary, "EUR"))
+    for header in ("Quarter", "Range low", "Time-series forecast", "Short of quota",
+                   "Coverage needed (x)"):
+        assert f">{header}<" in html
+    assert "time_series" not in html and "coverage_needed" not in html
+    assert "€1.5M" in html and "€500.0K" in html and "2.3" in html and "–" in html
+    assert html.count("#fbe5e3") == 1  # only the quarter short of quota
+
+
+def test_series_and_model_tables_show_model_names_and_escape_text():
+    fc = pd.DataFrame({"series": [XSS], "period_start": [pd.Timestamp("2026-10-01")],
+                       "period": ["FY2026 Q4"], "forecast": [1000.0], "lower80": [900.0],
+                       "upper80": [1100.0], "lower95": [800.0], "upper95": [1200.0],
+                       "method": ["combination"]})
+    html = html_of(ft.series_table(fc))
+    assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert ">95% high<" in html and "$1.2K" in html and "period_start" not in html
+    assert "Combination (Theta, ETS, ARIMA)" in html
+    models = pd.DataFrame({"series": ["Total", "Total"], "model": ["holt_damped", "combination"],
+                           "smape": [15.43, 20.0], "mape": [13.6, 18.0], "mase": [1.118, 1.8],
+                           "bias": [-14.94, -19.0], "origins": [3, 3], "chosen": [False, True]})
+    html = html_of(ft.model_table(models))
+    assert ">sMAPE (%)<" in html and ">Damped Holt<" in html and "15.4" in html and "-14.9" in html
+    assert html.count("#e3f4ea") == 1 and "chosen" not in html
+
+
+def test_reasons_pipeline_crm_tables_headers():
+    html = html_of(ft.reasons_table(pd.DataFrame(
+        {"series": ["Total"], "method": ["mean"], "reason": [XSS]})))
+    assert ">Why<" in html and ">Mean of history<" in html and "&lt;b&gt;" in html
+    periods = pd.DataFrame({"period": ["Q"], "start": [pd.Timestamp("2026-10-01")],
+                            "end": [pd.Timestamp("2026-12-31")], "booked": [1e6],
+                            "open_expected": [2e6], "expected": [3.5e6], "run_rate": [5e5],
+                            "p10": [3e6], "p50": [3.5e6], "p90": [4e6]})
+    html = html_of(ft.pipeline_table(periods))
+    assert ">Expected from open deals<" in html and "$3.5M" in html and "2026-10-01" not in html
+    crm = pd.DataFrame({"period": ["Q"], "booked": [1.0], "crm_weighted": [2.0], "commit": [None],
+                        "best_case": [None], "open_pipeline": [3.0], "model_expected": [2.5],
+                        "quota": [4.0], "gap_to_quota": [3.0], "coverage": [1.0],
+                        "coverage_needed": [1.2]})
+    html = html_of(ft.crm_table(crm))
+    assert ">CRM weighted<" in html and ">Still to close<" in html and "gap_to_quota" not in html
+
+
+def test_accuracy_table_percent_errors():
+    acc = pd.DataFrame({"period": ["FY2026 Q3"], "as_of": [pd.Timestamp("2026-07-15")],
+                        "actual": [1e6], "pipeline": [1.1e6], "pipeline_p10": [9e5],
+                        "pipeline_p90": [1.3e6], "time_series": [8e5], "ts_lower80": [7e5],
+                        "ts_upper80": [9e5], "ts_method": ["combination"],
+                        "pipeline_error": [1e5], "time_series_error": [-2e5],
+                        "pipeline_pct_error": [0.1], "time_series_pct_error": [-0.2]})
+    html = html_of(ft.accuracy_table(acc))
+    assert ">Pipeline error<" in html and "10%" in html and "-20%" in html
+    assert "ts_method" not in html and "combination" not in html
+
+
+def test_rep_tables_show_names_top_n_and_calls_highlighted():
+    bias = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "name": [XSS, "Bo", "Cy"],
+                         "snapshots": [6, 6, 6], "deals": [10, 12, 8],
+                         "expected": [1e5, 2e5, 3e5], "actual": [5e4, 2e5, 4e5],
+                         "bias": [0.5, 0.0, -0.33], "call": ["optimistic", "in line", "sandbagging"]})
+    html = html_of(ft.rep_bias_table(bias, top=2))
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "Cy" not in html and "50%" in html
+    assert html.count("#fbe5e3") == 1 and html.count("#e3f4ea") == 0
+    calls = pd.DataFrame({"rep_id": ["R1"], "name": ["Ann"], "commit": [1e5], "best_case": [2e5],
+                          "model_expected": [8e4], "commit_vs_model": [2e4]})
+    html = html_of(ft.rep_calls_table(calls))
+    assert ">Commit above model<" in html and "$20.0K" in html and "R1" not in html
+
+
+def test_history_table_or_note():
+    assert "No saved forecast" in html_of(ft.history_table(None))
+    past = pd.DataFrame({"as_of": [pd.Timestamp("2026-08-27")], "series": ["Total"],
+                         "period": ["FY2026 Q3"], "method": ["ets"], "forecast": [10.0],
+                         "lower80": [8.0], "upper80": [12.0], "actual": [13.0], "error": [-3.0],
+                         "inside80": [False]})
+    html = html_of(ft.history_table(past))
+    assert ">Forecast made<" in html and "2026-08-27" in html and ">ETS<" in html
+    assert html.count("#fbe5e3") == 1 and "inside80" not in html
