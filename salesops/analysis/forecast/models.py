@@ -257,7 +257,8 @@ def _arima_fit(x: np.ndarray):
     for p, q in ARIMA_ORDERS:
         if p + q + 3 >= len(x) - d:
             continue
-        fit = ARIMA(x, order=(p, d, q), trend=trend).fit()
+        # the parameter covariance is never used (forecast intervals come from the state)
+        fit = ARIMA(x, order=(p, d, q), trend=trend).fit(cov_type="none")
         if np.isfinite(fit.aicc) and fit.aicc < best_ic:
             best, best_ic = fit, fit.aicc
     return best

@@ -112,9 +112,10 @@ def _value_rates(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group: deal count and value-weighted win rate (won amount / amount; by count if the
     group's amounts are all zero)."""
     g = obs.assign(won_amount=obs["won"] * obs["amount"]).groupby(keys)
-    out = g.agg(n=("won", "size"), won=("won", "mean"), amount=("amount", "sum"),
-                won_amount=("won_amount", "sum"))
-    out["rate"] = (out["won_amount"] / out["amount"].where(out["amount"] > 0)).fillna(out["won"])
+    out = g[["won", "amount", "won_amount"]].sum()
+    out.insert(0, "n", g.size())
+    won_share = out["won"] / out["n"]
+    out["rate"] = (out["won_amount"] / out["amount"].where(out["amount"] > 0)).fillna(won_share)
     return out[["n", "rate"]]
 
 
@@ -257,18 +258,17 @@ def _simulate(live: pd.DataFrame, timing: np.ndarray, opportunities: pd.DataFram
     p_win = live["p_win"].to_numpy(float)
     cum = np.cumsum(timing, axis=1)  # P(close by end of period k | won)
     won = rng.random((sims, len(amount))) < p_win
-    u = rng.random((sims, len(amount)))
-    slot = np.zeros(u.shape, np.int16)  # period the deal lands in (len(periods): later)
-    for k in range(cum.shape[1]):
-        slot += u > cum[:, k]
-    slot[~won] = -1  # lost: in no period
+    u = rng.random((sims, len(amount)))  # a won deal lands in the first period k with u <= cum_k
     run_rates = run_rate_samples(opportunities, periods, as_of)
     won_known = opportunities.loc[(opportunities["status"] == "won")
                                   & (opportunities["close_date"] <= as_of)]
     rows = []
+    placed = ~won  # lost deals, then won deals already landed in an earlier period
     for k, p in enumerate(periods):
         booked = float(won_known.loc[p.contains(won_known["close_date"]), "amount"].sum())
-        from_open = (slot == k) @ amount
+        by_end = u <= cum[:, k]
+        from_open = (by_end & ~placed) @ amount
+        placed |= by_end
         rr = rng.choice(run_rates[k], size=sims)
         total = booked + from_open + rr
         q10, q50, q90 = np.percentile(total, [10, 50, 90])
