@@ -166,7 +166,7 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
                 min_history: int, select: str, models: Sequence[str]) -> SeriesForecast:
     candidates, failures = candidate_forecasts(y, h, m, levels, models)
     if origins == 0:
-        method, reason = choose(pd.DataFrame(), select)
+        method, reason = _available(*choose(pd.DataFrame(), select), candidates, pd.DataFrame())
         return SeriesForecast(method, candidates[method], reason, candidates, pd.DataFrame(),
                               failures)
     if len(y) < min_history + 1:
@@ -180,8 +180,21 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
         count=origins, min_train=min_history,
     )
     summary = backtest.summarise(scores)
-    method, reason = choose(summary.loc[summary["model"].isin(list(candidates))], select)
+    fitted = summary.loc[summary["model"].isin(list(candidates))]
+    method, reason = _available(*choose(fitted, select), candidates, fitted)
     return SeriesForecast(method, candidates[method], reason, candidates, summary, failures)
+
+
+def _available(method: str, reason: str, candidates: dict[str, ModelForecast],
+               summary: pd.DataFrame) -> tuple[str, str]:
+    """``method`` if it was fitted; else the best-scoring fitted model (or the first fitted
+    one), with the reason saying so. Candidates always hold at least the seasonal naive."""
+    if method in candidates:
+        return method, reason
+    scored = summary.loc[summary["model"].isin(list(candidates))] if len(summary) else summary
+    fallback = (scored.set_index("model")["mase"].idxmin() if len(scored)
+                else next(iter(candidates)))
+    return fallback, f"{method.replace('_', ' ')} could not be fitted: using {fallback.replace('_', ' ')}"
 
 
 def _clip(result: SeriesForecast) -> SeriesForecast:

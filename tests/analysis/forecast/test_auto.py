@@ -88,3 +88,20 @@ def test_choose_rules():
     assert choose(summary, "best")[0] == "theta"
     with pytest.raises(ValueError, match="select"):
         choose(summary, "worst")
+
+
+@pytest.mark.parametrize("origins", [0, 3])
+def test_every_combination_member_failing_falls_back_without_crashing(monkeypatch, origins):
+    import salesops.analysis.forecast.auto as auto_module
+
+    def broken(*args, **kwargs):
+        raise np.linalg.LinAlgError("singular matrix")
+
+    monkeypatch.setattr(auto_module, "ets_auto", broken)
+    monkeypatch.setattr(auto_module, "adjusted_forecast", broken)
+    y = 100 + 10 * np.sin(np.arange(36) * 2 * np.pi / 12)
+    result = auto_module.auto_forecast(y, 6, 12, origins=origins)
+    assert result.method == "seasonal_naive"
+    assert "combination could not be fitted: using seasonal naive" in result.reason
+    assert np.allclose(result.forecast.mean, y[-12:-6])  # the last season repeated
+    assert set(result.failures) == set(auto_module.CANDIDATES)
