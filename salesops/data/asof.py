@@ -7,25 +7,42 @@ Amounts and close dates are today's values (the model keeps no history of them).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from salesops.data.stages import StageCatalogue
 
 
-def stage_as_of(
-    stage_history: pd.DataFrame, catalogue: StageCatalogue, as_of: pd.Timestamp
-) -> pd.Series:
-    """Stage each opportunity was in on ``as_of`` (index: opportunity_id).
-
-    Ties on the same day are broken by catalogue order (the later stage wins).
-    """
-    hist = stage_history.loc[stage_history["entered_date"] <= as_of,
-                             ["opportunity_id", "stage", "entered_date"]]
-    hist = hist.assign(_order=catalogue.order_of(hist["stage"]).fillna(-1))
-    last = hist.sort_values(["opportunity_id", "entered_date", "_order"]).drop_duplicates(
-        "opportunity_id", keep="last"
-    )
-    return last.set_index("opportunity_id")["stage"]
+def open_stages_on(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Series,
+                   deal: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Stage of deal ``ids[deal[i]]`` on ``dates[i]``, for many pairs at once: the last stage
+    entered by then (same-day ties: the later catalogue stage), or the first open stage if it
+    has none yet or it was already a closed stage (the deal was open then, so that stage is
+    not its state on that date). Vectorised: one sort of the history for all pairs."""
+    deals = pd.Index(ids.unique())
+    h_code = deals.get_indexer(history["opportunity_id"])
+    h = history.loc[h_code >= 0]
+    h_code = h_code[h_code >= 0]
+    if h.empty:
+        return np.full(len(deal), catalogue.open_stages[0], dtype=object)
+    entered = h["entered_date"].to_numpy("datetime64[ns]").view(np.int64)
+    codes, names = pd.factorize(h["stage"])  # catalogue look-ups once per distinct stage
+    names = pd.Series(names.to_numpy(object))
+    rank = np.r_[catalogue.order_of(names).fillna(-1).to_numpy(float), -1.0][codes]
+    order = np.lexsort((rank, entered, h_code))
+    h_code, entered, codes = h_code[order], entered[order], codes[order]
+    stage = np.r_[names.to_numpy(object), None][codes]
+    is_open = np.r_[(catalogue.status_of(names) == "open").fillna(False).to_numpy(bool), False][codes]
+    q_code = deals.get_indexer(ids)[deal]
+    q_day = dates.to_numpy("datetime64[ns]").view(np.int64)
+    # (deal code, date rank) packed in one sorted integer key; the last key <= the query's
+    # is the latest entry by that date, valid if it belongs to the same deal
+    days = np.unique(np.r_[entered, q_day])
+    h_key = h_code * len(days) + np.searchsorted(days, entered)
+    pos = np.searchsorted(h_key, q_code * len(days) + np.searchsorted(days, q_day), "right") - 1
+    pick = np.maximum(pos, 0)
+    found = (pos >= 0) & (h_code[pick] == q_code)
+    return np.where(found & is_open[pick], stage[pick], catalogue.open_stages[0])
 
 
 def snapshot(
@@ -44,13 +61,10 @@ def snapshot(
     known = opportunities.loc[opportunities["created_date"] <= as_of].copy()
     closed_later = (known["status"] != "open") & (known["close_date"] > as_of)
     if closed_later.any():
-        stages = stage_as_of(stage_history, catalogue, as_of)
         ids = known.loc[closed_later, "opportunity_id"]
-        past_stage = ids.map(stages)
-        # A stage that was already terminal by as_of cannot apply to a deal still open then.
-        past_status = catalogue.status_of(past_stage)
-        fallback = catalogue.open_stages[0]
-        past_stage = past_stage.where(past_status == "open", fallback)
+        past_stage = pd.Series(open_stages_on(
+            stage_history, catalogue, ids, np.arange(len(ids)),
+            pd.DatetimeIndex(np.repeat(as_of.to_datetime64(), len(ids)))), index=ids.index)
         known.loc[closed_later, "stage"] = past_stage.astype(known["stage"].dtype)
         known.loc[closed_later, "status"] = "open"
         known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)

@@ -1,6 +1,8 @@
 import pandas as pd
 
-from salesops.data.asof import snapshot, stage_as_of
+import numpy as np
+
+from salesops.data.asof import open_stages_on, snapshot
 from salesops.data.stages import load_catalogue
 
 T = pd.Timestamp
@@ -30,10 +32,17 @@ def frames():
     return opps, hist
 
 
-def test_stage_as_of_takes_last_stage_entered():
+def test_open_stages_on_many_dates_at_once():
     _, hist = frames()
-    stages = stage_as_of(hist, CAT, T("2026-02-28"))
-    assert stages.to_dict() == {"W": "Proposal", "L": "Closed Lost", "O": "Prospecting"}
+    ids = pd.Series(["W", "W", "W", "L", "O", "F"])
+    dates = pd.DatetimeIndex(["2025-12-31", "2026-02-28", "2026-03-10", "2026-02-28",
+                              "2026-03-01", "2026-04-10"])
+    got = open_stages_on(hist, CAT, ids, np.arange(6), dates).tolist()
+    # W: nothing yet -> first open stage; Proposal by Feb 28; on Mar 10 it was already won, so
+    # "open on that date" falls back to the first open stage. L lost on Feb 20: fallback too.
+    # O entered Proposal on Mar 1 (the same day counts). F still in Prospecting on Apr 10.
+    assert got == ["Prospecting", "Proposal", "Prospecting", "Prospecting", "Proposal",
+                   "Prospecting"]
 
 
 def test_snapshot_reopens_deals_closed_later_and_hides_future_deals():

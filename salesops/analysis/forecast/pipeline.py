@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops.data.asof import open_stages_on
 from salesops.data.periods import Period
 from salesops.data.stages import StageCatalogue
 
@@ -68,44 +69,13 @@ def training_observations(
     return pd.DataFrame({
         "opportunity_id": ids.to_numpy()[deal],
         "snapshot": on,
-        "stage": _open_stage_on(history, catalogue, ids, deal, on),
+        "stage": open_stages_on(history, catalogue, ids, deal, on),
         "age_days": np.asarray((on - created[deal]).days, dtype=np.int64),
         "won": won_by[deal],
         "amount": known["amount"].to_numpy(float)[deal],
         "days_to_close": (days_to_close if np.isnan(days_to_close).any()
                           else days_to_close.astype(np.int64)),
     }, columns=cols)
-
-
-def _open_stage_on(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Series,
-                   deal: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
-    """Stage of deal ``ids[deal[i]]`` on ``dates[i]``, for many pairs at once: the last stage
-    entered by then (same-day ties: the later catalogue stage, as ``asof.stage_as_of``), or
-    the first open stage if it has none yet or it was already a closed stage."""
-    deals = pd.Index(ids.unique())
-    h_code = deals.get_indexer(history["opportunity_id"])
-    h = history.loc[h_code >= 0]
-    h_code = h_code[h_code >= 0]
-    if h.empty:
-        return np.full(len(deal), catalogue.open_stages[0], dtype=object)
-    entered = h["entered_date"].to_numpy("datetime64[ns]").view(np.int64)
-    codes, names = pd.factorize(h["stage"])  # catalogue look-ups once per distinct stage
-    names = pd.Series(names.to_numpy(object))
-    rank = np.r_[catalogue.order_of(names).fillna(-1).to_numpy(float), -1.0][codes]
-    order = np.lexsort((rank, entered, h_code))
-    h_code, entered, codes = h_code[order], entered[order], codes[order]
-    stage = np.r_[names.to_numpy(object), None][codes]
-    is_open = np.r_[(catalogue.status_of(names) == "open").fillna(False).to_numpy(bool), False][codes]
-    q_code = deals.get_indexer(ids)[deal]
-    q_day = dates.to_numpy("datetime64[ns]").view(np.int64)
-    # (deal code, date rank) packed in one sorted integer key; the last key <= the query's
-    # is the latest entry by that date, valid if it belongs to the same deal
-    days = np.unique(np.r_[entered, q_day])
-    h_key = h_code * len(days) + np.searchsorted(days, entered)
-    pos = np.searchsorted(h_key, q_code * len(days) + np.searchsorted(days, q_day), "right") - 1
-    pick = np.maximum(pos, 0)
-    found = (pos >= 0) & (h_code[pick] == q_code)
-    return np.where(found & is_open[pick], stage[pick], catalogue.open_stages[0])
 
 
 def _value_rates(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
