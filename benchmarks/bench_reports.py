@@ -60,7 +60,8 @@ def run_naive(notebooks: list[Path], data: Path) -> tuple[float, dict[str, float
     for nb in notebooks:
         executed = out / nb.name
         timed([str(BIN / "papermill"), str(nb), str(executed), "--no-progress-bar",
-               "-p", "as_of", AS_OF, "-p", "data_dir", str(data), "-p", "period", "quarter"])
+               "--cwd", str(nb.parent), "-p", "as_of", AS_OF, "-p", "data_dir", str(data),
+               "-p", "period", "quarter", "-p", "reports_dir", str(out)])
         timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
                "--output-dir", str(out), str(executed)])
     wall = time.perf_counter() - t0
