@@ -1,8 +1,11 @@
-"""Array helpers for the comp engine: a linear-time stable ordering of integer keys."""
+"""Array helpers for the comp engine: a linear-time stable ordering of integer keys, a fast
+gather of fixed-width string ids."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 _DIGIT = 16  # numpy sorts 16-bit integers stably with a radix sort
 _MASK = (1 << _DIGIT) - 1
@@ -37,3 +40,41 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
             if not top >> shift:
                 break
     return order if order is not None else np.arange(n)
+
+
+def take_strings(values: pd.api.extensions.ExtensionArray, indices: np.ndarray
+                 ) -> pd.api.extensions.ExtensionArray:
+    """``values.take(indices, allow_fill=True)`` (-1 = missing) for an array of strings.
+
+    Ids of one fixed width (CRM ids usually are) are gathered as fixed-size byte records with
+    numpy, several times faster on a million scattered indices than a string take.
+    """
+    fixed = _fixed_width_bytes(values)
+    if fixed is None:
+        return values.take(indices, allow_fill=True)
+    records, width = fixed
+    valid = indices >= 0
+    data = np.take(records, np.where(valid, indices, 0))
+    n = indices.size
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    mask = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    out = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), mask)
+    return type(values)(pa.chunked_array([out]), dtype=values.dtype)
+
+
+def _fixed_width_bytes(values: object) -> tuple[np.ndarray, int] | None:
+    """(records as ``S{width}``, width) of a pyarrow-backed string array without missing values
+    whose strings all have one byte length; None otherwise."""
+    chunked = getattr(values, "_pa_array", None)
+    if not isinstance(chunked, pa.ChunkedArray) or not pa.types.is_large_string(chunked.type):
+        return None
+    arr = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    if len(arr) == 0 or arr.null_count:
+        return None
+    _, offset_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offset_buf, np.int64, len(arr) + 1, arr.offset * 8)
+    width = int(offsets[1] - offsets[0])
+    if width == 0 or np.any(np.diff(offsets) != width):
+        return None
+    raw = np.frombuffer(data_buf, np.uint8, offsets[-1] - offsets[0], int(offsets[0]))
+    return raw.view(f"S{width}"), width

@@ -89,16 +89,17 @@ def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None
     won_mask = (opportunities["status"] == "won").to_numpy()
     columns = ["opportunity_id", "rep_id", "product", "close_date", "amount"]
     won = opportunities[columns] if won_mask.all() else opportunities.loc[won_mask, columns]
-    flags = new_logo_flags(opportunities)[won_mask] if new_logos else False
-    won = won.assign(new_logo=flags, share=1.0)
+    flags = new_logo_flags(opportunities)[won_mask] if new_logos else np.zeros(len(won), bool)
+    share = np.ones(len(won))
     if splits is not None and len(splits):
         splits = validate_splits(splits)
+        won = won.assign(new_logo=flags, share=share)
         split_ids = won["opportunity_id"].isin(splits["opportunity_id"])
         parts = won.loc[split_ids].drop(columns=["rep_id", "share"]).merge(
             splits, on="opportunity_id", how="inner")
         won = pd.concat([won.loc[~split_ids], parts[won.columns]], ignore_index=True)
+        flags, share = won["new_logo"].to_numpy(bool), won["share"].to_numpy(np.float64)
     amount_cents = round_cents(won["amount"].to_numpy(np.float64) * 100)
-    share = won["share"].to_numpy(np.float64)
     whole = share == 1.0
     credit_cents = amount_cents.copy() if whole.all() else np.where(
         whole, amount_cents, round_cents(amount_cents * share))
@@ -110,7 +111,7 @@ def deal_credits(opportunities: pd.DataFrame, splits: pd.DataFrame | None = None
         "amount_cents": amount_cents,
         "share": share,
         "credit_cents": credit_cents,
-        "new_logo": won["new_logo"].to_numpy(bool),
+        "new_logo": flags,
     }, copy=False)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.comp.arrays import stable_order
+from salesops.analysis.comp.arrays import stable_order, take_strings
 from salesops.analysis.comp.credits import deal_credits, index_in, validate_adjustments
 from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan, Tiers
 from salesops.analysis.comp.tiers import (
@@ -274,8 +274,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     gkey = np.take(gkey, order)
     rep = gkey // G
     rows = _Rows(np.take(rows.src, order), rep, gkey - rep * G, np.take(rows.pp, order),
-                 (np.take(day, order) + day0).astype("datetime64[D]"),
-                 np.take(rows.units, order))
+                 np.take(rows.date, order), np.take(rows.units, order))
     start = np.ones(n, bool)
     start[1:] = gkey[1:] != gkey[:-1]
     after = group_cumsum(rows.units, start) if n else rows.units
@@ -351,7 +350,7 @@ class _Lines:
 
     #: Field dtypes: small codes keep the million-line concatenation and ordering cheap.
     FIELDS = {"rep": np.int32, "pp": np.int16, "measure": np.int8, "kind": np.int8,
-              "src": np.int64, "date": "datetime64[D]", "credit": np.int64, "band": np.int16,
+              "src": np.int32, "date": "datetime64[D]", "credit": np.int64, "band": np.int16,
               "rate": np.float64, "cents": np.int64, "balance": np.int64, "note": np.int32}
 
     def __init__(self, R: int, P: int) -> None:
@@ -396,29 +395,39 @@ class _Lines:
             return np.zeros(0, self.FIELDS.get(name, np.int64))
         return np.concatenate([p[name] for p in self.parts])
 
-    def _positions(self) -> np.ndarray:
-        """Each line's row in key order (stable: ties keep the add order).
+    def ordered(self) -> dict[str, np.ndarray]:
+        """Every field of every line, lines ordered by key (stable: ties keep the add order).
 
         Usually the first part (deal commission, most lines) is already in key order: then the
         other lines are sorted on their own and merged in, instead of sorting every line.
         """
         keys = self.column("key")
         first = self.parts[0]["key"] if self.parts else keys
-        position = np.empty(keys.size, np.int64)
-        if first.size < keys.size // 2 or np.count_nonzero(first[1:] < first[:-1]):
+        if (not self.parts or first.size < keys.size // 2
+                or np.count_nonzero(first[1:] < first[:-1])):
+            position = np.empty(keys.size, np.int64)
             position[stable_order(keys)] = np.arange(keys.size)
-            return position
+            return self._scattered(position)
         rest = keys[first.size:]
         rest_order = stable_order(rest)
         slot = np.searchsorted(first, rest[rest_order], side="right")
-        position[first.size + rest_order] = slot + np.arange(rest.size)
-        before = np.cumsum(np.bincount(slot, minlength=first.size + 1))[:first.size]
-        position[:first.size] = np.arange(first.size) + before
-        return position
+        is_rest = np.zeros(keys.size, bool)
+        is_rest[slot + np.arange(rest.size)] = True
+        is_first = ~is_rest
+        out = {}
+        for name, dtype in self.FIELDS.items():
+            out[name] = column = np.empty(keys.size, dtype)
+            values = self.parts[0][name]
+            if values.strides == (0,):  # one value: fill, then overwrite the rest
+                column.fill(values[0])
+            else:  # boolean masks stream in order: faster than scattering by position
+                column[is_first] = values
+            if rest.size:
+                column[is_rest] = np.concatenate([p[name] for p in self.parts[1:]])[rest_order]
+        return out
 
-    def ordered(self) -> dict[str, np.ndarray]:
-        """Every field of every line, lines ordered by key (stable: ties keep the add order)."""
-        position = self._positions()
+    def _scattered(self, position: np.ndarray) -> dict[str, np.ndarray]:
+        """Every field with each part's lines scattered to their ``position``."""
         spans, at = [], 0
         for p in self.parts:
             spans.append(position[at:at + p["key"].size])
@@ -504,7 +513,7 @@ def _measure_rows(m: Measure, deals: _Deals, g: _Grid, adj: pd.DataFrame,
     units = (credits["credit_cents"].to_numpy() if m.credit == "amount"
              else round_cents(credits["share"].to_numpy() * 100))
     if mask.all():
-        rows = [(np.arange(mask.size), deals.rep, deals.month, pp_of_month[deals.month],
+        rows = [(np.arange(mask.size, dtype=np.int32), deals.rep, deals.month, pp_of_month[deals.month],
                  deals.date, units)]
     else:
         src = np.flatnonzero(mask)
@@ -801,7 +810,7 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
         "period_label": _categorical(pp, [p.label for p in g.payout]),
         "kind": _categorical(col["kind"], KINDS),
         "measure": _categorical(measure, measure_names),
-        "opportunity_id": credits["opportunity_id"].array.take(src, allow_fill=True),
+        "opportunity_id": take_strings(credits["opportunity_id"].array, src),
         "date": col["date"].astype("datetime64[ns]"),
         "credit": col["credit"] / 100,
         "credit_unit": _categorical(unit_of_measure[measure], ["money", "deals"]),

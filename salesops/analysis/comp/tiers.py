@@ -26,6 +26,10 @@ def round_half_away(numerator: np.ndarray, denominator: int) -> np.ndarray:
 def round_cents(values: np.ndarray) -> np.ndarray:
     """Float cents rounded half away from zero; a 1e-6 cent nudge absorbs binary fractions."""
     values = np.asarray(values, dtype=np.float64)
+    if values.size and values.min() >= 0:  # nothing to sign: three passes instead of five
+        out = values + 0.5
+        out += 1e-6
+        return np.floor(out, out=out).astype(np.int64)
     out = np.abs(values, out=np.empty_like(values))
     out += 0.5
     out += 1e-6
