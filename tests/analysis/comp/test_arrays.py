@@ -1,12 +1,14 @@
-"""The engine's array helpers: radix ordering equals numpy's stable sort."""
+"""The engine's array helpers: radix ordering equals numpy's stable sort; the string gather
+equals pandas' take."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesops.analysis.comp.arrays import stable_order
+from salesops.analysis.comp.arrays import stable_order, take_strings
 
 keys = st.lists(st.integers(0, 2**40), max_size=300)
 
@@ -23,3 +25,21 @@ def test_stable_order_on_sorted_and_nearly_sorted_keys():
     run = np.sort(rng.integers(0, 5000, 10_000))
     for key in (run, np.concatenate([run, rng.integers(0, 5000, 50)]), run[::-1].copy()):
         assert (stable_order(key) == np.argsort(key, kind="stable")).all()
+
+
+def test_take_strings_fixed_width_with_missing():
+    ids = pd.Series(["o1", "o2", "o3", "o4"]).array[1:]  # a slice: the buffers start at "o2"
+    out = take_strings(ids, np.array([2, -1, 0, 0], np.int32))
+    assert out.dtype == ids.dtype
+    assert pd.Series(out).tolist()[0::2] == ["o4", "o2"] and pd.isna(out[1]) and out[3] == "o2"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=3), min_size=1, max_size=30), st.booleans(), st.data())
+def test_take_strings_is_pandas_take(words, same_width, data):
+    if same_width:  # every string one byte length: the byte-record path
+        words = [w.encode()[:1].decode(errors="ignore").ljust(2, "x") for w in words]
+    values = pd.Series(words, dtype="str").array
+    index = np.array(data.draw(st.lists(st.integers(-1, len(words) - 1), max_size=40)), np.int64)
+    expected = values.take(index, allow_fill=True)
+    assert pd.Series(take_strings(values, index)).equals(pd.Series(expected))
