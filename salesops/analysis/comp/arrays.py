@@ -14,9 +14,10 @@ _MASK = (1 << _DIGIT) - 1
 def stable_order(*keys: np.ndarray) -> np.ndarray:
     """Stable argsort by ``keys`` (most significant first) of non-negative integers.
 
-    LSD radix passes over 16-bit digits, O(n) each: the same order as ``np.lexsort`` (or, for
-    one key, ``np.argsort(key, kind="stable")``) several times faster on a million keys. One
-    nearly sorted key (a few long sorted runs) goes to numpy's timsort, linear on it.
+    The same order as ``np.lexsort`` (or, for one key, ``np.argsort(key, kind="stable")``),
+    several times faster on a million keys: keys and row number packed in one int64 and sorted
+    when they fit, else LSD radix passes over 16-bit digits, O(n) each. One nearly sorted key
+    (a few long sorted runs) goes to numpy's timsort, linear on it.
     """
     keys = tuple(np.asarray(k) for k in keys)
     n = keys[0].size
@@ -26,10 +27,13 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
             return np.arange(n)
         if descents < n // 64:
             return np.argsort(keys[0], kind="stable")
+    if n and min(int(k.min()) for k in keys) < 0:
+        raise ValueError("stable_order: keys must be non-negative")
+    packed = _packed_order(keys, n)
+    if packed is not None:
+        return packed
     order = None
     for key in reversed(keys):
-        if n and key.min() < 0:
-            raise ValueError("stable_order: keys must be non-negative")
         top, shift = int(key.max()) if n else 0, 0
         while True:
             part = key if order is None else np.take(key, order)
@@ -40,6 +44,27 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
             if not top >> shift:
                 break
     return order if order is not None else np.arange(n)
+
+
+def _packed_order(keys: tuple[np.ndarray, ...], n: int) -> np.ndarray | None:
+    """Stable order by sorting one int64 per row packing its keys above its row number.
+
+    The packed values are unique, so numpy's (vectorised, unstable) sort gives the stable
+    order, about twice as fast as two radix passes; None when the bits do not fit in 63.
+    """
+    if not n:
+        return None
+    index_bits = max(int(n - 1).bit_length(), 1)
+    widths = [int(k.max()).bit_length() for k in keys]
+    if sum(widths) + index_bits > 63:
+        return None
+    packed, part, shift = np.arange(n, dtype=np.int64), np.empty(n, np.int64), index_bits
+    for key, width in zip(reversed(keys), reversed(widths), strict=True):
+        np.left_shift(key, shift, out=part, dtype=np.int64, casting="unsafe")  # fits: checked
+        packed |= part
+        shift += width
+    packed.sort()
+    return np.bitwise_and(packed, (1 << index_bits) - 1, out=packed)
 
 
 def take_strings(values: pd.api.extensions.ExtensionArray, indices: np.ndarray

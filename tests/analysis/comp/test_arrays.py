@@ -20,6 +20,16 @@ def test_stable_order_is_numpys_stable_argsort(values, modulus):
     assert (stable_order(key) == np.argsort(key, kind="stable")).all()
 
 
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**60), st.integers(0, 400)), max_size=300),
+       st.sampled_from([3, 2**11, 2**60]))
+def test_stable_order_of_two_keys_is_lexsort(pairs, modulus):
+    """Narrow keys take the packed sort; 2**60-wide ones (with the day) the radix passes."""
+    group = np.array([p[0] for p in pairs], np.int64) % modulus
+    day = np.array([p[1] for p in pairs], np.int32)
+    assert (stable_order(group, day) == np.lexsort((day, group))).all()
+
 def test_stable_order_on_sorted_and_nearly_sorted_keys():
     rng = np.random.default_rng(3)
     run = np.sort(rng.integers(0, 5000, 10_000))
