@@ -73,13 +73,15 @@ def build_summary(quarterly: BookingsForecast, pipeline: PipelineForecast, crm: 
             value, low, high = pipe.loc[p, "expected"], pipe.loc[p, "p10"], pipe.loc[p, "p90"]
         else:
             value, low, high = ts.loc[p, "forecast"], ts.loc[p, "lower80"], ts.loc[p, "upper80"]
+        has_quota = c["quota"] > 0  # no quota set yet: shown as missing, never as $0
         rows.append({
             "period": p, "forecast": value, "low": low, "high": high,
             "pipeline": pipe.loc[p, "expected"], "time_series": ts.loc[p, "forecast"],
-            "booked": c["booked"], "quota": c["quota"],
-            "gap": c["quota"] - value if c["quota"] > 0 else np.nan,
-            "still_to_close": c["gap_to_quota"] if c["quota"] > 0 else np.nan,
-            "coverage": c["coverage"], "coverage_needed": c["coverage_needed"],
+            "booked": c["booked"], "quota": c["quota"] if has_quota else np.nan,
+            "gap": c["quota"] - value if has_quota else np.nan,
+            "still_to_close": c["gap_to_quota"] if has_quota else np.nan,
+            "coverage": c["coverage"],
+            "coverage_needed": c["coverage_needed"] if has_quota else np.nan,
         })
     return pd.DataFrame(rows)
 
