@@ -7,16 +7,17 @@ import math
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "C$", "AUD": "A$"}
 
 
-def _missing(value: object) -> bool:
+def missing(value: object) -> bool:
+    """True for None, NaN, NA and anything that is not a number (shown as an en dash)."""
     try:
         return value is None or math.isnan(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return False
+        return True
 
 
 def money(value: float | None, currency: str = "USD", compact: bool = False) -> str:
     """'$1,234,567' or, compact, '$1.2M'; missing values show as an en dash."""
-    if _missing(value):
+    if missing(value):
         return "–"
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     suffix = "" if symbol else f" {currency}"
@@ -31,27 +32,27 @@ def money(value: float | None, currency: str = "USD", compact: bool = False) -> 
 
 def pct(value: float | None, digits: int = 0) -> str:
     """A ratio as a percentage: 0.873 -> '87%'."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{float(value) * 100:.{digits}f}%"
 
 
 def points(value: float | None, digits: int = 0) -> str:
     """A difference of ratios in percentage points with sign: 0.15 -> '+15 pts'."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{float(value) * 100:+.{digits}f} pts"
 
 
 def count(value: float | None) -> str:
     """An integer count with thousands separators."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{float(value):,.0f}"
 
 
 def number(value: float | None, digits: int = 1) -> str:
     """A plain number with thousands separators and fixed decimals."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{float(value):,.{digits}f}"

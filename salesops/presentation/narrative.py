@@ -6,7 +6,6 @@ performance-review summary at the end composes those phrases.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,20 +13,13 @@ import pandas as pd
 
 from salesops.analysis.performance.review import Finding, coverage, parse_compare_to
 from salesops.presentation import formatting
+from salesops.presentation.formatting import missing
 
 if TYPE_CHECKING:
     from salesops.analysis.performance.review import PerformanceReview
 
 #: Value kinds: how a value is shown and how a change in it is phrased.
 KINDS = ("money", "pct", "count", "number", "days")
-
-
-def missing(value: object) -> bool:
-    """True for None, NaN and NA."""
-    try:
-        return value is None or math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
 
 
 def show(value: float | None, kind: str = "number", currency: str = "USD") -> str:
