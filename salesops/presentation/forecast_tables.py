@@ -7,14 +7,16 @@ import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
+from salesops.analysis.forecast.auto import COMBINATION
 from salesops.presentation.html import paragraphs
 from salesops.presentation.tables import report_table
 
 MODEL_NAMES = {
-    "combination": "Combination (Theta, ETS, ARIMA)", "seasonal_naive": "Seasonal naive",
-    "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt", "theta": "Theta",
-    "ets": "ETS", "arima": "ARIMA", "zero": "Zero", "mean": "Mean of history",
+    "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
+    "theta": "Theta", "ces": "CES", "ets": "ETS", "arima": "ARIMA", "zero": "Zero",
+    "mean": "Mean of history",
 }
+MODEL_NAMES["combination"] = f"Combination ({', '.join(MODEL_NAMES[m] for m in COMBINATION)})"
 M = "money_compact"
 INTERVALS = {"lower80": ("80% low", M), "upper80": ("80% high", M),
              "lower95": ("95% low", M), "upper95": ("95% high", M)}

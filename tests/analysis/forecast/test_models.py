@@ -41,7 +41,7 @@ def test_seasonal_naive_oracle():
     assert np.all(hi - lo == pytest.approx(0.0))  # seasonal differences are all 4: no spread
 
 
-@pytest.mark.parametrize("name", ["naive2", "ses", "holt_damped", "theta", "arima"])
+@pytest.mark.parametrize("name", ["naive2", "ses", "holt_damped", "theta", "ces", "arima"])
 def test_adjusted_models_give_finite_ordered_intervals(name):
     y = seasonal_series()
     fc = adjusted_forecast(name, y, 12, seasonality(y, 12))
@@ -65,3 +65,31 @@ def test_combine_mean_and_median():
     assert mean.mean.tolist() == [4.0, 5.0]  # (1+3+8)/3, (2+4+9)/3
     assert mean.intervals[80][0].tolist() == [3.0, 4.0]
     assert combine([a, b, c], how="median").mean.tolist() == [3.0, 4.0]
+
+
+def test_positive_series_are_modelled_in_logs():
+    # Naive on logs: the point forecast is the last value and the interval log-normal: the
+    # 80% bounds one step ahead are 100·exp(±1.2816·sd) with sd the spread of the
+    # log-differences (±log 2), so the upper bound is further from 100 than the lower
+    y = np.array([100.0, 200, 100, 200, 100])
+    none = seasonality(y, 12)
+    fc = adjusted_forecast("naive2", y, 1, none, (80,))
+    lo, hi = fc.intervals[80]
+    sd = np.std(np.diff(np.log(y)))
+    assert fc.mean[0] == pytest.approx(100)
+    assert lo[0] == pytest.approx(100 * np.exp(-1.2815516 * sd))
+    assert hi[0] == pytest.approx(100 * np.exp(1.2815516 * sd))
+    assert hi[0] - 100 > 100 - lo[0]
+
+
+def test_series_with_zero_stay_on_their_scale():
+    y = np.array([0.0, 200, 100, 200, 100])
+    fc = adjusted_forecast("naive2", y, 1, seasonality(y, 12), (80,))
+    lo, hi = fc.intervals[80]
+    assert hi[0] - 100 == pytest.approx(100 - lo[0])  # symmetric normal interval
+
+
+def test_exponential_growth_is_followed_in_logs():
+    y = 100 * 1.03 ** np.arange(48)
+    fc = adjusted_forecast("holt_damped", y, 6, seasonality(y, 12), ())
+    assert fc.mean[0] == pytest.approx(100 * 1.03 ** 48, rel=0.01)
