@@ -36,3 +36,14 @@ def test_benchmark_on_a_handful_of_series(tmp_path, capsys):
 def test_missing_file_exits_with_message(tmp_path, capsys):
     assert load_script().main([str(tmp_path / "absent.csv")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_summary_table_halves():
+    # series 1 and 3 (positions 0, 2) form the selection half, series 2 the held-out half
+    results = [{"a": (10.0, 1.0)}, {"a": (20.0, 2.0)}, {"a": (30.0, 0.0)}]
+    row = load_script().summary_table(results).loc["a"]
+    assert row["sMAPE"] == 20.0 and row["MASE"] == 1.0
+    assert row["sMAPE selection half"] == 20.0  # (10 + 30) / 2
+    assert row["sMAPE held-out half"] == 20.0
+    results[1]["a"] = (5.0, 2.0)
+    assert load_script().summary_table(results).loc["a", "sMAPE held-out half"] == 5.0
