@@ -14,7 +14,7 @@ from salesops.presentation.tables import report_table
 MODEL_NAMES = {
     "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
     "theta": "Theta", "ces": "CES", "ets": "ETS", "arima": "ARIMA", "zero": "Zero",
-    "mean": "Mean of history",
+    "constant": "Constant", "mean": "Mean of history",
 }
 MODEL_NAMES["combination"] = f"Combination ({', '.join(MODEL_NAMES[m] for m in COMBINATION)})"
 M = "money_compact"

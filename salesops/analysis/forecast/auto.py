@@ -116,7 +116,8 @@ def _fill_gaps(y: np.ndarray) -> tuple[np.ndarray, str]:
 
 
 def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> SeriesForecast | None:
-    """The degraded forecast for an empty, all-zero, very short or intermittent series, else None."""
+    """The degraded forecast for an empty, all-zero, constant, very short or intermittent series,
+    else None."""
     n = len(y)
     if n == 0:
         zero = np.zeros(h)
@@ -125,6 +126,9 @@ def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> Se
         zero = np.zeros(h)
         return SeriesForecast("zero", _fallback("zero", zero, zero, levels),
                               f"no bookings in any of the {n} periods: forecasting zero")
+    if np.ptp(y) == 0:  # model fits on a constant are degenerate (Theta's drift is 0/0)
+        return SeriesForecast("constant", _fallback("constant", np.full(h, y[0]), np.zeros(h), levels),
+                              f"the same value in all {n} periods: forecasting it")
     if n < 4:
         sd = np.full(h, np.std(y))
         return SeriesForecast("mean", _fallback("mean", np.full(h, y.mean()), sd, levels),

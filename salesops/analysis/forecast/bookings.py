@@ -54,15 +54,15 @@ def forecast_bookings(
     """Forecast the total and every column of ``history`` (from ``bookings_by_period``) for
     the period containing ``as_of`` and the ``horizon - 1`` after it.
 
-    The total is the sum of the columns; with a single column (no dimension) nothing is
-    reconciled.
+    The total is the sum of the columns; a history with only the ``TOTAL`` column (no
+    dimension) is forecast as it is, and nothing is reconciled.
     """
     if horizon < 1:
         raise ValueError(f"horizon must be at least 1, got {horizon}")
     m = season_length(freq)
     members = [c for c in history.columns if c != TOTAL]
     wide = history[members].copy()
-    wide[TOTAL] = wide.sum(axis=1)
+    wide[TOTAL] = wide.sum(axis=1) if members else history[TOTAL]
     results = {name: auto_forecast(wide[name].to_numpy(float), horizon, m, origins=origins)
                for name in [TOTAL, *members]}
     total_fc = results[TOTAL].forecast

@@ -140,7 +140,13 @@ def _theta_fit(x: np.ndarray):
 
 @_quiet
 def theta(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
-    """The Theta method (Assimakopoulos & Nikolopoulos; SES with half the linear drift)."""
+    """The Theta method (Assimakopoulos & Nikolopoulos; SES with half the linear drift).
+
+    A flat series (e.g. a perfectly seasonal one once adjusted) has no drift: its last value
+    is carried forward, as statsmodels would otherwise extrapolate a 0/0 drift estimate.
+    """
+    if np.ptp(x) <= 1e-9 * np.max(np.abs(x)):
+        return naive(x, h, levels)
     fit = _theta_fit(x)
     mean = np.asarray(fit.forecast(h), dtype=float)
     out: Intervals = {}

@@ -105,3 +105,11 @@ def test_every_combination_member_failing_falls_back_without_crashing(monkeypatc
     assert "combination could not be fitted: using seasonal naive" in result.reason
     assert np.allclose(result.forecast.mean, y[-12:-6])  # the last season repeated
     assert set(result.failures) == set(auto_module.CANDIDATES)
+
+
+def test_constant_series_forecasts_its_value():
+    # statsmodels' Theta on a constant series extrapolates a 0/0 drift (100 -> 9,781)
+    result = auto_forecast(np.full(12, 100.0), 2, 4)
+    _check(result, 2)
+    assert result.method == "constant" and result.forecast.mean.tolist() == [100.0, 100.0]
+    assert "same value in all 12 periods" in result.reason

@@ -24,3 +24,14 @@ def test_region_forecasts_add_up_to_total():
     reasons = result.reasons().set_index("series")["reason"]
     assert "intermittent" in reasons["Americas"]
     assert not result.forecasts.isna().any().any()
+
+
+def test_total_only_history_is_forecast_from_its_own_values():
+    # no dimension: the single TOTAL column is the history (it used to be summed from no
+    # members, i.e. replaced by zeros, so the monthly report's quarterly summary showed $0)
+    index = pd.date_range("2023-01-01", periods=12, freq="QS")
+    history = pd.DataFrame({TOTAL: np.full(12, 100.0)}, index=index)
+    result = forecast_bookings(history, CAL, "quarter", 2, pd.Timestamp("2026-01-10"), origins=1)
+    assert result.history[TOTAL].tolist() == [100.0] * 12
+    assert result.forecasts["forecast"].to_numpy() == pytest.approx([100.0, 100.0])
+    assert (result.forecasts["series"] == TOTAL).all()

@@ -93,3 +93,10 @@ def test_exponential_growth_is_followed_in_logs():
     y = 100 * 1.03 ** np.arange(48)
     fc = adjusted_forecast("holt_damped", y, 6, seasonality(y, 12), ())
     assert fc.mean[0] == pytest.approx(100 * 1.03 ** 48, rel=0.01)
+
+
+def test_theta_on_a_perfectly_seasonal_series_repeats_the_pattern():
+    # adjusted, the series is flat (to rounding): Theta must not extrapolate a 0/0 drift
+    y = np.tile([100.0, 150, 80, 120], 6)
+    fc = adjusted_forecast("theta", y, 4, seasonality(y, 4), (80,))
+    assert fc.mean == pytest.approx([100, 150, 80, 120])
