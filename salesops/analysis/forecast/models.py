@@ -192,6 +192,7 @@ def _ets_auto_fit(y: np.ndarray, m: int):
     return best
 
 
+OBSERVATIONS_PER_PARAMETER = 3
 ARIMA_ORDERS: tuple[tuple[int, int], ...] = (
     (0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (0, 2), (2, 1), (1, 2), (2, 2),
 )
@@ -232,12 +233,17 @@ def arima_auto(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray
 
 @fit_cache
 def _arima_fit(x: np.ndarray):
-    """The ARIMA order of ``arima_auto`` with the lowest AICc, fitted (None if none fits)."""
+    """The ARIMA order of ``arima_auto`` with the lowest AICc, fitted (None if none fits).
+
+    Orders need ``OBSERVATIONS_PER_PARAMETER`` differenced values per parameter (p + q, the
+    constant, the variance): on a dozen quarters, 5 parameters only chase noise. Series of
+    the M3 length (48+ values) keep every order.
+    """
     d = _differences(x)
     trend = "c" if d == 0 else "n"
     best, best_ic = None, np.inf
     for p, q in ARIMA_ORDERS:
-        if p + q + 3 >= len(x) - d:
+        if OBSERVATIONS_PER_PARAMETER * (p + q + 2) > len(x) - d:
             continue
         # the parameter covariance is never used (forecast intervals come from the state)
         fit = ARIMA(x, order=(p, d, q), trend=trend).fit(cov_type="none")
