@@ -102,6 +102,7 @@ def test_theta_on_a_perfectly_seasonal_series_repeats_the_pattern():
     assert fc.mean == pytest.approx([100, 150, 80, 120])
 
 
+@pytest.mark.filterwarnings("ignore::Warning")  # statsmodels convergence chatter on 8 points
 def test_arima_orders_need_three_values_per_parameter():
     from salesops.analysis.forecast.models import ARIMA_ORDERS, _arima_fit
     rng = np.random.default_rng(2)
