@@ -30,7 +30,8 @@ def crm_view(
 ) -> pd.DataFrame:
     """Per period: booked, CRM-weighted pipeline, commit and best-case calls, the model's
     expected value, quota, gap to quota and coverage (open pipeline / gap) vs coverage needed
-    (1 / the model's conversion of that open pipeline)."""
+    (1 / the model's conversion of that open pipeline). A period without quota has quota, gap
+    and coverage missing (NaN)."""
     as_of = pd.Timestamp(as_of)
     open_ = opportunities.loc[opportunities["status"] == "open"]
     has_categories = open_["forecast_category"].notna().any()
@@ -44,7 +45,8 @@ def crm_view(
         pipeline_amount = float(in_period["amount"].sum())
         commit = booked + float(in_period.loc[cat == "commit", "amount"].sum())
         quota = quota_for(quotas, p, rep_ids)
-        gap = max(quota - booked, 0.0)
+        quota = quota if quota > 0 else np.nan  # no quota set yet: missing, never $0 to close
+        gap = max(quota - booked, 0.0) if quota > 0 else np.nan
         conversion = (float(model.loc[p.label, "open_expected"]) / pipeline_amount
                       if pipeline_amount > 0 else np.nan)
         rows.append({
