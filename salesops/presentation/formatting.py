@@ -15,13 +15,18 @@ def missing(value: object) -> bool:
         return True
 
 
+def _rounded(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` decimals, with -0 made 0 (so -0.2% shows as '0%')."""
+    return round(float(value), digits) + 0.0
+
+
 def money(value: float | None, currency: str = "USD", compact: bool = False) -> str:
     """'$1,234,567' or, compact, '$1.2M'; missing values show as an en dash."""
     if missing(value):
         return "–"
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     suffix = "" if symbol else f" {currency}"
-    sign = "-" if value < 0 else ""
+    sign = "-" if _rounded(value, 0) < 0 else ""
     v = abs(float(value))
     if compact:
         for threshold, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
@@ -34,14 +39,14 @@ def pct(value: float | None, digits: int = 0) -> str:
     """A ratio as a percentage: 0.873 -> '87%'."""
     if missing(value):
         return "–"
-    return f"{float(value) * 100:.{digits}f}%"
+    return f"{_rounded(float(value) * 100, digits):.{digits}f}%"
 
 
 def points(value: float | None, digits: int = 0) -> str:
     """A difference of ratios in percentage points with sign: 0.15 -> '+15 pts'."""
     if missing(value):
         return "–"
-    return f"{float(value) * 100:+.{digits}f} pts"
+    return f"{_rounded(float(value) * 100, digits):+.{digits}f} pts"
 
 
 def count(value: float | None) -> str:
@@ -55,4 +60,4 @@ def number(value: float | None, digits: int = 1) -> str:
     """A plain number with thousands separators and fixed decimals."""
     if missing(value):
         return "–"
-    return f"{float(value):,.{digits}f}"
+    return f"{_rounded(value, digits):,.{digits}f}"
