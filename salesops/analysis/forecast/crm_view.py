@@ -8,20 +8,19 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from salesops.analysis.performance.attainment import quota_for_period
 from salesops.data.periods import Period
 
 CATEGORY_ORDER = ("commit", "best_case", "pipeline")
 
 
 def quota_for(quotas: pd.DataFrame, period: Period, rep_ids: pd.Series | None = None) -> float:
-    """Quota of ``period``: quota rows overlapping it, pro rata by days (e.g. a month of a
-    quarterly quota is its share of the quarter's days), for the given reps or all."""
-    q = quotas if rep_ids is None else quotas.loc[quotas["rep_id"].isin(rep_ids)]
-    start = q["period_start"].clip(lower=period.start)
-    end = q["period_end"].clip(upper=period.end)
-    overlap = ((end - start).dt.days + 1).clip(lower=0)
-    length = (q["period_end"] - q["period_start"]).dt.days + 1
-    return float((q["quota_amount"] * overlap / length).sum())
+    """Quota of ``period`` for the given reps or all: the reps' pro-rata quotas
+    (``quota_for_period``; a month of a quarterly quota is its share of the days), summed."""
+    per_rep = quota_for_period(quotas, period)
+    if rep_ids is not None:
+        per_rep = per_rep.loc[per_rep.index.isin(rep_ids.astype(str))]
+    return float(per_rep.sum())
 
 
 def crm_view(
