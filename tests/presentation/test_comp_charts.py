@@ -57,3 +57,11 @@ def test_tables_have_readable_headers_and_escape_names():
     html = comp_charts.whatif_table(compare(base, _outcomes([30.0, 220.0]))).to_html()
     assert "Payout, alternative" in html and "payout_alt" not in html
     assert "&lt;b&gt;A&lt;/b&gt;" in html and "<b>A</b>" not in html
+
+
+def test_whatif_chart_keeps_namesakes_apart():
+    base, alt = _outcomes([40.0, 180.0]), _outcomes([30.0, 220.0])
+    base["name"] = alt["name"] = "Sam Lee"  # two reps, one name
+    ax = comp_charts.whatif_chart(compare(base, alt)).axes[0]
+    assert len(ax.patches) == 2
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["Sam Lee (a)", "Sam Lee (b)"]
