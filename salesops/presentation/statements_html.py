@@ -31,6 +31,14 @@ def cents_text(cents: int, currency: str | None = None) -> str:
     return f"{sign}{symbol}{units:,}.{rest:02d}"
 
 
+def rate_text(rate: float, unit: str) -> str:
+    """A tier rate as read on a statement: '8.0000%' of credited value, or for target-incentive
+    plans '150.00% of TI per 100% attainment' (1.5% of the target incentive per 1% attainment)."""
+    if rate != rate:  # NaN: the line has no rate (draws, SPIFs, adjustments)
+        return ""
+    return f"{rate:.2%} of TI per 100% attainment" if unit == "target_incentive" else f"{rate:.4%}"
+
+
 def statement_rows(statement: Statement) -> pd.DataFrame:
     """The statement's lines as display text (plain strings, not yet escaped)."""
     lines = statement.lines
@@ -45,7 +53,7 @@ def statement_rows(statement: Statement) -> pd.DataFrame:
         "Deal": [text(o) for o in lines["opportunity_id"]],
         "Credit": [text(c, "{:,.2f}") if c else "" for c in lines["credit"]],
         "Tier": [text(t) for t in lines["tier"]],
-        "Rate": [text(r, "{:.4%}") if r == r else "" for r in lines["rate"]],
+        "Rate": [rate_text(r, u) for r, u in zip(lines["rate"], lines["rate_unit"], strict=True)],
         "Amount": [cents_text(a) for a in lines["amount_cents"]],
         "Draw balance": [cents_text(b) if not pd.isna(b) else "" for b in lines["balance_cents"]],
         "Note": [text(n) for n in lines["note"]],

@@ -15,6 +15,7 @@ from salesops.analysis.comp.statements import statements  # noqa: E402
 from salesops.presentation.statements_html import (  # noqa: E402
     cents_text,
     export_statements,
+    rate_text,
     rep_page,
 )
 
@@ -47,3 +48,10 @@ def test_export_writes_csv_and_one_page_per_rep(tmp_path):
     csv = pd.read_csv(tmp_path / "statements.csv", dtype=str)
     assert csv["amount"].tolist() == ["123.46"]
     assert csv["rep_name"].iloc[0].startswith("'=")  # not run as a formula
+
+
+def test_rate_text_names_its_unit():
+    assert rate_text(0.08, "value") == "8.0000%"  # of the credited deal value
+    # 1.5 of the target incentive per 1.0 of attainment: 1.5% of TI per 1% attainment
+    assert rate_text(1.5, "target_incentive") == "150.00% of TI per 100% attainment"
+    assert rate_text(float("nan"), "value") == ""

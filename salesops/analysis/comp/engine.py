@@ -15,7 +15,7 @@ import pandas as pd
 
 from salesops.analysis.comp.arrays import stable_order, take_strings
 from salesops.analysis.comp.credits import deal_credits, index_in, validate_adjustments
-from salesops.analysis.comp.plans import RATE_SCALE, Measure, Plan, Tiers
+from salesops.analysis.comp.plans import RATE_SCALE, RATE_UNITS, Measure, Plan, Tiers
 from salesops.analysis.comp.tiers import (
     OPEN,
     band_of,
@@ -803,6 +803,8 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
     period_start = np.array([p.start for p in g.payout], dtype="datetime64[ns]")
     bal, measure = col["balance"], col["measure"]
     unit_of_measure = np.array([m.credit == "count" for m in plan.measures] + [False], np.int8)
+    rate_unit_of_measure = np.array([RATE_UNITS.index(m.tiers.rate_unit) for m in plan.measures]
+                                    + [0], np.int8)
     frame = pd.DataFrame({
         "plan": _categorical(np.zeros(pp.size, np.int8), [plan.name]),
         "rep_id": _categorical(col["rep"], reps["rep_id"].astype(str)),
@@ -816,6 +818,7 @@ def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd
         "credit_unit": _categorical(unit_of_measure[measure], ["money", "deals"]),
         "tier": _categorical(tier_of_band[col["band"]], tiers.astype(str)),
         "rate": col["rate"],
+        "rate_unit": _categorical(rate_unit_of_measure[measure], list(RATE_UNITS)),
         "amount_cents": col["cents"],
         "balance_cents": pd.arrays.IntegerArray(bal, bal == NO_BALANCE),
         "note": _categorical(col["note"], list(lines.notes)),

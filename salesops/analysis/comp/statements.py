@@ -11,7 +11,7 @@ from salesops.analysis.comp.engine import KINDS, CompResult
 
 #: Line columns shown on a statement, in order.
 STATEMENT_COLUMNS = ("date", "kind", "measure", "opportunity_id", "credit", "credit_unit", "tier",
-                     "rate", "amount_cents", "balance_cents", "note")
+                     "rate", "rate_unit", "amount_cents", "balance_cents", "note")
 
 
 @dataclass(frozen=True)
