@@ -76,12 +76,28 @@ def check_not_secret(name: str, value: Any) -> None:
         )
 
 
+#: What YAML 1.1 turns into a bool or number but a person means as text: only true/false are
+#: booleans (a region called NO stays "NO"), and only plain decimals are numbers ("0123" is not
+#: octal 83, "1:20" is not sexagesimal 80, "1_000" keeps its underscore).
+_BOOLEAN_WORDS = {"true", "false"}
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
 def parse_value(text: str) -> Any:
-    """Parse a value as a YAML scalar (``3`` -> 3, ``true`` -> True, dates -> ISO strings)."""
+    """Parse a value as a YAML scalar (``3`` -> 3, ``true`` -> True, dates -> ISO strings),
+    keeping as text what only YAML 1.1 would read as a bool or number (``NO``, ``0123``)."""
     try:
         value = yaml.safe_load(text) if text.strip() else ""
     except yaml.YAMLError:
         return text
+    plain = text.strip()
+    if isinstance(value, bool) and plain.lower() not in _BOOLEAN_WORDS:
+        return plain
+    number = bool(_PLAIN_NUMBER.fullmatch(plain)) and not re.match(r"[-+]?0\d", plain)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not number:
+        return plain
+    if isinstance(value, str) and number:  # YAML 1.1 wants a dot in exponents: 1e3 is a number
+        return float(plain)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, (list, dict)):

@@ -19,7 +19,11 @@ from salesops.orchestration.params import (
 
 @pytest.mark.parametrize(("text", "value"), [
     ("3", 3), ("2.5", 2.5), ("true", True), ("null", None), ("West", "West"),
-    ("2026-01-31", "2026-01-31"), ("'007'", "007"), ("", ""),
+    ("2026-01-31", "2026-01-31"), ("'007'", "007"), ("", ""), ("False", False), ("-4", -4),
+    ("1e3", 1000.0), ("0", 0), ("0.5", 0.5),
+    # YAML 1.1 would read these as bools or numbers; a person means text
+    ("NO", "NO"), ("yes", "yes"), ("off", "off"), ("0123", "0123"), ("1:20", "1:20"),
+    ("1_000", "1_000"), ("0x1F", "0x1F"), (".inf", ".inf"),
 ])
 def test_values_are_yaml_scalars(text, value):
     assert parse_value(text) == value
