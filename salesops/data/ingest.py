@@ -142,7 +142,7 @@ def _validate(
         if name not in mapped:
             continue
         res = validate_table(table, mapped[name], raws[name].lines, raws[name].file, catalogue,
-                             spec.table(name).date_formats, parents)
+                             spec.table(name).date_formats, parents, spec.table(name).number_format)
         results[name] = res
         if len(table.key) == 1:
             key = table.key[0]

@@ -7,6 +7,8 @@ docs/ingesting-your-crm.md for the format; every error names the mapping file an
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,11 @@ from salesops.data.sources import IngestError, RawTable, read_table
 CURRENCY_COLUMN = "currency"
 _TOP_FIELDS = {"currency", "rates", "fiscal_year_start_month", "stage_catalogue", "tables"}
 _TABLE_FIELDS = {"file", "sheet", "encoding", "delimiter", "columns", "stage_values",
-                 "status_values", "date_formats", "constants", "joins"}
+                 "status_values", "date_formats", "number_format", "constants", "joins"}
+#: Thousands separators and decimal marks a number_format may name ("" = no grouping).
+THOUSANDS = {",": "comma", ".": "point", " ": "space", "\u00a0": "no-break space",
+             "\u202f": "narrow no-break space", "'": "apostrophe", "": "none"}
+DECIMALS = {".": "point", ",": "comma"}
 _JOIN_FIELDS = {"file", "key", "file_key", "columns", "sheet", "encoding", "delimiter"}
 
 
@@ -38,6 +44,38 @@ class Join:
 
 
 @dataclass(frozen=True)
+class NumberFormat:
+    """How a source file writes numbers: thousands separator and decimal mark (e.g. European
+    exports write 1.234,56). The default, plain decimals, reads 1234.56 only."""
+
+    thousands: str = ""
+    decimal: str = "."
+
+    @property
+    def plain(self) -> bool:
+        return self.thousands == "" and self.decimal == "."
+
+    @property
+    def example(self) -> str:
+        return f"1{self.thousands}234{self.decimal}5"
+
+    def normalise(self, raw: pd.Series) -> pd.Series:
+        """Text written in this format as plain decimals ('1.234,5' -> '1234.5'). Text that does
+        not follow the format ('1,2,3', or '1.23' when '.' groups thousands) becomes missing,
+        so the caller reports the raw value as non-numeric rather than guessing."""
+        if self.plain:
+            return raw
+        sep, dec = re.escape(self.thousands), re.escape(self.decimal)
+        grouped = rf"\d{{1,3}}(?:{sep}\d{{3}})+" if self.thousands else r"\d+"
+        pattern = rf"\s*[-+]?(?:{grouped}|\d+)(?:{dec}\d*)?\s*"
+        text = raw.astype("string")
+        ok = text.str.fullmatch(pattern).fillna(False).astype(bool)
+        plain = text.str.replace(self.thousands, "", regex=False) if self.thousands else text
+        plain = plain.str.replace(self.decimal, ".", regex=False)
+        return plain.astype(object).where(ok, None)
+
+
+@dataclass(frozen=True)
 class TableMapping:
     """How one canonical table is read from its source file."""
 
@@ -49,6 +87,7 @@ class TableMapping:
     stage_values: dict[str, str] = field(default_factory=dict)
     status_values: dict[str, str] = field(default_factory=dict)
     date_formats: dict[str, str] = field(default_factory=dict)  # canonical column -> strftime
+    number_format: NumberFormat = NumberFormat()
     constants: dict[str, str] = field(default_factory=dict)
     joins: tuple[Join, ...] = ()
 
@@ -166,10 +205,27 @@ def _table_mapping(spec: Any, table: Table, src: str, prefix: str) -> TableMappi
         stage_values={k: str(v) for k, v in _str_dict(spec, "stage_values", src, prefix).items()},
         status_values=_str_dict(spec, "status_values", src, prefix),
         date_formats=date_formats,
+        number_format=_number_format(spec, src, prefix),
         constants=constants,
         joins=tuple(_join(j, allowed, src, f"{prefix}joins[{i}].")
                     for i, j in enumerate(joins_raw)),
     )
+
+
+def _number_format(spec: dict, src: str, prefix: str) -> NumberFormat:
+    raw = optional(spec, "number_format", dict, src, default={}, prefix=prefix)
+    where = f"{prefix}number_format"
+    reject_unknown(raw, {"thousands", "decimal"}, src, where + ".")
+    thousands = optional(raw, "thousands", str, src, default="", prefix=where + ".")
+    decimal = optional(raw, "decimal", str, src, default=".", prefix=where + ".")
+    if thousands not in THOUSANDS:
+        raise ConfigError(src, f"{where}.thousands", "must be one of " + ", ".join(
+            f"{k!r} ({v})" for k, v in THOUSANDS.items()))
+    if decimal not in DECIMALS:
+        raise ConfigError(src, f"{where}.decimal", "must be '.' or ','")
+    if thousands == decimal:
+        raise ConfigError(src, where, f"thousands separator and decimal mark are both {decimal!r}")
+    return NumberFormat(thousands, decimal)
 
 
 def _join(spec: Any, allowed: list[str], src: str, prefix: str) -> Join:

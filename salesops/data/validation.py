@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesops.data.mapping import CURRENCY_COLUMN, allowed_columns
+from salesops.data.mapping import CURRENCY_COLUMN, NumberFormat, allowed_columns
 from salesops.data.schema import STATUSES, Column, Table
 from salesops.data.sources import IngestError
 from salesops.data.stages import StageCatalogue
@@ -109,6 +109,7 @@ def check_columns(table: Table, frame: pd.DataFrame, file: str) -> None:
 def validate_table(
     table: Table, frame: pd.DataFrame, lines: pd.Series, file: str, catalogue: StageCatalogue,
     date_formats: dict[str, str] | None = None, parents: dict[str, Keys] | None = None,
+    number_format: NumberFormat = NumberFormat(),
 ) -> TableValidation:
     """Parse ``frame`` (text, mapped to canonical names) and quarantine rows that fail a check.
 
@@ -124,8 +125,8 @@ def validate_table(
         raw = frame[col.name] if col.name in frame.columns else empty
         if not col.nullable and col.name in frame.columns:
             problems.add(raw.isna(), col.name, "missing_value", f"missing value in {col.name}")
-        parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), problems,
-                                  warnings, file)
+        parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), number_format,
+                                  problems, warnings, file)
     if "stage" in parsed:
         _check_stage(frame, parsed, catalogue, problems)
     extras = [c for c in frame.columns if c not in allowed_columns(table)]
@@ -159,8 +160,8 @@ def validate_table(
 
 
 def _parse(
-    col: Column, raw: pd.Series, fmt: str | None, problems: _Problems, warnings: list[str],
-    file: str,
+    col: Column, raw: pd.Series, fmt: str | None, number_format: NumberFormat,
+    problems: _Problems, warnings: list[str], file: str,
 ) -> pd.Series:
     """Typed values of one column; unparseable values are recorded and become missing."""
     if col.kind == "date":
@@ -174,10 +175,11 @@ def _parse(
                      f"' in {col.name} is outside {DATE_RANGE[0].year}-{DATE_RANGE[1].year}")
         return values.where(~outside).astype("datetime64[ns]")
     if col.kind in ("amount", "number", "probability"):
-        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        values = pd.to_numeric(number_format.normalise(raw), errors="coerce").astype("float64")
         values = values.where(np.isfinite(values))
+        expected = "" if number_format.plain else f" (number_format: like {number_format.example})"
         problems.add(raw.notna() & values.isna(), col.name, "bad_number",
-                     f"non-numeric {col.name} '", raw, "'")
+                     f"non-numeric {col.name} '", raw, "'" + expected)
         if col.kind == "amount":
             problems.add(values < 0, col.name, "negative_amount", f"negative {col.name} ", raw)
         if col.kind == "probability":

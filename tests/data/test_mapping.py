@@ -142,6 +142,34 @@ tables:
     assert opps["created_date"].tolist()[0] == pd.Timestamp("2024-01-05")
 
 
+def test_number_format_reads_grouped_and_european_amounts(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    # rows 1-6 as a European export writes them; row 3 follows no format ("1.23" would be
+    # 1.23 to a plain parser but is malformed when "." groups thousands) and row 5 is "1,2,3"
+    written = ["50.000", "30.000,50", "1.23", "1.234.567,8", "1,2,3", "-"]
+    rewrite(src, "opportunities", lambda df: df.assign(
+        amount=written, probability=df["probability"].str.replace(".", ",")))  # all numbers
+    m = mapping_file(tmp_path, "tables:\n  opportunities:\n"
+                               "    number_format: {thousands: '.', decimal: ','}\n")
+    result = ingest(src, tmp_path / "out", m)
+    opps = load_dataset(tmp_path / "out").opportunities
+    assert opps["amount"].tolist() == [50000.0, 30000.5, 1234567.8]
+    bad = result.quarantine.loc[result.quarantine["table"] == "opportunities"]
+    assert bad["line"].tolist() == [4, 6, 7]  # file lines: header is line 1
+    assert set(bad["check"]) == {"bad_number"}
+    assert "non-numeric amount '1.23' (number_format: like 1.234,5)" in bad["reason"].tolist()
+
+
+def test_number_format_parser_oracle() -> None:
+    from salesops.data.mapping import NumberFormat
+    raw = pd.Series(["1,234.5", "1234.5", " -2,500 ", "1,2,3", "12,34", None, "7."])
+    got = NumberFormat(",", ".").normalise(raw).tolist()
+    assert got == ["1234.5", "1234.5", " -2500 ", None, None, None, "7."]
+    assert NumberFormat().normalise(raw) is raw  # plain: untouched
+    swiss = NumberFormat("'", ".").normalise(pd.Series(["1'234'567.25"])).tolist()
+    assert swiss == ["1234567.25"]
+
+
 def test_status_values_are_mapped(tmp_path: Path) -> None:
     src = copy_valid(tmp_path)
     crm = {"won": "Closed - Won", "lost": "Closed - Lost", "open": "In Progress"}
@@ -246,6 +274,14 @@ def test_several_currencies_without_rates_is_fatal(
     ("tables: {accounts: {stage_values: {a: b}}}",
      "field 'tables.accounts.stage_values': accounts has no such column"),
     ("stage_catalogue: nowhere.yaml", "nowhere.yaml: field '<file>': cannot read file"),
+    ("tables: {opportunities: {number_format: {thousands: '_'}}}",
+     "field 'tables.opportunities.number_format.thousands': must be one of ','"),
+    ("tables: {opportunities: {number_format: {decimal: ';'}}}",
+     "field 'tables.opportunities.number_format.decimal': must be '.' or ','"),
+    ("tables: {opportunities: {number_format: {thousands: ',', decimal: ','}}}",
+     "field 'tables.opportunities.number_format': thousands separator and decimal mark are both"),
+    ("tables: {opportunities: {number_format: {grouping: ','}}}",
+     "field 'tables.opportunities.number_format.grouping': unknown field"),
 ])
 def test_invalid_mapping_names_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:
     m = mapping_file(tmp_path, yaml_text)
