@@ -15,6 +15,7 @@ import pandas as pd
 
 from salesops.analysis.comp.arrays import stable_order, take_strings
 from salesops.analysis.comp.credits import deal_credits, index_in, validate_adjustments
+from salesops.analysis.comp.lines import INCENTIVE_KINDS, KIND_CODES, KINDS, NO_BALANCE, Lines
 from salesops.analysis.comp.plans import RATE_SCALE, RATE_UNITS, Measure, Plan, Tiers
 from salesops.analysis.comp.tiers import (
     OPEN,
@@ -26,14 +27,7 @@ from salesops.analysis.comp.tiers import (
 )
 from salesops.data.periods import FiscalCalendar, Period
 
-#: Statement line kinds, in the order they appear on a statement.
-KINDS = ("commission", "retro_uplift", "cap", "true_up", "spif", "clawback", "guarantee",
-         "draw", "draw_recovery")
-#: Kinds that count as earned incentive (capped, and compared by the annual true-up).
-INCENTIVE_KINDS = ("commission", "retro_uplift", "cap")
-_K = {k: i for i, k in enumerate(KINDS)}
 _FAR = np.datetime64("2262-01-01", "D")
-NO_BALANCE = np.iinfo(np.int64).min  # balance column sentinel for lines that move no draw
 _DAY_NS = 86_400_000_000_000
 
 
@@ -300,7 +294,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
     j_after, j_before = band_of(a0, bounds), band_of(b0, bounds)
     if tiers.method == "marginal":
         row, band, amount = _marginal(b0, a0, sign, lower, upper, gkey, j_before, j_after)
-        kind = np.int8(_K["commission"])
+        kind = np.int8(KIND_CODES["commission"])
         ppm = rate_ppm[band]
         shown = ppm / RATE_SCALE
         cents = pay(row, amount, ppm, shown)
@@ -311,7 +305,7 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         uplift[first[retro] + 1] = True
         band = j_after[row]
         amount = np.where(uplift, b0[row], rows.units[row])
-        kind = np.where(uplift, _K["retro_uplift"], _K["commission"]).astype(np.int8)
+        kind = np.where(uplift, KIND_CODES["retro_uplift"], KIND_CODES["commission"]).astype(np.int8)
         ppm = rate_ppm[band] - np.where(uplift, rate_ppm[j_before[row]], 0)
         shown = ppm / RATE_SCALE
         cents = pay(row, amount, ppm, shown)
@@ -344,110 +338,6 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
 
 
 # -- the run -------------------------------------------------------------------------------
-
-class _Lines:
-    """Accumulates statement line parts as parallel arrays; notes are codes into ``notes``."""
-
-    #: Field dtypes: small codes keep the million-line concatenation and ordering cheap.
-    FIELDS = {"rep": np.int32, "pp": np.int16, "measure": np.int8, "kind": np.int8,
-              "src": np.int32, "date": "datetime64[D]", "credit": np.int64, "band": np.int16,
-              "rate": np.float64, "cents": np.int64, "balance": np.int64, "note": np.int32}
-
-    def __init__(self, R: int, P: int) -> None:
-        self.parts: list[dict[str, np.ndarray]] = []
-        self.notes: dict[str, int] = {}
-        self.totals = np.zeros((R, P, len(KINDS)), np.int64)  # cents by rep, period, kind
-
-    def add(self, rep: np.ndarray, pp: np.ndarray, kind: int | np.ndarray, cents: np.ndarray,
-            **extra: object) -> None:
-        """Lines of one kind; ``note`` is None, one text, or one text per line (may be None)."""
-        n = np.asarray(rep).size
-        if n == 0:
-            return
-        defaults = {"measure": -1, "src": -1, "date": np.datetime64("NaT", "D"), "credit": 0,
-                    "band": -1, "rate": np.nan, "balance": NO_BALANCE, "note": None}
-        part = {"rep": rep, "pp": pp, "kind": kind, "cents": cents}
-        part.update({k: extra.get(k, v) for k, v in defaults.items()})
-        part["note"] = self._note_codes(part["note"])
-        part = {k: np.broadcast_to(np.asarray(v, self.FIELDS[k]), (n,)) if np.ndim(v) == 0
-                else np.asarray(v, self.FIELDS[k]) for k, v in part.items()}
-        R, P, K = self.totals.shape
-        # each line's (rep, payout period, kind) key: statements are ordered by it
-        part["key"] = (part["rep"].astype(np.int64) * P + part["pp"]) * K + part["kind"]
-        self.totals += np.bincount(part["key"], weights=part["cents"], minlength=R * P * K
-                                   ).round().astype(np.int64).reshape(R, P, K)
-        self.parts.append(part)
-
-    def _note_codes(self, note: object) -> int | np.ndarray:
-        """Codes into ``notes``; a Categorical note must use all its categories."""
-        if note is None:
-            return -1
-        if isinstance(note, str):
-            return self.notes.setdefault(note, len(self.notes))
-        cat = note if isinstance(note, pd.Categorical) else pd.Categorical(note)
-        code = np.array([self.notes.setdefault(str(c), len(self.notes)) for c in cat.categories]
-                        + [-1], self.FIELDS["note"])
-        return code[cat.codes]
-
-    def column(self, name: str) -> np.ndarray:
-        """One field (or "key") of every line, in the order the parts were added."""
-        if not self.parts:
-            return np.zeros(0, self.FIELDS.get(name, np.int64))
-        return np.concatenate([p[name] for p in self.parts])
-
-    def ordered(self) -> dict[str, np.ndarray]:
-        """Every field of every line, lines ordered by key (stable: ties keep the add order).
-
-        Usually the first part (deal commission, most lines) is already in key order: then the
-        other lines are sorted on their own and merged in, instead of sorting every line.
-        """
-        keys = self.column("key")
-        first = self.parts[0]["key"] if self.parts else keys
-        if (not self.parts or first.size < keys.size // 2
-                or np.count_nonzero(first[1:] < first[:-1])):
-            position = np.empty(keys.size, np.int64)
-            position[stable_order(keys)] = np.arange(keys.size)
-            return self._scattered(position)
-        rest = keys[first.size:]
-        rest_order = stable_order(rest)
-        slot = np.searchsorted(first, rest[rest_order], side="right")
-        is_rest = np.zeros(keys.size, bool)
-        is_rest[slot + np.arange(rest.size)] = True
-        is_first = ~is_rest
-        out = {}
-        for name, dtype in self.FIELDS.items():
-            out[name] = column = np.empty(keys.size, dtype)
-            values = self.parts[0][name]
-            if values.strides == (0,):  # one value: fill, then overwrite the rest
-                column.fill(values[0])
-            else:  # boolean masks stream in order: faster than scattering by position
-                column[is_first] = values
-            if rest.size:
-                column[is_rest] = np.concatenate([p[name] for p in self.parts[1:]])[rest_order]
-        return out
-
-    def _scattered(self, position: np.ndarray) -> dict[str, np.ndarray]:
-        """Every field with each part's lines scattered to their ``position``."""
-        spans, at = [], 0
-        for p in self.parts:
-            spans.append(position[at:at + p["key"].size])
-            at += p["key"].size
-        biggest = max(range(len(self.parts)), key=lambda i: spans[i].size, default=0)
-        out = {}
-        for name, dtype in self.FIELDS.items():
-            out[name] = column = np.empty(position.size, dtype)
-            parts = list(zip(self.parts, spans, strict=True))
-            if parts and parts[biggest][0][name].strides == (0,):  # one value: fill, skip it
-                column.fill(parts.pop(biggest)[0][name][0])
-            for p, span in parts:  # scatter each part: no concatenated copy of the field
-                values = p[name]
-                column[span] = values[0] if values.strides == (0,) else values
-        return out
-
-    def sum_by(self, kinds: tuple[str, ...] = KINDS) -> np.ndarray:
-        """(R, P) total cents of lines of ``kinds``."""
-        return self.totals[:, :, [_K[k] for k in kinds]].sum(axis=2)
-
 
 def _fraction_reversed(adj: pd.DataFrame) -> np.ndarray:
     """Share of the deal each adjustment reverses: cancellations all, refunds pro rata; <= 100%."""
@@ -619,7 +509,7 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
 
     negative = plan.clawback is not None and plan.clawback.affects_attainment
     monthly = [_measure_rows(m, deals, g, adj, negative) for m in plan.measures]
-    lines = _Lines(len(reps), P)
+    lines = Lines(len(reps), P)
     per_measure = _incentive(plan, monthly, g.qp_of_month, Q, quota_month, ti_q, g)
     band_offset = np.cumsum([0] + [len(m.tiers.bands) for m in plan.measures])
     adjusted = np.zeros(len(credits), bool)
@@ -629,7 +519,7 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
         lines.add(t["rep"], t["pp"], t["kind"], t["cents"], measure=i, src=t["src"],
                   date=t["date"], credit=t["credit"], band=t["band"] + band_offset[i],
                   rate=t["rate"], note=t["note"])
-        clawed = np.flatnonzero((t["kind"] == _K["commission"]) & adjusted[t["src"]])
+        clawed = np.flatnonzero((t["kind"] == KIND_CODES["commission"]) & adjusted[t["src"]])
         paid_by_deal[i] = np.bincount(t["src"][clawed], weights=t["cents"][clawed],
                                       minlength=len(credits))  # only deals with adjustments
     cap = _cap_cents(plan, ti_q)
@@ -653,7 +543,7 @@ def _cap_cents(plan: Plan, ti_q: np.ndarray) -> np.ndarray | None:
     return np.full(ti_q.shape, int(plan.cap.amount_per_period * 100), np.int64)
 
 
-def _apply_cap(plan: Plan, cap: np.ndarray, g: _Grid, lines: _Lines) -> None:
+def _apply_cap(plan: Plan, cap: np.ndarray, g: _Grid, lines: Lines) -> None:
     """Cap lines: incentive earned to date in a quota period beyond its cap is not paid.
 
     The cap line lands in the payout period where the running total passes the cap.
@@ -672,7 +562,7 @@ def _apply_cap(plan: Plan, cap: np.ndarray, g: _Grid, lines: _Lines) -> None:
         cut[:, p] = (allowed - paid_to_date) - earned[:, p]
         paid_to_date = allowed
     r, p = np.nonzero(cut)
-    lines.add(r, p, _K["cap"], cut[r, p], note=f"cap of {_cap_text(plan)} per "
+    lines.add(r, p, KIND_CODES["cap"], cut[r, p], note=f"cap of {_cap_text(plan)} per "
               f"{plan.quota_period}")
 
 
@@ -683,7 +573,7 @@ def _cap_text(plan: Plan) -> str:
     return f"{plan.cap.amount_per_period:,}"
 
 
-def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
+def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: Lines) -> np.ndarray:
     """SPIF lines; returns cents paid per credit row (for clawbacks)."""
     credits = deals.frame
     paid = np.zeros(len(credits))
@@ -696,7 +586,7 @@ def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
         if s.products is not None:
             src = src[index_in(credits["product"].array.take(src), s.products) >= 0]
         cents = round_cents(float(s.amount_per_deal) * 100 * credits["share"].to_numpy()[src])
-        lines.add(deals.rep[src], g.pp_of_month[deals.month[src]], _K["spif"], cents, src=src,
+        lines.add(deals.rep[src], g.pp_of_month[deals.month[src]], KIND_CODES["spif"], cents, src=src,
                   date=deals.date[src], credit=credits["credit_cents"].to_numpy()[src],
                   note=f"SPIF '{s.name}'")
         paid[src] += cents  # src holds each credit row at most once
@@ -704,7 +594,7 @@ def _spifs(plan: Plan, deals: _Deals, g: _Grid, lines: _Lines) -> np.ndarray:
 
 
 def _clawbacks(plan: Plan, adj: pd.DataFrame, rep: np.ndarray, paid_by_deal: dict,
-               spif_paid: np.ndarray, lines: _Lines) -> None:
+               spif_paid: np.ndarray, lines: Lines) -> None:
     """Reverse what was paid on a cancelled/refunded deal, in the period of the reversal."""
     if not len(adj):
         return
@@ -716,12 +606,12 @@ def _clawbacks(plan: Plan, adj: pd.DataFrame, rep: np.ndarray, paid_by_deal: dic
     for measure, paid in [*sources, (-1, spif_paid)]:
         cents = -round_cents(f * paid[c])
         keep = cents != 0
-        lines.add(rep[c][keep], adj["pp"].to_numpy()[keep], _K["clawback"], cents[keep],
+        lines.add(rep[c][keep], adj["pp"].to_numpy()[keep], KIND_CODES["clawback"], cents[keep],
                   measure=measure, src=c[keep], date=dates[keep], note=notes[keep])
 
 
 def _true_up(plan: Plan, monthly: list[_Rows], quota_month: np.ndarray, ti_month: np.ndarray,
-             cap: np.ndarray | None, g: _Grid, lines: _Lines, end: pd.Timestamp) -> None:
+             cap: np.ndarray | None, g: _Grid, lines: Lines, end: pd.Timestamp) -> None:
     """Annual true-up: incentive on the year's attainment minus incentive already paid."""
     R, Y, P = quota_month.shape[0], len(g.years), len(g.payout)
     annual = np.zeros((R, Y), np.int64)
@@ -743,10 +633,10 @@ def _true_up(plan: Plan, monthly: list[_Rows], quota_month: np.ndarray, ti_month
                       f"attainment, {paid[a, b] / 100:,.2f} already paid" for a, b in zip(r, y,
                                                                                           strict=True)],
                      dtype=object)
-    lines.add(r, last_pp[y], _K["true_up"], diff[r, y], note=notes)
+    lines.add(r, last_pp[y], KIND_CODES["true_up"], diff[r, y], note=notes)
 
 
-def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
+def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: Lines,
            ti_p: np.ndarray) -> np.ndarray:
     """Ramp guarantee and draw lines; returns the (R, P) recoverable draw balance in cents."""
     R, P = ti_p.shape
@@ -758,7 +648,7 @@ def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
                                / g.month_days, g.pp_of_month, P).round().astype(np.int64)
         top = np.where(guarantee > 0, np.maximum(guarantee - earned, 0), 0)
         r, p = np.nonzero(top)
-        lines.add(r, p, _K["guarantee"], top[r, p], note="new-hire ramp guarantee top-up")
+        lines.add(r, p, KIND_CODES["guarantee"], top[r, p], note="new-hire ramp guarantee top-up")
         earned = earned + top
     if plan.draw is None:
         return balance
@@ -779,7 +669,7 @@ def _draws(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines,
         for kind, cents in (("draw", top), ("draw_recovery", -recovery)):
             r = np.flatnonzero(cents)
             label = "recoverable" if plan.draw.recoverable else "non-recoverable"
-            lines.add(r, np.full(r.size, p), _K[kind], cents[r],
+            lines.add(r, np.full(r.size, p), KIND_CODES[kind], cents[r],
                       balance=running[r] if plan.draw.recoverable else NO_BALANCE,
                       note=f"{label} draw" if kind == "draw" else "draw recovered from earnings")
     return balance
@@ -791,7 +681,7 @@ def _categorical(codes: np.ndarray, categories: object) -> pd.Categorical:
                                      validate=False)
 
 
-def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: _Lines, credits: pd.DataFrame,
+def _result(plan: Plan, reps: pd.DataFrame, g: _Grid, lines: Lines, credits: pd.DataFrame,
             per_measure: list, cap: np.ndarray | None, balance: np.ndarray, ti_p: np.ndarray,
             outside: pd.DataFrame, ignored: pd.DataFrame) -> CompResult:
     col = lines.ordered()

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from salesops.analysis.comp.engine import KINDS, CompResult
+from salesops.analysis.comp.engine import CompResult
+from salesops.analysis.comp.lines import KINDS
 
 #: Line columns shown on a statement, in order.
 STATEMENT_COLUMNS = ("date", "kind", "measure", "opportunity_id", "credit", "credit_unit", "tier",
