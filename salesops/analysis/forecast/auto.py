@@ -53,18 +53,21 @@ class SeriesForecast:
 def candidate_forecasts(
     y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS,
     models: Sequence[str] = CANDIDATES, combination: Sequence[str] = COMBINATION,
-    how: str = COMBINE_HOW,
+    how: str = COMBINE_HOW, also_periods: Sequence[int] = (),
 ) -> tuple[dict[str, ModelForecast], dict[str, str]]:
     """Forecasts of every candidate plus their combination, and the failures (model -> why).
 
     A model that raises or returns non-finite values is dropped, never passed on as NaN.
+    ``also_periods``: shorter seasonal periods tried when the series does not test seasonal
+    at ``m`` (``models.seasonality``).
     """
-    season = seasonality(y, m)
+    season = seasonality(y, m, also_periods)
+    ets_period = season.period if season.kind != "none" else m
     out: dict[str, ModelForecast] = {"seasonal_naive": seasonal_naive(y, h, m, levels)}
     failures: dict[str, str] = {}
     for name in models:
         try:
-            fc = (ets_auto(y, h, m, levels) if name == "ets"
+            fc = (ets_auto(y, h, ets_period, levels) if name == "ets"
                   else adjusted_forecast(name, y, h, season, levels))
         except Exception as exc:  # any fit failure drops the model and is reported, never raised
             failures[name] = f"fit failed ({type(exc).__name__}: {exc})"
@@ -147,20 +150,21 @@ def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> Se
 def auto_forecast(
     y: Sequence[float], h: int, m: int, *, levels: Sequence[int] = LEVELS, origins: int = 3,
     min_history: int | None = None, nonnegative: bool = True, select: str = "combination",
-    models: Sequence[str] = CANDIDATES,
+    models: Sequence[str] = CANDIDATES, also_periods: Sequence[int] = (),
 ) -> SeriesForecast:
     """Forecast ``h`` periods of one series with the automatic method (see module docstring).
 
     ``origins`` is the number of backtest origins (0 skips the backtest); ``min_history``
     (default: 2 seasons, at least 8) is the training length the backtest needs; ``models``
-    the candidates fitted (``COMBINATION`` when only the default forecast is wanted).
+    the candidates fitted (``COMBINATION`` when only the default forecast is wanted);
+    ``also_periods`` shorter seasonal periods to try when the series is not seasonal at ``m``.
     """
     raw = np.asarray(y, dtype=float)
     series, gap_note = _fill_gaps(raw)
     result = simple_forecast(series, h, levels)
     if result is None:
         result = _backtested(series, h, m, levels, origins, min_history or max(2 * m, 8), select,
-                             models)
+                             models, tuple(also_periods))
     if gap_note:
         result = SeriesForecast(result.method, result.forecast, f"{result.reason}; {gap_note}",
                                 result.candidates, result.backtest, result.failures)
@@ -168,26 +172,30 @@ def auto_forecast(
 
 
 def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: int,
-                min_history: int, select: str, models: Sequence[str]) -> SeriesForecast:
-    candidates, failures = candidate_forecasts(y, h, m, levels, models)
+                min_history: int, select: str, models: Sequence[str],
+                also: tuple[int, ...]) -> SeriesForecast:
+    candidates, failures = candidate_forecasts(y, h, m, levels, models, also_periods=also)
+    season = seasonality(y, m, also)
+    note = (f"; no yearly pattern, so the one repeating every {season.period} periods is used"
+            if season.kind != "none" and season.period != m else "")
     if origins == 0:
         method, reason = _available(*choose(pd.DataFrame(), select), candidates, pd.DataFrame())
-        return SeriesForecast(method, candidates[method], reason, candidates, pd.DataFrame(),
-                              failures)
+        return SeriesForecast(method, candidates[method], reason + note, candidates,
+                              pd.DataFrame(), failures)
     if len(y) < min_history + 1:
         method = "combination" if "combination" in candidates else "seasonal_naive"
         return SeriesForecast(method, candidates[method],
                               f"only {len(y)} periods of history (backtest needs {min_history + 1}):"
-                              f" using the {method.replace('_', ' ')} without backtest",
+                              f" using the {method.replace('_', ' ')} without backtest{note}",
                               candidates, pd.DataFrame(), failures)
     scores = backtest.rolling_origin(
-        y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, (), models)[0],
+        y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, (), models, also_periods=also)[0],
         count=origins, min_train=min_history,
     )
     summary = backtest.summarise(scores)
     fitted = summary.loc[summary["model"].isin(list(candidates))]
     method, reason = _available(*choose(fitted, select), candidates, fitted)
-    return SeriesForecast(method, candidates[method], reason, candidates, summary, failures)
+    return SeriesForecast(method, candidates[method], reason + note, candidates, summary, failures)
 
 
 def _available(method: str, reason: str, candidates: dict[str, ModelForecast],

@@ -12,7 +12,7 @@ import pandas as pd
 
 from salesops.analysis.forecast.auto import SeriesForecast, auto_forecast
 from salesops.analysis.forecast.reconcile import reconcile
-from salesops.analysis.forecast.series import TOTAL, season_length
+from salesops.analysis.forecast.series import SUB_SEASONS, TOTAL, season_length
 from salesops.data.periods import FiscalCalendar, Period
 
 FORECAST_COLUMNS = ["series", "period_start", "period", "forecast", "lower80", "upper80",
@@ -63,7 +63,8 @@ def forecast_bookings(
     members = [c for c in history.columns if c != TOTAL]
     wide = history[members].copy()
     wide[TOTAL] = wide.sum(axis=1) if members else history[TOTAL]
-    results = {name: auto_forecast(wide[name].to_numpy(float), horizon, m, origins=origins)
+    results = {name: auto_forecast(wide[name].to_numpy(float), horizon, m, origins=origins,
+                                   also_periods=SUB_SEASONS[freq])
                for name in [TOTAL, *members]}
     total_fc = results[TOTAL].forecast
     parts = {n: results[n].forecast for n in members} if len(members) > 1 else {}

@@ -59,26 +59,48 @@ class Seasonality:
 
 def is_seasonal(y: np.ndarray, m: int) -> bool:
     """90% test of the lag-``m`` autocorrelation (Theta / M4 benchmark rule); needs 2 full years."""
-    if m <= 1 or len(y) < 2 * m or np.ptp(y) == 0:
+    if m <= 1 or len(y) < 2 * m or np.ptp(y) <= 1e-9 * np.max(np.abs(y)):  # flat (to rounding)
         return False
     r = acf(y, nlags=m, fft=False)[1:]
     limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[: m - 1] ** 2)) / len(y))
     return bool(abs(r[m - 1]) > limit)
 
 
-def seasonality(y: np.ndarray, m: int) -> Seasonality:
-    """Classical-decomposition seasonal indices if the series tests seasonal, else none."""
-    if not is_seasonal(y, m):
-        return Seasonality(max(m, 1), "none", np.zeros(max(m, 1)))
-    multiplicative = bool(np.all(y > 0))
+def seasonality(y: np.ndarray, m: int, also: Sequence[int] = ()) -> Seasonality:
+    """Classical-decomposition seasonal indices if the series tests seasonal at ``m``; else at
+    the first of the shorter periods ``also`` at which its detrended values test seasonal;
+    else none.
+
+    ``also`` lets monthly bookings use their quarter-end pattern (period 3) when two or three
+    years are too few for the yearly test to pass (docs/forecasting.md). Those shorter lags
+    are tested after removing the trend: a trending series is autocorrelated at every short lag.
+    """
+    if is_seasonal(y, m):
+        return _indices(y, m)
+    for period in also:
+        _, detrended = _detrend(y, period)
+        if detrended.size and is_seasonal(detrended, period):
+            return _indices(y, period)
+    return Seasonality(max(m, 1), "none", np.zeros(max(m, 1)))
+
+
+def _detrend(y: np.ndarray, m: int) -> tuple[int, np.ndarray]:
+    """(offset, y over its centred moving average, or minus it when y is not all positive)."""
     weights = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
+    if len(y) < len(weights):
+        return 0, y[:0]
     trend = np.convolve(y, weights, mode="valid")
     offset = (len(weights) - 1) // 2
-    detrended = y[offset: offset + len(trend)]
-    detrended = detrended / trend if multiplicative else detrended - trend
-    positions = (offset + np.arange(len(trend))) % m
+    part = y[offset: offset + len(trend)]
+    return offset, part / trend if np.all(y > 0) else part - trend
+
+
+def _indices(y: np.ndarray, m: int) -> Seasonality:
+    """Classical decomposition: mean detrended value per position in the season, normalised."""
+    offset, detrended = _detrend(y, m)
+    positions = (offset + np.arange(len(detrended))) % m
     idx = np.array([detrended[positions == i].mean() for i in range(m)])
-    if multiplicative:
+    if np.all(y > 0):
         return Seasonality(m, "multiplicative", idx / idx.mean())
     return Seasonality(m, "additive", idx - idx.mean())
 

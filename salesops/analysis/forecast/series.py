@@ -15,6 +15,11 @@ SEASON_LENGTH = {"month": 12, "quarter": 4}
 TOTAL = "Total"
 
 
+#: Shorter patterns tried when a series is not seasonal over a year: monthly bookings peak in
+#: the last month of each quarter, and two or three years are often too few for the yearly test.
+SUB_SEASONS: dict[str, tuple[int, ...]] = {"month": (3,), "quarter": ()}
+
+
 def season_length(freq: str) -> int:
     """Periods per year of a forecasting frequency (12 for months, 4 for quarters)."""
     if freq not in SEASON_LENGTH:

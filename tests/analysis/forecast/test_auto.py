@@ -113,3 +113,16 @@ def test_constant_series_forecasts_its_value():
     _check(result, 2)
     assert result.method == "constant" and result.forecast.mean.tolist() == [100.0, 100.0]
     assert "same value in all 12 periods" in result.reason
+
+
+def test_monthly_quarter_end_pattern_is_used_and_said():
+    rng = np.random.default_rng(4)
+    y = np.tile([1.0, 1.5, 4.0], 10) * 100 * (1 + rng.normal(0, 0.05, 30))
+    plain = auto_forecast(y, 3, 12, origins=1)
+    result = auto_forecast(y, 3, 12, origins=1, also_periods=(3,))
+    _check(result, 3)
+    assert "repeating every 3 periods" in result.reason
+    assert "repeating" not in plain.reason
+    # the next three months continue the pattern: low, middle, peak at the quarter end
+    assert result.forecast.mean[2] > 2 * result.forecast.mean[0]
+    assert result.forecast.mean == pytest.approx([100, 150, 400], rel=0.15)

@@ -35,3 +35,14 @@ def test_total_only_history_is_forecast_from_its_own_values():
     assert result.history[TOTAL].tolist() == [100.0] * 12
     assert result.forecasts["forecast"].to_numpy() == pytest.approx([100.0, 100.0])
     assert (result.forecasts["series"] == TOTAL).all()
+
+
+def test_monthly_bookings_use_the_quarter_end_pattern():
+    rng = np.random.default_rng(1)
+    index = pd.date_range("2024-01-01", periods=30, freq="MS")
+    history = pd.DataFrame({TOTAL: np.tile([1.0, 1.5, 4.0], 10) * 100 * (1 + rng.normal(0, 0.05, 30))},
+                           index=index)
+    result = forecast_bookings(history, CAL, "month", 3, pd.Timestamp("2026-07-10"), origins=1)
+    assert "every 3 periods" in result.reasons()["reason"].iloc[0]
+    july, august, september = result.forecasts["forecast"]
+    assert september > 2 * july and september > 2 * august  # September closes the quarter

@@ -112,3 +112,23 @@ def test_arima_orders_need_three_values_per_parameter():
     # 8 values: only p = q = 0 (3·2 = 6 <= 8; 3·3 = 9 > 8)
     assert _arima_fit(50 + rng.normal(0, 1, 8)).model.order[::2] == (0, 0)
     assert max(p + q for p, q in ARIMA_ORDERS) == 4  # 48 M3 values keep all: 3·6 = 18 <= 46
+
+
+def quarter_end_months(n=30, seed=4):
+    """Monthly bookings peaking in every third month (quarter ends), no yearly pattern."""
+    rng = np.random.default_rng(seed)
+    return np.tile([1.0, 1.5, 4.0], n // 3) * 100 * (1 + rng.normal(0, 0.05, n))
+
+
+def test_seasonality_falls_back_to_a_shorter_period():
+    y = quarter_end_months()
+    assert seasonality(y, 12).kind == "none"  # 30 months: the yearly test cannot pass (2.5 years)
+    s = seasonality(y, 12, also=(3,))
+    assert (s.period, s.kind) == (3, "multiplicative")
+    # indices near (1, 1.5, 4) / mean 2.1667 = (0.46, 0.69, 1.85)
+    assert s.indices == pytest.approx([0.46, 0.69, 1.85], abs=0.04)
+    # a trend is autocorrelated at every short lag, but has no pattern once detrended
+    assert seasonality(5.0 + np.arange(30), 12, also=(3,)).kind == "none"
+    noisy_trend = 100 + 5.0 * np.arange(30) + np.random.default_rng(1).normal(0, 2, 30)
+    assert is_seasonal(noisy_trend, 3)  # the plain test is fooled by the trend ...
+    assert seasonality(noisy_trend, 12, also=(3,)).kind == "none"  # ... the detrended one not
