@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesops.analysis.forecast.auto import auto_forecast, choose
 from salesops.analysis.forecast.backtest import origins, rolling_origin, summarise
@@ -126,3 +128,19 @@ def test_monthly_quarter_end_pattern_is_used_and_said():
     # the next three months continue the pattern: low, middle, peak at the quarter end
     assert result.forecast.mean[2] > 2 * result.forecast.mean[0]
     assert result.forecast.mean == pytest.approx([100, 150, 400], rel=0.15)
+
+
+MIXED = st.lists(st.one_of(st.floats(0, 1e7), st.just(0.0), st.just(float("nan"))), max_size=30)
+POSITIVE = st.lists(st.floats(1, 1e7), min_size=8, max_size=40)  # reaches the fitted models
+
+
+@settings(max_examples=25)
+@given(st.one_of(MIXED, POSITIVE), st.integers(1, 6), st.sampled_from([4, 12]))
+def test_never_a_crash_never_a_nan(values, h, m):
+    # any bookings history (zeros, gaps, flat stretches, huge values): a finite, non-negative
+    # forecast with ordered bounds and a reason, never an exception or a NaN
+    result = auto_forecast(values, h, m, origins=1, also_periods=(3,) if m == 12 else ())
+    _check(result, h)
+    for lo, hi in result.forecast.intervals.values():
+        assert np.all(lo <= result.forecast.mean + 1e-6 * (1 + result.forecast.mean))
+        assert np.all(result.forecast.mean <= hi + 1e-6 * (1 + result.forecast.mean))
