@@ -47,3 +47,10 @@ def test_summary_table_halves():
     assert row["sMAPE held-out half"] == 20.0
     results[1]["a"] = (5.0, 2.0)
     assert load_script().summary_table(results).loc["a", "sMAPE held-out half"] == 5.0
+
+
+def test_summary_table_ratio_to_naive2():
+    results = [{"naive2": (20.0, 1.0), "theta": (15.0, 0.8)}, {"naive2": (10.0, 1.0), "theta": (9.0, 0.8)}]
+    table = load_script().summary_table(results)
+    assert table.loc["theta", "sMAPE / Naive2"] == 12.0 / 15.0  # mean 12 over mean 15
+    assert table.loc["naive2", "sMAPE / Naive2"] == 1.0
