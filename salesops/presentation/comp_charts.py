@@ -23,6 +23,7 @@ from salesops.presentation.style import (
     PALETTE,
     PRIMARY,
     apply_house_style,
+    count_axis,
     figure_height_for,
     money_axis,
     new_figure,
@@ -66,6 +67,7 @@ def distributions(outcomes: pd.DataFrame) -> Figure:
         percent_axis(ax, "x")
         ax.set_xlabel(f"{title} (last bar: 300% and above)")
         ax.set_ylabel("Reps (count)")
+        count_axis(ax)
         ax.set_title(f"{title}: {(outcomes[col] >= 1).mean():.0%} of reps at 100% or more")
     return fig
 
@@ -98,6 +100,7 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
     money_axis(ax, currency, axis="x")
     ax.set_xlabel("Total variable pay next period (simulated)")
     ax.set_ylabel("Simulations (count)")
+    count_axis(ax)
     ax.set_title("Sensitivity: next period's payout under attainment uncertainty")
     return fig
 

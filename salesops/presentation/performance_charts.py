@@ -15,6 +15,7 @@ from salesops.presentation.style import (
     NEUTRAL,
     PALETTE,
     PRIMARY,
+    count_axis,
     figure_height_for,
     money_axis,
     new_figure,
@@ -43,6 +44,7 @@ def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> F
     percent_axis(ax, "x")
     ax.set_xlabel("Attainment (bookings / quota, %; last bar includes everything above)")
     ax.set_ylabel("Reps (count)")
+    count_axis(ax)
     ax.set_title(f"Attainment distribution: {dist.at_quota} of {dist.ranked_reps} ranked reps "
                  "at quota")
     return fig

@@ -6,7 +6,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from salesops.presentation import formatting
 
@@ -44,6 +44,11 @@ def percent_axis(ax: Axes, axis: str = "y", digits: int = 0) -> None:
     """Format an axis holding ratios (1.0 = 100%) as percentages."""
     fmt = PercentFormatter(xmax=1.0, decimals=digits)
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def count_axis(ax: Axes, axis: str = "y") -> None:
+    """Whole-number ticks on an axis of counts (no "1.5 reps")."""
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
 
 
 def figure_height_for(n_rows: int, per_row: float = 0.28, minimum: float = 3.0) -> float:

@@ -65,3 +65,10 @@ def test_whatif_chart_keeps_namesakes_apart():
     ax = comp_charts.whatif_chart(compare(base, alt)).axes[0]
     assert len(ax.patches) == 2
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["Sam Lee (a)", "Sam Lee (b)"]
+
+
+def test_count_axes_have_whole_number_ticks():
+    outcomes = _outcomes([40.0, 180.0])
+    for ax in comp_charts.distributions(outcomes).axes:
+        ticks = ax.get_yticks()
+        assert np.allclose(ticks, np.round(ticks))  # 2 reps: no 0.5 or 1.5 ticks
