@@ -6,7 +6,10 @@ method, the wall time and the time per series. The sMAPE is also given on two ha
 series at odd positions in id order (1st, 3rd, ...), on which the default combination was
 chosen, and the held-out even positions. Usage:
 
-    python benchmarks/forecast_m3.py [path/to/m3_monthly.csv] [--every N] [--workers N]
+    python benchmarks/forecast_m3.py [path/to/m3_monthly.csv] [--every N] [--workers N] [--coverage]
+
+``--coverage`` measures instead how often the test values fall inside the default forecast's
+80% and 95% prediction intervals.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from salesops.analysis.forecast.auto import auto_forecast  # noqa: E402
+from salesops.analysis.forecast.auto import COMBINATION, auto_forecast  # noqa: E402
 from salesops.analysis.forecast.metrics import mase, smape  # noqa: E402
 from salesops.analysis.forecast.models import adjusted_forecast, seasonality  # noqa: E402
 
@@ -53,6 +56,13 @@ def evaluate(y: np.ndarray) -> dict[str, tuple[float, float]]:
     return {k: (smape(test, f), mase(test, f, train, SEASON)) for k, f in forecasts.items()}
 
 
+def coverage(y: np.ndarray) -> dict[int, float]:
+    """Share of the test values inside the default forecast's 80% and 95% intervals."""
+    train, test = y[:-HORIZON], y[-HORIZON:]
+    fc = auto_forecast(train, HORIZON, SEASON, levels=(80, 95), origins=0, models=COMBINATION).forecast
+    return {lv: float(np.mean((test >= lo) & (test <= hi))) for lv, (lo, hi) in fc.intervals.items()}
+
+
 def summary_table(results: list[dict[str, tuple[float, float]]]) -> pd.DataFrame:
     """Mean sMAPE and MASE per method, sMAPE as a ratio to Naive2 (the baseline of the same
     run), and sMAPE on the selection and held-out halves."""
@@ -74,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH), help="m3_monthly.csv")
     parser.add_argument("--every", type=int, default=1, help="use every N-th series (subset)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--coverage", action="store_true",
+                        help="instead: share of test values inside the default's 80%%/95%% intervals")
     args = parser.parse_args(argv)
     path = Path(args.path)
     if not path.is_file():
@@ -83,12 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     series = load_series(path, args.every)
     start = time.perf_counter()
+    task = coverage if args.coverage else evaluate
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
-            results = list(pool.map(evaluate, series, chunksize=8))
+            results = list(pool.map(task, series, chunksize=8))
     else:
-        results = [evaluate(y) for y in series]
+        results = [task(y) for y in series]
     wall = time.perf_counter() - start
+    if args.coverage:
+        for level in (80, 95):
+            print(f"{level}% intervals of the default: {np.mean([r[level] for r in results]):.1%} "
+                  f"of {len(series)} x {HORIZON} test values inside (nominal {level}%)")
+        print(f"wall time {wall:.1f} s")
+        return 0
     table = summary_table(results)
     print(f"M3 monthly: {len(series)} series, horizon {HORIZON}, {args.workers} worker(s)")
     print(table.round(3).to_string())

@@ -54,3 +54,16 @@ def test_summary_table_ratio_to_naive2():
     table = load_script().summary_table(results)
     assert table.loc["theta", "sMAPE / Naive2"] == 12.0 / 15.0  # mean 12 over mean 15
     assert table.loc["naive2", "sMAPE / Naive2"] == 1.0
+
+
+def test_coverage_mode_on_a_handful_of_series(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    t = np.arange(1, 61)
+    rows = [{"series_id": f"N{k}", "category": "MICRO", "horizon": 18, "start_year": 1990,
+             "start_period": 1, "t": i, "value": v}
+            for k in range(2) for i, v in zip(t, 100 + t + rng.normal(0, 2, 60), strict=True)]
+    path = tmp_path / "m3.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    assert load_script().main([str(path), "--workers", "1", "--coverage"]) == 0
+    out = capsys.readouterr().out
+    assert "80% intervals of the default" in out and "of 2 x 18 test values inside" in out
