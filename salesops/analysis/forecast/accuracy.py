@@ -37,19 +37,21 @@ def _won_in(opportunities: pd.DataFrame, period: Period) -> pd.Series:
 def backtest_snapshots(
     opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
     calendar: FiscalCalendar, as_of: pd.Timestamp, count: int = 6, day: int = 15,
-    sims: int = 2000, seed: int = 0,
+    sims: int = 2000, seed: int = 0, select: str = "combination",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per past quarter: actual bookings vs the pipeline and time-series forecasts made on
     its day ``day``; and per (snapshot, rep): the pipeline model's expected bookings from the
-    rep's open deals vs what those deals actually booked in the quarter."""
+    rep's open deals vs what those deals actually booked in the quarter. ``select`` is the
+    time-series method as in ``auto_forecast`` ("best" backtests every candidate: slower)."""
     quarters, reps = [], []
     for date, quarter in snapshot_dates(calendar, pd.Timestamp(as_of), count, day):
         history = stage_history.loc[stage_history["entered_date"] <= date]
         known = snapshot(opportunities, history, catalogue, date)
         pf = pipeline_forecast(known, history, catalogue, [quarter], date, sims=sims, seed=seed)
         series = bookings_by_period(known, calendar, "quarter", date)[TOTAL].to_numpy(float)
-        ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), origins=0,
-                           models=COMBINATION)
+        ts = (auto_forecast(series, 1, season_length("quarter"), levels=(80,), origins=0,
+                            models=COMBINATION) if select == "combination" else
+              auto_forecast(series, 1, season_length("quarter"), levels=(80,), select=select))
         actual = float(opportunities.loc[_won_in(opportunities, quarter), "amount"].sum())
         row = pf.periods.iloc[0]
         quarters.append({

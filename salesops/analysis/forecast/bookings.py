@@ -49,10 +49,11 @@ class BookingsForecast:
 
 def forecast_bookings(
     history: pd.DataFrame, calendar: FiscalCalendar, freq: str, horizon: int,
-    as_of: pd.Timestamp, origins: int = 3,
+    as_of: pd.Timestamp, origins: int = 3, select: str = "combination",
 ) -> BookingsForecast:
     """Forecast the total and every column of ``history`` (from ``bookings_by_period``) for
-    the period containing ``as_of`` and the ``horizon - 1`` after it.
+    the period containing ``as_of`` and the ``horizon - 1`` after it; ``select`` as in
+    ``auto_forecast`` (the default combination, or each series' best backtested model).
 
     The total is the sum of the columns; a history with only the ``TOTAL`` column (no
     dimension) is forecast as it is, and nothing is reconciled.
@@ -64,7 +65,7 @@ def forecast_bookings(
     wide = history[members].copy()
     wide[TOTAL] = wide.sum(axis=1) if members else history[TOTAL]
     results = {name: auto_forecast(wide[name].to_numpy(float), horizon, m, origins=origins,
-                                   also_periods=SUB_SEASONS[freq])
+                                   also_periods=SUB_SEASONS[freq], select=select)
                for name in [TOTAL, *members]}
     total_fc = results[TOTAL].forecast
     parts = {n: results[n].forecast for n in members} if len(members) > 1 else {}

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.forecast import accuracy
+from salesops.analysis.forecast.auto import SELECTIONS
 from salesops.analysis.forecast.bookings import BookingsForecast, forecast_bookings, next_periods
 from salesops.analysis.forecast.crm_view import crm_view, waterfall
 from salesops.analysis.forecast.pipeline import PipelineForecast, pipeline_forecast
@@ -89,9 +90,15 @@ def build_summary(quarterly: BookingsForecast, pipeline: PipelineForecast, crm: 
 def build_forecast_report(
     dataset: Dataset, as_of: pd.Timestamp, horizon: int = 4, frequency: str = "quarter",
     dimension: str | None = "region", scope: str | None = None, origins: int = 3,
-    snapshots: int = 6, sims: int = 2000, seed: int = 0,
+    snapshots: int = 6, sims: int = 2000, seed: int = 0, select: str = "combination",
 ) -> ForecastReport:
-    """Time-series, pipeline and accuracy results for the report (see docs/forecasting.md)."""
+    """Time-series, pipeline and accuracy results for the report (see docs/forecasting.md).
+
+    ``select``: "combination" (the default forecast) or "best" (per series, the candidate
+    with the lowest backtest MASE), for today's forecasts and the past snapshots alike.
+    """
+    if select not in SELECTIONS:
+        raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}, got {select!r}")
     as_of = pd.Timestamp(as_of)
     cal = dataset.calendar
     opps = apply_scope(dataset.opportunities, scope, dataset.reps, dataset.accounts)
@@ -100,19 +107,20 @@ def build_forecast_report(
     if dimension:
         opps = attach_dimension(opps, dimension, dataset.reps, dataset.accounts)
     by_dim = bookings_by_period(opps, cal, frequency, as_of, dimension)
-    bookings = forecast_bookings(by_dim, cal, frequency, horizon, as_of, origins)
+    bookings = forecast_bookings(by_dim, cal, frequency, horizon, as_of, origins, select)
     if frequency == "quarter" and horizon >= SUMMARY_QUARTERS:
         quarterly = bookings
     else:
         total = bookings_by_period(opps, cal, "quarter", as_of)
-        quarterly = forecast_bookings(total, cal, "quarter", SUMMARY_QUARTERS, as_of, origins)
+        quarterly = forecast_bookings(total, cal, "quarter", SUMMARY_QUARTERS, as_of, origins,
+                                      select)
     quarters = next_periods(cal, as_of, "quarter", SUMMARY_QUARTERS)
     pipe = pipeline_forecast(opps, history, dataset.catalogue, quarters, as_of, sims, seed)
     scoped = parse_scope(scope)
     rep_ids = opps["rep_id"].drop_duplicates() if scoped else None
     crm = crm_view(opps, dataset.quotas, quarters, as_of, pipe.periods, rep_ids)
     acc, rep_rows = accuracy.backtest_snapshots(opps, history, dataset.catalogue, cal, as_of,
-                                                snapshots, sims=sims, seed=seed)
+                                                snapshots, sims=sims, seed=seed, select=select)
     headline = headline_method(acc)
     return ForecastReport(
         as_of=as_of, frequency=frequency, bookings=bookings, quarterly=quarterly, pipeline=pipe,

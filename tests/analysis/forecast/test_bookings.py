@@ -46,3 +46,16 @@ def test_monthly_bookings_use_the_quarter_end_pattern():
     assert "every 3 periods" in result.reasons()["reason"].iloc[0]
     july, august, september = result.forecasts["forecast"]
     assert september > 2 * july and september > 2 * august  # September closes the quarter
+
+
+def test_best_selection_uses_each_series_backtest_winner():
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2023-01-01", periods=14, freq="QS")
+    history = pd.DataFrame({"EMEA": 100 + rng.normal(0, 10, 14), "APAC": 50 + np.arange(14) * 2.0},
+                           index=index)
+    result = forecast_bookings(history, CAL, "quarter", 2, pd.Timestamp("2026-07-10"), origins=2,
+                               select="best")
+    for name, res in result.results.items():
+        scores = res.backtest.set_index("model")["mase"]
+        assert res.method == scores.loc[list(res.candidates)].idxmin(), name
+        assert res.reason.startswith("lowest backtest MASE")

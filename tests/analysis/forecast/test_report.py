@@ -4,9 +4,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from salesops.analysis.forecast.report import build_summary
+from salesops.analysis.forecast.report import build_forecast_report, build_summary
 from salesops.analysis.forecast.series import TOTAL
+from salesops.data.builtin import ensure_sample_dataset
+from salesops.data.store import load_dataset
 
 
 def test_summary_gaps_and_a_quarter_without_quota():
@@ -29,3 +32,16 @@ def test_summary_gaps_and_a_quarter_without_quota():
                     .astype(float)).all()
     ts_out = build_summary(ts, pipe, crm, headline="time_series").set_index("period")
     assert ts_out.loc["Q1", ["forecast", "low", "high", "gap"]].tolist() == [90.0, 80.0, 100.0, 60.0]
+
+
+def test_unknown_selection_is_refused_before_any_work():
+    with pytest.raises(ValueError, match="selection must be one of combination, best, got 'top'"):
+        build_forecast_report(None, pd.Timestamp("2026-01-01"), select="top")
+
+
+def test_best_selection_reaches_todays_forecast_and_the_snapshots():
+    data = load_dataset(ensure_sample_dataset())
+    report = build_forecast_report(data, pd.Timestamp("2026-11-27"), horizon=3, dimension=None,
+                                   snapshots=2, sims=200, select="best")
+    assert all(r.reason.startswith("lowest backtest MASE") for r in report.bookings.results.values())
+    assert len(report.accuracy) == 2 and report.accuracy["time_series"].notna().all()
