@@ -73,6 +73,11 @@ def _discount(a0: float, a1: float) -> np.ndarray:
     return d
 
 
+def _trace_det(d: np.ndarray) -> tuple[float, float]:
+    """Trace and determinant of a 2x2 matrix: the coefficients of its characteristic polynomial."""
+    return d[0, 0] + d[1, 1], d[0, 0] * d[1, 1] - d[0, 1] * d[1, 0]
+
+
 def one_step(params: Sequence[float], y: np.ndarray) -> np.ndarray:
     """One-step-ahead fitted values l_{t-1} for t = 1..n, computed as a linear filter.
 
@@ -82,7 +87,7 @@ def one_step(params: Sequence[float], y: np.ndarray) -> np.ndarray:
     """
     a0, a1, l0, c0 = params
     d, g = _discount(a0, a1), _persistence(a0, a1)
-    trace, det = d[0, 0] + d[1, 1], d[0, 0] * d[1, 1] - d[0, 1] * d[1, 0]
+    trace, det = _trace_det(d)
     denominator = [1.0, -trace, det]
     from_data = lfilter([0.0, g[0], d[0, 1] * g[1] - d[1, 1] * g[0]], denominator, y)
     start = np.zeros(len(y))
@@ -95,8 +100,7 @@ def one_step(params: Sequence[float], y: np.ndarray) -> np.ndarray:
 def forecastable(a0: float, a1: float) -> bool:
     """Both eigenvalues of D inside the unit circle: for z² - tr·z + det that is
     |det| < 1 and |tr| < 1 + det (the Schur-Cohn conditions for a quadratic)."""
-    d = _discount(a0, a1)
-    trace, det = d[0, 0] + d[1, 1], d[0, 0] * d[1, 1] - d[0, 1] * d[1, 0]
+    trace, det = _trace_det(_discount(a0, a1))
     return abs(det) < 1 and abs(trace) < 1 + det
 
 
