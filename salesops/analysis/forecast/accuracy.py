@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast.auto import COMBINATION, auto_forecast
+from salesops.analysis.forecast.auto import CANDIDATES, COMBINATION, auto_forecast
 from salesops.analysis.forecast.pipeline import pipeline_forecast
 from salesops.analysis.forecast.series import TOTAL, bookings_by_period, season_length
 from salesops.data.asof import snapshot
@@ -44,14 +44,14 @@ def backtest_snapshots(
     rep's open deals vs what those deals actually booked in the quarter. ``select`` is the
     time-series method as in ``auto_forecast`` ("best" backtests every candidate: slower)."""
     quarters, reps = [], []
+    default = select == "combination"  # only its members are needed, and no backtest
     for date, quarter in snapshot_dates(calendar, pd.Timestamp(as_of), count, day):
         history = stage_history.loc[stage_history["entered_date"] <= date]
         known = snapshot(opportunities, history, catalogue, date)
         pf = pipeline_forecast(known, history, catalogue, [quarter], date, sims=sims, seed=seed)
         series = bookings_by_period(known, calendar, "quarter", date)[TOTAL].to_numpy(float)
-        ts = (auto_forecast(series, 1, season_length("quarter"), levels=(80,), origins=0,
-                            models=COMBINATION) if select == "combination" else
-              auto_forecast(series, 1, season_length("quarter"), levels=(80,), select=select))
+        ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), select=select,
+                           origins=0 if default else 3, models=COMBINATION if default else CANDIDATES)
         actual = float(opportunities.loc[_won_in(opportunities, quarter), "amount"].sum())
         row = pf.periods.iloc[0]
         quarters.append({
