@@ -21,10 +21,10 @@ from salesops.data.mapping import (
     load_mapping,
     resolve_currency,
 )
-from salesops.data.schema import TABLES, empty_frame
+from salesops.data.schema import PRIMARY_TABLES, TABLES, empty_frame
 from salesops.data.sources import SUFFIXES, IngestError, RawTable, locate, read_table
 from salesops.data.stages import StageCatalogue, load_catalogue
-from salesops.data.store import Settings, write_dataset
+from salesops.data.store import Contents, Settings, write_dataset
 from salesops.data.validation import Keys, TableValidation, validate_table
 
 __all__ = ["IngestError", "IngestResult", "TableCounts", "ingest", "read_raw_tables"]
@@ -59,22 +59,44 @@ class IngestResult:
 
 
 def read_raw_tables(source_dir: str | Path, mapping: Mapping | None = None) -> dict[str, RawTable]:
-    """Read each canonical table's source file as text; a missing required table is fatal."""
+    """Read each canonical table's source file as text. Only the deals (or, bookings-only, the
+    transactions) are required; every other table is optional."""
     source_dir = Path(source_dir)
     mapping = mapping or Mapping()
     raws: dict[str, RawTable] = {}
-    for name, table in TABLES.items():
+    for name in TABLES:
         tm = mapping.table(name)
         path = locate(source_dir, name, tm.file)
-        if path is None:
-            if table.required:
-                names = ", ".join(f"{name}{s}" for s in SUFFIXES)
-                raise IngestError(f"{names}: required table '{name}' not found in the source "
-                                  f"folder (or map its file under tables.{name}.file)")
-            continue
-        raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
-                                delimiter=tm.delimiter)
+        if path is not None:
+            raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
+                                    delimiter=tm.delimiter)
+    if not any(name in raws for name in PRIMARY_TABLES):
+        names = ", ".join(f"opportunities{s}" for s in SUFFIXES)
+        raise IngestError(f"{names}: no opportunities (deals) table found in the source folder, "
+                          "and no transactions table either (or map a file under "
+                          "tables.opportunities.file or tables.transactions.file)")
     return raws
+
+
+def derive_roster(opportunities: pd.DataFrame) -> pd.DataFrame:
+    """A roster from the deals' owner column when the export has none: one rep per distinct
+    ``rep_id``, named by it; every other rep attribute is unknown (all-null)."""
+    ids = pd.Series(opportunities["rep_id"].dropna().unique(), dtype="str")
+    reps = empty_frame(TABLES["reps"]).reindex(range(len(ids)))
+    reps["rep_id"] = ids.sort_values(ignore_index=True)
+    reps["name"] = reps["rep_id"]
+    return reps
+
+
+def _missing_columns(mapped: dict[str, pd.DataFrame]) -> dict[str, tuple[str, ...]]:
+    """Per table read, the optional columns its source lacks."""
+    out = {}
+    for name, frame in mapped.items():
+        lacking = tuple(c.name for c in TABLES[name].columns
+                        if c.optional and c.name not in frame.columns)
+        if lacking:
+            out[name] = lacking
+    return out
 
 
 def ingest(
@@ -100,6 +122,10 @@ def ingest(
     for name, raw in raws.items():
         mapped[name], notes = apply_mapping(raw, TABLES[name], spec, source_dir)
         warnings += notes
+    if "transactions" in mapped and "transaction_id" not in mapped["transactions"].columns:
+        lines = raws["transactions"].lines.astype("str")
+        mapped["transactions"]["transaction_id"] = raws["transactions"].file + ":" + lines
+    missing_columns = _missing_columns(mapped)
     currency = resolve_currency({n: (raws[n].file, f) for n, f in mapped.items()}, spec)
     results = _validate(raws, mapped, spec, catalogue)
     tables: dict[str, pd.DataFrame] = {}
@@ -119,14 +145,25 @@ def ingest(
         )
         if raw.blank_rows:
             warnings.append(f"{raw.file}: skipped {raw.blank_rows} blank rows")
+    derived: dict[str, str] = {}
+    if "reps" not in raws and "opportunities" in raws:
+        tables["reps"] = derive_roster(tables["opportunities"])
+        derived["reps"] = "derived from the deals' owner column"
+        missing_columns["reps"] = tuple(c.name for c in TABLES["reps"].columns
+                                        if c.optional and c.name != "name")
+        warnings.append(f"no rep roster: {len(tables['reps'])} reps taken from the deals' "
+                        "owner column (no manager, team, region, role or hire date)")
+    contents = Contents(present=frozenset(raws) | frozenset(derived),
+                        missing_columns=missing_columns, derived=derived)
     quarantine = _quarantine(raws, results)
     settings = Settings(currency=currency, fiscal_year_start_month=spec.fiscal_year_start_month)
     quality = {"currency": currency, "tables": {n: asdict(c) for n, c in counts.items()},
                "warnings": warnings}
+    quality["contents"] = contents.to_dict()
     out = write_dataset(tables, out_dir, settings, catalogue, extra_files={
         QUARANTINE_FILE: quarantine.to_csv(index=False),
         QUALITY_FILE: json.dumps(quality, indent=2),
-    })
+    }, contents=contents)
     return IngestResult(out_dir=out, counts=counts, quarantine=quarantine, warnings=warnings,
                         settings=settings)
 

@@ -110,7 +110,7 @@ class Mapping:
 def allowed_columns(table: Table) -> list[str]:
     """Names a source column may be mapped to: the table's columns, plus ``currency`` if it has
     an amount column to convert."""
-    names = [c.name for c in table.columns + table.optional_columns]
+    names = [c.name for c in table.columns]
     if any(c.kind == "amount" for c in table.columns):
         names.append(CURRENCY_COLUMN)
     return names

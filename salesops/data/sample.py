@@ -57,7 +57,7 @@ def generate(
         "opportunities": deals.opportunities,
         "stage_history": deals.stage_history,
     }
-    return {name: conform(tables[name], table) for name, table in TABLES.items()}
+    return {name: conform(tables[name], table) for name, table in TABLES.items() if name in tables}
 
 
 def write_sample(

@@ -6,7 +6,7 @@ Ingestion validates raw exports against these specs; analyses may rely on the dt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -33,6 +33,8 @@ class Column:
     description: str
     nullable: bool = False
     values: tuple[str, ...] | None = None  # allowed values (after normalisation), if restricted
+    optional: bool = False  # a source may lack the column entirely (stored all-null, recorded)
+    nullable_when_open: bool = False  # may be empty on open deals only (value unknown, not 0)
 
     @property
     def dtype(self) -> str:
@@ -57,15 +59,14 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...] = ()
-    required: bool = True
-    optional_columns: tuple[Column, ...] = field(default=())
+    required: bool = False  # only the deals (or, bookings-only, the transactions) are needed
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        for col in self.columns + self.optional_columns:
+        for col in self.columns:
             if col.name == name:
                 return col
         raise KeyError(f"table '{self.name}' has no column '{name}'")
@@ -80,13 +81,16 @@ REPS = Table(
     description="Sales reps (the roster), one row per rep.",
     columns=(
         Column("rep_id", "id", "Unique rep identifier."),
-        Column("name", "text", "Display name."),
-        Column("manager", "text", "Name of the rep's first-line manager."),
-        Column("team", "text", "Team the rep belongs to."),
-        Column("region", "category", "Sales region."),
-        Column("role", "category", "Role, e.g. AE, SDR; drives which comp plan applies."),
-        Column("hire_date", "date", "First day in the role."),
-        Column("termination_date", "date", "Last day, empty while employed.", nullable=True),
+        Column("name", "text", "Display name (the rep id when the export has none).", optional=True),
+        Column("manager", "text", "Name of the rep's first-line manager.", optional=True),
+        Column("team", "text", "Team the rep belongs to.", optional=True),
+        Column("region", "category", "Sales region.", optional=True),
+        Column("role", "category", "Role, e.g. AE, SDR; drives which comp plan applies.",
+               optional=True),
+        Column("hire_date", "date", "First day in the role (unknown: no ramp or tenure rules).",
+               optional=True),
+        Column("termination_date", "date", "Last day, empty while employed.", nullable=True,
+               optional=True),
     ),
     key=("rep_id",),
 )
@@ -109,10 +113,11 @@ ACCOUNTS = Table(
     description="Customer accounts.",
     columns=(
         Column("account_id", "id", "Unique account identifier."),
-        Column("name", "text", "Account name."),
-        Column("segment", "category", "Customer segment, e.g. SMB, Mid-Market, Enterprise."),
-        Column("industry", "category", "Industry."),
-        Column("region", "category", "Region of the account."),
+        Column("name", "text", "Account name.", optional=True),
+        Column("segment", "category", "Customer segment, e.g. SMB, Mid-Market, Enterprise.",
+               optional=True),
+        Column("industry", "category", "Industry.", optional=True),
+        Column("region", "category", "Region of the account.", optional=True),
     ),
     key=("account_id",),
 )
@@ -123,13 +128,16 @@ OPPORTUNITIES = Table(
     columns=(
         Column("opportunity_id", "id", "Unique opportunity identifier."),
         Column("rep_id", "id", "Owner rep."),
-        Column("account_id", "id", "Customer account."),
-        Column("product", "category", "Product line."),
-        Column("amount", "amount", "Deal value in the dataset currency, >= 0."),
+        Column("account_id", "id", "Customer account.", optional=True),
+        Column("product", "category", "Product line.", optional=True),
+        Column("amount", "amount",
+               "Deal value in the dataset currency, >= 0; may be empty on open deals (unknown).",
+               nullable_when_open=True),
         Column("created_date", "date", "Date the opportunity was created."),
         Column(
             "close_date", "date",
-            "Actual close date for won/lost deals, expected close date for open ones.",
+            "Actual close date for won/lost deals, expected close date for open ones (may be "
+            "empty on open deals).", nullable_when_open=True,
         ),
         Column("stage", "category", "Current stage name (from the stage catalogue)."),
         Column("status", "category", "open / won / lost, derived from the stage.", values=STATUSES),
@@ -145,6 +153,7 @@ OPPORTUNITIES = Table(
         ForeignKey("rep_id", "reps", "rep_id"),
         ForeignKey("account_id", "accounts", "account_id"),
     ),
+    required=True,
 )
 
 STAGE_HISTORY = Table(
@@ -159,10 +168,33 @@ STAGE_HISTORY = Table(
     foreign_keys=(ForeignKey("opportunity_id", "opportunities", "opportunity_id"),),
 )
 
+TRANSACTIONS = Table(
+    name="transactions",
+    description="Bookings-only path: orders or transactions (date, amount, optional dimensions), "
+                "for sources with no deals, reps or quotas.",
+    columns=(
+        Column("transaction_id", "id", "Order or transaction id (the source line if absent).",
+               optional=True),
+        Column("date", "date", "Order or booking date."),
+        Column("amount", "amount", "Order value in the dataset currency, >= 0."),
+        Column("region", "category", "Region.", nullable=True, optional=True),
+        Column("segment", "category", "Customer segment.", nullable=True, optional=True),
+        Column("product", "category", "Product or product line.", nullable=True, optional=True),
+        Column("customer", "text", "Customer name or id.", nullable=True, optional=True),
+    ),
+    key=("transaction_id",),
+)
+
 #: Tables in dependency order (a table's foreign keys point to tables listed before it).
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REPS, ACCOUNTS, QUOTAS, OPPORTUNITIES, STAGE_HISTORY)
+    t.name: t for t in (REPS, ACCOUNTS, QUOTAS, OPPORTUNITIES, STAGE_HISTORY, TRANSACTIONS)
 }
+#: The tables of a CRM export (the sample generator writes these).
+CRM_TABLES: tuple[str, ...] = ("reps", "accounts", "quotas", "opportunities", "stage_history")
+#: Dimensions a transactions table can be forecast by.
+TRANSACTION_DIMENSIONS: tuple[str, ...] = ("region", "segment", "product", "customer")
+#: At least one of these must be in a source: deals, or (bookings-only) transactions.
+PRIMARY_TABLES: tuple[str, ...] = ("opportunities", "transactions")
 
 
 def empty_frame(table: Table) -> pd.DataFrame:

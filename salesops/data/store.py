@@ -17,11 +17,12 @@ import pandas as pd
 import yaml
 
 from salesops.data.periods import FiscalCalendar
-from salesops.data.schema import TABLES, conform
+from salesops.data.schema import PRIMARY_TABLES, TABLES, conform, empty_frame
 from salesops.data.stages import StageCatalogue, load_catalogue, parse_catalogue
 
 SETTINGS_FILE = "settings.json"
 STAGES_FILE = "stages.yaml"
+CONTENTS_FILE = "contents.json"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,31 @@ class Settings:
         return FiscalCalendar(self.fiscal_year_start_month)
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a dataset really holds: the tables that came from the source (or were derived from
+    another table, e.g. the roster from the deals' owners) and the optional columns it lacks.
+
+    Absent tables are stored as empty frames and absent columns as all-null ones, so code never
+    crashes on them; analyses consult this (via ``salesops.data.requirements``) before using
+    them, so an absent table is never read as zero.
+    """
+
+    present: frozenset[str] = frozenset(TABLES)
+    missing_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)  # table -> where it was derived from
+
+    def to_dict(self) -> dict:
+        return {"present": sorted(self.present), "missing_columns": self.missing_columns,
+                "derived": self.derived}
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Contents:
+        return cls(present=frozenset(raw.get("present", TABLES)),
+                   missing_columns={k: tuple(v) for k, v in raw.get("missing_columns", {}).items()},
+                   derived=dict(raw.get("derived", {})))
+
+
 @dataclass
 class Dataset:
     """All canonical tables of one dataset, typed, plus its settings and stage catalogue."""
@@ -45,13 +71,39 @@ class Dataset:
     quotas: pd.DataFrame
     opportunities: pd.DataFrame
     stage_history: pd.DataFrame
+    transactions: pd.DataFrame | None = None
     settings: Settings = field(default_factory=Settings)
     catalogue: StageCatalogue = field(default_factory=load_catalogue)
     fingerprint: str = ""
+    contents: Contents | None = None
+
+    def __post_init__(self) -> None:
+        if self.transactions is None:
+            self.transactions = empty_frame(TABLES["transactions"])
+        if self.contents is None:  # built in code: every table given with rows is present
+            self.contents = Contents(present=frozenset(
+                n for n in TABLES if n != "transactions" or len(self.transactions)))
 
     @property
     def calendar(self) -> FiscalCalendar:
         return self.settings.calendar
+
+    @property
+    def present(self) -> frozenset[str]:
+        return self.contents.present
+
+    @property
+    def missing_columns(self) -> dict[str, tuple[str, ...]]:
+        return self.contents.missing_columns
+
+    @property
+    def derived(self) -> dict[str, str]:
+        return self.contents.derived
+
+    def has(self, table: str, *columns: str) -> bool:
+        """Whether ``table`` is in the data with every one of ``columns``."""
+        lacking = self.contents.missing_columns.get(table, ())
+        return table in self.contents.present and not any(c in lacking for c in columns)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
@@ -60,6 +112,7 @@ class Dataset:
 def write_dataset(
     tables: dict[str, pd.DataFrame], out_dir: str | Path, settings: Settings,
     catalogue: StageCatalogue, extra_files: dict[str, str] | None = None,
+    contents: Contents | None = None,
 ) -> Path:
     """Write tables as Parquet with settings, atomically: build in a temp dir, then swap in.
 
@@ -71,8 +124,11 @@ def write_dataset(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for name, table in TABLES.items():
-            conform(tables[name], table).to_parquet(tmp / f"{name}.parquet", index=False)
+            frame = tables.get(name)
+            conform(empty_frame(table) if frame is None else frame, table).to_parquet(
+                tmp / f"{name}.parquet", index=False)
         (tmp / SETTINGS_FILE).write_text(json.dumps(asdict(settings), indent=2))
+        (tmp / CONTENTS_FILE).write_text(json.dumps((contents or Contents()).to_dict(), indent=2))
         (tmp / STAGES_FILE).write_text(yaml.safe_dump(catalogue.to_dict(), sort_keys=False))
         for fname, text in (extra_files or {}).items():
             (tmp / fname).write_text(text, encoding="utf-8")
@@ -93,7 +149,8 @@ def dataset_fingerprint(path: str | Path) -> str:
     """Short SHA-256 over the processed tables and settings: identifies the data a report used."""
     path = Path(path)
     digest = hashlib.sha256()
-    for name in [*sorted(f"{t}.parquet" for t in TABLES), SETTINGS_FILE, STAGES_FILE]:
+    for name in [*sorted(f"{t}.parquet" for t in TABLES), SETTINGS_FILE, STAGES_FILE,
+                 CONTENTS_FILE]:
         file = path / name
         if file.exists():
             digest.update(name.encode())
@@ -104,13 +161,18 @@ def dataset_fingerprint(path: str | Path) -> str:
 def load_dataset(path: str | Path) -> Dataset:
     """Read a processed dataset folder written by ``ingest`` (or ``write_dataset``)."""
     path = Path(path)
-    missing = [f"{t}.parquet" for t in TABLES if not (path / f"{t}.parquet").exists()]
-    if missing:
+    primary = [t for t in PRIMARY_TABLES if (path / f"{t}.parquet").exists()]
+    if not primary:
         raise FileNotFoundError(
-            f"processed dataset folder '{path.name}' lacks {', '.join(missing)}; "
+            f"processed dataset folder '{path.name}' lacks opportunities.parquet; "
             "run `salesops ingest` first"
         )
-    tables = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    tables = {name: pd.read_parquet(file) if (file := path / f"{name}.parquet").exists()
+              else empty_frame(table) for name, table in TABLES.items()}
+    contents = Contents(present=frozenset(
+        n for n in TABLES if (path / f"{n}.parquet").exists()))
+    if (path / CONTENTS_FILE).exists():
+        contents = Contents.from_dict(json.loads((path / CONTENTS_FILE).read_text()))
     settings = Settings()
     if (path / SETTINGS_FILE).exists():
         settings = Settings(**json.loads((path / SETTINGS_FILE).read_text()))
@@ -118,4 +180,4 @@ def load_dataset(path: str | Path) -> Dataset:
     if (path / STAGES_FILE).exists():
         catalogue = parse_catalogue(yaml.safe_load((path / STAGES_FILE).read_text()), STAGES_FILE)
     return Dataset(**tables, settings=settings, catalogue=catalogue,
-                   fingerprint=dataset_fingerprint(path))
+                   fingerprint=dataset_fingerprint(path), contents=contents)

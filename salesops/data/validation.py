@@ -99,7 +99,8 @@ class _Problems:
 def check_columns(table: Table, frame: pd.DataFrame, file: str) -> None:
     """Raise ``IngestError`` if a column the table needs is absent (status can be derived)."""
     for col in table.columns:
-        if col.name not in frame.columns and not col.nullable and col.name != "status":
+        if col.name not in frame.columns and not (col.nullable or col.optional) \
+                and col.name != "status":
             raise IngestError(
                 f"{file}: required column '{col.name}' of table '{table.name}' is missing "
                 f"(columns: {', '.join(frame.columns)}); rename a column to it in the mapping"
@@ -123,12 +124,16 @@ def validate_table(
     empty = pd.Series(np.nan, index=frame.index, dtype="str")
     for col in table.columns:
         raw = frame[col.name] if col.name in frame.columns else empty
-        if not col.nullable and col.name in frame.columns:
+        if _required_value(col) and col.name in frame.columns:
             problems.add(raw.isna(), col.name, "missing_value", f"missing value in {col.name}")
         parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), number_format,
                                   problems, warnings, file)
     if "stage" in parsed:
         _check_stage(frame, parsed, catalogue, problems)
+    for col in (c for c in table.columns if c.nullable_when_open and c.name in frame.columns):
+        closed = parsed["status"].isin(("won", "lost"))
+        problems.add(frame[col.name].isna() & closed, col.name, "missing_value",
+                     f"missing value in {col.name} (required on won and lost deals)")
     extras = [c for c in frame.columns if c not in allowed_columns(table)]
     if extras:
         warnings.append(f"{file}: ignored columns not in the {table.name} model: "
@@ -157,6 +162,12 @@ def validate_table(
     out = pd.DataFrame(parsed, index=frame.index)
     return TableValidation(kept=out.loc[~out.index.isin(found["row"])], problems=found,
                            warnings=warnings)
+
+
+def _required_value(col: Column) -> bool:
+    """Whether an empty cell quarantines the row: optional columns and open-deal values may be
+    empty (unknown), which is recorded as missing, never read as zero."""
+    return not (col.nullable or col.optional or col.nullable_when_open)
 
 
 def _parse(

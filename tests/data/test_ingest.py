@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesops.data.ingest import IngestError, ingest
-from salesops.data.schema import TABLES
+from salesops.data.schema import CRM_TABLES, TABLES
 from salesops.data.store import load_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,7 +35,7 @@ def test_valid_fixture_is_kept_whole_with_outputs(tmp_path: Path) -> None:
     assert result.warnings == [] and result.quarantine.empty
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == sorted([f"{t}.parquet" for t in TABLES] + [
-        "settings.json", "stages.yaml", "quarantine.csv", "data_quality.json"])
+        "settings.json", "stages.yaml", "contents.json", "quarantine.csv", "data_quality.json"])
     quality = json.loads((tmp_path / "out" / "data_quality.json").read_text())
     assert quality["tables"]["opportunities"] == {
         "file": "opportunities.csv", "rows_in": 6, "rows_kept": 6, "rows_quarantined": 0,
@@ -69,8 +69,9 @@ def test_quarantine_file_and_quality_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda src: (src / "reps.csv").unlink(),
-     "reps.csv, reps.xlsx, reps.parquet: required table 'reps' not found"),
+    (lambda src: (src / "opportunities.csv").unlink(),
+     "opportunities.csv, opportunities.xlsx, opportunities.parquet: no opportunities (deals) "
+     "table found"),
     (lambda src: pd.read_csv(src / "quotas.csv").drop(columns="period_end").to_csv(
         src / "quotas.csv", index=False),
      "quotas.csv: required column 'period_end' of table 'quotas' is missing"),
@@ -120,7 +121,7 @@ def test_rerun_replaces_previous_output(tmp_path: Path) -> None:
 def test_excel_and_parquet_sources_give_the_same_dataset(tmp_path: Path) -> None:
     src = tmp_path / "mixed"
     src.mkdir()
-    for name in TABLES:
+    for name in CRM_TABLES:
         df = pd.read_csv(VALID / f"{name}.csv", dtype=str, keep_default_na=False)
         if name in ("reps", "opportunities"):
             df.to_excel(src / f"{name}.xlsx", index=False)
@@ -131,7 +132,7 @@ def test_excel_and_parquet_sources_give_the_same_dataset(tmp_path: Path) -> None
             df.to_parquet(src / f"{name}.parquet")
     got = load_dataset(ingest(src, tmp_path / "a").out_dir)
     want = load_dataset(ingest(VALID, tmp_path / "b").out_dir)
-    for name in TABLES:
+    for name in CRM_TABLES:
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
 
 
@@ -154,8 +155,8 @@ def test_unused_files_columns_and_blank_rows_are_warned_about(tmp_path: Path) ->
 
 GARBAGE = ["", "xyz", "-5", "2024-13-45", "1e400", "O1", "R1", "A1", "Closed Won", "won",
            "150", "2001-01-01", "2099-12-31", "NA", "  ", "0"]
-FRAMES = {n: pd.read_csv(VALID / f"{n}.csv", dtype=str, keep_default_na=False) for n in TABLES}
-CELL = st.sampled_from(list(TABLES)).flatmap(lambda t: st.tuples(
+FRAMES = {n: pd.read_csv(VALID / f"{n}.csv", dtype=str, keep_default_na=False) for n in CRM_TABLES}
+CELL = st.sampled_from(list(CRM_TABLES)).flatmap(lambda t: st.tuples(
     st.just(t), st.integers(0, len(FRAMES[t]) - 1), st.sampled_from(list(FRAMES[t].columns)),
     st.sampled_from(GARBAGE)))
 
@@ -186,3 +187,47 @@ def test_every_row_is_kept_or_quarantined(edits: list[tuple[str, int, str, str]]
         assert set(out.opportunities["rep_id"]) <= kept_reps
         assert set(out.quotas["rep_id"]) <= kept_reps
         assert set(out.stage_history["opportunity_id"]) <= set(out.opportunities["opportunity_id"])
+
+
+def test_opportunities_only_export_derives_the_roster_and_keeps_unknown_open_values(
+        tmp_path: Path) -> None:
+    src = tmp_path / "thin"
+    src.mkdir()
+    opps = pd.read_csv(VALID / "opportunities.csv", dtype=str, keep_default_na=False)
+    opps = opps.drop(columns=["account_id", "product"])
+    opps.loc[opps["opportunity_id"] == "O2", "amount"] = ""  # open: amount unknown
+    opps.loc[opps["opportunity_id"] == "O4", "close_date"] = ""  # open: close date unknown
+    opps.loc[opps["opportunity_id"] == "O6", "amount"] = ""  # won: amount is required
+    opps.to_csv(src / "opportunities.csv", index=False)
+    result = ingest(src, tmp_path / "out")
+    ds = load_dataset(result.out_dir)
+    # O6 (won, no amount) is quarantined; the open deals without amount or close date are kept.
+    assert result.quarantine[["line", "column", "reason"]].values.tolist() == [
+        [7, "amount", "missing value in amount (required on won and lost deals)"]]
+    assert sorted(ds.opportunities["opportunity_id"]) == ["O1", "O2", "O3", "O4", "O5"]
+    o2 = ds.opportunities.set_index("opportunity_id").loc["O2"]
+    assert pd.isna(o2["amount"])  # unknown, never 0
+    # The roster comes from the deals' owners (R1, R2, R3 own kept deals); attributes unknown.
+    assert ds.reps["rep_id"].tolist() == ["R1", "R2", "R3"] == ds.reps["name"].tolist()
+    assert ds.reps["hire_date"].isna().all()
+    assert ds.present == {"opportunities", "reps"} and "reps" in ds.derived
+    assert set(ds.missing_columns["reps"]) == {"manager", "team", "region", "role",
+                                               "hire_date", "termination_date"}
+    assert ds.missing_columns["opportunities"] == ("account_id", "product")
+    assert not ds.has("quotas") and not ds.has("opportunities", "product")
+    assert len(ds.quotas) == 0 and list(ds.quotas.columns) == TABLES["quotas"].column_names
+
+
+def test_transactions_only_export_loads_with_line_ids(tmp_path: Path) -> None:
+    src = tmp_path / "orders"
+    src.mkdir()
+    (src / "transactions.csv").write_text(
+        "date,amount,region\n2024-01-03,100,EMEA\n2024-01-04,250.5,\n2024-02-01,x,NA\n")
+    result = ingest(src, tmp_path / "out")
+    ds = load_dataset(result.out_dir)
+    assert ds.present == {"transactions"}
+    assert ds.transactions["transaction_id"].tolist() == ["transactions.csv:2",
+                                                          "transactions.csv:3"]
+    assert ds.transactions["amount"].tolist() == [100.0, 250.5]
+    assert result.quarantine["reason"].tolist() == ["non-numeric amount 'x'"]
+    assert set(ds.missing_columns["transactions"]) == {"segment", "product", "customer"}

@@ -38,5 +38,5 @@ def test_failed_write_leaves_previous_dataset_untouched(tmp_path):
 
 
 def test_load_names_missing_tables(tmp_path):
-    with pytest.raises(FileNotFoundError, match="reps.parquet.*salesops ingest"):
+    with pytest.raises(FileNotFoundError, match="opportunities.parquet.*salesops ingest"):
         load_dataset(tmp_path)

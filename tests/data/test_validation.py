@@ -37,7 +37,7 @@ BAD_VALUES = [
      "date '0024-01-01' in hire_date is outside 1900-2200"),
     ("opportunities", 1, "amount", "ten", "bad_number", "non-numeric amount 'ten'"),
     ("opportunities", 1, "amount", "nan", "bad_number", "non-numeric amount 'nan'"),
-    ("opportunities", 2, "account_id", "", "missing_value", "missing value in account_id"),
+    ("opportunities", 2, "created_date", "", "missing_value", "missing value in created_date"),
     ("opportunities", 3, "opportunity_id", "O1", "duplicate_key",
      "duplicate opportunity_id O1 (first at line 2)"),
     ("opportunities", 1, "stage", "Demo", "unknown_stage",
@@ -70,7 +70,7 @@ BAD_VALUES = [
      "unparseable date 'yesterday' in entered_date (expected YYYY-MM-DD)"),
     ("accounts", 2, "account_id", "A1", "duplicate_key",
      "duplicate account_id A1 (first at line 2)"),
-    ("reps", 0, "hire_date", "", "missing_value", "missing value in hire_date"),
+    ("quotas", 0, "quota_amount", "", "missing_value", "missing value in quota_amount"),
 ]
 
 
@@ -117,9 +117,9 @@ def test_row_with_several_problems_is_one_quarantined_row_with_each_reason(
 
 
 def test_raw_values_are_kept_as_json_of_the_source_row(tmp_path: Path) -> None:
-    src = source_with(tmp_path, [("accounts", 1, "segment", "")])
+    src = source_with(tmp_path, [("accounts", 1, "account_id", "")])
     row = ingest(src, tmp_path / "out").quarantine.iloc[0]
-    assert row["raw"] == ('{"account_id":"A2","name":"Globex","segment":null,'
+    assert row["raw"] == ('{"account_id":null,"name":"Globex","segment":"Mid-Market",'
                           '"industry":"Software","region":"EMEA"}')
 
 

@@ -76,7 +76,7 @@ def test_ingest_prints_counts_and_maps_errors_to_exit_2(capsys, tmp_path):
     (tmp_path / "empty").mkdir()
     assert main(["ingest", str(tmp_path / "empty"), "--out", str(tmp_path / "o2")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "required table 'reps' not found" in err
+    assert err.startswith("error: ") and "no opportunities (deals) table found" in err
 
 
 def test_default_data_is_the_builtin_sample(monkeypatch, tmp_path):
