@@ -54,8 +54,9 @@ def parse_scope(text: str | None) -> Scope:
 
 
 def roster_as_of(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Reps hired on or before ``as_of``; terminations after ``as_of`` are not known yet."""
-    known = reps.loc[reps["hire_date"] <= as_of].copy()
+    """Reps hired on or before ``as_of`` (an unknown hire date counts as before); terminations
+    after ``as_of`` are not known yet."""
+    known = reps.loc[reps["hire_date"].isna() | (reps["hire_date"] <= as_of)].copy()
     known["termination_date"] = known["termination_date"].where(
         known["termination_date"] <= as_of
     )
@@ -65,7 +66,7 @@ def roster_as_of(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 def employed_during(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """Mask of reps employed on at least one day of [start, end]."""
     left = reps["termination_date"].isna() | (reps["termination_date"] >= start)
-    return (reps["hire_date"] <= end) & left
+    return (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & left
 
 
 def tenure_months(hire_date: pd.Series, on: pd.Timestamp) -> pd.Series:
