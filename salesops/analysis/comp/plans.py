@@ -1,7 +1,8 @@
-"""Compensation plan files: dataclasses and validation of the YAML documented in docs/comp-plans.md.
+"""Compensation plan files: pydantic v2 models of the YAML documented in docs/comp-plans.md, and
+the frozen ``Plan`` the engine reads.
 
 Parsing is pure (a dict in, a ``Plan`` out); the file read goes through ``salesops.data.config``
-so that every error names the file, the field and the reason.
+and every validation problem becomes one ``ConfigError`` naming the file, the field and the reason.
 """
 
 from __future__ import annotations
@@ -11,23 +12,39 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from salesops.data.config import ConfigError, load_yaml, optional, reject_unknown, require
+from salesops.data.config import ConfigError, load_yaml
 from salesops.data.periods import FREQS
 
-METHODS = ("marginal", "retroactive")
-BASES = ("attainment", "amount")
-SCOPES = ("period", "deal")
-RATE_UNITS = ("value", "target_incentive")
-CREDITS = ("amount", "count")
-ADJUSTMENT_KINDS = ("cancelled", "refund")
+Method = Literal["marginal", "retroactive"]
+Basis = Literal["attainment", "amount"]
+TierScope = Literal["period", "deal"]
+RateUnit = Literal["value", "target_incentive"]
+Credit = Literal["amount", "count"]
+AdjustmentKind = Literal["cancelled", "refund"]
+Freq = Literal[FREQS]
+RATE_UNITS: tuple[str, ...] = get_args(RateUnit)
+ADJUSTMENT_KINDS: tuple[str, ...] = get_args(AdjustmentKind)
 #: Rates of deal value are held exactly as integer parts per million of the value.
 RATE_SCALE = 1_000_000
-NUMBER = (int, float)
 
+
+# -- the engine's view of a plan ---------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Band:
@@ -134,271 +151,339 @@ class Plan:
         """Annual variable pay at 100% attainment (OTE x variable share)."""
         return self.ote * self.variable_share
 
+    @property
+    def quota_measures(self) -> tuple[str, ...]:
+        """Measures whose payout depends on the quotas table (attainment bands, target-incentive
+        rates or a threshold, without a fixed target)."""
+        return tuple(m.name for m in self.measures if m.quota_fixed is None and (
+            m.tiers.basis == "attainment" or m.tiers.rate_unit == "target_incentive"
+            or m.threshold > 0))
 
-# -- parsing helpers ---------------------------------------------------------------------------
 
-def _dec(value: Any, source: str, field: str) -> Decimal:
+# -- the plan file, as pydantic models -----------------------------------------------------------
+
+class _Problem(ValueError):
+    """A cross-field rule broken at ``at`` (a location relative to the model checking it)."""
+
+    def __init__(self, at: tuple[str | int, ...], reason: str) -> None:
+        super().__init__(reason)
+        self.at, self.reason = at, reason
+
+
+def _to_decimal(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"must be a number, got {value!r}")
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise ConfigError(source, field, f"must be a number, got {value!r}") from None
+        raise ValueError(f"must be a number, got {value!r}") from None
 
 
-def _number(m: Any, key: str, source: str, prefix: str, default: Any = ..., minimum: float = 0,
-            maximum: float | None = None) -> Decimal:
-    if default is ...:
-        raw = require(m, key, NUMBER, source, prefix)
-    else:
-        raw = optional(m, key, NUMBER, source, default, prefix)
-    value = _dec(raw, source, prefix + key)
-    if value < Decimal(str(minimum)):
-        raise ConfigError(source, prefix + key, f"must be >= {minimum}, got {raw}")
-    if maximum is not None and value > Decimal(str(maximum)):
-        raise ConfigError(source, prefix + key, f"must be <= {maximum}, got {raw}")
-    return value
+def _to_name(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def _choice(m: Any, key: str, choices: tuple[str, ...], source: str, prefix: str,
-            default: str | None = None) -> str:
-    value = (require(m, key, str, source, prefix) if default is None
-             else optional(m, key, str, source, default, prefix))
-    if value not in choices:
-        raise ConfigError(source, prefix + key, f"must be one of {', '.join(choices)}, got {value!r}")
-    return value
+Number = Annotated[Decimal, BeforeValidator(_to_decimal)]
+NonNegative = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0)]
+Fraction = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=1)]
+Name = Annotated[StrictStr, BeforeValidator(_to_name)]
 
 
-def _names(m: Any, key: str, source: str, prefix: str) -> tuple[str, ...] | None:
-    values = optional(m, key, list, source, None, prefix)
-    if values is None:
-        return None
-    for i, v in enumerate(values):
-        if not isinstance(v, str | int):
-            raise ConfigError(source, f"{prefix}{key}[{i}]", f"must be a name, got {v!r}")
-    return tuple(str(v) for v in values)
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _date(m: Any, key: str, source: str, prefix: str) -> pd.Timestamp:
-    value = require(m, key, (str, dt.date), source, prefix)
-    try:
-        return pd.Timestamp(value).normalize()
-    except ValueError:
-        raise ConfigError(source, prefix + key, f"must be an ISO date, got {value!r}") from None
+class BandSpec(_Spec):
+    lower: NonNegative = Field(alias="from")
+    upper: Number | None = Field(None, alias="to")
+    rate: NonNegative
+    label: StrictStr | None = None
+
+    @field_validator("rate")
+    @classmethod
+    def _six_decimals(cls, rate: Decimal) -> Decimal:
+        if (rate * RATE_SCALE) % 1:
+            raise ValueError(f"rates take at most 6 decimals, got {rate}")
+        return rate
+
+    @model_validator(mode="after")
+    def _upper_above_lower(self) -> BandSpec:
+        if self.upper is not None and self.upper <= self.lower:
+            raise _Problem(("to",), f"must be above 'from' ({self.lower}), got {self.upper}")
+        return self
 
 
-def _mapping(m: Any, key: str, allowed: set[str], source: str, prefix: str = "") -> dict | None:
-    value = optional(m, key, dict, source, None, prefix)
-    if value is not None:
-        reject_unknown(value, allowed, source, f"{prefix}{key}.")
-    return value
+class TiersSpec(_Spec):
+    method: Method = "marginal"
+    basis: Basis = "attainment"
+    scope: TierScope = "period"
+    rate_unit: RateUnit = "value"
+    bands: tuple[BandSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> TiersSpec:
+        """Bands start at 0 and follow each other without gap or overlap; only the last is open."""
+        if self.bands[0].lower != 0:
+            raise _Problem(("bands", 0, "from"),
+                           f"the first band must start at 0, got {self.bands[0].lower}")
+        for i in range(1, len(self.bands)):
+            prev, lower = self.bands[i - 1].upper, self.bands[i].lower
+            if prev is None:
+                raise _Problem(("bands", i - 1, "to"), "only the last band may be open-ended")
+            if lower != prev:
+                what = "bands overlap" if lower < prev else "bands leave a gap"
+                raise _Problem(("bands", i, "from"),
+                               f"{what}: starts at {lower}, previous band ends at {prev}")
+        return self
 
 
-# -- sections ----------------------------------------------------------------------------------
+class QuotaSpec(_Spec):
+    share: NonNegative = Decimal(1)
+    fixed: NonNegative | None = None
+
+
+class MeasureSpec(_Spec):
+    name: StrictStr
+    weight: Fraction = Decimal(1)
+    credit: Credit = "amount"
+    products: tuple[Name, ...] | None = None
+    new_logo_only: StrictBool = False
+    quota: QuotaSpec = Field(default_factory=QuotaSpec)
+    threshold: NonNegative = Decimal(0)
+    tiers: TiersSpec
+
+    @model_validator(mode="after")
+    def _count_measures(self) -> MeasureSpec:
+        if self.credit == "count" and self.quota.fixed is None:
+            raise _Problem(("quota", "fixed"), "a count measure needs a fixed target")
+        if self.credit == "count" and self.tiers.rate_unit == "value":
+            raise _Problem(("tiers", "rate_unit"),
+                           "a count measure has no value: use rate_unit: target_incentive")
+        return self
+
+
+class SpifSpec(_Spec):
+    name: StrictStr
+    products: tuple[Name, ...] | None = None
+    start: dt.date
+    end: dt.date
+    amount_per_deal: NonNegative
+    min_deal_amount: NonNegative = Decimal(0)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> SpifSpec:
+        if self.end < self.start:
+            raise _Problem(("end",), f"must not be before start ({self.start:%Y-%m-%d})")
+        return self
+
+
+class CapSpec(_Spec):
+    multiple_of_target: NonNegative | None = None
+    amount_per_period: NonNegative | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CapSpec:
+        if (self.multiple_of_target is None) == (self.amount_per_period is None):
+            raise ValueError("give exactly one of multiple_of_target, amount_per_period")
+        return self
+
+
+class ClawbackSpec(_Spec):
+    window_days: StrictInt = Field(ge=0)
+    kinds: tuple[AdjustmentKind, ...] = ADJUSTMENT_KINDS
+    affects_attainment: StrictBool = False
+
+
+class DrawSpec(_Spec):
+    amount: NonNegative
+    recoverable: StrictBool
+    months: StrictInt | None = Field(None, ge=1)
+
+
+class RampSpec(_Spec):
+    months: StrictInt = Field(ge=1)
+    quota_factors: tuple[Fraction, ...] = ()
+    guarantee: NonNegative = Decimal(0)
+
+    @model_validator(mode="after")
+    def _one_factor_per_month(self) -> RampSpec:
+        if self.quota_factors and len(self.quota_factors) != self.months:
+            raise _Problem(("quota_factors",), f"needs one factor per ramp month ({self.months}), "
+                                               f"got {len(self.quota_factors)}")
+        return self
+
+
+class AppliesToSpec(_Spec):
+    role: StrictStr | None = None
+    teams: tuple[Name, ...] | None = None
+    rep_ids: tuple[Name, ...] | None = None
+
+
+class PayMixSpec(_Spec):
+    base: Fraction
+    variable: Fraction
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> PayMixSpec:
+        if self.base + self.variable != 1:
+            raise ValueError(f"base + variable must be 1, got {self.base + self.variable}")
+        return self
+
+
+class ProrationSpec(_Spec):
+    quota: StrictBool = False
+
+
+class CreditingSpec(_Spec):
+    splits: StrictBool = True
+
+
+class TrueUpSpec(_Spec):
+    enabled: StrictBool = False
+    allow_negative: StrictBool = False
+
+
+class PlanFile(_Spec):
+    """A plan file as written (docs/comp-plans.md); ``to_plan`` gives the engine's ``Plan``."""
+
+    plan: StrictStr
+    applies_to: AppliesToSpec = Field(default_factory=AppliesToSpec)
+    ote: NonNegative
+    pay_mix: PayMixSpec
+    payout_period: Freq
+    quota_period: Freq
+    measures: tuple[MeasureSpec, ...] = Field(min_length=1)
+    cap: CapSpec | None = None
+    spifs: tuple[SpifSpec, ...] = ()
+    clawback: ClawbackSpec | None = None
+    draw: DrawSpec | None = None
+    ramp: RampSpec | None = None
+    proration: ProrationSpec = Field(default_factory=ProrationSpec)
+    crediting: CreditingSpec = Field(default_factory=CreditingSpec)
+    true_up: TrueUpSpec = Field(default_factory=TrueUpSpec)
+
+    @model_validator(mode="after")
+    def _plan_rules(self) -> PlanFile:
+        if FREQS.index(self.payout_period) > FREQS.index(self.quota_period):
+            raise _Problem(("payout_period",),
+                           f"must not be longer than quota_period ({self.quota_period})")
+        names = [m.name for m in self.measures]
+        if len(set(names)) != len(names):
+            raise _Problem(("measures",), "measure names must be unique")
+        weights = sum(m.weight for m in self.measures)
+        if weights != 1:
+            raise _Problem(("measures",), f"weights must sum to 1, got {weights}")
+        return self
+
+    def to_plan(self, source: str) -> Plan:
+        """The engine's frozen view of this file."""
+        return Plan(
+            name=self.plan, role=self.applies_to.role, teams=self.applies_to.teams,
+            rep_ids=self.applies_to.rep_ids, ote=self.ote, base_share=self.pay_mix.base,
+            variable_share=self.pay_mix.variable, payout_period=self.payout_period,
+            quota_period=self.quota_period, measures=tuple(_measure(m) for m in self.measures),
+            cap=None if self.cap is None else Cap(self.cap.multiple_of_target,
+                                                  self.cap.amount_per_period),
+            spifs=tuple(Spif(s.name, s.products, pd.Timestamp(s.start), pd.Timestamp(s.end),
+                             s.amount_per_deal, s.min_deal_amount) for s in self.spifs),
+            clawback=None if self.clawback is None else Clawback(
+                self.clawback.window_days, self.clawback.kinds, self.clawback.affects_attainment),
+            draw=None if self.draw is None else Draw(self.draw.amount, self.draw.recoverable,
+                                                     self.draw.months),
+            ramp=None if self.ramp is None else Ramp(self.ramp.months, self.ramp.quota_factors,
+                                                     self.ramp.guarantee),
+            prorate_quota=self.proration.quota, split_credit=self.crediting.splits,
+            true_up=self.true_up.enabled, true_up_negative=self.true_up.allow_negative,
+            source=source)
+
 
 def _bound_text(value: Decimal | None, basis: str) -> str:
     if value is None:
         return ""
-    return f"{value * 100:g}%" if basis == "attainment" else f"{value:,}"
+    return f"{(value * 100).normalize():f}%" if basis == "attainment" else f"{value:,}"
 
 
-def _bands(raw: list, basis: str, source: str, prefix: str) -> tuple[Band, ...]:
-    if not raw:
-        raise ConfigError(source, prefix.rstrip("."), "must list at least one band")
-    bands: list[Band] = []
-    for i, entry in enumerate(raw):
-        p = f"{prefix}[{i}]."
-        if not isinstance(entry, dict):
-            raise ConfigError(source, p.rstrip("."), "must be a mapping with from, to, rate")
-        reject_unknown(entry, {"from", "to", "rate", "label"}, source, p)
-        lower = _number(entry, "from", source, p)
-        upper_raw = optional(entry, "to", NUMBER, source, None, p)
-        upper = None if upper_raw is None else _dec(upper_raw, source, p + "to")
-        rate = _number(entry, "rate", source, p)
-        if (rate * RATE_SCALE) % 1:
-            raise ConfigError(source, p + "rate", f"rates take at most 6 decimals, got {rate}")
-        if upper is not None and upper <= lower:
-            raise ConfigError(source, p + "to", f"must be above 'from' ({lower}), got {upper}")
-        if i == 0 and lower != 0:
-            raise ConfigError(source, p + "from", f"the first band must start at 0, got {lower}")
-        if i > 0:
-            prev = bands[-1].upper
-            if prev is None:
-                raise ConfigError(source, f"{prefix}[{i - 1}].to",
-                                  "only the last band may be open-ended")
-            if lower < prev:
-                raise ConfigError(source, p + "from",
-                                  f"bands overlap: starts at {lower}, previous band ends at {prev}")
-            if lower > prev:
-                raise ConfigError(source, p + "from",
-                                  f"bands leave a gap: starts at {lower}, previous ends at {prev}")
-        default = f"{_bound_text(lower, basis)}-{_bound_text(upper, basis)}"
-        label = optional(entry, "label", str, source, default, p)
-        bands.append(Band(lower, upper, rate, label))
-    return tuple(bands)
+def _measure(m: MeasureSpec) -> Measure:
+    t = m.tiers
+    bands = tuple(Band(b.lower, b.upper, b.rate, b.label if b.label is not None else
+                       f"{_bound_text(b.lower, t.basis)}-{_bound_text(b.upper, t.basis)}")
+                  for b in t.bands)
+    return Measure(m.name, m.weight, m.credit, m.products, m.new_logo_only, m.quota.share,
+                   m.quota.fixed, m.threshold, Tiers(t.method, t.basis, t.scope, t.rate_unit, bands))
 
 
-def _tiers(raw: Any, credit: str, source: str, prefix: str) -> Tiers:
-    reject_unknown(raw, {"method", "basis", "scope", "rate_unit", "bands"}, source, prefix)
-    unit = _choice(raw, "rate_unit", RATE_UNITS, source, prefix, "value")
-    if credit == "count" and unit == "value":
-        raise ConfigError(source, prefix + "rate_unit",
-                          "a count measure has no value: use rate_unit: target_incentive")
-    basis = _choice(raw, "basis", BASES, source, prefix, "attainment")
-    return Tiers(
-        method=_choice(raw, "method", METHODS, source, prefix, "marginal"),
-        basis=basis,
-        scope=_choice(raw, "scope", SCOPES, source, prefix, "period"),
-        rate_unit=unit,
-        bands=_bands(require(raw, "bands", list, source, prefix), basis, source, prefix + "bands"),
-    )
+# -- ValidationError -> ConfigError ----------------------------------------------------------
+
+def _field_path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out or "<document>"
 
 
-def _measure(raw: Any, i: int, source: str) -> Measure:
-    p = f"measures[{i}]."
-    if not isinstance(raw, dict):
-        raise ConfigError(source, p.rstrip("."), "must be a mapping")
-    reject_unknown(raw, {"name", "weight", "credit", "products", "new_logo_only", "quota",
-                         "threshold", "tiers"}, source, p)
-    credit = _choice(raw, "credit", CREDITS, source, p, "amount")
-    quota = _mapping(raw, "quota", {"share", "fixed"}, source, p) or {}
-    fixed = optional(quota, "fixed", NUMBER, source, None, p + "quota.")
-    if credit == "count" and fixed is None:
-        raise ConfigError(source, p + "quota.fixed", "a count measure needs a fixed target")
-    return Measure(
-        name=require(raw, "name", str, source, p),
-        weight=_number(raw, "weight", source, p, default=1, maximum=1),
-        credit=credit,
-        products=_names(raw, "products", source, p),
-        new_logo_only=optional(raw, "new_logo_only", bool, source, False, p),
-        quota_share=_number(quota, "share", source, p + "quota.", default=1),
-        quota_fixed=None if fixed is None else _number(quota, "fixed", source, p + "quota."),
-        threshold=_number(raw, "threshold", source, p, default=0),
-        tiers=_tiers(require(raw, "tiers", dict, source, p), credit, source, p + "tiers."),
-    )
+def _submodels(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _submodels(arg)]
 
 
-def _spif(raw: Any, i: int, source: str) -> Spif:
-    p = f"spifs[{i}]."
-    if not isinstance(raw, dict):
-        raise ConfigError(source, p.rstrip("."), "must be a mapping")
-    reject_unknown(raw, {"name", "products", "start", "end", "amount_per_deal",
-                         "min_deal_amount"}, source, p)
-    start, end = _date(raw, "start", source, p), _date(raw, "end", source, p)
-    if end < start:
-        raise ConfigError(source, p + "end", f"must not be before start ({start:%Y-%m-%d})")
-    return Spif(require(raw, "name", str, source, p), _names(raw, "products", source, p),
-                start, end, _number(raw, "amount_per_deal", source, p),
-                _number(raw, "min_deal_amount", source, p, default=0))
+def _allowed_at(loc: tuple[str | int, ...]) -> list[str]:
+    """Field names (as written in the file) of the model at ``loc`` in a plan file."""
+    model: type[BaseModel] = PlanFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        inner = _submodels(field.annotation) if field is not None else []
+        if not inner:
+            break
+        model = inner[0]
+    return sorted(f.alias or n for n, f in model.model_fields.items())
 
 
-def _cap(raw: dict | None, source: str) -> Cap | None:
-    if raw is None:
-        return None
-    multiple = optional(raw, "multiple_of_target", NUMBER, source, None, "cap.")
-    amount = optional(raw, "amount_per_period", NUMBER, source, None, "cap.")
-    if (multiple is None) == (amount is None):
-        raise ConfigError(source, "cap", "give exactly one of multiple_of_target, amount_per_period")
-    return Cap(None if multiple is None else _number(raw, "multiple_of_target", source, "cap."),
-               None if amount is None else _number(raw, "amount_per_period", source, "cap."))
+def _reason(error: dict) -> str:
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return f"unknown field (allowed: {', '.join(_allowed_at(error['loc'][:-1]))})"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected'].replace(' or ', ', ')}, got {value!r}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        sign, bound = (">=", ctx.get("ge")) if kind == "greater_than_equal" else ("<=", ctx.get("le"))
+        return f"must be {sign} {bound}, got {value}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a mapping"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, got {value!r}"
+    if kind == "too_short":
+        return "must list at least one entry"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"must be an ISO date, got {value!r}"
+    expected = {"string_type": "text", "bool_type": "true or false", "int_type": "a whole number",
+                "int_from_float": "a whole number"}
+    if kind in expected:
+        return f"must be {expected[kind]}, got {value!r}"
+    err = ctx.get("error")
+    return str(err) if err is not None else error["msg"]
 
 
-def _clawback(raw: dict | None, source: str) -> Clawback | None:
-    if raw is None:
-        return None
-    kinds = _names(raw, "kinds", source, "clawback.") or ADJUSTMENT_KINDS
-    for k in kinds:
-        if k not in ADJUSTMENT_KINDS:
-            raise ConfigError(source, "clawback.kinds", f"unknown kind {k!r} "
-                              f"(allowed: {', '.join(ADJUSTMENT_KINDS)})")
-    days = require(raw, "window_days", int, source, "clawback.")
-    if days < 0:
-        raise ConfigError(source, "clawback.window_days", f"must be >= 0, got {days}")
-    return Clawback(days, kinds,
-                    optional(raw, "affects_attainment", bool, source, False, "clawback."))
-
-
-def _draw(raw: dict | None, source: str) -> Draw | None:
-    if raw is None:
-        return None
-    months = optional(raw, "months", int, source, None, "draw.")
-    if months is not None and months < 1:
-        raise ConfigError(source, "draw.months", f"must be >= 1, got {months}")
-    return Draw(_number(raw, "amount", source, "draw."),
-                require(raw, "recoverable", bool, source, "draw."), months)
-
-
-def _ramp(raw: dict | None, source: str) -> Ramp | None:
-    if raw is None:
-        return None
-    months = require(raw, "months", int, source, "ramp.")
-    if months < 1:
-        raise ConfigError(source, "ramp.months", f"must be >= 1, got {months}")
-    factors = optional(raw, "quota_factors", list, source, [], "ramp.")
-    if factors and len(factors) != months:
-        raise ConfigError(source, "ramp.quota_factors",
-                          f"needs one factor per ramp month ({months}), got {len(factors)}")
-    parsed = []
-    for j, f in enumerate(factors):
-        value = _number({"f": f}, "f", source, f"ramp.quota_factors[{j}]", maximum=1)
-        parsed.append(value)
-    return Ramp(months, tuple(parsed), _number(raw, "guarantee", source, "ramp.", default=0))
+def config_error(exc: ValidationError, source: str) -> ConfigError:
+    """The first problem of a plan file's ``ValidationError``, naming the file and the field."""
+    error = exc.errors(include_url=False)[0]
+    loc = tuple(error["loc"])
+    problem = error.get("ctx", {}).get("error")
+    if isinstance(problem, _Problem):
+        loc += problem.at
+    return ConfigError(source, _field_path(loc), _reason(error))
 
 
 def parse_plan(raw: Any, source: str) -> Plan:
     """Validate a parsed plan document into a ``Plan``; raises ``ConfigError`` on the first problem."""
-    if not isinstance(raw, dict):
-        raise ConfigError(source, "<document>", "must be a mapping")
-    reject_unknown(raw, {"plan", "applies_to", "ote", "pay_mix", "payout_period", "quota_period",
-                         "measures", "cap", "spifs", "clawback", "draw", "ramp", "proration",
-                         "crediting", "true_up"}, source)
-    applies = _mapping(raw, "applies_to", {"role", "teams", "rep_ids"}, source) or {}
-    mix = require(raw, "pay_mix", dict, source)
-    reject_unknown(mix, {"base", "variable"}, source, "pay_mix.")
-    base = _number(mix, "base", source, "pay_mix.", maximum=1)
-    variable = _number(mix, "variable", source, "pay_mix.", maximum=1)
-    if base + variable != 1:
-        raise ConfigError(source, "pay_mix", f"base + variable must be 1, got {base + variable}")
-    payout = _choice(raw, "payout_period", FREQS, source, "")
-    quota_period = _choice(raw, "quota_period", FREQS, source, "")
-    if FREQS.index(payout) > FREQS.index(quota_period):
-        raise ConfigError(source, "payout_period",
-                          f"must not be longer than quota_period ({quota_period})")
-    raw_measures = require(raw, "measures", list, source)
-    if not raw_measures:
-        raise ConfigError(source, "measures", "must list at least one measure")
-    measures = tuple(_measure(m, i, source) for i, m in enumerate(raw_measures))
-    names = [m.name for m in measures]
-    if len(set(names)) != len(names):
-        raise ConfigError(source, "measures", "measure names must be unique")
-    if sum(m.weight for m in measures) != 1:
-        raise ConfigError(source, "measures",
-                          f"weights must sum to 1, got {sum(m.weight for m in measures)}")
-    proration = _mapping(raw, "proration", {"quota"}, source) or {}
-    crediting = _mapping(raw, "crediting", {"splits"}, source) or {}
-    true_up = _mapping(raw, "true_up", {"enabled", "allow_negative"}, source) or {}
-    return Plan(
-        name=require(raw, "plan", str, source),
-        role=optional(applies, "role", str, source, None, "applies_to."),
-        teams=_names(applies, "teams", source, "applies_to."),
-        rep_ids=_names(applies, "rep_ids", source, "applies_to."),
-        ote=_number(raw, "ote", source, ""),
-        base_share=base,
-        variable_share=variable,
-        payout_period=payout,
-        quota_period=quota_period,
-        measures=measures,
-        cap=_cap(_mapping(raw, "cap", {"multiple_of_target", "amount_per_period"}, source), source),
-        spifs=tuple(_spif(s, i, source)
-                    for i, s in enumerate(optional(raw, "spifs", list, source, []))),
-        clawback=_clawback(_mapping(raw, "clawback", {"window_days", "kinds",
-                                                      "affects_attainment"}, source), source),
-        draw=_draw(_mapping(raw, "draw", {"amount", "recoverable", "months"}, source), source),
-        ramp=_ramp(_mapping(raw, "ramp", {"months", "quota_factors", "guarantee"}, source), source),
-        prorate_quota=optional(proration, "quota", bool, source, False, "proration."),
-        split_credit=optional(crediting, "splits", bool, source, True, "crediting."),
-        true_up=optional(true_up, "enabled", bool, source, False, "true_up."),
-        true_up_negative=optional(true_up, "allow_negative", bool, source, False, "true_up."),
-        source=source,
-    )
+    try:
+        return PlanFile.model_validate(raw).to_plan(source)
+    except ValidationError as exc:
+        raise config_error(exc, source) from None
 
 
 def load_plan(path: str | Path) -> Plan:
