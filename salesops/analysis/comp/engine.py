@@ -28,6 +28,7 @@ from salesops.analysis.comp.tiers import (
 from salesops.data.periods import FiscalCalendar, Period
 
 _FAR = np.datetime64("2262-01-01", "D")
+_PAST = np.datetime64("1700-01-01", "D")
 _DAY_NS = 86_400_000_000_000
 
 
@@ -86,7 +87,9 @@ def eligible_reps(plan: Plan, reps: pd.DataFrame, assignments: pd.DataFrame | No
     if plan.rep_ids is not None:
         mask &= reps["rep_id"].isin(plan.rep_ids)
     out = reps.loc[mask].reset_index(drop=True)
+    # an unknown hire date: on the plan for the whole run, never in a ramp (no guessed date)
     start = out["hire_date"].to_numpy("datetime64[D]")
+    start = np.where(np.isnat(start), _PAST, start)
     end = out["termination_date"].to_numpy("datetime64[D]")
     end = np.where(np.isnat(end), _FAR, end)
     if assignments is not None:
@@ -101,7 +104,9 @@ def eligible_reps(plan: Plan, reps: pd.DataFrame, assignments: pd.DataFrame | No
         start = np.where(keep, np.maximum(start, a_start), start)
         end = np.where(np.isnat(a_end), end, np.minimum(end, a_end))
         out, start, end = out.loc[keep].reset_index(drop=True), start[keep], end[keep]
-    return out.assign(plan_start=start.astype("datetime64[ns]"),
+    hire = out["hire_date"].to_numpy("datetime64[D]")
+    return out.assign(employed_from=np.where(np.isnat(hire), _PAST, hire).astype("datetime64[ns]"),
+                      plan_start=start.astype("datetime64[ns]"),
                       plan_end=end.astype("datetime64[ns]"))
 
 
@@ -131,12 +136,19 @@ def _grid(plan: Plan, reps: pd.DataFrame, cal: FiscalCalendar, start: pd.Timesta
     def month_number(d: np.ndarray) -> np.ndarray:
         return d.astype("datetime64[M]").astype(np.int64)
 
-    hire = reps["hire_date"].to_numpy("datetime64[D]")
+    hire = reps["employed_from"].to_numpy("datetime64[D]")
     return _Grid(months, pp, qp, yp, payout, quota, years, active,
                  (ends - months).astype(np.int64) + 1,
                  month_number(months)[None, :] - month_number(hire)[:, None],
                  month_number(months)[None, :] - month_number(p_start)[:, None],
                  (p_start, p_end))
+
+
+def _whole_cents(per_month: np.ndarray) -> np.ndarray:
+    """(R, M) float cents as whole cents whose running total per rep is the rounded running
+    total, so that months add up to every period's and the year's target to the cent."""
+    running = np.round(np.cumsum(per_month, axis=1)).astype(np.int64)
+    return np.diff(running, axis=1, prepend=0)
 
 
 def _by_period(values: np.ndarray, period_of_month: np.ndarray, n: int) -> np.ndarray:
@@ -162,7 +174,7 @@ def _monthly_quota(plan: Plan, reps: pd.DataFrame, quotas: pd.DataFrame, g: _Gri
             ok = (m0 + k <= m1) & (idx < M)
             ok[ok] &= grid_m[idx[ok]] == (m0 + k)[ok]
             np.add.at(out, (r[ok], idx[ok]), per_month[ok])
-    hire = reps["hire_date"].to_numpy("datetime64[D]")
+    hire = reps["employed_from"].to_numpy("datetime64[D]")
     term = reps["termination_date"].to_numpy("datetime64[D]")
     term = np.where(np.isnat(term), _FAR, term)
     month_end = g.months + (g.month_days - 1).astype("timedelta64[D]")
@@ -482,7 +494,7 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     g = _grid(plan, reps, cal, start, end)
     P, Q = len(g.payout), len(g.quota)
     last_day = np.datetime64(g.payout[-1].end, "D")
-    ti_month = float(plan.target_incentive) * 100 / 12 * g.active_days / g.month_days
+    ti_month = _whole_cents(float(plan.target_incentive) * 100 / 12 * g.active_days / g.month_days)
     ti_q, ti_p = (_by_period(ti_month, g.qp_of_month, Q), _by_period(ti_month, g.pp_of_month, P))
     quota_month = _monthly_quota(plan, reps, inputs.quotas, g)
 
