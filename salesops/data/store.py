@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -119,10 +120,7 @@ def write_dataset(
     ``extra_files`` (name -> text) are written alongside, e.g. quarantine.csv and
     data_quality.json, so that a crash never leaves a half-written processed folder.
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
+    def write(tmp: Path) -> None:
         for name, table in TABLES.items():
             frame = tables.get(name)
             conform(empty_frame(table) if frame is None else frame, table).to_parquet(
@@ -130,7 +128,23 @@ def write_dataset(
         (tmp / SETTINGS_FILE).write_text(json.dumps(asdict(settings), indent=2))
         (tmp / CONTENTS_FILE).write_text(json.dumps((contents or Contents()).to_dict(), indent=2))
         (tmp / STAGES_FILE).write_text(yaml.safe_dump(catalogue.to_dict(), sort_keys=False))
-        for fname, text in (extra_files or {}).items():
+
+    return replace_folder(out_dir, write, extra_files)
+
+
+def replace_folder(
+    out_dir: str | Path, write: Callable[[Path], None] | None = None,
+    files: dict[str, str] | None = None,
+) -> Path:
+    """Replace ``out_dir`` as a whole: ``write(tmp)`` and ``files`` (name -> text) fill a temp
+    dir beside it, which is then swapped in, so a crash never leaves a half-written folder."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        if write is not None:
+            write(tmp)
+        for fname, text in (files or {}).items():
             (tmp / fname).write_text(text, encoding="utf-8")
         old = None
         if out_dir.exists():
