@@ -1,7 +1,9 @@
 """Array helpers for the comp engine: a linear-time stable ordering of integer keys, a fast
-gather of fixed-width string ids."""
+gather of fixed-width string ids, and whole-cent allocation that adds up exactly."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,3 +105,22 @@ def _fixed_width_bytes(values: object) -> tuple[np.ndarray, int] | None:
         return None
     raw = np.frombuffer(data_buf, np.uint8, offsets[-1] - offsets[0], int(offsets[0]))
     return raw.view(f"S{width}"), width
+
+
+def allocate_cents(total: int, weights: Sequence[int]) -> np.ndarray:
+    """``total`` cents split in proportion to integer ``weights`` (>= 0; all zero: equal parts)
+    by largest remainder: whole cents that sum exactly to ``total``, each within a cent of its
+    exact share (ties go to the earlier weight)."""
+    w = [int(x) for x in weights]
+    if any(x < 0 for x in w):
+        raise ValueError("allocate_cents: weights must be >= 0")
+    if not w:
+        return np.zeros(0, np.int64)
+    if not any(w):
+        w = [1] * len(w)
+    whole, total = sum(w), int(total)
+    parts = [total * x // whole for x in w]  # exact integer floor of each share
+    rest = [total * x % whole for x in w]
+    for i in sorted(range(len(w)), key=lambda i: -rest[i])[:total - sum(parts)]:
+        parts[i] += 1
+    return np.array(parts, dtype=np.int64)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops.analysis.comp.arrays import allocate_cents
 from salesops.analysis.comp.engine import CompResult
 
 #: The common benchmark for a healthy plan: 60-70% of reps at or above quota.
@@ -38,8 +39,9 @@ def rep_outcomes(result: CompResult, reps: pd.DataFrame) -> pd.DataFrame:
     out = p.join(attainment.rename("attainment")).join(bookings.rename("bookings"))
     out = out.join(top.rename("top_deal_cents")).reset_index()
     out["top_deal_cents"] = out["top_deal_cents"].fillna(0).astype(np.int64)
-    out["target_incentive"] = out.pop("target_incentive_cents") / 100
-    out["payout"] = out.pop("total_cents") / 100
+    out = out.rename(columns={"total_cents": "payout_cents"})
+    out["target_incentive"] = out["target_incentive_cents"] / 100
+    out["payout"] = out["payout_cents"] / 100
     out["payout_ratio"] = out["payout"] / out["target_incentive"].where(out["target_incentive"] > 0)
     roster = reps[["rep_id", "name", "team", "region", "manager"]].astype({"rep_id": str})
     out["rep_id"] = out["rep_id"].astype(str)
@@ -48,20 +50,31 @@ def rep_outcomes(result: CompResult, reps: pd.DataFrame) -> pd.DataFrame:
 
 def cost_of_sales(outcomes: pd.DataFrame, by: str = "team", budget: float | None = None
                   ) -> pd.DataFrame:
-    """Payout vs budget and comp / bookings per group and overall ('All').
+    """Payout vs budget and comp / bookings per group and overall ('All'), in exact cents.
 
     The budget is the on-target variable pay (sum of target incentives) unless ``budget`` gives
-    the overall figure (then split across groups in proportion to their targets).
+    the overall figure, split across groups in proportion to their targets by largest remainder
+    so that the groups' budgets add up to it to the cent. Reps of no known group are one
+    '(no team)' group; when no rep has one, only the 'All' row is shown.
     """
-    g = outcomes.groupby(by, observed=True)[["payout", "target_incentive", "bookings"]].sum()
-    g.loc["All"] = g.sum()
-    scale = 1.0 if budget is None else budget / g.loc["All", "target_incentive"]
-    g["budget"] = g["target_incentive"] * scale
-    g["payout_vs_budget"] = g["payout"] / g["budget"]
+    keys = outcomes[by].astype(object).where(outcomes[by].notna(), f"(no {by})")
+    cents = outcomes.groupby(keys.rename(by))[["payout_cents", "target_incentive_cents"]].sum()
+    g = pd.DataFrame({"reps": outcomes.groupby(keys.rename(by)).size(),
+                      "bookings": outcomes.groupby(keys.rename(by))["bookings"].sum()})
+    g = g.join(cents) if outcomes[by].notna().any() else g.iloc[:0].join(cents)
+    total_target = int(outcomes["target_incentive_cents"].sum())
+    total_budget = total_target if budget is None else round(budget * 100)
+    g["budget_cents"] = (g["target_incentive_cents"].to_numpy() if budget is None
+                         else allocate_cents(total_budget, g["target_incentive_cents"]))
+    g.loc["All"] = [len(outcomes), outcomes["bookings"].sum(), outcomes["payout_cents"].sum(),
+                    total_target, total_budget]
+    g = g.astype({"reps": int, "payout_cents": np.int64, "target_incentive_cents": np.int64,
+                  "budget_cents": np.int64})
+    for name in ("payout", "target_incentive", "budget"):
+        g[name] = g[f"{name}_cents"] / 100
+    g["payout_vs_budget"] = g["payout"] / g["budget"].where(g["budget"] > 0)
     g["cost_of_sales"] = g["payout"] / g["bookings"].where(g["bookings"] > 0)
-    g["reps"] = outcomes.groupby(by, observed=True).size().reindex(g.index).fillna(
-        len(outcomes)).astype(int)
-    return g.reset_index().rename(columns={"index": by})
+    return g.rename_axis(by).reset_index()
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,16 @@
 """The engine's array helpers: radix ordering equals numpy's stable sort; the string gather
-equals pandas' take."""
+equals pandas' take; whole-cent allocation adds up exactly."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesops.analysis.comp.arrays import stable_order, take_strings
+from salesops.analysis.comp.arrays import allocate_cents, stable_order, take_strings
 
 keys = st.lists(st.integers(0, 2**40), max_size=300)
 
@@ -53,3 +55,21 @@ def test_take_strings_is_pandas_take(words, same_width, data):
     index = np.array(data.draw(st.lists(st.integers(-1, len(words) - 1), max_size=40)), np.int64)
     expected = values.take(index, allow_fill=True)
     assert pd.Series(take_strings(values, index)).equals(pd.Series(expected))
+
+
+def test_allocate_cents_largest_remainder_oracle():
+    # 100 cents in thirds: 33.33 each, floors 99, the one cent left to the first largest remainder
+    assert allocate_cents(100, [1, 1, 1]).tolist() == [34, 33, 33]
+    # 10 cents by 1:2:7 is exact; all-zero weights split equally; nothing to split
+    assert allocate_cents(10, [1, 2, 7]).tolist() == [1, 2, 7]
+    assert allocate_cents(5, [0, 0]).tolist() == [3, 2]
+    assert allocate_cents(7, []).tolist() == []
+
+
+@given(st.integers(-10**13, 10**13), st.lists(st.integers(0, 10**12), min_size=1, max_size=30))
+def test_allocated_cents_sum_exactly_to_the_total(total, weights):
+    parts = allocate_cents(total, weights)
+    assert int(parts.sum()) == total
+    whole = sum(weights) or len(weights)
+    shares = [Fraction(total * (w if sum(weights) else 1), whole) for w in weights]
+    assert all(abs(p - s) < 1 for p, s in zip(parts.tolist(), shares, strict=True))

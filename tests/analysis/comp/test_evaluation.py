@@ -23,7 +23,8 @@ def _outcomes():
         "team": ["T1", "T1", "T2", "T2"], "attainment": [0.5, 0.9, 1.1, 2.0],
         "target_incentive": [100.0] * 4, "payout": [40.0, 90.0, 120.0, 300.0],
         "payout_ratio": [0.4, 0.9, 1.2, 3.0], "bookings": [1000.0, 2000.0, 3000.0, 4000.0],
-        "top_deal_cents": [0, 0, 0, 25000]})
+        "top_deal_cents": [0, 0, 0, 25000], "target_incentive_cents": [10000] * 4,
+        "payout_cents": [4000, 9000, 12000, 30000]})
 
 
 def test_cost_of_sales_by_team_and_overall():
@@ -35,6 +36,27 @@ def test_cost_of_sales_by_team_and_overall():
     assert cost.loc["All", "reps"] == 4
     # a given overall budget of 800 is split in proportion to targets: T2 gets 400
     assert cost_of_sales(_outcomes(), budget=800).set_index("team").loc["T2", "budget"] == 400
+
+
+def test_a_budget_split_adds_up_to_the_cent():
+    outcomes = _outcomes().assign(team=["T1", "T2", "T3", "T3"])
+    cost = cost_of_sales(outcomes, budget=1000).set_index("team")
+    # targets 100 / 100 / 200 of 400: exact shares of 100,000 cents are 25,000 / 25,000 / 50,000
+    assert cost["budget_cents"].to_dict() == {"T1": 25000, "T2": 25000, "T3": 50000,
+                                              "All": 100000}
+    # 1,000.01 = 100,001 cents: 25,000.25 / 25,000.25 / 50,000.5 -> floors 100,000, one cent
+    # left goes to the largest remainder (T3's .5): 25,000 + 25,000 + 50,001 = 100,001
+    odd = cost_of_sales(outcomes, budget=1000.01).set_index("team")["budget_cents"]
+    assert odd.to_dict() == {"T1": 25000, "T2": 25000, "T3": 50001, "All": 100001}
+
+
+def test_cost_without_teams_shows_only_the_overall_row():
+    cost = cost_of_sales(_outcomes().assign(team=None))
+    # no rep has a team: only 'All', 4 reps, 550 paid of a 400 budget
+    assert cost["team"].tolist() == ["All"]
+    assert (cost.loc[0, "reps"], cost.loc[0, "payout"], cost.loc[0, "budget"]) == (4, 550, 400)
+    some = cost_of_sales(_outcomes().assign(team=["T1", None, "T2", None])).set_index("team")
+    assert some.loc["(no team)", "payout_cents"] == 9000 + 30000
 
 
 def test_distribution_and_pay_for_performance():
