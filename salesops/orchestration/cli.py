@@ -1,4 +1,4 @@
-"""The ``salesops`` command: run reports, write sample data, ingest CRM exports.
+"""The ``salesops`` command: run reports, start a project, write sample data, ingest exports.
 
 Exit codes: 0 success, 1 some report failed, 2 usage or input error. Heavy imports happen
 inside each subcommand so that ``salesops --help`` and the data commands start fast.
@@ -60,7 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from salesops.orchestration.runner import RunInputError, RunOptions, run_reports
 
     options = RunOptions(
-        as_of=args.as_of, reports_dir=Path(args.reports_dir), notebooks_dir=Path(args.notebooks_dir),
+        as_of=args.as_of, reports_dir=Path(args.reports_dir),
+        notebooks_dir=Path(args.notebooks_dir) if args.notebooks_dir else None,
         data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
         names=tuple(args.notebooks), workers=args.workers,
     )
@@ -75,6 +76,24 @@ def cmd_run(args: argparse.Namespace) -> int:
               f"see {index}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{len(summary.results)} report(s) OK: {index}")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create an analyst's project folder and print the commands to run next."""
+    from salesops.orchestration.project import ProjectError, init_project, next_steps
+
+    target = Path(args.directory)
+    try:
+        written = init_project(target)
+    except ProjectError as exc:
+        return _error(str(exc))
+    notebooks = sum(p.suffix == ".ipynb" for p in written)
+    print(f"created {target}: data/raw/, reports/, mapping.yaml (commented template), "
+          f"notebooks/ ({notebooks} report notebooks to edit)")
+    print("next:")
+    for line in next_steps(target):
+        print(f"  {line}")
     return EXIT_OK
 
 
@@ -130,8 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
                      help="notebooks run in parallel (default: CPU count)")
     run.add_argument("--reports-dir", default="reports")
-    run.add_argument("--notebooks-dir", default="notebooks")
+    run.add_argument("--notebooks-dir", default=None,
+                     help="folder of notebooks (default: ./notebooks if it exists, else the "
+                          "notebooks shipped with salesops)")
     run.set_defaults(func=cmd_run)
+
+    init = sub.add_parser("init", help="create a project folder: data/raw, reports, a commented "
+                                       "mapping template and the notebooks to edit")
+    init.add_argument("directory", metavar="DIR", help="new (or empty) folder to create")
+    init.set_defaults(func=cmd_init)
 
     sample = sub.add_parser("sample-data", help="write synthetic CRM exports as CSV")
     sample.add_argument("--out", required=True, help="folder to write the CSV files into")

@@ -28,6 +28,8 @@ class NotebookResult:
     html: str | None = None  # file name inside the dated folder, None when not rendered
     notebook: str | None = None  # executed notebook, relative to the dated folder
     title: str | None = None  # the notebook's first '# ' heading, shown in the index
+    log: str | None = None  # run log (warnings, stderr, tracebacks), relative to the dated folder
+    warnings: int = 0  # stderr outputs (warnings, messages) captured into the log, not the HTML
 
     @property
     def ok(self) -> bool:

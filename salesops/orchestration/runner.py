@@ -2,8 +2,9 @@
 
 One process, one reused HTML exporter, one thread per worker; each notebook runs in its own
 kernel (started one at a time, see ``kernel``). Output goes to ``<reports>/<as-of>/``:
-``<notebook>.html``, the executed audit copy in ``_notebooks/``, ``index.html`` and
-``manifest.json``; ``<reports>/index.html`` lists every date. A failing notebook never stops
+``<notebook>.html``, the executed audit copy in ``_notebooks/``, the run log (warnings,
+stderr, tracebacks: never in the HTML) in ``_logs/``, ``index.html`` and ``manifest.json``;
+``<reports>/index.html`` lists every date. A failing notebook never stops
 the others; every file is written atomically.
 """
 
@@ -36,7 +37,9 @@ from salesops.orchestration.manifest import (
     build_manifest,
     write_manifest,
 )
+from salesops.orchestration.project import ProjectError, default_notebooks_dir
 from salesops.orchestration.render import HtmlRenderer
+from salesops.orchestration.runlog import LOG_DIR, count_stderr, log_path, run_log
 from salesops.orchestration.scrub import scrub
 
 EXECUTED_DIR = "_notebooks"
@@ -59,7 +62,7 @@ class RunOptions:
 
     as_of: str
     reports_dir: Path = Path("reports")
-    notebooks_dir: Path = Path("notebooks")
+    notebooks_dir: Path | None = None  # None: ./notebooks if present, else the shipped ones
     data_dir: Path | None = None
     period: str = "quarter"
     params: dict[str, Any] = field(default_factory=dict)
@@ -82,8 +85,16 @@ class RunSummary:
         return all(r.ok for r in self.results)
 
 
-def discover_notebooks(notebooks_dir: Path, names: tuple[str, ...] = ()) -> list[Path]:
-    """Notebooks to run: all ``*.ipynb`` in the folder, or those named by stem, sorted."""
+def discover_notebooks(notebooks_dir: Path | None, names: tuple[str, ...] = ()) -> list[Path]:
+    """Notebooks to run: all ``*.ipynb`` in the folder, or those named by stem, sorted.
+
+    Without a folder: ``./notebooks`` if it exists, else the notebooks shipped with salesops.
+    """
+    if notebooks_dir is None:
+        try:
+            notebooks_dir = default_notebooks_dir()
+        except ProjectError as exc:
+            raise RunInputError(str(exc)) from None
     if not notebooks_dir.is_dir():
         raise RunInputError(f"notebooks folder '{notebooks_dir}' not found")
     available = {p.stem: p for p in sorted(notebooks_dir.glob("*.ipynb"))}
@@ -187,7 +198,7 @@ class ReportRunner:
     def run(self) -> RunSummary:
         """Execute and render every selected notebook, then write manifest and indexes."""
         opts = self.options
-        notebooks = discover_notebooks(Path(opts.notebooks_dir), opts.names)
+        notebooks = discover_notebooks(opts.notebooks_dir, opts.names)
         data_dir = resolve_data_dir(opts.data_dir)
         fingerprint = dataset_fingerprint(data_dir)
         # reports_dir lets a notebook keep files beside the reports (e.g. the forecast history)
@@ -198,6 +209,7 @@ class ReportRunner:
         self.kernel_env = kernel_environment(
             max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
         self.executed_dir.mkdir(parents=True, exist_ok=True)
+        (self.day_dir / LOG_DIR).mkdir(exist_ok=True)
         started_at = dt.datetime.now().isoformat(timespec="seconds")
         t0 = time.perf_counter()
         self.say(f"running {len(notebooks)} notebook(s) as of {opts.as_of} "
@@ -223,7 +235,9 @@ class ReportRunner:
         self.say(f"start    {name}")
         t0 = time.perf_counter()
         nb, error = self._execute(path, parameters)
-        html = self._render(nb, name) if nb is not None else None
+        log = log_path(name)
+        atomic_write_text(self.day_dir / log, run_log(nb, name, error))
+        html = self._render(nb, name, log, error is not None) if nb is not None else None
         if html is None:  # never leave an earlier run's report looking current
             (self.day_dir / f"{name}.html").unlink(missing_ok=True)
         if nb is not None and html is None and error is None:
@@ -235,6 +249,7 @@ class ReportRunner:
             error=error, html=html,
             notebook=f"{EXECUTED_DIR}/{name}.ipynb" if nb is not None else None,
             title=notebook_title(nb) if nb is not None else None,
+            log=log, warnings=count_stderr(nb) if nb is not None else 0,
         )
         suffix = f": {error}" if error else ""
         self.say(f"{result.status:<8} {name} ({result.seconds:.1f} s){suffix}")
@@ -268,11 +283,12 @@ class ReportRunner:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _render(self, nb: nbformat.NotebookNode, name: str) -> str | None:
+    def _render(self, nb: nbformat.NotebookNode, name: str, log: str, failed: bool
+                ) -> str | None:
         """Write ``<name>.html`` atomically and return its file name; None if rendering fails."""
         target = self.day_dir / f"{name}.html"
         try:
-            atomic_write_text(target, self.renderer.render(nb, name))
+            atomic_write_text(target, self.renderer.render(nb, name, log, failed))
         except Exception as exc:  # reported in the index; the run goes on
             self.say(f"render   {name} failed: {error_text(exc)}")
             return None

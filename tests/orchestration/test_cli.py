@@ -34,7 +34,7 @@ def test_bad_params_exit_2_before_running(tmp_path, capsys, param, message):
     ["run", "nope", "--notebooks-dir", NOTEBOOKS, "--data", "."],
     ["run", "--notebooks-dir", "missing_dir", "--data", "."],
     ["run", "--notebooks-dir", NOTEBOOKS, "--data", "missing_data_dir"],
-    ["run", "--as-of", "31/03/2026"],
+    ["run", "--as-of", "2026-13-45"],
     ["run", "--workers", "0"],
     ["run", "--period", "week"],
     [],

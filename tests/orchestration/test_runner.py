@@ -24,7 +24,7 @@ AS_OF = "2026-03-31"
 
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory):
-    """One CLI run of the three test notebooks (one fails) with two workers, in a temp folder."""
+    """One CLI run of the four test notebooks (one fails, one warns) with two workers."""
     root = tmp_path_factory.mktemp("run")
     data = tmp_path_factory.mktemp("secret_location") / "processed"
     data.mkdir()
@@ -46,22 +46,49 @@ def test_failed_notebook_does_not_stop_the_others(full_run):
     assert results["escaped_names"]["status"] == "OK"
     assert results["fails"]["status"] == "FAILED"
     assert results["fails"]["error"].startswith("ValueError: cannot read")
+    assert results["warns"]["status"] == "OK"  # warnings never fail a report
 
 
-def test_reports_and_executed_notebooks_are_written(full_run):
+def test_reports_executed_notebooks_and_logs_are_written(full_run):
     day = full_run["day"]
-    for name in ("ok_report", "escaped_names", "fails"):
+    for name in ("ok_report", "escaped_names", "fails", "warns"):
         assert (day / f"{name}.html").is_file()
         assert (day / "_notebooks" / f"{name}.ipynb").is_file()
+        assert (day / "_logs" / f"{name}.log").is_file()
+        assert full_run["results"][name]["log"] == f"_logs/{name}.log"
         assert stat.S_IMODE((day / f"{name}.html").stat().st_mode) == 0o644
     assert not [p.name for p in day.rglob("*") if ".tmp" in p.name]
 
 
-def test_failed_report_html_shows_the_error(full_run):
+def test_failed_report_shows_a_sentence_and_logs_the_traceback(full_run):
     html = (full_run["day"] / "fails.html").read_text()
-    assert "ValueError" in html and "before the error" in html
+    assert "This report is incomplete: a step failed" in html and "_logs/fails.log" in html
+    assert "before the error" in html  # what ran before the failure is still shown
+    assert "ValueError" not in html and "Traceback" not in html and "hunter2" not in html
+    assert "An Exception was encountered" not in html  # papermill's red banners are dropped
+    log = (full_run["day"] / "_logs" / "fails.log").read_text()
+    assert "--- cell In [4]: ValueError: cannot read" in log and "Traceback" in log
+    assert "postgresql://***@db.local" in log and "hunter2" not in log
+    assert str(full_run["data"]) not in log  # paths scrubbed like the manifest
+    assert "--- the report FAILED" in log
     executed = (full_run["day"] / "_notebooks" / "fails.ipynb").read_text()
-    assert '"output_type": "error"' in executed
+    assert '"output_type": "error"' in executed  # the audit copy keeps everything
+
+
+def test_warnings_go_to_the_log_never_to_the_report(full_run):
+    html = (full_run["day"] / "warns.html").read_text()
+    for noise in ("UserWarning", "RuntimeWarning", "divide by zero", "library chatter",
+                  "stderr noise", "warnings.warn", "secret_project"):
+        assert noise not in html, noise
+    assert "ordinary output stays" in html and "the numbers" in html
+    assert "incomplete" not in html
+    log = (full_run["day"] / "_logs" / "warns.log").read_text()
+    assert "UserWarning: DataFrameGroupBy.apply" in log and "RuntimeWarning: divide by zero" in log
+    assert "library chatter on stderr" in log and "stderr noise" in log
+    assert "secret_project" not in log and "x.py" in log  # scrubbed to the file name
+    assert full_run["results"]["warns"]["warnings"] >= 1
+    assert full_run["results"]["ok_report"]["warnings"] == 0
+    assert "no warnings, messages or errors" in (full_run["day"] / "_logs/ok_report.log").read_text()
 
 
 def test_parameters_are_injected_into_the_audit_copy(full_run):
@@ -131,7 +158,8 @@ def test_day_and_top_index(full_run):
     # the link shows the notebook's '# ' heading, the file stem beside it
     assert '<a href="ok_report.html">OK report</a> <span class="meta">(ok_report)</span>' in day_index
     assert full_run["results"]["ok_report"]["title"] == "OK report"
-    assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 2
+    assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 3
+    assert '<a href="_logs/warns.log">log</a>' in day_index
     assert full_run["manifest"]["data"]["fingerprint"] in day_index
     top = (full_run["root"] / "reports" / "index.html").read_text()
     assert f'<a href="{AS_OF}/index.html">{AS_OF}</a>' in top
@@ -186,5 +214,6 @@ def test_render_crash_leaves_no_partial_html(tmp_path, monkeypatch):
     [result] = summary.results
     assert result.status == "FAILED" and result.html is None
     assert "could not be rendered" in result.error
-    assert sorted(p.name for p in day.iterdir()) == ["_notebooks", "index.html", "manifest.json"]
+    assert sorted(p.name for p in day.iterdir()) == ["_logs", "_notebooks", "index.html",
+                                                     "manifest.json"]
     assert (day / "_notebooks" / "ok_report.ipynb").is_file()
