@@ -1,55 +1,90 @@
 """The YAML column mapping that turns a CRM export into the canonical tables: load, check, apply.
 
-A mapping renames columns, maps stage and status values, names date formats, adds constant
-columns, joins extra files in, and sets currency and fiscal-year settings. See
-docs/ingesting-your-crm.md for the format; every error names the mapping file and field.
+A mapping renames columns, maps values (stages, statuses, product spellings, ...), fills empty
+cells (defaults, lookups from a side table, dates derived from other columns), reshapes wide
+stage columns into a stage history, adds constant columns, and sets currency and fiscal-year
+settings. It is validated by the pydantic models below; every error names the mapping file and
+field. Presets (``salesops/config/presets/*.yaml``) are mappings a user mapping is layered on.
+See docs/ingesting-your-crm.md for the format.
 """
 
 from __future__ import annotations
 
 import re
-
-from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import numpy as np
 import pandas as pd
+from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
-from salesops.data.config import ConfigError, check_type, load_yaml, optional, reject_unknown
+from salesops.data.config import (
+    ConfigError,
+    Integer,
+    Number,
+    Strict,
+    Text,
+    load_yaml,
+    located,
+    text_dict,
+    validate,
+)
 from salesops.data.schema import TABLES, Table
 from salesops.data.sources import IngestError, RawTable, read_table
 
 CURRENCY_COLUMN = "currency"
-_TOP_FIELDS = {"currency", "rates", "fiscal_year_start_month", "stage_catalogue", "tables"}
-_TABLE_FIELDS = {"file", "sheet", "encoding", "delimiter", "columns", "stage_values",
-                 "status_values", "date_formats", "number_format", "constants", "joins"}
 #: Thousands separators and decimal marks a number_format may name ("" = no grouping).
 THOUSANDS = {",": "comma", ".": "point", " ": "space", "\u00a0": "no-break space",
              "\u202f": "narrow no-break space", "'": "apostrophe", "": "none"}
 DECIMALS = {".": "point", ",": "comma"}
-_JOIN_FIELDS = {"file", "key", "file_key", "columns", "sheet", "encoding", "delimiter"}
+#: Column kinds whose values a ``value_maps`` entry may rewrite.
+TEXT_KINDS = ("id", "text", "category")
+#: Values read as true / false in the boolean columns ``status_from`` names.
+TRUE, FALSE = ("true", "1", "yes", "y", "t"), ("false", "0", "no", "n", "f")
+PRESET_DIR = "presets"
+TableName = Literal[tuple(TABLES)]  # type: ignore[valid-type]
 
 
-@dataclass(frozen=True)
-class Join:
-    """Bring ``columns`` (join-file name -> table name) in from ``file``, matching on a key."""
-
-    file: str
-    key: str  # column of the table (after renaming)
-    file_key: str  # column of the join file holding the same values
-    columns: dict[str, str]
-    sheet: str | None = None
-    encoding: str = "utf-8-sig"
-    delimiter: str = ","
+def _as_tuple(value: Any) -> Any:
+    """A single name read as a one-name list."""
+    return (value,) if isinstance(value, str) else value
 
 
-@dataclass(frozen=True)
-class NumberFormat:
+def _names_as_dict(value: Any) -> Any:
+    """A list of names read as ``{name: name}`` (keep these columns under their own names)."""
+    return {str(v): str(v) for v in value} if isinstance(value, list) else value
+
+
+Names = Annotated[tuple[Text, ...], BeforeValidator(_as_tuple)]
+
+
+class NumberFormat(Strict):
     """How a source file writes numbers: thousands separator and decimal mark (e.g. European
     exports write 1.234,56). The default, plain decimals, reads 1234.56 only."""
 
     thousands: str = ""
     decimal: str = "."
+
+    @field_validator("thousands")
+    @classmethod
+    def _known_separator(cls, value: str) -> str:
+        if value not in THOUSANDS:
+            raise ValueError("must be one of " + ", ".join(f"{k!r} ({v})" for k, v in THOUSANDS.items()))
+        return value
+
+    @field_validator("decimal")
+    @classmethod
+    def _known_mark(cls, value: str) -> str:
+        if value not in DECIMALS:
+            raise ValueError("must be '.' or ','")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct(self) -> NumberFormat:
+        if self.thousands == self.decimal:
+            raise ValueError(f"thousands separator and decimal mark are both {self.decimal!r}")
+        return self
 
     @property
     def plain(self) -> bool:
@@ -75,36 +110,229 @@ class NumberFormat:
         return plain.astype(object).where(ok, None)
 
 
-@dataclass(frozen=True)
-class TableMapping:
+class Join(Strict):
+    """Bring ``columns`` (join-file name -> table name) in from ``file``, matching the table's
+    ``key`` column against the file's ``file_key``. With ``fill``, the columns may already be in
+    the table and only their empty cells are filled (a lookup, e.g. list prices for amounts)."""
+
+    file: Text
+    key: Text  # column of the table (after renaming)
+    file_key: Text | None = None  # column of the join file holding the same values (default: key)
+    columns: Annotated[text_dict(Text), BeforeValidator(_names_as_dict)]
+    fill: bool = False
+    sheet: Text | None = None
+    encoding: Text = "utf-8-sig"
+    delimiter: Text = ","
+
+    @property
+    def lookup_key(self) -> str:
+        return self.file_key or self.key
+
+
+class DerivedDate(Strict):
+    """A date computed from another date column: ``from`` minus or plus a number of days held in
+    a column, or the last day of the ``length`` (month/quarter/year) starting at ``from``."""
+
+    start: Text = Field(alias="from")
+    minus_days: Text | None = None
+    plus_days: Text | None = None
+    length: Literal["month", "quarter", "year"] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> DerivedDate:
+        given = [n for n in ("minus_days", "plus_days", "length") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of minus_days, plus_days, length"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        return self
+
+
+class StatusFrom(Strict):
+    """Status from two boolean columns (Salesforce IsClosed / IsWon): won if ``won`` is true,
+    lost if only ``closed`` is, open if neither."""
+
+    closed: Text
+    won: Text
+
+
+class Unpivot(Strict):
+    """Wide to long: one stage_history row per non-empty ``<prefix><stage>`` cell of another
+    table's file (HubSpot's "Date entered <stage>" columns)."""
+
+    table: Literal["opportunities"] = "opportunities"
+    key: Names  # the deal id column of that file (the first one present)
+    prefix: Text
+    strip_suffix: bool = False  # drop a trailing " (Pipeline name)" from the stage
+
+    def stage_name(self, header: str) -> str:
+        name = header[len(self.prefix):].strip().strip("\"'\u201c\u201d").strip()
+        return re.sub(r"\s*\([^()]*\)$", "", name) if self.strip_suffix else name
+
+
+class TableMapping(Strict):
     """How one canonical table is read from its source file."""
 
-    file: str | None = None
-    sheet: str | None = None
-    encoding: str = "utf-8-sig"
-    delimiter: str = ","
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # source -> canonical
-    stage_values: dict[str, str] = field(default_factory=dict)
-    status_values: dict[str, str] = field(default_factory=dict)
-    date_formats: dict[str, str] = field(default_factory=dict)  # canonical column -> strftime
+    file: Text | None = None
+    sheet: Text | None = None
+    encoding: Text = "utf-8-sig"
+    delimiter: Text = ","
+    columns: text_dict(Names) = {}  # source -> canonical column(s)
+    candidates: text_dict(Names) = {}  # canonical -> source names; the first present is used
+    stage_values: text_dict(Text) = {}
+    status_values: text_dict(Text) = {}
+    value_maps: text_dict(text_dict(Text)) = {}  # canonical column -> {value: replacement}
+    defaults: text_dict(Text) = {}  # canonical column -> value for its empty cells
+    date_formats: text_dict(Text) = {}  # canonical column -> strftime
+    derived_dates: text_dict(DerivedDate) = {}  # canonical column -> rule, for empty cells
     number_format: NumberFormat = NumberFormat()
-    constants: dict[str, str] = field(default_factory=dict)
+    constants: text_dict(Text) = {}
     joins: tuple[Join, ...] = ()
+    status_from: StatusFrom | None = None
+    unpivot: Unpivot | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any, info: Any) -> Any:
+        return cls.model_fields[info.field_name].get_default() if value is None else value
+
+    def check(self, table: Table) -> None:
+        """Cross-field rules that need the table's columns; raises a located error."""
+        allowed = allowed_columns(table)
+        kinds = {c.name: c.kind for c in table.columns}
+        listing = f"(allowed: {', '.join(allowed)})"
+        seen: dict[str, str] = {}
+        for source_col, targets in self.columns.items():
+            if not targets:
+                raise located(f"columns.{source_col}", "must name at least one column")
+            for target in targets:
+                if target not in allowed:
+                    raise located(f"columns.{source_col}",
+                                  f"'{target}' is not a column of {table.name} {listing}")
+                if target in seen:
+                    raise located(f"columns.{source_col}",
+                                  f"'{target}' is already mapped from '{seen[target]}'")
+                seen[target] = source_col
+        for field in ("candidates", "value_maps", "defaults", "constants", "derived_dates",
+                      "date_formats"):
+            for col in getattr(self, field):
+                if col not in allowed:
+                    raise located(f"{field}.{col}", f"not a column of {table.name} {listing}")
+        for col in self.candidates:
+            if not self.candidates[col]:
+                raise located(f"candidates.{col}", "must name at least one source column")
+        dates = [c for c, k in kinds.items() if k == "date"]
+        for field in ("date_formats", "derived_dates"):
+            for col in getattr(self, field):
+                if col not in dates:
+                    raise located(f"{field}.{col}", f"not a date column of {table.name} "
+                                  f"(date columns: {', '.join(dates) or 'none'})")
+        for col in self.derived_dates:
+            if col in self.date_formats:
+                raise located(f"date_formats.{col}", f"{col} is derived (derived_dates) and "
+                              "written as YYYY-MM-DD; remove its date format")
+        for col in self.value_maps:
+            if kinds.get(col, "category") not in TEXT_KINDS:
+                raise located(f"value_maps.{col}", f"{col} is a {kinds[col]} column; value "
+                              "maps apply to text columns")
+        for col in self.defaults:
+            if kinds.get(col) == "amount":
+                raise located(f"defaults.{col}", "amounts take no default: an unknown amount "
+                              "stays unknown (fill it from a price list with a join and "
+                              "`fill: true`)")
+        for key in ("stage_values", "status_values"):
+            if getattr(self, key) and key.split("_")[0] not in allowed:
+                raise located(key, f"{table.name} has no such column")
+        if self.status_from is not None and "status" not in allowed:
+            raise located("status_from", f"{table.name} has no status column")
+        if self.unpivot is not None and table.name != "stage_history":
+            raise located("unpivot", "only the stage_history table can be built by unpivot")
+        for i, join in enumerate(self.joins):
+            for source_col, target in join.columns.items():
+                if target not in allowed:
+                    raise located(f"joins[{i}].columns.{source_col}",
+                                  f"'{target}' is not a column of this table {listing}")
+
+    def layered(self, user: TableMapping) -> dict:
+        """This (preset) table mapping with ``user``'s fields on top, as raw fields: the user's
+        scalars and lists replace, their dicts add to and override, and a column the user maps
+        drops every preset rule producing it."""
+        base, top = _fields(self), _fields(user)
+        claimed = {t for ts in user.columns.values() for t in ts} | set(user.candidates)
+        base["columns"] = {s: ts for s, ts in self.columns.items() if not set(ts) & claimed}
+        base["candidates"] = {t: s for t, s in self.candidates.items() if t not in claimed}
+        for key, value in top.items():
+            if key == "value_maps":
+                merged = dict(base.get(key, {}))
+                for col, values in value.items():
+                    merged[col] = {**merged.get(col, {}), **values}
+                base[key] = merged
+            elif isinstance(value, dict) and key != "number_format":
+                base[key] = {**base.get(key, {}), **value}
+            else:
+                base[key] = value
+        return base
 
 
-@dataclass(frozen=True)
-class Mapping:
+def _fields(model: Strict) -> dict:
+    """The fields a model was given (not its defaults), by their YAML names."""
+    return model.model_dump(by_alias=True, exclude_unset=True)
+
+
+class Mapping(Strict):
     """A whole mapping file; ``Mapping()`` is the identity mapping (files already canonical)."""
 
-    source: str = "<default mapping>"
-    tables: dict[str, TableMapping] = field(default_factory=dict)
-    currency: str | None = None
-    rates: dict[str, float] = field(default_factory=dict)
-    fiscal_year_start_month: int = 1
+    tables: Annotated[dict[TableName, TableMapping], BeforeValidator(
+        lambda v: {} if v is None else v)] = {}
+    currency: Text | None = None
+    rates: text_dict(Number) = {}
+    fiscal_year_start_month: Integer = 1
     stage_catalogue: Path | None = None
+    _source: str = PrivateAttr("<default mapping>")
+
+    @property
+    def source(self) -> str:
+        """The mapping file name (and preset) errors and messages name."""
+        return self._source
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("rates")
+    @classmethod
+    def _positive_rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        for code, rate in rates.items():
+            if rate <= 0:
+                raise located(code, "must be a positive number")
+        return {code.upper(): float(rate) for code, rate in rates.items()}
+
+    @field_validator("fiscal_year_start_month")
+    @classmethod
+    def _month(cls, value: int) -> int:
+        if not 1 <= value <= 12:
+            raise ValueError("must be 1-12")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Mapping:
+        if self.rates and self.currency is None:
+            raise located("currency", "is required when `rates` is given")
+        for name, tm in self.tables.items():
+            try:
+                tm.check(TABLES[name])
+            except ValueError as exc:
+                raise _relocate(exc, f"tables.{name}") from None
+        return self
 
     def table(self, name: str) -> TableMapping:
         return self.tables.get(name, TableMapping())
+
+
+def _relocate(exc: ValueError, prefix: str) -> ValueError:
+    """A located error from a nested check, re-rooted under ``prefix``."""
+    text = str(exc)
+    return ValueError(f"@{prefix}.{text[1:]}" if text.startswith("@") else f"@{prefix}@{text}")
 
 
 def allowed_columns(table: Table) -> list[str]:
@@ -116,142 +344,85 @@ def allowed_columns(table: Table) -> list[str]:
     return names
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read and validate a mapping YAML file; raises ``ConfigError`` naming the file and field."""
-    path = Path(path)
-    src = path.name
-    raw = load_yaml(path)
-    if not isinstance(raw, dict):
-        raise ConfigError(src, "<document>", "must be a mapping of fields (see docs)")
-    reject_unknown(raw, _TOP_FIELDS, src)
-    currency = optional(raw, "currency", str, src)
-    rates = {k.upper(): float(v)
-             for k, v in _str_dict(raw, "rates", src, values=(int, float)).items()}
-    for code, rate in rates.items():
-        if rate <= 0:
-            raise ConfigError(src, f"rates.{code}", "must be a positive number")
-    if rates and currency is None:
-        raise ConfigError(src, "currency", "is required when `rates` is given")
-    fy_month = optional(raw, "fiscal_year_start_month", int, src, default=1)
-    if not 1 <= fy_month <= 12:
-        raise ConfigError(src, "fiscal_year_start_month", "must be 1-12")
-    catalogue = optional(raw, "stage_catalogue", str, src)
-    tables_raw = optional(raw, "tables", dict, src, default={})
-    reject_unknown(tables_raw, set(TABLES), src, "tables.")
-    tables = {name: _table_mapping(spec, TABLES[name], src, f"tables.{name}.")
-              for name, spec in tables_raw.items()}
-    return Mapping(
-        source=src, tables=tables, currency=currency.upper() if currency else None, rates=rates,
-        fiscal_year_start_month=fy_month,
-        stage_catalogue=(path.parent / catalogue) if catalogue else None,
-    )
+def presets() -> list[str]:
+    """Names of the shipped presets (``--preset NAME``)."""
+    folder = resources.files("salesops.config").joinpath(PRESET_DIR)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                  if p.name.endswith(".yaml") and not p.name.endswith("_stages.yaml"))
 
 
-def _str_dict(spec: dict, key: str, src: str, prefix: str = "",
-              values: type | tuple[type, ...] = str) -> dict[str, Any]:
-    """A ``name: value`` sub-mapping, keys read as text; values checked against ``values``."""
-    mapping = optional(spec, key, dict, src, default={}, prefix=prefix)
-    for k, v in mapping.items():
-        check_type(v, values, src, f"{prefix}{key}.{k}")
-    return {str(k): v for k, v in mapping.items()}
+def load_mapping(path: str | Path | None = None, preset: str | None = None) -> Mapping:
+    """Read and validate a mapping YAML file, layered on ``preset`` if one is named; raises
+    ``ConfigError`` naming the file and field. Neither given: the identity mapping."""
+    base = _load_preset(preset) if preset is not None else None
+    if path is None:
+        return base or Mapping()
+    user = _load_file(Path(path))
+    if base is None:
+        return user
+    return _layer(base, user)
 
 
-def _table_mapping(spec: Any, table: Table, src: str, prefix: str) -> TableMapping:
-    if spec is None:
-        return TableMapping()
-    if not isinstance(spec, dict):
-        raise ConfigError(src, prefix.rstrip("."), "must be a mapping")
-    reject_unknown(spec, _TABLE_FIELDS, src, prefix)
-    allowed = allowed_columns(table)
-    columns = {k: (v,) if isinstance(v, str) else
-               tuple(check_type(t, str, src, f"{prefix}columns.{k}") for t in v)
-               for k, v in _str_dict(spec, "columns", src, prefix, values=(str, list)).items()}
-    seen: dict[str, str] = {}
-    for source_col, targets in columns.items():
-        where = f"{prefix}columns.{source_col}"
-        for target in targets:
-            if target not in allowed:
-                raise ConfigError(src, where, f"'{target}' is not a column of {table.name} "
-                                  f"(allowed: {', '.join(allowed)})")
-            if target in seen:
-                raise ConfigError(src, where, f"'{target}' is already mapped from "
-                                  f"'{seen[target]}'")
-            seen[target] = source_col
-        if not targets:
-            raise ConfigError(src, where, "must name at least one column")
-    date_cols = [c.name for c in table.columns if c.kind == "date"]
-    date_formats = _str_dict(spec, "date_formats", src, prefix)
-    for col in date_formats:
-        if col not in date_cols:
-            raise ConfigError(src, f"{prefix}date_formats.{col}",
-                              f"not a date column of {table.name} (date columns: "
-                              f"{', '.join(date_cols) or 'none'})")
-    constants = {k: str(v) for k, v in
-                 _str_dict(spec, "constants", src, prefix, values=(str, int, float)).items()}
-    for col in constants:
-        if col not in allowed:
-            raise ConfigError(src, f"{prefix}constants.{col}",
-                              f"not a column of {table.name} (allowed: {', '.join(allowed)})")
-    for key in ("stage_values", "status_values"):
-        if key in spec and key.split("_")[0] not in allowed:
-            raise ConfigError(src, f"{prefix}{key}", f"{table.name} has no such column")
-    joins_raw = optional(spec, "joins", list, src, default=[], prefix=prefix)
-    return TableMapping(
-        file=optional(spec, "file", str, src, prefix=prefix),
-        sheet=optional(spec, "sheet", str, src, prefix=prefix),
-        encoding=optional(spec, "encoding", str, src, default="utf-8-sig", prefix=prefix),
-        delimiter=optional(spec, "delimiter", str, src, default=",", prefix=prefix),
-        columns=columns,
-        stage_values={k: str(v) for k, v in _str_dict(spec, "stage_values", src, prefix).items()},
-        status_values=_str_dict(spec, "status_values", src, prefix),
-        date_formats=date_formats,
-        number_format=_number_format(spec, src, prefix),
-        constants=constants,
-        joins=tuple(_join(j, allowed, src, f"{prefix}joins[{i}].")
-                    for i, j in enumerate(joins_raw)),
-    )
+def _load_file(path: Path) -> Mapping:
+    mapping = validate(Mapping, load_yaml(path), path.name)
+    if mapping.stage_catalogue is not None:
+        mapping = mapping.model_copy(update={"stage_catalogue": path.parent / mapping.stage_catalogue})
+    mapping._source = path.name
+    return mapping
 
 
-def _number_format(spec: dict, src: str, prefix: str) -> NumberFormat:
-    raw = optional(spec, "number_format", dict, src, default={}, prefix=prefix)
-    where = f"{prefix}number_format"
-    reject_unknown(raw, {"thousands", "decimal"}, src, where + ".")
-    thousands = optional(raw, "thousands", str, src, default="", prefix=where + ".")
-    decimal = optional(raw, "decimal", str, src, default=".", prefix=where + ".")
-    if thousands not in THOUSANDS:
-        raise ConfigError(src, f"{where}.thousands", "must be one of " + ", ".join(
-            f"{k!r} ({v})" for k, v in THOUSANDS.items()))
-    if decimal not in DECIMALS:
-        raise ConfigError(src, f"{where}.decimal", "must be '.' or ','")
-    if thousands == decimal:
-        raise ConfigError(src, where, f"thousands separator and decimal mark are both {decimal!r}")
-    return NumberFormat(thousands, decimal)
+def _load_preset(name: str) -> Mapping:
+    if name not in presets():
+        raise ConfigError("--preset", "preset", f"unknown preset '{name}' (available: "
+                          f"{', '.join(presets())})")
+    ref = resources.files("salesops.config").joinpath(PRESET_DIR, f"{name}.yaml")
+    with resources.as_file(ref) as file:
+        mapping = _load_file(file)
+    mapping._source = f"preset {name}"
+    return mapping
 
 
-def _join(spec: Any, allowed: list[str], src: str, prefix: str) -> Join:
-    if not isinstance(spec, dict):
-        raise ConfigError(src, prefix.rstrip("."), "must be a mapping")
-    reject_unknown(spec, _JOIN_FIELDS, src, prefix)
-    for name in ("file", "key", "columns"):
-        if name not in spec:
-            raise ConfigError(src, f"{prefix}{name}", "is required")
-    raw_cols = spec["columns"]
-    if isinstance(raw_cols, list):
-        raw_cols = {str(c): str(c) for c in raw_cols}
-    columns = _str_dict({"columns": raw_cols}, "columns", src, prefix)
-    for source_col, target in columns.items():
-        if target not in allowed:
-            raise ConfigError(src, f"{prefix}columns.{source_col}",
-                              f"'{target}' is not a column of this table "
-                              f"(allowed: {', '.join(allowed)})")
-    key = check_type(spec["key"], str, src, f"{prefix}key")
-    return Join(
-        file=check_type(spec["file"], str, src, f"{prefix}file"), key=key,
-        file_key=optional(spec, "file_key", str, src, default=key, prefix=prefix),
-        columns=columns, sheet=optional(spec, "sheet", str, src, prefix=prefix),
-        encoding=optional(spec, "encoding", str, src, default="utf-8-sig", prefix=prefix),
-        delimiter=optional(spec, "delimiter", str, src, default=",", prefix=prefix),
-    )
+def _layer(base: Mapping, user: Mapping) -> Mapping:
+    """``user`` layered on the preset ``base``: the user's fields win (see ``TableMapping.layered``)."""
+    raw = {**_fields(base), **{k: v for k, v in _fields(user).items() if k != "tables"}}
+    raw["tables"] = {name: base.table(name).layered(user.table(name))
+                     for name in {*base.tables, *user.tables}}
+    merged = validate(Mapping, raw, user.source)
+    merged._source = f"{user.source} (on {base.source})"
+    return merged
+
+
+# -- applying a mapping --------------------------------------------------------------------
+
+def unpivot_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[str, RawTable], list[str]]:
+    """``raws`` plus each table built by ``unpivot`` from another table's wide columns, with
+    the source file's line numbers kept for each long row; and warnings."""
+    out, warnings = dict(raws), []
+    for name, tm in mapping.tables.items():
+        spec, where = tm.unpivot, f"{mapping.source}: tables.{name}.unpivot"
+        if spec is None or spec.table not in raws:
+            continue
+        if name in raws:
+            raise IngestError(f"{raws[name].file}: table '{name}' is both read from this file "
+                              f"and built by {where}; keep one")
+        raw = raws[spec.table]
+        key = next((k for k in spec.key if k in raw.frame.columns), None)
+        if key is None:
+            raise IngestError(f"{raw.file}: none of the key columns named in {where}.key "
+                              f"({', '.join(spec.key)}) is in the file")
+        wide = [c for c in raw.frame.columns if c.startswith(spec.prefix) and c != key]
+        if not wide:
+            warnings.append(f"{raw.file}: no columns start with '{spec.prefix}' ({where}); "
+                            f"no {name} table")
+            continue
+        long = raw.frame[[key, *wide]].melt(id_vars=[key], var_name="stage",
+                                            value_name="entered_date", ignore_index=False)
+        long = long.loc[long["entered_date"].notna()].sort_index(kind="stable")
+        long["stage"] = long["stage"].map({c: spec.stage_name(c) for c in wide})
+        lines = raw.lines.loc[long.index].reset_index(drop=True)
+        out[name] = RawTable(name=name, file=raw.file, frame=long.reset_index(drop=True),
+                             lines=lines)
+    return out, warnings
 
 
 def apply_mapping(
@@ -259,44 +430,53 @@ def apply_mapping(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The raw frame with the table's mapping applied (still text), plus warnings.
 
-    Raises ``IngestError`` naming the file and column when the mapping names a column the file
-    does not have, or a canonical column ends up both mapped and present.
+    Order: status from flags, rename (``columns``, then ``candidates``), value maps, joins,
+    defaults, derived dates, constants. Raises ``IngestError`` naming the file, the mapping
+    field and the column when the mapping names a column the data does not have, or a
+    canonical column ends up both mapped and present.
     """
     tm = mapping.table(table.name)
     where = f"{mapping.source}: tables.{table.name}"
-    frame = raw.frame
-    missing = [c for c in tm.columns if c not in frame.columns]
+    frame = raw.frame.copy()
+    if tm.status_from is not None:
+        frame = _status_from_flags(frame, raw.file, tm.status_from, f"{where}.status_from")
+    columns = _resolve_candidates(tm, frame)
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise IngestError(
             f"{raw.file}: column '{missing[0]}' named in {where}.columns is not in the file "
             f"(columns: {', '.join(frame.columns)})"
         )
-    clash = [t for ts in tm.columns.values() for t in ts
-             if t in frame.columns and t not in tm.columns]
+    clash = [t for ts in columns.values() for t in ts if t in frame.columns and t not in columns]
     if clash:
         raise IngestError(f"{raw.file}: column '{clash[0]}' is both in the file and mapped to "
                           f"from another column in {where}.columns")
-    frame = frame.rename(columns={s: ts[0] for s, ts in tm.columns.items()})
-    for targets in tm.columns.values():
+    frame = frame.rename(columns={s: ts[0] for s, ts in columns.items()})
+    for targets in columns.values():
         for copy in targets[1:]:
             frame[copy] = frame[targets[0]]
+    for key, col in (("stage_values", "stage"), ("status_values", "status")):
+        if getattr(tm, key) and col not in frame.columns:
+            raise IngestError(f"{raw.file}: {where}.{key} is given but the table has no "
+                              f"'{col}' column")
+    maps = value_maps(tm)
+    for col in frame.columns.intersection(list(maps)):
+        frame[col] = frame[col].replace(maps[col])
     warnings: list[str] = []
     for join in tm.joins:
-        frame, warning = _apply_join(frame, raw.file, join, source_dir, f"{where}.joins")
+        frame, warning = _apply_join(frame, raw.file, join, source_dir, f"{where}.joins", maps)
         if warning:
             warnings.append(warning)
+    for col, value in tm.defaults.items():
+        frame[col] = frame[col].fillna(value) if col in frame.columns else value
+    for col, rule in tm.derived_dates.items():
+        frame[col] = _derive_date(frame, raw.file, col, rule, tm.date_formats,
+                                  f"{where}.derived_dates.{col}")
     for col, value in tm.constants.items():
         if col in frame.columns:
             raise IngestError(f"{raw.file}: column '{col}' is in the data and also set as a "
                               f"constant in {where}.constants")
         frame[col] = pd.Series(value, index=frame.index, dtype="str")
-    for key, col in (("stage_values", "stage"), ("status_values", "status")):
-        values = getattr(tm, key)
-        if values:
-            if col not in frame.columns:
-                raise IngestError(f"{raw.file}: {where}.{key} is given but the table has no "
-                                  f"'{col}' column")
-            frame[col] = frame[col].replace(values)
     for col in tm.date_formats:
         if col not in frame.columns:
             raise IngestError(f"{raw.file}: column '{col}' named in {where}.date_formats is "
@@ -306,10 +486,102 @@ def apply_mapping(
     return frame, warnings
 
 
+def value_maps(tm: TableMapping) -> dict[str, dict[str, str]]:
+    """Every value map of a table mapping by column: ``value_maps`` plus the stage and status
+    maps."""
+    maps = {col: dict(values) for col, values in tm.value_maps.items()}
+    for key, col in (("stage_values", "stage"), ("status_values", "status")):
+        maps[col] = {**maps.get(col, {}), **getattr(tm, key)}
+    return {col: values for col, values in maps.items() if values}
+
+
+def _resolve_candidates(tm: TableMapping, frame: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """``columns`` plus, for each ``candidates`` target not produced otherwise, the first of its
+    source columns present in the file (a preset names every spelling a vendor uses)."""
+    columns = {s: tuple(ts) for s, ts in tm.columns.items()}
+    produced = {t for ts in columns.values() for t in ts} | set(frame.columns)
+    for target, sources in tm.candidates.items():
+        if target in produced:
+            continue
+        source = next((s for s in sources if s in frame.columns and s not in tm.columns), None)
+        if source is not None:
+            columns[source] = (*columns.get(source, ()), target)
+            produced.add(target)
+    return columns
+
+
+def _flags(values: pd.Series) -> pd.Series:
+    """Boolean text as True/False; anything else (and empty cells) as missing."""
+    text = values.str.lower()
+    return text.map({**dict.fromkeys(TRUE, True), **dict.fromkeys(FALSE, False)})
+
+
+def _status_from_flags(frame: pd.DataFrame, file: str, spec: StatusFrom, where: str) -> pd.DataFrame:
+    """A ``status`` column from the closed/won flags; a cell that is not a boolean, or a deal
+    won but not closed, gets a status text that validation quarantines, naming the flags."""
+    present = [c for c in (spec.closed, spec.won) if c in frame.columns]
+    if not present:
+        return frame  # no flags in this export: status comes from the stage catalogue
+    if len(present) == 1:
+        lacking = spec.won if present == [spec.closed] else spec.closed
+        raise IngestError(f"{file}: column '{lacking}' named in {where} is not in the file "
+                          f"(columns: {', '.join(frame.columns)})")
+    if "status" in frame.columns:
+        raise IngestError(f"{file}: column 'status' is in the file and also derived by {where}")
+    closed, won = _flags(frame[spec.closed]), _flags(frame[spec.won])
+    status = pd.Series(np.select([won.eq(True) & closed.eq(True), won.eq(False) & closed.eq(True),
+                                  won.eq(False) & closed.eq(False)], ["won", "lost", "open"],
+                                 default=""), index=frame.index, dtype=object)
+    bad = status == ""
+    status[bad] = (f"{spec.closed}=" + frame[spec.closed].fillna("(empty)") + f", {spec.won}="
+                   + frame[spec.won].fillna("(empty)"))[bad]
+    return frame.assign(status=status)
+
+
+def _derive_date(
+    frame: pd.DataFrame, file: str, col: str, rule: DerivedDate, formats: dict[str, str],
+    where: str,
+) -> pd.Series:
+    """``col`` with its empty cells computed by ``rule`` (ISO text). Inputs that do not parse
+    give a text that validation quarantines as a bad date, quoting them."""
+    current = frame[col] if col in frame.columns else pd.Series(np.nan, index=frame.index,
+                                                                dtype=object)
+    todo = current.isna()
+    if not todo.any():
+        return current
+    days_col = rule.minus_days or rule.plus_days
+    for name in (rule.start, days_col):
+        if name is not None and name not in frame.columns:
+            raise IngestError(f"{file}: column '{name}' named in {where} is not in the table "
+                              f"(columns: {', '.join(frame.columns)})")
+    start_raw = frame[rule.start]
+    start = pd.to_datetime(start_raw, format=formats.get(rule.start, "ISO8601"), errors="coerce",
+                           utc=True).dt.tz_localize(None).dt.normalize()
+    if rule.length is not None:
+        months = {"month": 1, "quarter": 3, "year": 12}[rule.length]
+        derived = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+        inputs = start_raw.astype(object)
+        note = f" + 1 {rule.length}"
+    else:
+        days_raw = frame[days_col]
+        days = pd.to_numeric(days_raw, errors="coerce")
+        days = days.where(days == days.round())
+        sign = -1 if rule.minus_days else 1
+        derived = start + pd.to_timedelta(sign * days, unit="D")
+        inputs = start_raw.where(days_raw.notna())
+        note = (" minus " if rule.minus_days else " plus ") + days_raw.fillna("").astype(str) + " days"
+    text = derived.dt.strftime("%Y-%m-%d").astype(object).where(derived.notna())
+    unparseable = text.isna() & inputs.notna()
+    text = text.where(~unparseable, start_raw.astype(str) + note)
+    return current.where(~todo, text)
+
+
 def _apply_join(
-    frame: pd.DataFrame, file: str, join: Join, source_dir: Path, where: str
+    frame: pd.DataFrame, file: str, join: Join, source_dir: Path, where: str,
+    maps: dict[str, dict[str, str]],
 ) -> tuple[pd.DataFrame, str | None]:
-    """Look ``join.columns`` up in the join file by key; unmatched rows get empty values."""
+    """Look ``join.columns`` up in the join file by key (value maps applied to what comes in);
+    unmatched rows get empty values, or keep theirs with ``fill``."""
     if join.key not in frame.columns:
         raise IngestError(f"{file}: join key '{join.key}' named in {where} is not in the table "
                           f"(columns: {', '.join(frame.columns)})")
@@ -318,25 +590,34 @@ def _apply_join(
         raise IngestError(f"{join.file}: join file named in {where} not found in the source folder")
     right = read_table(path, join.file, sheet=join.sheet, encoding=join.encoding,
                        delimiter=join.delimiter).frame
-    for col in [join.file_key, *join.columns]:
+    for col in [join.lookup_key, *join.columns]:
         if col not in right.columns:
             raise IngestError(f"{join.file}: column '{col}' named in {where} is not in the file "
                               f"(columns: {', '.join(right.columns)})")
-    keys = right[join.file_key]
+    keys = right[join.lookup_key]
     dup = keys[keys.duplicated() & keys.notna()]
     if len(dup):
-        raise IngestError(f"{join.file}: join key column '{join.file_key}' has duplicate value "
+        raise IngestError(f"{join.file}: join key column '{join.lookup_key}' has duplicate value "
                           f"'{dup.iloc[0]}'; each key must appear once")
-    lookup = right.loc[keys.notna()].set_index(join.file_key)
+    lookup = right.loc[keys.notna()].set_index(join.lookup_key)
     for source_col, target in join.columns.items():
-        if target in frame.columns:
+        found = frame[join.key].map(lookup[source_col])
+        if target in maps:
+            found = found.replace(maps[target])
+        if target not in frame.columns:
+            frame[target] = found.astype("str")
+        elif join.fill:
+            frame[target] = frame[target].fillna(found)
+        else:
             raise IngestError(f"{join.file}: joined column '{target}' ({where}) is already in "
-                              f"{file}")
-        frame[target] = frame[join.key].map(lookup[source_col]).astype("str")
-    unmatched = int((frame[join.key].notna() & ~frame[join.key].isin(lookup.index)).sum())
-    if unmatched:
-        return frame, (f"{file}: {unmatched} rows have no match in {join.file} on "
-                       f"'{join.key}'; their joined columns are empty")
+                              f"{file}; add `fill: true` to fill only its empty cells")
+    unmatched = frame[join.key].notna() & ~frame[join.key].isin(lookup.index)
+    if join.fill:
+        unmatched &= frame[list(join.columns.values())].isna().any(axis=1)
+    if unmatched.any():
+        what = "their empty cells stay empty" if join.fill else "their joined columns are empty"
+        return frame, (f"{file}: {int(unmatched.sum())} rows have no match in {join.file} on "
+                       f"'{join.key}'; {what}")
     return frame, None
 
 

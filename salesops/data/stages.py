@@ -1,7 +1,8 @@
 """The stage catalogue: ordered stage names, each with its status and default win probability.
 
 Every CRM names its stages differently; anything that needs stage order (funnel, snapshots,
-pipeline forecast) reads it from here. Loaded from YAML, validated with messages naming the field.
+pipeline forecast) reads it from here. Loaded from YAML and validated by a pydantic model,
+with messages naming the field.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Literal
 
 import pandas as pd
+from pydantic import AfterValidator, Field, model_validator
 
-from salesops.data.config import ConfigError, load_yaml, reject_unknown, require
+from salesops.data.config import Number, Strict, Text, fraction, load_yaml, located, validate
 from salesops.data.schema import STATUSES
 
 DEFAULT_CATALOGUE = "stages.yaml"
@@ -74,33 +77,35 @@ class StageCatalogue:
         return {"stages": [s.__dict__ for s in self.stages]}
 
 
+class _StageEntry(Strict):
+    name: Text
+    status: Literal["open", "won", "lost"]
+    probability: Annotated[Number, AfterValidator(fraction)]
+
+
+class CatalogueFile(Strict):
+    """A stage catalogue YAML file: ``stages:``, a list of ``{name, status, probability}``."""
+
+    stages: list[_StageEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_and_complete(self) -> CatalogueFile:
+        seen: set[str] = set()
+        for i, stage in enumerate(self.stages):
+            if stage.name in seen:
+                raise located(f"stages[{i}].name", f"duplicate stage '{stage.name}'")
+            seen.add(stage.name)
+        statuses = {s.status for s in self.stages}
+        for needed in STATUSES:
+            if needed not in statuses:
+                raise located("stages", f"needs at least one '{needed}' stage")
+        return self
+
+
 def parse_catalogue(raw: object, source: str) -> StageCatalogue:
     """Validate a parsed YAML document into a ``StageCatalogue``."""
-    entries = require(raw, "stages", list, source)
-    if not entries:
-        raise ConfigError(source, "stages", "must list at least one stage")
-    stages: list[Stage] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(entries):
-        prefix = f"stages[{i}]."
-        reject_unknown(entry if isinstance(entry, dict) else {}, {"name", "status", "probability"},
-                       source, prefix)
-        name = require(entry, "name", str, source, prefix)
-        if name in seen:
-            raise ConfigError(source, f"{prefix}name", f"duplicate stage '{name}'")
-        seen.add(name)
-        status = require(entry, "status", str, source, prefix)
-        if status not in STATUSES:
-            raise ConfigError(source, f"{prefix}status", f"must be one of {', '.join(STATUSES)}")
-        prob = float(require(entry, "probability", (int, float), source, prefix))
-        if not 0.0 <= prob <= 1.0:
-            raise ConfigError(source, f"{prefix}probability", "must be between 0 and 1")
-        stages.append(Stage(name, status, prob))
-    statuses = {s.status for s in stages}
-    for needed in STATUSES:
-        if needed not in statuses:
-            raise ConfigError(source, "stages", f"needs at least one '{needed}' stage")
-    return StageCatalogue(tuple(stages))
+    spec = validate(CatalogueFile, raw, source)
+    return StageCatalogue(tuple(Stage(s.name, s.status, s.probability) for s in spec.stages))
 
 
 def load_catalogue(path: str | Path | None = None) -> StageCatalogue:

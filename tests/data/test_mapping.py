@@ -163,10 +163,10 @@ def test_number_format_reads_grouped_and_european_amounts(tmp_path: Path) -> Non
 def test_number_format_parser_oracle() -> None:
     from salesops.data.mapping import NumberFormat
     raw = pd.Series(["1,234.5", "1234.5", " -2,500 ", "1,2,3", "12,34", None, "7."])
-    got = NumberFormat(",", ".").normalise(raw).tolist()
+    got = NumberFormat(thousands=",", decimal=".").normalise(raw).tolist()
     assert got == ["1234.5", "1234.5", " -2500 ", None, None, None, "7."]
     assert NumberFormat().normalise(raw) is raw  # plain: untouched
-    swiss = NumberFormat("'", ".").normalise(pd.Series(["1'234'567.25"])).tolist()
+    swiss = NumberFormat(thousands="'", decimal=".").normalise(pd.Series(["1'234'567.25"])).tolist()
     assert swiss == ["1234567.25"]
 
 
@@ -262,10 +262,10 @@ def test_several_currencies_without_rates_is_fatal(
     ("fiscal_year_start_month: 13", "field 'fiscal_year_start_month': must be 1-12"),
     ("rates: {EUR: 1.1}", "field 'currency': is required when `rates` is given"),
     ("currency: USD\nrates: {EUR: 0}", "field 'rates.EUR': must be a positive number"),
-    ("currency: USD\nrates: {EUR: lots}", "field 'rates.EUR': must be int or float"),
+    ("currency: USD\nrates: {EUR: lots}", "field 'rates.EUR': must be a number, got text"),
     ("tables: {opportunities: {date_formats: {stage: '%Y'}}}",
      "field 'tables.opportunities.date_formats.stage': not a date column of opportunities"),
-    ("tables: [1]", "field 'tables': must be dict"),
+    ("tables: [1]", "field 'tables': must be a mapping, got a list"),
     ("currency: [USD", "mapping.yaml: field 'line 1': invalid YAML"),
     ("- just a list", "mapping.yaml: field '<document>': must be a mapping"),
     ("tables: {reps: {joins: [{file: x.csv, key: rep_id}]}}",

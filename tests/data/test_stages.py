@@ -33,7 +33,7 @@ stages:
 @pytest.mark.parametrize(
     "body, field, reason",
     [
-        ("stages: []", "stages", "at least one stage"),
+        ("stages: []", "stages", "must list at least 1"),
         ("stages:\n  - {name: A, status: maybe, probability: 0.1}", "stages[0].status", "one of"),
         ("stages:\n  - {name: A, status: open, probability: 2}", "stages[0].probability",
          "between 0 and 1"),
