@@ -1,7 +1,14 @@
-"""The plan evaluation behind notebooks/comp_plan_evaluation.ipynb, in one call per plan."""
+"""The plan evaluation behind notebooks/comp_plan_evaluation.ipynb, in one call.
+
+Each section declares once (the ``Needs`` below) what it needs from the data; ``evaluate``
+carries an ``Availability`` per section so the report shows one plain sentence instead of a number
+the data cannot support: no quota-based payout without quotas, no ramp guarantee from a guessed
+hire date, no clawbacks from cancellations the tool would invent on real data.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,10 +26,38 @@ from salesops.analysis.comp.evaluation import (
     windfalls,
 )
 from salesops.analysis.comp.plans import Plan, load_plan
+from salesops.analysis.comp.sensitivity import Sensitivity, simulate_next_period
+from salesops.analysis.comp.statements import Statement, featured_statement
+from salesops.analysis.comp.whatif import WhatIf, compare
 from salesops.analysis.performance.scope import prepare
 from salesops.data.asof import snapshot
 from salesops.data.periods import parse_date
+from salesops.data.requirements import AVAILABLE, Availability, Needs
 from salesops.data.store import Dataset
+
+#: The whole evaluation: reps paid on their won deals (without a roster, reps are the owners).
+EVALUATION = Needs("The comp plan evaluation (it needs deals and the reps who own them)",
+                   tables=("opportunities", "reps"))
+#: Sections that read attainment of quota.
+PAY_CURVE = Needs("The pay curve (payout against attainment of quota)", tables=("quotas",))
+DISTRIBUTIONS = Needs("The attainment distribution", tables=("quotas",))
+PAY_FOR_PERFORMANCE = Needs("Pay for performance (payout against attainment of quota)",
+                            tables=("quotas",))
+QUOTA_REALISM = Needs("Quota realism", tables=("quotas",))
+NEXT_PERIOD = Needs("Next period's payout range (drawn from attainment of quota)",
+                    tables=("quotas",))
+#: The plan's payout when a measure pays on quota (Plan.quota_measures).
+PLAN_QUOTAS = Needs("", tables=("quotas",))
+#: The new-hire ramp guarantee and first-months draws count months from the hire date.
+RAMP = Needs("The new-hire ramp guarantee (never paid from a guessed hire date)",
+             columns={"reps": ("hire_date",)})
+#: A plan's ``applies_to.role`` reads the roster's role.
+ROLE = Needs("The plan's role filter", columns={"reps": ("role",)})
+
+SECTIONS = ("cost", "pay_curve", "distributions", "p4p", "windfalls", "quota_realism", "whatif",
+            "sensitivity", "clawbacks", "statement")
+#: Complete quota periods of history the next-period range needs (one spread needs two).
+MIN_PERIODS = 2
 
 
 @dataclass(frozen=True)
@@ -38,6 +73,25 @@ class PlanReview:
     windfalls: pd.DataFrame
     rep_periods: pd.DataFrame  # complete rep x quota periods (attainment)
     misset_quotas: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CompEvaluation:
+    """The current plan, the alternative and next period, with an Availability per section
+    (``SECTIONS``) and the caveats (one sentence each) the summary must show."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    available: Availability  # the current plan can be evaluated on this data
+    sections: dict[str, Availability]
+    notes: tuple[str, ...]
+    inputs: CompInputs | None = None
+    current: PlanReview | None = None
+    alternative: PlanReview | None = None
+    whatif: WhatIf | None = None
+    sim: Sensitivity | None = None
+    statement: Statement | None = None
+    open_unknown_amounts: int = 0  # open deals in scope whose amount is unknown
 
 
 def comp_inputs(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | None = None,
@@ -72,3 +126,121 @@ def review_plan(plan: Plan | str, inputs: CompInputs, start: str | pd.Timestamp,
     return PlanReview(plan, result, outcomes, cost_of_sales(outcomes, "team", budget),
                       distribution(outcomes), pay_for_performance(outcomes), windfalls(outcomes),
                       complete, misset)
+
+
+def plan_availability(plan: Plan, dataset: Dataset) -> Availability:
+    """Whether ``plan`` can pay on this data: a plan whose measures pay on quota needs quotas."""
+    if not plan.quota_measures:
+        return AVAILABLE
+    names = " and ".join(f"'{m}'" for m in plan.quota_measures)
+    whose = (f"whose measure {names} pays" if len(plan.quota_measures) == 1
+             else f"whose measures {names} pay")
+    what = f"Payouts under {plan.name}, {whose} on attainment of quota,"
+    return dataclasses.replace(PLAN_QUOTAS, what=what).check(dataset)
+
+
+def applicable(plan: Plan, dataset: Dataset) -> tuple[Plan, str | None]:
+    """``plan`` as it can apply to this roster, and the sentence saying what was not applied: a
+    role filter is dropped when the roster has no role column."""
+    if plan.role is None or ROLE.check(dataset):
+        return plan, None
+    return dataclasses.replace(plan, role=None), (
+        f"The roster has no 'role' column, so {plan.name} is applied to every rep, not only to "
+        f"role {plan.role}.")
+
+
+def _ramp_note(plan: Plan, dataset: Dataset, reps: pd.DataFrame) -> str | None:
+    """The sentence saying whose ramp guarantee is not paid because the hire date is unknown."""
+    if plan.ramp is None or plan.ramp.guarantee <= 0:
+        return None
+    av = RAMP.check(dataset)
+    if not av:
+        return av.reason
+    unknown = int(reps["hire_date"].isna().sum())
+    if not unknown:
+        return None
+    return (f"{unknown:,} of {len(reps):,} reps have no hire date: no ramp guarantee is paid "
+            "to them.")
+
+
+def _history(rep_periods: pd.DataFrame, quota_period: str) -> Availability:
+    """Enough complete quota periods to draw next period from (``MIN_PERIODS``)."""
+    k = rep_periods["quota_period"].nunique()
+    if k >= MIN_PERIODS:
+        return AVAILABLE
+    unit = quota_period if k == 1 else f"{quota_period}s"
+    return Availability.missing(f"Next {quota_period}'s payout range cannot be shown: not enough "
+                                f"history ({k} complete {unit} on the plan; the range needs "
+                                f"{MIN_PERIODS}).")
+
+
+def _clawbacks(plan: Plan, inputs: CompInputs) -> Availability:
+    if plan.clawback is None:
+        return Availability.missing(f"{plan.name} has no clawback rule.")
+    if inputs.adjustments is None:
+        return Availability.missing(
+            "Clawbacks cannot be shown: the data has no cancellations or refunds (the "
+            "cancellations scenario runs on the built-in sample only).")
+    return AVAILABLE
+
+
+def _not_shown(reason: Availability) -> dict[str, Availability]:
+    short = Availability.missing("Not shown: the plan cannot be evaluated on this data (see the "
+                                 "summary).")
+    return {name: short for name in SECTIONS} if not reason else {}
+
+
+def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | str = "current",
+             alternative: Plan | str = "steeper_accelerator",
+             period: tuple[str | None, str | None] = (None, None), scope: str | None = None,
+             budget: float | None = None, sample: bool = False, cancellations_share: float = 0.0,
+             cancellations_seed: int = 0, n_simulations: int = 2000,
+             seed: int = 0) -> CompEvaluation:
+    """Both plans on the history in [period] (default: previous fiscal year to ``as_of``) and
+    next period's range, each section with its Availability. The cancellations scenario runs only
+    on the built-in ``sample``: real data gets no invented clawbacks."""
+    as_of = parse_date(as_of, name="as_of")
+    start, end = default_range(dataset, as_of)
+    start = parse_date(period[0], name="period_start") if period[0] else start
+    end = parse_date(period[1], name="period_end") if period[1] else end
+    current, other = (p if isinstance(p, Plan) else load_plan(p) for p in (plan, alternative))
+    base = EVALUATION.check(dataset)
+    if not base:
+        return CompEvaluation(start, end, base, _not_shown(base), ())
+    current, role_note = applicable(current, dataset)
+    other, _ = applicable(other, dataset)
+    inputs = comp_inputs(dataset, as_of, scope, cancellations_share if sample else 0.0,
+                         cancellations_seed)
+    opps = inputs.opportunities
+    unknown = int(((opps["status"] == "open") & opps["amount"].isna()).sum())
+    notes = tuple(n for n in (role_note, _ramp_note(current, dataset, inputs.reps)) if n)
+    av = plan_availability(current, dataset)
+    if av and not len(inputs.reps):
+        av = Availability.missing(f"{current.name} cannot be evaluated: no rep is in scope.")
+    if not av:
+        return CompEvaluation(start, end, av, _not_shown(av), notes, inputs,
+                              open_unknown_amounts=unknown)
+    review = review_plan(current, inputs, start, end, budget)
+    if review.outcomes.empty:
+        av = Availability.missing(f"No rep is on {current.name} in the run.")
+        return CompEvaluation(start, end, av, _not_shown(av), notes, inputs,
+                              open_unknown_amounts=unknown)
+    alt_av = plan_availability(other, dataset)
+    alt = review_plan(other, inputs, start, end, budget) if alt_av else None
+    sections = {
+        "cost": AVAILABLE, "windfalls": AVAILABLE,
+        "pay_curve": PAY_CURVE.check(dataset), "distributions": DISTRIBUTIONS.check(dataset),
+        "p4p": PAY_FOR_PERFORMANCE.check(dataset), "quota_realism": QUOTA_REALISM.check(dataset),
+        "whatif": alt_av,
+        "sensitivity": NEXT_PERIOD.check(dataset) and _history(review.rep_periods,
+                                                               current.quota_period),
+        "clawbacks": _clawbacks(current, inputs),
+    }
+    statement = featured_statement(review.result, inputs.reps)
+    sections["statement"] = AVAILABLE if statement is not None else Availability.missing(
+        "No statement: no rep had a statement line in the run.")
+    sim = (simulate_next_period(current, review.rep_periods, n_simulations, seed)
+           if sections["sensitivity"] else None)
+    return CompEvaluation(start, end, av, sections, notes, inputs, review, alt,
+                          compare(review.outcomes, alt.outcomes) if alt is not None else None,
+                          sim, statement, unknown)
