@@ -20,6 +20,7 @@ from salesops.data.mapping import (
     convert_currency,
     load_mapping,
     resolve_currency,
+    unpivot_tables,
 )
 from salesops.data.schema import PRIMARY_TABLES, TABLES, empty_frame
 from salesops.data.sources import SUFFIXES, IngestError, RawTable, locate, read_table
@@ -101,23 +102,26 @@ def _missing_columns(mapped: dict[str, pd.DataFrame]) -> dict[str, tuple[str, ..
 
 def ingest(
     source_dir: str | Path, out_dir: str | Path = DEFAULT_OUT_DIR,
-    mapping: str | Path | None = None,
+    mapping: str | Path | None = None, preset: str | None = None,
 ) -> IngestResult:
     """Read, map and validate the exports in ``source_dir``; write the dataset to ``out_dir``.
 
     Raises ``IngestError`` (one message naming file and column) on fatal problems, leaving
-    ``out_dir`` untouched.
+    ``out_dir`` untouched. ``preset`` names a shipped mapping (salesforce, hubspot) that
+    ``mapping`` is layered on.
     """
     source_dir = Path(source_dir)
     if not source_dir.is_dir():
         raise IngestError(f"{source_dir.name}: source folder not found")
     try:
-        spec = load_mapping(mapping) if mapping is not None else Mapping()
+        spec = load_mapping(mapping, preset)
         catalogue = load_catalogue(spec.stage_catalogue)
     except ConfigError as exc:
         raise IngestError(str(exc)) from None
     raws = read_raw_tables(source_dir, spec)
     warnings = _unused_files(source_dir, spec, raws)
+    raws, notes = unpivot_tables(raws, spec)
+    warnings += notes
     mapped: dict[str, pd.DataFrame] = {}
     for name, raw in raws.items():
         mapped[name], notes = apply_mapping(raw, TABLES[name], spec, source_dir)

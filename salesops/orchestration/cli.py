@@ -116,7 +116,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from salesops.data.ingest import IngestError, ingest
 
     try:
-        result = ingest(Path(args.source_dir), Path(args.out), mapping=args.mapping)
+        result = ingest(Path(args.source_dir), Path(args.out), mapping=args.mapping,
+                        preset=args.preset)
     except IngestError as exc:
         return _error(str(exc))
     for table, c in result.counts.items():
@@ -171,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("source_dir", metavar="SOURCE_DIR")
     ing.add_argument("--out", default="data/processed")
     ing.add_argument("--mapping", default=None, help="YAML mapping of source columns")
+    ing.add_argument("--preset", default=None, metavar="NAME",
+                     help="a shipped mapping for a CRM's exports (salesforce, hubspot); "
+                          "--mapping is layered on top of it")
     ing.set_defaults(func=cmd_ingest)
     return parser
 
