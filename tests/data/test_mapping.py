@@ -319,3 +319,177 @@ def test_mapping_naming_a_missing_column_is_fatal(
     with pytest.raises(IngestError, match=re.escape(message)):
         ingest(VALID, tmp_path / "out", mapping_file(tmp_path, yaml_text))
     assert not (tmp_path / "out").exists()
+
+
+def test_value_maps_and_defaults(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "opportunities", lambda df: df.assign(
+        product=["Core Platform", "core", "Add-on", "", "Services", "Add-on"]))
+    rewrite(src, "accounts", lambda df: df.assign(region=["N. America", "", "EMEA"]))
+    m = mapping_file(tmp_path, """
+tables:
+  opportunities:
+    value_maps: {product: {Core Platform: Core, core: Core}}
+    defaults: {product: Unassigned}
+  accounts:
+    value_maps: {region: {N. America: NA}}
+    defaults: {region: Unknown}
+""")
+    ingest(src, tmp_path / "out", m)
+    ds = load_dataset(tmp_path / "out")
+    assert ds.opportunities["product"].tolist() == ["Core", "Core", "Add-on", "Unassigned",
+                                                    "Services", "Add-on"]
+    assert ds.accounts["region"].tolist() == ["NA", "Unknown", "EMEA"]
+
+
+def test_join_fill_takes_list_prices_for_empty_amounts(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "opportunities", lambda df: df.assign(
+        amount=df["amount"].where(df["status"] == "won", ""),
+        product=df["product"].replace({"Core": "core"})))
+    pd.DataFrame({"Product": ["Core", "Add-on"], "List Price": ["9000", "1500"]}).to_csv(
+        src / "prices.csv", index=False)
+    m = mapping_file(tmp_path, """
+tables:
+  opportunities:
+    value_maps: {product: {core: Core}}
+    joins:
+      - {file: prices.csv, key: product, file_key: Product, columns: {List Price: amount},
+         fill: true}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    opps = load_dataset(tmp_path / "out").opportunities.set_index("opportunity_id")
+    # Won deals keep their amounts (O1 50000, O6 5000); the others take the list price of
+    # their product after the value map (O2 Core 9000, O3 Add-on 1500 -> O3 lost needs one:
+    # filled); O5 (Services) has no price: stays unknown, and the row is warned about.
+    assert opps["amount"].fillna(-1).to_dict() == {
+        "O1": 50000.0, "O2": 9000.0, "O3": 1500.0, "O4": 9000.0, "O5": -1.0, "O6": 5000.0}
+    assert any("1 rows have no match in prices.csv on 'product'; their empty cells stay empty"
+               in w for w in result.warnings)
+
+
+def test_join_without_fill_refuses_an_existing_column(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    pd.DataFrame({"Product": ["Core"], "amount": ["1"]}).to_csv(src / "prices.csv", index=False)
+    m = mapping_file(tmp_path, "tables:\n  opportunities:\n    joins: [{file: prices.csv, key: "
+                               "product, file_key: Product, columns: [amount]}]\n")
+    with pytest.raises(IngestError, match=re.escape(
+            "prices.csv: joined column 'amount' (mapping.yaml: tables.opportunities.joins) is "
+            "already in opportunities.csv; add `fill: true`")):
+        ingest(src, tmp_path / "out", m)
+
+
+def test_derived_dates_from_an_age_column(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "opportunities", lambda df: df.drop(columns="created_date").assign(
+        close_date=pd.to_datetime(df["close_date"]).dt.strftime("%m/%d/%Y"),
+        Age=["75", "136", "49", "90", "seventy", "21"]))
+    m = mapping_file(tmp_path, """
+tables:
+  opportunities:
+    date_formats: {close_date: "%m/%d/%Y"}
+    derived_dates:
+      created_date: {from: close_date, minus_days: Age}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    opps = load_dataset(tmp_path / "out").opportunities.set_index("opportunity_id")
+    # O1 closed 2024-03-20, 75 days old: created 2024-01-05 (Jan 5 + 75 days = Mar 20, leap year).
+    assert opps.loc["O1", "created_date"] == pd.Timestamp("2024-01-05")
+    assert opps.loc["O2", "created_date"] == pd.Timestamp("2024-01-31")  # 2024-06-15 - 136
+    bad = result.quarantine.query("table == 'opportunities'")  # (its stage history follows it)
+    assert bad[["line", "column", "check"]].values.tolist() == [[6, "created_date", "bad_date"]]
+    assert "unparseable date '04/30/2024 minus seventy days' in created_date" in bad["reason"].iloc[0]
+
+
+def test_status_from_flags_quarantines_a_flag_that_is_not_boolean(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    rewrite(src, "opportunities", lambda df: df.drop(columns="status").assign(
+        Closed=["true", "false", "TRUE", "0", "false", "maybe"],
+        Won=["true", "false", "false", "0", "false", "true"]))
+    m = mapping_file(tmp_path, "tables:\n  opportunities:\n"
+                               "    status_from: {closed: Closed, won: Won}\n")
+    result = ingest(src, tmp_path / "out", m)
+    assert load_dataset(tmp_path / "out").opportunities["status"].tolist() == [
+        "won", "open", "lost", "open", "open"]
+    bad = result.quarantine.query("table == 'opportunities'")
+    assert bad[["line", "check"]].values.tolist() == [[7, "invalid_value"]]
+    assert "status 'Closed=maybe, Won=true' is not one of" in bad["reason"].iloc[0]
+
+
+def test_orders_export_maps_to_the_transactions_table(tmp_path: Path) -> None:
+    src = tmp_path / "orders"
+    src.mkdir()
+    (src / "Orders Export.csv").write_text(
+        "Order No,Order Date,Net Total,Sales Region,Customer Segment,Item,Client\n"
+        "1001,03/01/2025,120.50,North,SMB,Widget,Acme\n"
+        "1002,03/02/2025,80,South,Enterprise,Gadget,Globex\n"
+        "1003,04/15/2025,99.5,North,,Widget,Acme\n")
+    m = mapping_file(tmp_path, """
+tables:
+  transactions:
+    file: Orders Export.csv
+    columns:
+      Order No: transaction_id
+      Order Date: date
+      Net Total: amount
+      Sales Region: region
+      Customer Segment: segment
+      Item: product
+      Client: customer
+    date_formats: {date: "%m/%d/%Y"}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    ds = load_dataset(tmp_path / "out")
+    assert result.quarantine.empty and ds.present == {"transactions"}
+    tx = ds.transactions
+    assert tx["amount"].sum() == pytest.approx(120.50 + 80 + 99.5)
+    assert tx.groupby("region")["amount"].sum().to_dict() == {"North": 220.0, "South": 80.0}
+    assert tx["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-03-01", "2025-03-02",
+                                                           "2025-04-15"]
+    assert pd.isna(tx["segment"].iloc[2])
+
+
+@pytest.mark.parametrize(("yaml_text", "field", "reason"), [
+    ("currency: USD\ncurrency: EUR\n", "line 2", "duplicate key 'currency' (first given at line 1)"),
+    ("tables:\n  opportunities:\n    columns:\n      Amount: amount\n      Amount: probability\n",
+     "line 5", "duplicate key 'Amount'"),
+    ("tables: {opportunities: {defaults: {amount: '0'}}}", "tables.opportunities.defaults.amount",
+     "amounts take no default"),
+    ("tables: {opportunities: {value_maps: {close_date: {a: b}}}}",
+     "tables.opportunities.value_maps.close_date", "value maps apply to text columns"),
+    ("tables: {opportunities: {derived_dates: {created_date: {from: close_date}}}}",
+     "tables.opportunities.derived_dates.created_date",
+     "give exactly one of minus_days, plus_days, length"),
+    ("tables: {opportunities: {derived_dates: {stage: {from: x, length: month}}}}",
+     "tables.opportunities.derived_dates.stage", "not a date column of opportunities"),
+    ("tables: {opportunities: {derived_dates: {created_date: {from: x, length: week}}}}",
+     "tables.opportunities.derived_dates.created_date.length", "must be one of 'month', 'quarter'"),
+    ("tables: {reps: {unpivot: {key: Id, prefix: x}}}", "tables.reps.unpivot",
+     "only the stage_history table"),
+    ("tables: {opportunities: {joins: [{file: p.csv, key: product, columns: [amount], fill: 2}]}}",
+     "tables.opportunities.joins[0].fill", "must be"),
+    ("tables: {opportunities: {candidates: {amount: []}}}",
+     "tables.opportunities.candidates.amount", "must name at least one source column"),
+    ("tables: {accounts: {constants: {region: yes}}}", "tables.accounts.constants.region",
+     "must be text, got true/false"),
+])
+def test_new_mapping_fields_are_checked(
+    tmp_path: Path, yaml_text: str, field: str, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_mapping(mapping_file(tmp_path, yaml_text))
+    assert (err.value.source, err.value.field) == ("mapping.yaml", field)
+    assert reason in err.value.reason
+
+
+def test_yaml_aliases_may_be_overridden_without_a_duplicate_key_error(tmp_path: Path) -> None:
+    m = load_mapping(mapping_file(tmp_path, """
+tables:
+  opportunities:
+    stage_values: &s {Won: Closed Won, Lost: Closed Lost}
+  stage_history:
+    stage_values:
+      <<: *s
+      Won: Closed Won
+"""))
+    assert m.table("stage_history").stage_values == {"Won": "Closed Won", "Lost": "Closed Lost"}
