@@ -1,24 +1,37 @@
 """Forecast charts in the house style (fan chart, pipeline waterfall, accuracy history) and
-the executive-summary sentences."""
+the report's generated sentences (executive summary, what the pipeline forecast rests on).
+
+A chart with nothing to draw is replaced by a sentence (``paragraphs``); ``as_image`` turns a
+figure into a PNG so that ``sections.show`` can display it once."""
 
 from __future__ import annotations
+
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, Image
 from matplotlib.figure import Figure
 
+from salesops.analysis.forecast.accuracy import mean_abs_error, measured
+from salesops.analysis.forecast.pipeline import PipelineForecast
+from salesops.data.requirements import Availability
 from salesops.presentation import formatting
+from salesops.presentation.html import paragraphs
 from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
 
 
 def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str,
-              currency: str = "USD") -> Figure:
-    """Actual bookings then the forecast with its 80% and 95% bands.
+              currency: str = "USD") -> Figure | HTML:
+    """Actual bookings then the forecast with its 80% and 95% bands; a sentence instead when
+    there is neither.
 
     ``history``: bookings indexed by period start; ``forecast``: rows with period_start,
     forecast, lower80, upper80, lower95, upper95.
     """
+    if not len(history) and forecast.empty:
+        return paragraphs([f"{title}: no bookings history and no forecast to chart."])
     fig, ax = new_figure()
     ax.plot(history.index, history.to_numpy(), color=PRIMARY, marker="o", ms=3, label="Actual")
     f = forecast.sort_values("period_start")
@@ -44,11 +57,14 @@ def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str,
 
 
 def waterfall_chart(steps: pd.DataFrame, title: str, quota: float | None = None,
-                    currency: str = "USD") -> Figure:
+                    currency: str = "USD") -> Figure | HTML:
     """Floating bars adding up the pipeline forecast (steps: step, amount), with the total
-    and, if given, the quota as a line."""
-    fig, ax = new_figure()
+    and, if given, the quota as a line; a sentence instead when every step is zero."""
     amounts = steps["amount"].to_numpy(float)
+    if not np.any(amounts):
+        return paragraphs([f"{title}: nothing booked, no open deal and no run-rate, so "
+                           "nothing to chart."])
+    fig, ax = new_figure()
     bottoms = np.r_[0, np.cumsum(amounts)[:-1]]
     labels = [*steps["step"].astype(str), "Expected total"]
     colors = [PRIMARY] + [PALETTE[1]] * (len(amounts) - 1) + [PALETTE[2]]
@@ -62,26 +78,34 @@ def waterfall_chart(steps: pd.DataFrame, title: str, quota: float | None = None,
     return fig
 
 
-def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure:
-    """Past quarters: actual bookings vs the pipeline and time-series forecasts made on the
-    snapshot day, with the pipeline's P10-P90 range, and the % error of each below."""
+def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure | HTML:
+    """Past quarters: actual bookings vs the forecasts made on the snapshot day (pipeline with
+    its P10-P90 range, time series; each only if it was made), and the % error of each below;
+    a sentence instead when no quarter was measured."""
+    made = [n for n in ("pipeline", "time_series") if measured(table, n)]
+    if not made:
+        return paragraphs(["No past quarter was measured: nothing to chart."])
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
                                       gridspec_kw={"height_ratios": [2, 1]})
     x = np.arange(len(table))
-    width = 0.27
-    top.bar(x - width, table["actual"], width, color=PRIMARY, label="Actual")
-    top.bar(x, table["pipeline"], width, color=PALETTE[1], label="Pipeline forecast")
-    top.errorbar(x, table["pipeline"], yerr=[table["pipeline"] - table["pipeline_p10"],
-                                              table["pipeline_p90"] - table["pipeline"]],
-                 fmt="none", ecolor=NEUTRAL, capsize=3, label="Pipeline P10-P90")
-    top.bar(x + width, table["time_series"], width, color=PALETTE[2], label="Time-series forecast")
+    width = 0.8 / (len(made) + 1)
+    offsets = {"actual": -width * len(made) / 2}
+    offsets.update({n: offsets["actual"] + width * (i + 1) for i, n in enumerate(made)})
+    colors = {"pipeline": PALETTE[1], "time_series": PALETTE[2]}
+    labels = {"pipeline": "Pipeline forecast", "time_series": "Time-series forecast"}
+    top.bar(x + offsets["actual"], table["actual"], width, color=PRIMARY, label="Actual")
+    for name in made:
+        top.bar(x + offsets[name], table[name], width, color=colors[name], label=labels[name])
+        bottom.bar(x + offsets[name], table[f"{name}_pct_error"].to_numpy(float), width,
+                   color=colors[name])
+    if "pipeline" in made:
+        top.errorbar(x + offsets["pipeline"], table["pipeline"],
+                     yerr=[table["pipeline"] - table["pipeline_p10"],
+                           table["pipeline_p90"] - table["pipeline"]],
+                     fmt="none", ecolor=NEUTRAL, capsize=3, label="Pipeline P10-P90")
     top.set_title("Forecasts made on day 15 of each quarter vs what closed")
     money_axis(top, currency)
     top.legend(loc="upper left", ncol=2, fontsize=9)
-    for name, color, offset in (("pipeline", PALETTE[1], -width / 2),
-                                ("time_series", PALETTE[2], width / 2)):
-        err = table[f"{name}_pct_error"].to_numpy(float)
-        bottom.bar(x + offset, err, width, color=color)
     bottom.axhline(0, color=GOOD, lw=1)
     bottom.set_ylabel("Error vs actual")
     bottom.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:+.0%}"))
@@ -90,32 +114,102 @@ def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure:
     return fig
 
 
+def as_image(chart: Figure | HTML) -> Image | HTML:
+    """A figure as a PNG image (the figure is closed, so it is not drawn twice); a sentence
+    that replaced an empty chart is returned as it is."""
+    if not isinstance(chart, Figure):
+        return chart
+    buffer = io.BytesIO()
+    chart.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(chart)
+    return Image(data=buffer.getvalue(), format="png")
+
+
+def _quarters(n: int) -> str:
+    return f"{n} quarter" if n == 1 else f"{n} quarters"
+
+
+def _deals(n: int) -> str:
+    return f"{formatting.count(n)} open deal" + ("" if n == 1 else "s")
+
+
 def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: str,
                       currency: str = "USD") -> list[str]:
-    """Executive summary: one sentence per quarter, then which forecast leads and why."""
+    """Executive summary: one sentence per quarter (against quota only when the summary has
+    quotas), then which forecast leads and how it did over the quarters actually measured."""
     def m(v: float) -> str:
         return formatting.money(v, currency, compact=True)
 
     out = []
     for _, r in summary.iterrows():
         text = f"{r['period']}: forecast {m(r['forecast'])} (range {m(r['low'])} to {m(r['high'])})"
-        if pd.notna(r["gap"]):
+        if "quota" not in summary.columns:
+            pass  # no quotas in the data: the report says so once, not per quarter
+        elif pd.notna(r["gap"]):
             side = "short of" if r["gap"] > 0 else "above"
             text += f", {m(abs(r['gap']))} {side} the {m(r['quota'])} quota"
             if r["still_to_close"] > 0:
                 text += (f"; {m(r['booked'])} booked, {m(r['still_to_close'])} still to close "
-                         f"with {formatting.number(r['coverage'])}x pipeline coverage "
-                         f"({formatting.number(r['coverage_needed'])}x needed at the usual "
-                         "conversion)")
+                         f"with {formatting.number(r['coverage'])}x pipeline coverage")
+                if pd.notna(r["coverage_needed"]):
+                    text += (f" ({formatting.number(r['coverage_needed'])}x needed at the usual "
+                             "conversion)")
         else:
             text += "; no quota set yet"
         out.append(text + ".")
-    if not accuracy.empty:
-        err = {k: np.nanmean(np.abs(accuracy[f"{k}_pct_error"])) for k in ("pipeline", "time_series")}
-        name = "pipeline" if headline == "pipeline" else "time-series"
-        out.append(
-            f"The headline figure is the {name} forecast: over the last {len(accuracy)} quarters, "
-            f"forecasts made on day 15 missed by {formatting.pct(err['pipeline'])} (pipeline) and "
-            f"{formatting.pct(err['time_series'])} (time series) on average."
-        )
+    if len(summary):
+        out.append(accuracy_sentence(accuracy, headline))
     return out
+
+
+def accuracy_sentence(accuracy: pd.DataFrame, headline: str) -> str:
+    """Which forecast the summary leads with, and the mean absolute error of each forecast over
+    the past quarters it was actually measured on (never over quarters it was not)."""
+    name = "pipeline" if headline == "pipeline" else "time-series"
+    counts = {k: measured(accuracy, k) for k in ("pipeline", "time_series")}
+    errs = {k: formatting.pct(mean_abs_error(accuracy, k)) for k, n in counts.items() if n}
+    lead = f"The headline figure is the {name} forecast"
+    if not errs:
+        return f"{lead}; no past quarter could be measured to judge it."
+    if len(errs) == 2 and counts["pipeline"] == counts["time_series"]:
+        return (f"{lead}: over the last {_quarters(counts['pipeline'])} measured, forecasts made "
+                f"on day 15 missed by {errs['pipeline']} (pipeline) and {errs['time_series']} "
+                "(time series) on average.")
+    parts = [f"{errs[k]} ({k.replace('_', ' ')}, over {_quarters(counts[k])} measured)"
+             for k in errs]
+    return f"{lead}: forecasts made on day 15 missed by {' and '.join(parts)} on average."
+
+
+PROBABILITY_SENTENCES = {
+    "history": "Win probabilities are learned from how past deals progressed through the stage "
+               "history (by stage and deal age).",
+    "crm": "Win probabilities are the CRM's probability column (the stage's default where a deal "
+           "has none): the data has no stage history to learn them from.",
+    "catalogue": "Win probabilities are the stage catalogue's default per stage: the data has no "
+                 "stage history to learn them from and no CRM probability column.",
+}
+
+
+def pipeline_sentences(pipeline: PipelineForecast) -> list[str]:
+    """What the pipeline forecast rests on: the source of its win probabilities, and the open
+    deals it counts but cannot value (no amount) or place in a quarter (no close date)."""
+    out = [PROBABILITY_SENTENCES[pipeline.probabilities]]
+    for n, gap in ((pipeline.unknown_amounts, "amount"),
+                   (pipeline.unknown_close_dates, "expected close date")):
+        if not n:
+            continue
+        one = n == 1
+        they, verb, their = ("it is", "has", "its") if one else ("they are", "have", "their")
+        if gap == "amount":
+            out.append(f"{_deals(n)} {verb} no amount: {they} counted as deals but left out of "
+                       f"the pipeline value ({their} value is unknown).")
+        else:
+            out.append(f"{_deals(n)} {verb} no expected close date: {they} left out of the CRM "
+                       f"view's quarters ({their} quarter is unknown); the model still values "
+                       f"{'it' if one else 'them'} by {their} stage's usual timing.")
+    return out
+
+
+def notes(*sections: Availability) -> list[str]:
+    """The sentences of the sections the data cannot support (none for available ones)."""
+    return [av.reason for av in sections if not av]

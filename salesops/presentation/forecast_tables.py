@@ -36,7 +36,8 @@ def summary_table(summary: pd.DataFrame, currency: str = "USD") -> Styler:
         "time_series": ("Time-series forecast", M), "booked": ("Booked", M),
         "quota": ("Quota", M), "gap": ("Short of quota", M), "still_to_close": ("Still to close", M),
         "coverage": ("Coverage (x)", "float"), "coverage_needed": ("Coverage needed (x)", "float"),
-    }, currency, "This quarter and the next two", bad={"gap": summary["gap"] > 0})
+    }, currency, "This quarter and the next two",
+        bad={"gap": summary["gap"] > 0} if "gap" in summary.columns else None)
 
 
 def series_table(forecasts: pd.DataFrame, currency: str = "USD") -> Styler:

@@ -14,18 +14,38 @@ import pandas as pd
 
 from salesops.analysis.forecast.auto import CANDIDATES, COMBINATION, auto_forecast
 from salesops.analysis.forecast.pipeline import pipeline_forecast
-from salesops.analysis.forecast.series import TOTAL, bookings_by_period, season_length
+from salesops.analysis.forecast.series import (
+    TOTAL,
+    booked_in,
+    bookings_by_period,
+    current_period,
+    enough_history,
+    season_length,
+)
 from salesops.data.asof import snapshot
 from salesops.data.periods import FiscalCalendar, Period
+from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue
 
 BIAS_THRESHOLD = 0.2
 
 
+#: What the pipeline forecast's backtest (and the rep bias drawn from it) needs: past snapshots
+#: are rebuilt from the stage history.
+PIPELINE_BACKTEST_NEEDS = Needs("The pipeline forecast's accuracy on past quarters",
+                                tables=("opportunities", "stage_history"))
+REP_BIAS_NEEDS = Needs("Rep staging bias", tables=("opportunities", "stage_history"))
+SNAPSHOT_COLUMNS = ["period", "as_of", "actual", "time_series", "ts_lower80", "ts_upper80",
+                    "ts_method"]
+PIPELINE_COLUMNS = ["period", "pipeline", "pipeline_p10", "pipeline_p90"]
+REP_ROW_COLUMNS = ["rep_id", "deals", "expected", "actual", "period"]
+
+
 def snapshot_dates(calendar: FiscalCalendar, as_of: pd.Timestamp, count: int,
                    day: int = 15) -> list[tuple[pd.Timestamp, Period]]:
-    """(day ``day`` of the quarter, that quarter) for the ``count`` quarters ended before as_of."""
-    current = calendar.period(as_of, "quarter")
+    """(day ``day`` of the quarter, that quarter) for the ``count`` quarters complete at the
+    end of as_of."""
+    current = current_period(calendar, as_of, "quarter")
     quarters = [calendar.shift(current, -k) for k in range(count, 0, -1)]
     return [(q.start + pd.Timedelta(days=day - 1), q) for q in quarters]
 
@@ -34,34 +54,47 @@ def _won_in(opportunities: pd.DataFrame, period: Period) -> pd.Series:
     return (opportunities["status"] == "won") & period.contains(opportunities["close_date"])
 
 
-def backtest_snapshots(
+def time_series_snapshots(
+    events: pd.DataFrame, calendar: FiscalCalendar, as_of: pd.Timestamp, count: int = 6,
+    day: int = 15, select: str = "combination",
+) -> pd.DataFrame:
+    """Per past quarter: what was booked (``booking_events``) and the time-series forecast
+    made on its day ``day`` from the quarters complete then; a snapshot with fewer than
+    ``MIN_PERIODS`` quarters of history has no forecast (NaN: not measured)."""
+    default = select == "combination"  # only its members are needed, and no backtest
+    rows = []
+    for date, quarter in snapshot_dates(calendar, pd.Timestamp(as_of), count, day):
+        series = bookings_by_period(events, calendar, "quarter", date)[TOTAL].to_numpy(float)
+        row = {"period": quarter.label, "as_of": date,
+               "actual": booked_in(events, quarter, quarter.end), "time_series": np.nan,
+               "ts_lower80": np.nan, "ts_upper80": np.nan, "ts_method": None}
+        if enough_history(len(series), "quarter"):
+            ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), select=select,
+                               origins=0 if default else 3,
+                               models=COMBINATION if default else CANDIDATES)
+            row.update(time_series=float(ts.forecast.mean[0]),
+                       ts_lower80=float(ts.forecast.intervals[80][0][0]),
+                       ts_upper80=float(ts.forecast.intervals[80][1][0]), ts_method=ts.method)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
+
+
+def pipeline_snapshots(
     opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
     calendar: FiscalCalendar, as_of: pd.Timestamp, count: int = 6, day: int = 15,
-    sims: int = 2000, seed: int = 0, select: str = "combination",
+    sims: int = 2000, seed: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per past quarter: actual bookings vs the pipeline and time-series forecasts made on
-    its day ``day``; and per (snapshot, rep): the pipeline model's expected bookings from the
-    rep's open deals vs what those deals actually booked in the quarter. ``select`` is the
-    time-series method as in ``auto_forecast`` ("best" backtests every candidate: slower)."""
+    """Per past quarter, the pipeline forecast made on its day ``day`` from the deals as known
+    then (``snapshot``); and per (snapshot, rep): the model's expected bookings from the rep's
+    open deals vs what those deals actually booked in the quarter."""
     quarters, reps = [], []
-    default = select == "combination"  # only its members are needed, and no backtest
     for date, quarter in snapshot_dates(calendar, pd.Timestamp(as_of), count, day):
         history = stage_history.loc[stage_history["entered_date"] <= date]
         known = snapshot(opportunities, history, catalogue, date)
         pf = pipeline_forecast(known, history, catalogue, [quarter], date, sims=sims, seed=seed)
-        series = bookings_by_period(known, calendar, "quarter", date)[TOTAL].to_numpy(float)
-        ts = auto_forecast(series, 1, season_length("quarter"), levels=(80,), select=select,
-                           origins=0 if default else 3, models=COMBINATION if default else CANDIDATES)
-        actual = float(opportunities.loc[_won_in(opportunities, quarter), "amount"].sum())
         row = pf.periods.iloc[0]
-        quarters.append({
-            "period": quarter.label, "as_of": date, "actual": actual,
-            "pipeline": row["expected"], "pipeline_p10": row["p10"], "pipeline_p90": row["p90"],
-            "time_series": float(ts.forecast.mean[0]),
-            "ts_lower80": float(ts.forecast.intervals[80][0][0]),
-            "ts_upper80": float(ts.forecast.intervals[80][1][0]),
-            "ts_method": ts.method,
-        })
+        quarters.append({"period": quarter.label, "pipeline": row["expected"],
+                         "pipeline_p10": row["p10"], "pipeline_p90": row["p90"]})
         deals = pf.deals[["opportunity_id", "rep_id", f"expected_{quarter.label}"]].rename(
             columns={f"expected_{quarter.label}": "expected"})
         won = opportunities.loc[_won_in(opportunities, quarter), ["opportunity_id", "amount"]]
@@ -70,16 +103,44 @@ def backtest_snapshots(
                                               expected=("expected", "sum"),
                                               actual=("amount", "sum")).reset_index()
         reps.append(per_rep.assign(period=quarter.label))
-    table = pd.DataFrame(quarters)
-    if not table.empty:
-        for name in ("pipeline", "time_series"):
-            table[f"{name}_error"] = table[name] - table["actual"]
-            table[f"{name}_pct_error"] = np.where(
-                table["actual"] > 0, table[f"{name}_error"] / table["actual"].where(
-                    table["actual"] > 0), np.nan)
-    rep_rows = pd.concat(reps, ignore_index=True) if reps else pd.DataFrame(
-        columns=["rep_id", "deals", "expected", "actual", "period"])
-    return table, rep_rows
+    rep_rows = (pd.concat(reps, ignore_index=True) if reps
+                else pd.DataFrame(columns=REP_ROW_COLUMNS))
+    return pd.DataFrame(quarters, columns=PIPELINE_COLUMNS), rep_rows
+
+
+def accuracy_table(time_series: pd.DataFrame, pipeline: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Snapshots of both forecasts side by side (the pipeline's missing when ``None``), with
+    the error and % error of each; a % error is NaN (not measured) when nothing closed or
+    no forecast was made."""
+    table = time_series.merge(pipeline if pipeline is not None
+                              else pd.DataFrame(columns=PIPELINE_COLUMNS), on="period", how="left")
+    actual = table["actual"].where(table["actual"] > 0)
+    for name in ("pipeline", "time_series"):
+        table[name] = table[name].astype(float)
+        table[f"{name}_error"] = table[name] - table["actual"]
+        table[f"{name}_pct_error"] = table[f"{name}_error"] / actual
+    return table
+
+
+def measured(table: pd.DataFrame, name: str) -> int:
+    """How many snapshots of forecast ``name`` were actually measured (a % error exists)."""
+    column = f"{name}_pct_error"
+    return int(table[column].notna().sum()) if column in table.columns else 0
+
+
+def mean_abs_error(table: pd.DataFrame, name: str) -> float:
+    """Mean absolute % error of forecast ``name`` over its measured snapshots (NaN if none)."""
+    return float(table[f"{name}_pct_error"].abs().mean()) if measured(table, name) else np.nan
+
+
+def rep_names(rep_ids: pd.Series, reps: pd.DataFrame | None = None) -> pd.Series:
+    """Each rep's name from the roster ``reps``; the owner id where the roster has none (or
+    there is no roster)."""
+    ids = rep_ids.astype(str)
+    if reps is None:
+        return ids
+    return ids.map(reps.assign(rep_id=reps["rep_id"].astype(str)).set_index("rep_id")["name"]
+                   ).fillna(ids).astype(str)
 
 
 def rep_bias(rep_rows: pd.DataFrame, reps: pd.DataFrame | None = None,
@@ -100,8 +161,7 @@ def rep_bias(rep_rows: pd.DataFrame, reps: pd.DataFrame | None = None,
     agg["call"] = np.select([agg["bias"] > threshold, agg["bias"] < -threshold],
                             ["optimistic", "sandbagging"], "in line")
     agg.loc[agg["bias"].isna(), "call"] = "no pipeline"
-    if reps is not None:
-        agg.insert(1, "name", agg["rep_id"].map(reps.set_index("rep_id")["name"]))
+    agg.insert(1, "name", rep_names(agg["rep_id"], reps))
     return agg.sort_values("bias", ascending=False, na_position="last").reset_index(drop=True)
 
 
@@ -109,7 +169,7 @@ def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp,
               reps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per rep, this period: the CRM commit and best-case calls beside the model's expected
     value of the same deals (forward-looking: reps' categories have no history to score);
-    with ``reps``, the rep's name too."""
+    names from ``reps`` (``rep_names``)."""
     in_period = period.contains(deals["close_date"]) | (deals["close_date"] < as_of)
     d = deals.loc[in_period]
     cat = d["forecast_category"]
@@ -120,8 +180,7 @@ def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp,
         "rep_id": d["rep_id"],
     }).groupby("rep_id").sum().reset_index()
     out["commit_vs_model"] = out["commit"] - out["model_expected"]
-    if reps is not None:
-        out.insert(1, "name", out["rep_id"].map(reps.set_index("rep_id")["name"]))
+    out.insert(1, "name", rep_names(out["rep_id"], reps))
     return out.sort_values("commit_vs_model", ascending=False).reset_index(drop=True)
 
 

@@ -10,8 +10,27 @@ import pandas as pd
 
 from salesops.analysis.performance.attainment import quota_for_period
 from salesops.data.periods import Period
+from salesops.data.requirements import Availability, Needs
+from salesops.data.store import Dataset
 
 CATEGORY_ORDER = ("commit", "best_case", "pipeline")
+CRM_NEEDS = Needs("The CRM view", tables=("opportunities",))
+QUOTA_NEEDS = Needs("Quota, gap to quota, still to close and coverage", tables=("quotas",))
+CATEGORY_NEEDS = Needs("Commit and best-case calls",
+                       columns={"opportunities": ("forecast_category",)})
+#: Columns of the CRM view and summary that need a quota, and those that need categories.
+QUOTA_COLUMNS = ("quota", "gap", "gap_to_quota", "still_to_close", "coverage", "coverage_needed")
+CATEGORY_COLUMNS = ("commit", "best_case")
+
+
+def categories_availability(dataset: Dataset, open_deals: pd.DataFrame) -> Availability:
+    """Whether reps' forecast categories can be shown: the column is in the export and at least
+    one open deal has a category."""
+    av = CATEGORY_NEEDS.check(dataset)
+    if av and not open_deals["forecast_category"].notna().any():
+        return Availability.missing("Commit and best-case calls cannot be shown: no open deal "
+                                    "has a forecast category.")
+    return av
 
 
 def quota_for(quotas: pd.DataFrame, period: Period, rep_ids: pd.Series | None = None) -> float:
@@ -36,9 +55,9 @@ def crm_view(
     has_categories = open_["forecast_category"].notna().any()
     model = pipeline_summary.set_index("period")
     rows = []
-    for p in periods:
-        in_period = open_.loc[p.contains(open_["close_date"]) | ((open_["close_date"] < as_of)
-                                                                   & (p.start <= as_of))]
+    for i, p in enumerate(periods):  # overdue deals (expected before as_of) count in the first
+        in_period = open_.loc[p.contains(open_["close_date"])
+                              | ((open_["close_date"] < as_of) & (i == 0))]
         cat = in_period["forecast_category"]
         booked = float(model.loc[p.label, "booked"])
         pipeline_amount = float(in_period["amount"].sum())

@@ -17,7 +17,9 @@ import pandas as pd
 
 from salesops.data.asof import open_stages_on
 from salesops.data.periods import Period
+from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue
+from salesops.data.store import Dataset
 
 AGE_EDGES: tuple[float, ...] = (0, 30, 90, 180, 365, np.inf)
 AGE_LABELS: tuple[str, ...] = ("0-30d", "31-90d", "91-180d", "181-365d", ">365d")
@@ -27,6 +29,24 @@ SETTLE_DAYS = 90  # training snapshots stop this long before as_of, so outcomes 
 SNAPSHOT_STEP_DAYS = 30
 MIN_TIMING_OBS = 20
 RUN_RATE_LOOKBACK = 4
+PIPELINE_NEEDS = Needs("The pipeline forecast", tables=("opportunities",))
+#: Where open deals' win probabilities come from: rates learned from the stage history, the
+#: CRM's probability column (no stage history), or the stage catalogue's defaults (neither).
+PROBABILITY_SOURCES = ("history", "crm", "catalogue")
+HISTORY_RATES_NEEDS = Needs("Win rates learned from past deals", tables=("stage_history",))
+CRM_PROBABILITY_NEEDS = Needs("The CRM's probabilities",
+                              columns={"opportunities": ("probability",)})
+
+
+def probability_source(dataset: Dataset, open_deals: pd.DataFrame) -> str:
+    """Which ``PROBABILITY_SOURCES`` a pipeline forecast of ``dataset`` can use: learned rates
+    with a stage history, else the CRM's probability column if any open deal has one, else the
+    stage catalogue's defaults."""
+    if HISTORY_RATES_NEEDS.check(dataset):
+        return "history"
+    if CRM_PROBABILITY_NEEDS.check(dataset) and open_deals["probability"].notna().any():
+        return "crm"
+    return "catalogue"
 
 
 def age_bucket(age_days: pd.Series) -> pd.Series:
@@ -187,18 +207,26 @@ class PipelineForecast:
     periods: pd.DataFrame  # period, start, end, booked, open_expected, run_rate, expected, p10..p90
     deals: pd.DataFrame  # open deals with p_win, p_close_<label>, expected_<label>
     rates: pd.DataFrame
+    probabilities: str = "history"  # one of PROBABILITY_SOURCES
+    unknown_amounts: int = 0  # open deals counted but left out of the value (no amount)
+    unknown_close_dates: int = 0  # open deals without an expected close date
 
 
 def pipeline_forecast(
     opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
     periods: Sequence[Period], as_of: pd.Timestamp, sims: int = 5000, seed: int = 0,
-    observations: pd.DataFrame | None = None,
+    observations: pd.DataFrame | None = None, probabilities: str = "history",
 ) -> PipelineForecast:
     """Expected bookings and P10/P50/P90 per period from the pipeline open at ``as_of``.
 
     ``opportunities`` must be as known at ``as_of`` (``salesops.data.asof.snapshot`` for a
-    past date); ``observations`` can be passed to reuse ``training_observations``.
+    past date); ``observations`` can be passed to reuse ``training_observations``;
+    ``probabilities`` is one of ``PROBABILITY_SOURCES`` (an empty CRM probability falls back to
+    the stage's default). Open deals without an amount are counted, and left out of the value.
     """
+    if probabilities not in PROBABILITY_SOURCES:
+        raise ValueError(f"probabilities must be one of {', '.join(PROBABILITY_SOURCES)}, "
+                         f"got {probabilities!r}")
     as_of = pd.Timestamp(as_of)
     obs = observations if observations is not None else training_observations(
         opportunities, stage_history, catalogue, as_of)
@@ -210,21 +238,25 @@ def pipeline_forecast(
     live = live.merge(rates[["stage", "age_bucket", "win_rate"]], on=["stage", "age_bucket"],
                       how="left")
     default = catalogue.probability_of(live["stage"])
-    live["p_win"] = live["win_rate"].fillna(default).fillna(0.0)
+    learned = {"history": live["win_rate"], "crm": live["probability"],
+               "catalogue": pd.Series(np.nan, index=live.index)}[probabilities]
+    live["p_win"] = learned.astype(float).fillna(default).fillna(0.0)
     timing = close_timing(obs, live["stage"], windows_for(periods, as_of))
     labels = [p.label for p in periods]
     for k, label in enumerate(labels):
         live[f"p_close_{label}"] = timing[:, k]
         live[f"expected_{label}"] = live["amount"] * live["p_win"] * timing[:, k]
     summary = _simulate(live, timing, opportunities, periods, as_of, sims, seed)
-    return PipelineForecast(as_of, summary, live.drop(columns=["win_rate"]), rates)
+    return PipelineForecast(as_of, summary, live.drop(columns=["win_rate"]), rates, probabilities,
+                            int(live["amount"].isna().sum()), int(live["close_date"].isna().sum()))
 
 
 def _simulate(live: pd.DataFrame, timing: np.ndarray, opportunities: pd.DataFrame,
               periods: Sequence[Period], as_of: pd.Timestamp, sims: int, seed: int) -> pd.DataFrame:
-    """Monte Carlo: each deal wins with p_win, then lands in one period (or later) by timing."""
+    """Monte Carlo: each deal wins with p_win, then lands in one period (or later) by timing.
+    Deals of unknown amount add nothing: they are left out of the value (and counted)."""
     rng = np.random.default_rng(seed)
-    amount = live["amount"].to_numpy(float)
+    amount = np.nan_to_num(live["amount"].to_numpy(float), nan=0.0)
     p_win = live["p_win"].to_numpy(float)
     cum = np.cumsum(timing, axis=1)  # P(close by end of period k | won)
     won = rng.random((sims, len(amount))) < p_win

@@ -1,8 +1,15 @@
-"""Everything the forecast report shows, computed in one call from a dataset and parameters."""
+"""Everything the forecast report shows, computed in one call from a dataset and parameters.
+
+Every figure is as known at the end of ``as_of``: deals from the as-of snapshot
+(``salesops.data.asof.snapshot``: created later, absent; closed later, still open) and the stage
+history cut at ``as_of``. Each section carries an ``Availability``: what the data cannot support
+is left out with one sentence (docs/forecasting.md, "Thin data").
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -10,80 +17,128 @@ import pandas as pd
 from salesops.analysis.forecast import accuracy
 from salesops.analysis.forecast.auto import SELECTIONS
 from salesops.analysis.forecast.bookings import BookingsForecast, forecast_bookings, next_periods
-from salesops.analysis.forecast.crm_view import crm_view, waterfall
-from salesops.analysis.forecast.pipeline import PipelineForecast, pipeline_forecast
+from salesops.analysis.forecast.crm_view import (
+    CATEGORY_COLUMNS,
+    CRM_NEEDS,
+    QUOTA_COLUMNS,
+    QUOTA_NEEDS,
+    categories_availability,
+    crm_view,
+    waterfall,
+)
+from salesops.analysis.forecast.pipeline import (
+    PIPELINE_NEEDS,
+    PipelineForecast,
+    pipeline_forecast,
+    probability_source,
+)
 from salesops.analysis.forecast.series import (
+    MIN_PERIODS,
     TOTAL,
     apply_scope,
-    attach_dimension,
+    booked_in,
+    booking_events,
     bookings_by_period,
+    bookings_only,
+    dimension_availability,
+    enough_history,
     parse_scope,
+    tagged,
 )
+from salesops.data.asof import snapshot
+from salesops.data.periods import Period
+from salesops.data.requirements import AVAILABLE, Availability
 from salesops.data.store import Dataset
 
 SUMMARY_QUARTERS = 3  # this quarter and the next two
+#: Report sections, each with an Availability in ``ForecastReport.availability``.
+SECTIONS = ("summary", "time_series", "dimension", "pipeline", "crm", "quota", "categories",
+            "accuracy", "pipeline_accuracy", "rep_bias", "rep_calls")
 
 
 @dataclass(frozen=True)
 class ForecastReport:
-    """Inputs and results of one forecast report run."""
+    """Inputs and results of one forecast report run; a section the data cannot support is
+    None (or empty) and its ``availability`` says why."""
 
     as_of: pd.Timestamp
     frequency: str
-    bookings: BookingsForecast  # by ``frequency`` and dimension
-    quarterly: BookingsForecast  # company (or scope) total by quarter, for the summary
-    pipeline: PipelineForecast
-    crm: pd.DataFrame
+    dimension: str | None  # the split used (None: total only)
+    bookings: BookingsForecast | None  # by ``frequency`` and dimension
+    quarterly: BookingsForecast | None  # company (or scope) total by quarter, for the summary
+    pipeline: PipelineForecast | None
+    crm: pd.DataFrame | None
     accuracy: pd.DataFrame
-    rep_bias: pd.DataFrame
-    rep_calls: pd.DataFrame
+    rep_bias: pd.DataFrame | None
+    rep_calls: pd.DataFrame | None
     summary: pd.DataFrame
     headline: str  # "pipeline" or "time_series": the forecast the summary leads with
+    availability: dict[str, Availability] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # Python warnings raised while computing (never shown)
 
     def waterfall(self) -> pd.DataFrame:
         """Steps of this quarter's pipeline forecast (booked, commit, best case, ...)."""
         return waterfall(self.pipeline.deals, self.pipeline.periods.iloc[0])
 
+    def total_forecast(self) -> pd.DataFrame:
+        """The time-series forecast of the total (or scope), per period."""
+        return self.bookings.forecasts.loc[self.bookings.forecasts["series"] == TOTAL]
+
     def history_rows(self) -> pd.DataFrame:
-        """This run's forecasts in the forecast-history layout (salesops.data.forecast_history)."""
-        rows = self.bookings.forecasts.assign(as_of=self.as_of)
-        return rows[["as_of", "series", "period", "period_start", "method", "forecast",
-                     "lower80", "upper80", "lower95", "upper95"]]
+        """This run's forecasts in the forecast-history layout (salesops.data.forecast_history);
+        none without a time-series forecast."""
+        columns = ["as_of", "series", "period", "period_start", "method", "forecast",
+                   "lower80", "upper80", "lower95", "upper95"]
+        if self.bookings is None:
+            return pd.DataFrame(columns=columns)
+        return self.bookings.forecasts.assign(as_of=self.as_of)[columns]
 
 
-def headline_method(table: pd.DataFrame) -> str:
-    """'pipeline' or 'time_series': whichever had the lower mean absolute % error on the past
-    snapshots (pipeline when there is no history to judge)."""
-    if table.empty:
-        return "pipeline"
-    errors = {m: np.nanmean(np.abs(table[f"{m}_pct_error"])) for m in ("pipeline", "time_series")}
+def headline_method(table: pd.DataFrame, has_pipeline: bool = True,
+                    has_time_series: bool = True) -> str:
+    """'pipeline' or 'time_series': whichever had the lower mean absolute % error over the
+    measured snapshots (pipeline when there is no measurement to judge), among those made."""
+    if not has_pipeline or not has_time_series:
+        return "pipeline" if has_pipeline else "time_series"
+    errors = {m: accuracy.mean_abs_error(table, m) if len(table) else np.nan
+              for m in ("pipeline", "time_series")}
     if np.isnan(errors["time_series"]) or errors["pipeline"] <= errors["time_series"]:
         return "pipeline"
     return "time_series"
 
 
-def build_summary(quarterly: BookingsForecast, pipeline: PipelineForecast, crm: pd.DataFrame,
+def build_summary(periods: list[str], booked: pd.Series, time_series: pd.DataFrame | None,
+                  pipeline: pd.DataFrame | None, crm: pd.DataFrame | None,
                   headline: str) -> pd.DataFrame:
-    """This quarter and the next two: both forecasts, the headline one, quota and gaps."""
-    ts = quarterly.forecasts.loc[quarterly.forecasts["series"] == TOTAL].set_index("period")
-    pipe = pipeline.periods.set_index("period")
+    """This quarter and the next two: the headline forecast and its range, both forecasts,
+    booked, and (when ``crm`` has quotas) quota and gaps. ``time_series``: quarterly TOTAL
+    forecasts; ``pipeline``: the pipeline forecast's periods; either may be None."""
+    ts = time_series.set_index("period") if time_series is not None else None
+    pipe = pipeline.set_index("period") if pipeline is not None else None
+    quotas = crm.set_index("period") if crm is not None and "quota" in crm.columns else None
     rows = []
-    for _, c in crm.iterrows():
-        p = c["period"]
+    for p in periods:
         if headline == "pipeline":
             value, low, high = pipe.loc[p, "expected"], pipe.loc[p, "p10"], pipe.loc[p, "p90"]
         else:
             value, low, high = ts.loc[p, "forecast"], ts.loc[p, "lower80"], ts.loc[p, "upper80"]
-        has_quota = c["quota"] > 0  # no quota set yet: shown as missing, never as $0
-        rows.append({
-            "period": p, "forecast": value, "low": low, "high": high,
-            "pipeline": pipe.loc[p, "expected"], "time_series": ts.loc[p, "forecast"],
-            "booked": c["booked"], "quota": c["quota"] if has_quota else np.nan,
-            "gap": c["quota"] - value if has_quota else np.nan,
-            "still_to_close": c["gap_to_quota"] if has_quota else np.nan,
-            "coverage": c["coverage"],
-            "coverage_needed": c["coverage_needed"] if has_quota else np.nan,
-        })
+        row = {"period": p, "forecast": value, "low": low, "high": high}
+        if pipe is not None:
+            row["pipeline"] = pipe.loc[p, "expected"]
+        if ts is not None:
+            row["time_series"] = ts.loc[p, "forecast"]
+        row["booked"] = booked[p]
+        if quotas is not None:
+            c = quotas.loc[p]
+            has_quota = c["quota"] > 0  # no quota set yet: shown as missing, never as $0
+            row.update({
+                "quota": c["quota"] if has_quota else np.nan,
+                "gap": c["quota"] - value if has_quota else np.nan,
+                "still_to_close": c["gap_to_quota"] if has_quota else np.nan,
+                "coverage": c["coverage"],
+                "coverage_needed": c["coverage_needed"] if has_quota else np.nan,
+            })
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -92,39 +147,120 @@ def build_forecast_report(
     dimension: str | None = "region", scope: str | None = None, origins: int = 3,
     snapshots: int = 6, sims: int = 2000, seed: int = 0, select: str = "combination",
 ) -> ForecastReport:
-    """Time-series, pipeline and accuracy results for the report (see docs/forecasting.md).
+    """Time-series, pipeline and accuracy results for the report (see docs/forecasting.md),
+    as known at the end of ``as_of``, from deals or (bookings-only) transactions.
 
     ``select``: "combination" (the default forecast) or "best" (per series, the candidate
     with the lowest backtest MASE), for today's forecasts and the past snapshots alike.
+    Python warnings raised by the models are captured in ``ForecastReport.warnings``.
     """
     if select not in SELECTIONS:
         raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}, got {select!r}")
-    as_of = pd.Timestamp(as_of)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = _build(dataset, pd.Timestamp(as_of), horizon, frequency, dimension, scope,
+                        origins, snapshots, sims, seed, select)
+    messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    return replace(report, warnings=tuple(messages))
+
+
+def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
+           dimension: str | None, scope: str | None, origins: int, snapshots: int, sims: int,
+           seed: int, select: str) -> ForecastReport:
     cal = dataset.calendar
-    opps = apply_scope(dataset.opportunities, scope, dataset.reps, dataset.accounts)
-    ids = opps["opportunity_id"]
-    history = dataset.stage_history.loc[dataset.stage_history["opportunity_id"].isin(ids)]
-    if dimension:
-        opps = attach_dimension(opps, dimension, dataset.reps, dataset.accounts)
-    by_dim = bookings_by_period(opps, cal, frequency, as_of, dimension)
-    bookings = forecast_bookings(by_dim, cal, frequency, horizon, as_of, origins, select)
+    deals = not bookings_only(dataset)
+    if deals:
+        history = dataset.stage_history.loc[dataset.stage_history["entered_date"] <= as_of]
+        known = apply_scope(snapshot(dataset.opportunities, history, dataset.catalogue, as_of),
+                            scope, dataset)
+        history = history.loc[history["opportunity_id"].isin(known["opportunity_id"])]
+    else:
+        known = apply_scope(dataset.transactions.loc[dataset.transactions["date"] <= as_of],
+                            scope, dataset)
+    av = dict.fromkeys(SECTIONS, AVAILABLE)
+    av["dimension"] = dimension_availability(dataset, dimension) if dimension else AVAILABLE
+    split = dimension if dimension and av["dimension"] else None
+    frame = tagged(known, dataset, split) if split else known
+    events = booking_events(opportunities=frame) if deals else booking_events(transactions=frame)
+
+    by_dim = bookings_by_period(events, cal, frequency, as_of, split)
+    av["time_series"] = enough_history(len(by_dim), frequency)
+    bookings = (forecast_bookings(by_dim, cal, frequency, horizon, as_of, origins, select)
+                if av["time_series"] else None)
+    quarterly = None
     if frequency == "quarter" and horizon >= SUMMARY_QUARTERS:
         quarterly = bookings
-    else:
-        total = bookings_by_period(opps, cal, "quarter", as_of)
+    elif enough_history(len(total := bookings_by_period(events, cal, "quarter", as_of)),
+                        "quarter"):
         quarterly = forecast_bookings(total, cal, "quarter", SUMMARY_QUARTERS, as_of, origins,
                                       select)
+
     quarters = next_periods(cal, as_of, "quarter", SUMMARY_QUARTERS)
-    pipe = pipeline_forecast(opps, history, dataset.catalogue, quarters, as_of, sims, seed)
-    scoped = parse_scope(scope)
-    rep_ids = opps["rep_id"].drop_duplicates() if scoped else None
-    crm = crm_view(opps, dataset.quotas, quarters, as_of, pipe.periods, rep_ids)
-    acc, rep_rows = accuracy.backtest_snapshots(opps, history, dataset.catalogue, cal, as_of,
-                                                snapshots, sims=sims, seed=seed, select=select)
-    headline = headline_method(acc)
+    pipe = crm = rep_bias = rep_calls = pipe_snaps = None
+    rep_rows = pd.DataFrame(columns=accuracy.REP_ROW_COLUMNS)
+    av["pipeline"] = PIPELINE_NEEDS.check(dataset)
+    av["crm"] = CRM_NEEDS.check(dataset)
+    av["quota"] = QUOTA_NEEDS.check(dataset)
+    av["pipeline_accuracy"] = accuracy.PIPELINE_BACKTEST_NEEDS.check(dataset)
+    av["rep_bias"] = accuracy.REP_BIAS_NEEDS.check(dataset)
+    if deals and av["pipeline"]:
+        open_deals = known.loc[known["status"] == "open"]
+        av["categories"] = av["rep_calls"] = categories_availability(dataset, open_deals)
+        pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
+                                 probabilities=probability_source(dataset, open_deals))
+        rep_ids = known["rep_id"].drop_duplicates() if parse_scope(scope) else None
+        crm = _without(crm_view(known, dataset.quotas, quarters, as_of, pipe.periods, rep_ids),
+                       av)
+        roster = dataset.reps if dataset.has("reps", "name") else None
+        if av["rep_calls"]:
+            rep_calls = accuracy.rep_calls(pipe.deals, quarters[0], as_of, roster)
+        if av["pipeline_accuracy"]:
+            pipe_snaps, rep_rows = accuracy.pipeline_snapshots(
+                known, history, dataset.catalogue, cal, as_of, snapshots, sims=sims, seed=seed)
+        if av["rep_bias"]:
+            rep_bias = accuracy.rep_bias(rep_rows, roster)
+    else:
+        av["categories"] = av["rep_calls"] = av["pipeline"]
+    ts_snaps = accuracy.time_series_snapshots(events, cal, as_of, snapshots, select=select)
+    acc = accuracy.accuracy_table(ts_snaps, pipe_snaps)
+    av["accuracy"] = _accuracy_availability(acc, snapshots)
+
+    ts_quarters = None
+    if quarterly is not None:
+        ts_quarters = quarterly.forecasts.loc[quarterly.forecasts["series"] == TOTAL]
+    headline = headline_method(acc, pipe is not None, ts_quarters is not None)
+    labels = [q.label for q in quarters]
+    if pipe is None and ts_quarters is None:
+        av["summary"] = av["time_series"]
+        summary = pd.DataFrame(columns=["period", "forecast", "low", "high"])
+    else:
+        summary = build_summary(labels, _booked(events, quarters, as_of), ts_quarters,
+                                pipe.periods if pipe is not None else None, crm, headline)
     return ForecastReport(
-        as_of=as_of, frequency=frequency, bookings=bookings, quarterly=quarterly, pipeline=pipe,
-        crm=crm, accuracy=acc, rep_bias=accuracy.rep_bias(rep_rows, dataset.reps),
-        rep_calls=accuracy.rep_calls(pipe.deals, quarters[0], as_of, dataset.reps),
-        summary=build_summary(quarterly, pipe, crm, headline), headline=headline,
+        as_of=as_of, frequency=frequency, dimension=split, bookings=bookings,
+        quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, rep_bias=rep_bias,
+        rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
     )
+
+
+def _without(crm: pd.DataFrame, av: dict[str, Availability]) -> pd.DataFrame:
+    """The CRM view without the columns the data cannot support (quotas, categories)."""
+    drop = [*(QUOTA_COLUMNS if not av["quota"] else ()),
+            *(CATEGORY_COLUMNS if not av["categories"] else ())]
+    return crm.drop(columns=[c for c in drop if c in crm.columns])
+
+
+def _booked(events: pd.DataFrame, periods: list[Period], as_of: pd.Timestamp) -> pd.Series:
+    """Amount booked by the end of ``as_of`` in each period, by label."""
+    return pd.Series({p.label: booked_in(events, p, as_of) for p in periods})
+
+
+def _accuracy_availability(table: pd.DataFrame, snapshots: int) -> Availability:
+    """Available when at least one past quarter was measured by either forecast."""
+    if accuracy.measured(table, "pipeline") or accuracy.measured(table, "time_series"):
+        return AVAILABLE
+    return Availability.missing(
+        f"Forecast accuracy cannot be shown: none of the last {snapshots} quarters could be "
+        f"measured (a forecast made then needs {MIN_PERIODS} complete quarters before it, or "
+        "a stage history for the pipeline forecast, and bookings in the quarter).")
+
