@@ -493,3 +493,13 @@ tables:
       Won: Closed Won
 """))
     assert m.table("stage_history").stage_values == {"Won": "Closed Won", "Lost": "Closed Lost"}
+
+
+def test_every_mapping_in_the_guide_is_valid(tmp_path: Path) -> None:
+    guide = (EXAMPLE.parents[1] / "ingesting-your-crm.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
+    assert len(blocks) >= 5
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"block{i}.yaml"
+        path.write_text(block)
+        assert load_mapping(path).tables, block
