@@ -54,3 +54,14 @@ def ensure_sample_dataset(
             write_sample(raw, seed=seed, end=end_ts)
             ingest(raw, processed)
     return processed
+
+
+def is_sample_dataset(data_dir: str | Path | None, cache_dir: str | Path | None = None) -> bool:
+    """Whether ``data_dir`` is the built-in sample (None, or a processed folder of the cache that
+    ``ensure_sample_dataset`` writes, as the report runner passes it)."""
+    if data_dir is None:
+        return True
+    path = Path(data_dir).resolve()
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    return (path.name == "processed" and path.parent.name.startswith("seed")
+            and path.parent.parent == root.resolve())

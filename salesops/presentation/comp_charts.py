@@ -1,4 +1,8 @@
-"""Compensation charts (house style, each returns a Figure) and the comp report tables."""
+"""Compensation charts (house style), the comp report tables and its generated sentences.
+
+Each chart returns a Figure already closed in pyplot, so that a notebook cell returning it (e.g.
+through ``salesops.presentation.sections.show``) displays it exactly once.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import HTML
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.comp.engine import CompResult, payout_at_attainment
 from salesops.analysis.comp.evaluation import AT_QUOTA_NORM, Distribution, PayForPerformance
 from salesops.analysis.comp.plans import Plan
-from salesops.analysis.comp.review import PlanReview
+from salesops.analysis.comp.review import CompEvaluation
 from salesops.analysis.comp.sensitivity import Sensitivity
 from salesops.analysis.comp.whatif import WhatIf
 from salesops.presentation.formatting import money, number, pct
+from salesops.presentation.html import paragraphs
 from salesops.presentation.style import (
     BAD,
     GOOD,
@@ -30,6 +36,11 @@ from salesops.presentation.style import (
     percent_axis,
 )
 from salesops.presentation.tables import report_table
+
+
+def _closed(fig: Figure) -> Figure:
+    plt.close(fig)
+    return fig
 
 
 def pay_curve(outcomes: pd.DataFrame, plans: list[Plan]) -> Figure:
@@ -52,7 +63,7 @@ def pay_curve(outcomes: pd.DataFrame, plans: list[Plan]) -> Figure:
     ax.set_ylabel("Variable pay / target incentive")
     ax.set_title("Pay curve: payout against attainment")
     ax.legend(loc="upper left")
-    return fig
+    return _closed(fig)
 
 
 def distributions(outcomes: pd.DataFrame) -> Figure:
@@ -69,7 +80,7 @@ def distributions(outcomes: pd.DataFrame) -> Figure:
         ax.set_ylabel("Reps (count)")
         count_axis(ax)
         ax.set_title(f"{title}: {(outcomes[col] >= 1).mean():.0%} of reps at 100% or more")
-    return fig
+    return _closed(fig)
 
 
 def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
@@ -87,7 +98,7 @@ def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
     money_axis(ax, currency, axis="x")
     ax.set_xlabel("Payout under the alternative minus payout under the current plan")
     ax.set_title(f"What-if: {whatif.winners} reps gain, {whatif.losers} lose")
-    return fig
+    return _closed(fig)
 
 
 def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
@@ -102,7 +113,7 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
     ax.set_ylabel("Simulations (count)")
     count_axis(ax)
     ax.set_title("Sensitivity: next period's payout under attainment uncertainty")
-    return fig
+    return _closed(fig)
 
 
 def cost_table(cost: pd.DataFrame, by: str = "team", currency: str = "USD") -> Styler:
@@ -129,16 +140,23 @@ def whatif_table(whatif: WhatIf, currency: str = "USD", n: int = 5) -> Styler:
                         bad={"difference": rows["difference"] < 0})
 
 
-def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> Styler:
-    """Reps paid far above target because of one deal."""
+def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> Styler | HTML:
+    """Reps paid far above target because of one deal, or the sentence saying there are none."""
+    if windfalls.empty:
+        return paragraphs(["No windfalls: no rep was paid 1.5x target because of one deal."])
     cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
             "payout": ("Payout", "money"), "target_incentive": ("Target incentive", "money"),
             "payout_ratio": ("Payout / target", "pct"), "top_deal_payout": ("Paid on top deal", "money")}
     return report_table(windfalls, cols, currency, caption="Windfalls")
 
 
-def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> Styler:
-    """Reps whose latest quota is far from their own bookings history."""
+def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> Styler | HTML:
+    """Reps whose latest quota is far from their own bookings history, or the sentence saying
+    none is."""
+    if misset.empty:
+        return paragraphs(["No quota looks mis-set: every rep with at least 2 earlier complete "
+                           "quarters has a latest quota within 0.5x-2x of their average "
+                           "bookings (reps with less history are not judged)."])
     cols = {"name": ("Rep", None), "team": ("Team", None), "quota_period_label": ("Quarter", None),
             "quota": ("Quota", "money"), "history_bookings": ("Average bookings before", "money"),
             "quota_to_history": ("Quota / history", "float"), "attainment": ("Attainment", "pct"),
@@ -159,17 +177,26 @@ def p4p_tiles(p: PayForPerformance) -> list[tuple[str, str]]:
     return [("Rank correlation", number(p.rank_correlation, 2)),
             ("Top quartile payout / target", pct(p.top_quartile_payout_ratio)),
             ("Bottom quartile payout / target", pct(p.bottom_quartile_payout_ratio)),
-            ("Top / bottom", f"{number(p.top_to_bottom, 1)}x")]
+            ("Top / bottom", _times(p.top_to_bottom))]
 
 
-def whatif_tiles(whatif: WhatIf, currency: str = "USD") -> list[tuple[str, str]]:
-    """Headline figures of the what-if comparison."""
-    return [("Cost, current", money(whatif.cost_base, currency)),
-            ("Cost, alternative", money(whatif.cost_alt, currency)),
-            ("Difference", money(whatif.cost_difference, currency)),
-            ("Winners / losers", f"{whatif.winners} / {whatif.losers}"),
-            ("Rank correlation", f"{number(whatif.p4p_base.rank_correlation, 2)} -> "
-                                 f"{number(whatif.p4p_alt.rank_correlation, 2)}")]
+def _times(ratio: float) -> str:
+    """A multiple as read on a tile: '6.0x'; above 100x (a bottom quartile paid almost
+    nothing) '>100x'; '-' when undefined."""
+    return ">100x" if ratio > 100 else f"{number(ratio, 1)}x" if np.isfinite(ratio) else "-"
+
+
+def whatif_tiles(whatif: WhatIf, currency: str = "USD",
+                 attainment: bool = True) -> list[tuple[str, str]]:
+    """Headline figures of the what-if comparison (the rank correlation only with attainment)."""
+    tiles = [("Cost, current", money(whatif.cost_base, currency)),
+             ("Cost, alternative", money(whatif.cost_alt, currency)),
+             ("Difference", money(whatif.cost_difference, currency)),
+             ("Winners / losers", f"{whatif.winners} / {whatif.losers}")]
+    if attainment:
+        tiles.append(("Rank correlation", f"{number(whatif.p4p_base.rank_correlation, 2)} -> "
+                                          f"{number(whatif.p4p_alt.rank_correlation, 2)}"))
+    return tiles
 
 
 def sensitivity_tiles(sim: Sensitivity, currency: str = "USD") -> list[tuple[str, str]]:
@@ -189,37 +216,69 @@ def quota_realism_sentence(rep_periods: pd.DataFrame) -> str:
 
 
 def clawback_sentences(result: CompResult, currency: str = "USD") -> list[str]:
-    """How many clawback lines reversed how much, and which cancellations were not clawed back."""
+    """How many clawback lines reversed how much, and how many cancellations were not clawed
+    back (a sentence only when some were not)."""
     claws = result.lines.loc[result.lines["kind"] == "clawback"]
-    return [f"{len(claws):,} clawback lines reversing "
-            f"{money(-claws['amount_cents'].sum() / 100, currency)}.",
-            f"{len(result.ignored_adjustments):,} cancellations not clawed back (outside the window "
-            "or not credited in the run)."]
+    if len(claws):
+        out = [f"{len(claws):,} clawback {'line' if len(claws) == 1 else 'lines'} reversing "
+               f"{money(-claws['amount_cents'].sum() / 100, currency)}."]
+    else:
+        out = ["No clawback: no cancellation or refund reversed a deal paid in the run."]
+    ignored = len(result.ignored_adjustments)
+    if ignored:
+        out.append(f"{ignored:,} {'cancellation was' if ignored == 1 else 'cancellations were'} "
+                   "not clawed back (outside the window or not credited in the run).")
+    return out
 
 
-def summary_sentences(current: PlanReview, alternative: PlanReview, whatif: WhatIf,
-                      sim: Sensitivity, currency: str = "USD") -> list[str]:
-    """Plain-language headline findings of the plan evaluation."""
-    cost = current.cost.iloc[-1]
-    d, p = current.distribution, current.p4p
-    low, high = AT_QUOTA_NORM
-    verdict = ("within" if low <= d.share_at_quota <= high else
-               "below" if d.share_at_quota < low else "above")
-    q = sim.quantiles()
-    return [
-        f"Under {current.plan.name}, {d.reps} reps earned {money(cost['payout'], currency)} of "
-        f"variable pay against a budget of {money(cost['budget'], currency)} "
-        f"({pct(cost['payout_vs_budget'])}), a cost of sales of {pct(cost['cost_of_sales'], 1)}.",
-        f"{pct(d.share_at_quota)} of reps reached quota over the run ({verdict} the "
-        f"{pct(low)}-{pct(high)} norm) and {pct(d.share_reaching_ote)} reached on-target pay.",
-        f"Pay follows performance with a rank correlation of {number(p.rank_correlation, 2)}; "
-        f"the top attainment quartile earned {number(p.top_to_bottom, 1)}x the payout/target of "
-        "the bottom quartile.",
-        f"{alternative.plan.name} would have cost {money(whatif.cost_alt, currency)} "
-        f"({'+' if whatif.cost_difference >= 0 else '-'}"
-        f"{money(abs(whatif.cost_difference), currency)}): {whatif.winners} reps gain, "
-        f"{whatif.losers} lose; rank correlation {number(whatif.p4p_alt.rank_correlation, 2)}.",
-        f"Next {current.plan.quota_period}'s variable pay is simulated at "
-        f"{money(q['P50'], currency)} (P10 {money(q['P10'], currency)}, "
-        f"P90 {money(q['P90'], currency)}).",
-    ]
+def sensitivity_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
+    """Next period's range in words, and the open deals without an amount it leaves out."""
+    assert ev.sim is not None and ev.current is not None
+    q, period = ev.sim.quantiles(), ev.current.plan.quota_period
+    reps = len(ev.sim.per_rep)
+    out = [f"Next {period}'s variable pay is simulated at {money(q['P50'], currency)} (P10 "
+           f"{money(q['P10'], currency)}, P90 {money(q['P90'], currency)}) from the attainment "
+           f"history of {reps:,} {'rep' if reps == 1 else 'reps'}."]
+    n = ev.open_unknown_amounts
+    if n:
+        out.append(f"{n:,} open {'deal has' if n == 1 else 'deals have'} no amount: the range "
+                   "does not use the open pipeline, so they are left out, not counted as $0.")
+    return out
+
+
+def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
+    """Plain-language headline findings of the plan evaluation; only what the data supports,
+    then the caveats (``ev.notes``)."""
+    if not ev.available:
+        return [ev.available.reason, *ev.notes]
+    cur = ev.current
+    cost, d, p = cur.cost.iloc[-1], cur.distribution, cur.p4p
+    cos = (f", a cost of sales of {pct(cost['cost_of_sales'], 1)}" if cost["bookings"] > 0
+           else ", with no credited bookings")
+    out = [f"Under {cur.plan.name}, {d.reps} {'rep' if d.reps == 1 else 'reps'} earned "
+           f"{money(cost['payout'], currency)} of variable pay against a budget of "
+           f"{money(cost['budget'], currency)} ({pct(cost['payout_vs_budget'])}){cos}."]
+    if ev.sections["distributions"]:
+        low, high = AT_QUOTA_NORM
+        verdict = ("within" if low <= d.share_at_quota <= high else
+                   "below" if d.share_at_quota < low else "above")
+        out.append(f"{pct(d.share_at_quota)} of reps reached quota over the run ({verdict} the "
+                   f"{pct(low)}-{pct(high)} norm) and {pct(d.share_reaching_ote)} reached "
+                   "on-target pay.")
+    if ev.sections["p4p"]:
+        out.append(f"Pay follows performance with a rank correlation of "
+                   f"{number(p.rank_correlation, 2)}; the top attainment quartile was paid "
+                   f"{pct(p.top_quartile_payout_ratio)} of target, the bottom quartile "
+                   f"{pct(p.bottom_quartile_payout_ratio)}.")
+    if ev.whatif is not None:
+        w = ev.whatif
+        rho = (f"; rank correlation {number(w.p4p_alt.rank_correlation, 2)}"
+               if ev.sections["p4p"] and np.isfinite(w.p4p_alt.rank_correlation) else "")
+        out.append(f"{ev.alternative.plan.name} would have cost {money(w.cost_alt, currency)} "
+                   f"({'+' if w.cost_difference >= 0 else '-'}"
+                   f"{money(abs(w.cost_difference), currency)}): {w.winners} "
+                   f"{'rep gains' if w.winners == 1 else 'reps gain'}, {w.losers} "
+                   f"{'loses' if w.losers == 1 else 'lose'}{rho}.")
+    if ev.sim is not None:
+        out.append(sensitivity_sentences(ev, currency)[0])
+    return [*out, *ev.notes]

@@ -23,3 +23,16 @@ def test_cache_location_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SALESOPS_CACHE_DIR", str(tmp_path))
     assert default_cache_dir() == tmp_path
     assert sample_key(7, pd.Timestamp("2026-11-27")) == "seed7_2026-11-27"
+
+
+def test_is_sample_dataset_knows_the_cache_from_any_other_folder(tmp_path):
+    from salesops.data.builtin import is_sample_dataset
+
+    cached = tmp_path / "cache" / "seed7_2026-11-27" / "processed"
+    cached.mkdir(parents=True)
+    own = tmp_path / "mine" / "processed"
+    own.mkdir(parents=True)
+    assert is_sample_dataset(None)  # no data folder: the runner's default
+    assert is_sample_dataset(cached, cache_dir=tmp_path / "cache")
+    assert not is_sample_dataset(own, cache_dir=tmp_path / "cache")
+    assert not is_sample_dataset(cached, cache_dir=tmp_path / "elsewhere")

@@ -51,6 +51,9 @@ PLAN_QUOTAS = Needs("", tables=("quotas",))
 #: The new-hire ramp guarantee and first-months draws count months from the hire date.
 RAMP = Needs("The new-hire ramp guarantee (never paid from a guessed hire date)",
              columns={"reps": ("hire_date",)})
+#: Targets prorated for joiners and leavers (without them every rep is on the plan all run).
+TENURE = Needs("Budgets prorated for joiners and leavers",
+               columns={"reps": ("hire_date", "termination_date")})
 #: A plan's ``applies_to.role`` reads the roster's role.
 ROLE = Needs("The plan's role filter", columns={"reps": ("role",)})
 
@@ -58,6 +61,8 @@ SECTIONS = ("cost", "pay_curve", "distributions", "p4p", "windfalls", "quota_rea
             "sensitivity", "clawbacks", "statement")
 #: Complete quota periods of history the next-period range needs (one spread needs two).
 MIN_PERIODS = 2
+#: Reps with attainment a rank correlation needs.
+MIN_RANKED_REPS = 3
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,11 @@ class CompEvaluation:
     sim: Sensitivity | None = None
     statement: Statement | None = None
     open_unknown_amounts: int = 0  # open deals in scope whose amount is unknown
+
+    @property
+    def plans(self) -> list[Plan]:
+        """The plans that were run (current first)."""
+        return [r.plan for r in (self.current, self.alternative) if r is not None]
 
 
 def comp_inputs(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | None = None,
@@ -174,6 +184,16 @@ def _history(rep_periods: pd.DataFrame, quota_period: str) -> Availability:
                                 f"{MIN_PERIODS}).")
 
 
+def _ranked(outcomes: pd.DataFrame) -> Availability:
+    """Enough reps with attainment and payout to rank (``MIN_RANKED_REPS``)."""
+    k = int(outcomes[["attainment", "payout_ratio"]].notna().all(axis=1).sum())
+    if k >= MIN_RANKED_REPS:
+        return AVAILABLE
+    return Availability.missing(f"Pay for performance cannot be shown: it ranks at least "
+                                f"{MIN_RANKED_REPS} reps with attainment and a target, the run "
+                                f"has {k}.")
+
+
 def _clawbacks(plan: Plan, inputs: CompInputs) -> Availability:
     if plan.clawback is None:
         return Availability.missing(f"{plan.name} has no clawback rule.")
@@ -213,7 +233,9 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
                          cancellations_seed)
     opps = inputs.opportunities
     unknown = int(((opps["status"] == "open") & opps["amount"].isna()).sum())
-    notes = tuple(n for n in (role_note, _ramp_note(current, dataset, inputs.reps)) if n)
+    tenure = TENURE.check(dataset)
+    notes = tuple(n for n in (role_note, _ramp_note(current, dataset, inputs.reps),
+                              None if tenure else tenure.reason) if n)
     av = plan_availability(current, dataset)
     if av and not len(inputs.reps):
         av = Availability.missing(f"{current.name} cannot be evaluated: no rep is in scope.")
@@ -230,7 +252,8 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
     sections = {
         "cost": AVAILABLE, "windfalls": AVAILABLE,
         "pay_curve": PAY_CURVE.check(dataset), "distributions": DISTRIBUTIONS.check(dataset),
-        "p4p": PAY_FOR_PERFORMANCE.check(dataset), "quota_realism": QUOTA_REALISM.check(dataset),
+        "p4p": PAY_FOR_PERFORMANCE.check(dataset) and _ranked(review.outcomes),
+        "quota_realism": QUOTA_REALISM.check(dataset),
         "whatif": alt_av,
         "sensitivity": NEXT_PERIOD.check(dataset) and _history(review.rep_periods,
                                                                current.quota_period),

@@ -36,8 +36,12 @@ def _run(dataset, plan=None, **kw):
 
 def test_full_data_every_section_available():
     ev = _run(tiny_dataset())
-    assert ev.available and all(ev.sections[s] for s in SECTIONS if s != "clawbacks")
+    assert ev.available and all(ev.sections[s] for s in SECTIONS if s not in ("clawbacks", "p4p"))
     assert ev.notes == ()
+    # two reps: no rank correlation to speak of
+    assert ev.sections["p4p"].reason == (
+        "Pay for performance cannot be shown: it ranks at least 3 reps with attainment and a "
+        "target, the run has 2.")
 
 
 def test_quota_plan_without_quotas_says_so_and_pays_nothing():
@@ -89,7 +93,10 @@ def test_roster_from_deal_owners_no_role_filter_no_guarantee():
         "role AE.",
         "The new-hire ramp guarantee (never paid from a guessed hire date) cannot be shown: the "
         "reps table (derived from the deals' owner column) has no 'hire_date' column; mapping "
-        "'hire_date' at ingest would enable it.")
+        "'hire_date' at ingest would enable it.",
+        "Budgets prorated for joiners and leavers cannot be shown: the reps table (derived from "
+        "the deals' owner column) has no 'hire_date' and 'termination_date' columns; mapping "
+        "'hire_date' and 'termination_date' at ingest would enable it.")
     # both owners on the plan for the whole run: 24,000 + 2,000 paid, TI 90,000 + 90,000
     cost = ev.current.cost.set_index("team")
     assert cost.index.tolist() == ["All"]
