@@ -58,3 +58,12 @@ def test_invalid_catalogue_names_field(tmp_path, body, field, reason):
 def test_missing_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read file"):
         load_catalogue(tmp_path / "absent.yaml")
+
+
+def test_duplicate_key_in_a_catalogue_names_file_line_and_key(tmp_path):
+    path = write(tmp_path, "stages:\n  - name: A\n    status: open\n    name: B\n"
+                           "    probability: 0.1\n")
+    with pytest.raises(ConfigError) as err:
+        load_catalogue(path)
+    assert (err.value.source, err.value.field) == ("stages.yaml", "line 4")
+    assert err.value.reason.startswith("duplicate key 'name' (first given at line 2)")
