@@ -267,8 +267,10 @@ def _group_credit(units: np.ndarray, start: np.ndarray, gkey: np.ndarray, size: 
     return out
 
 
-def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> dict[str, np.ndarray]:
-    """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents."""
+def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray,
+          in_progress: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Commission lines of one measure; ``quota``/``ti`` are (R, groups) in cents;
+    ``in_progress`` marks groups not ended by the run's end (below threshold: held, not lost)."""
     tiers, n = measure.tiers, rows.units.size
     G = quota.shape[1]
     day = rows.date.view(np.int64)
@@ -334,11 +336,16 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray) -> d
         pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
         forfeit = held & (cross == n)
         cents = np.where(forfeit, 0, cents)
+        pending = (forfeit & in_progress[rows.group[row]] if in_progress is not None
+                   else np.zeros(row.size, bool))
         thr_label = f"{float(measure.threshold):.0%}"
         codes, texts = np.full(row.size, -1, np.int8), []
         for which, text in ((released, f"held below the {thr_label} threshold, released when "
                              "it was reached"),
-                            (forfeit, f"not paid: attainment below the {thr_label} threshold")):
+                            (forfeit & ~pending, f"not paid: attainment below the {thr_label} "
+                             "threshold"),
+                            (pending, f"held: below the {thr_label} threshold so far (the quota "
+                             "period is in progress)")):
             if which.any():
                 codes[which] = len(texts)
                 texts.append(text)
@@ -449,12 +456,13 @@ def _measure_quota(m: Measure, quota_month: np.ndarray, g: _Grid, group_of_month
 
 
 def _incentive(plan: Plan, monthly: list[_Rows], group_of_month: np.ndarray, n_groups: int,
-               quota_month: np.ndarray, ti: np.ndarray, g: _Grid,
-               totals_only: bool = False) -> list[tuple[int, dict, np.ndarray]]:
+               quota_month: np.ndarray, ti: np.ndarray, g: _Grid, totals_only: bool = False,
+               in_progress: np.ndarray | None = None) -> list[tuple[int, dict, np.ndarray]]:
     """Commission lines of every measure with tiers over ``group_of_month`` periods.
 
     ``totals_only`` tiers each group's total credit at once (cumulative-scope measures), which
-    gives the same total with one line per group: used by the annual true-up.
+    gives the same total with one line per group: used by the annual true-up. ``in_progress``
+    marks the groups not ended by the run's end.
     """
     out = []
     for i, m in enumerate(plan.measures):
@@ -462,7 +470,7 @@ def _incentive(plan: Plan, monthly: list[_Rows], group_of_month: np.ndarray, n_g
         if totals_only and m.tiers.scope == "period":
             rows = _group_totals(rows, quota_month.shape[0], n_groups)
         quota = _measure_quota(m, quota_month, g, group_of_month, n_groups)
-        out.append((i, _tier(m, rows, quota, ti), quota))
+        out.append((i, _tier(m, rows, quota, ti, in_progress), quota))
     return out
 
 
@@ -522,7 +530,8 @@ def run_plan(plan: Plan, inputs: CompInputs, start: str | pd.Timestamp,
     negative = plan.clawback is not None and plan.clawback.affects_attainment
     monthly = [_measure_rows(m, deals, g, adj, negative) for m in plan.measures]
     lines = Lines(len(reps), P)
-    per_measure = _incentive(plan, monthly, g.qp_of_month, Q, quota_month, ti_q, g)
+    per_measure = _incentive(plan, monthly, g.qp_of_month, Q, quota_month, ti_q, g,
+                             in_progress=np.array([q.end > end for q in g.quota]))
     band_offset = np.cumsum([0] + [len(m.tiers.bands) for m in plan.measures])
     adjusted = np.zeros(len(credits), bool)
     adjusted[adj["_credit"].to_numpy() if len(adj) else []] = True

@@ -52,3 +52,16 @@ def test_monthly_targets_add_up_to_the_year_to_the_cent(make_plan, make_inputs):
     assert ti.tolist()[:3] == [416667, 416666, 416667]
     assert ti.sum() == 5000000  # 12 months are exactly 50,000.00, not 12 x 4,166.67 = 50,000.04
     assert ti.groupby(res.periods["period"].dt.quarter).sum().tolist() == [1250000] * 4
+
+
+def test_below_threshold_in_a_quarter_still_running_is_held_not_lost(make_plan, make_inputs):
+    plan = make_plan(measure={"threshold": 0.5}, tiers={"basis": "attainment", "bands": [
+        {"from": 0, "rate": 0.10}]})
+    deals = [("o1", "r1", 20000, "2026-04-10")]
+    # 20,000 / 100,000 = 20% < 50%: 0 paid either way; the note depends on whether Q2 is over
+    ended = run_plan(plan, make_inputs(deals), "2026-04-01", "2026-06-30")
+    running = run_plan(plan, make_inputs(deals), "2026-04-01", "2026-05-15")
+    assert ended.lines["amount_cents"].tolist() == running.lines["amount_cents"].tolist() == [0]
+    assert ended.lines["note"].iloc[0] == "not paid: attainment below the 50% threshold"
+    assert running.lines["note"].iloc[0] == (
+        "held: below the 50% threshold so far (the quota period is in progress)")
