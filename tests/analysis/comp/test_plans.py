@@ -81,6 +81,12 @@ def test_invalid_plans_name_field_and_reason(path, value, field, reason):
     assert str(err.value).startswith("bad.yaml: field")
 
 
+def test_flat_commission_example_needs_no_quota():
+    plan = load_plan("flat_commission")
+    assert plan.quota_measures == () and plan.role is None
+    assert plan.measures[0].tiers.bands[0].rate * 100 == 8
+
+
 def test_a_document_that_is_not_a_mapping_is_named():
     with pytest.raises(ConfigError) as err:
         parse_plan(["plan"], "bad.yaml")

@@ -70,6 +70,12 @@ def test_flat_commission_runs_without_quotas_and_quota_sections_say_why():
     assert ev.sim is None
 
 
+def test_shipped_flat_commission_runs_without_quotas():
+    ev = _run(thin(tiny_dataset(), drop=("quotas",), roster=False), "flat_commission")
+    # 8% of 240,000 = 19,200 (r1) and of 20,000 = 1,600 (r2): 20,800
+    assert ev.available and ev.current.cost.iloc[-1]["payout_cents"] == 2080000
+
+
 def _ramped():
     return _flat(ramp={"months": 3, "guarantee": 1000})
 
