@@ -4,6 +4,9 @@ Conversion uses deals closed (won or lost) in a window, so every outcome is know
 "reached" every open stage up to the furthest one in its history (skipped stages count as
 passed); a won deal reached them all; a lost deal was lost at its furthest open stage. Time in
 a stage runs from entering it to entering the next recorded stage. See docs/metrics.md.
+
+Conversion, time in stage and bottlenecks need the stage history (``NEEDS``); bottlenecks per
+team need teams too. Velocity needs only the deals' created and close dates.
 """
 
 from __future__ import annotations
@@ -16,9 +19,15 @@ import pandas as pd
 from salesops.analysis.performance.bookings import outcomes
 from salesops.analysis.performance.scope import positions
 from salesops.data.periods import Period
+from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue
 
 COMPANY = "All"
+NEEDS = Needs("The funnel (stage conversion and time in stage)",
+              tables=("opportunities", "stage_history"))
+BOTTLENECK_NEEDS = Needs("Bottlenecks by team", tables=("opportunities", "stage_history"),
+                         columns={"reps": ("team",)})
+VELOCITY_NEEDS = Needs("Pipeline velocity", tables=("opportunities",))
 
 
 @dataclass(frozen=True)
@@ -156,27 +165,30 @@ def bottlenecks(by_group: pd.DataFrame, company: pd.DataFrame, min_reached: int 
 
 @dataclass
 class Funnel:
-    """Funnel tables for the whole scope and per group (e.g. team)."""
+    """Funnel tables for the whole scope and, when grouped (e.g. by team), per group."""
 
     conversion: pd.DataFrame  # company stage conversion
-    conversion_by_group: pd.DataFrame
+    conversion_by_group: pd.DataFrame | None  # None: not grouped
     time_in_stage: pd.DataFrame  # company, per stage
-    velocity: pd.DataFrame  # per group plus one row for the company
-    bottlenecks: pd.DataFrame  # one row per group
+    bottlenecks: pd.DataFrame | None  # one row per group; None: not grouped
 
 
 def funnel(deals: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
-           window: Period, by: str = "team", min_reached: int = 20) -> Funnel:
-    """Conversion, time in stage, velocity and bottlenecks of deals closed in ``window``."""
+           window: Period, by: str | None = "team", min_reached: int = 20) -> Funnel:
+    """Conversion, time in stage and (with ``by``) bottlenecks of deals closed in ``window``."""
     closed = closed_deals(deals, stage_history, catalogue, window)
     steps = progress(closed, by)
-    by_group = conversion(steps, catalogue)
     company = conversion(steps.assign(group=COMPANY), catalogue)
+    by_group = conversion(steps, catalogue) if by else None
     return Funnel(
         conversion=company,
         conversion_by_group=by_group,
         time_in_stage=time_in_stage(closed, catalogue),
-        velocity=pd.concat([velocity(deals, window, by), velocity(deals, window)],
-                           ignore_index=True),
-        bottlenecks=bottlenecks(by_group, company, min_reached),
+        bottlenecks=bottlenecks(by_group, company, min_reached) if by else None,
     )
+
+
+def velocities(deals: pd.DataFrame, window: Period, by: str | None = "team") -> pd.DataFrame:
+    """Velocity per group (with ``by``) followed by one row for the whole scope."""
+    company = velocity(deals, window)
+    return pd.concat([velocity(deals, window, by), company], ignore_index=True) if by else company

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from salesops.analysis.performance.leaderboard import ranked_by
 from salesops.analysis.performance.review import Finding, coverage, parse_compare_to
 from salesops.presentation import formatting
 from salesops.presentation.formatting import missing
 
 if TYPE_CHECKING:
+    from salesops.analysis.performance.leaderboard import AttainmentDistribution
+    from salesops.analysis.performance.ramp import Turnover
     from salesops.analysis.performance.review import PerformanceReview
 
 #: Value kinds: how a value is shown and how a change in it is phrased.
@@ -45,7 +48,7 @@ def change(current: float | None, reference: float | None, kind: str = "number")
         diff = float(current) - float(reference)
         if round(diff * 100) == 0:
             return "flat"
-        return f"{'up' if diff > 0 else 'down'} {abs(diff) * 100:.0f} pts"
+        return f"{'up' if diff > 0 else 'down'} {plural(round(abs(diff) * 100), 'pt')}"
     if float(reference) == 0:
         return None
     rel = float(current) / float(reference) - 1
@@ -75,9 +78,21 @@ def band_phrase(value: float, band: tuple[float, float], what: str) -> str:
     low, high = band
     rng = f"{low * 100:.0f}-{high * 100:.0f}%"
     if missing(value):
-        return f"{what} cannot be compared with {rng}"
+        return f"not comparable with the {rng} {what}"
     where = "below" if value < low else "above" if value > high else "within"
     return f"{where} the {rng} {what}"
+
+
+def plural(n: float, noun: str, nouns: str | None = None) -> str:
+    """'1 deal', '3 deals', '1,204 deals' ('nouns' for irregular plurals)."""
+    word = noun if n == 1 else nouns or f"{noun}s"
+    return f"{formatting.count(n)} {word}"
+
+
+def join_or(items: Sequence[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    items = [c for c in items if c]
+    return "".join(items) if len(items) <= 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def join_clauses(clauses: Sequence[str]) -> str:
@@ -100,46 +115,147 @@ def sentence(text: str) -> str:
 # -- performance review ------------------------------------------------------------------------
 def performance_summary(review: PerformanceReview, compare_to: str | None = None) -> list[str]:
     """Executive summary of a performance review: headline, comparisons (``compare_to``: see
-    ``parse_compare_to``), reps at quota, coverage and the three biggest risks or changes."""
-    p, cur, cur_ccy = review.periods, review.headline.loc["current"], review.data.currency
-    when = p.current.label if p.elapsed >= 1 else (
-        f"{p.current.label} to date ({formatting.pct(p.elapsed)} of the {p.current.freq} "
-        f"elapsed on {review.data.as_of:%Y-%m-%d})")
-    booked = f"{review.data.scope.label}, {when}: bookings {show(cur['bookings'], 'money', cur_ccy)}"
-    if cur["quota_status"] == "ok":
-        lines = [sentence(f"{booked} against a {show(cur['quota'], 'money', cur_ccy)} quota, "
-                          f"{show(cur['attainment'], 'pct')} attainment")]
-        compared = [versus(cur["attainment"], review.headline.loc[name, "attainment"],
-                           _compared_label(review, name), "pct")
-                    for name in parse_compare_to(compare_to)]
-        lines.append(sentence(f"Attainment is {join_clauses(compared)}"))
-    else:
-        lines = [sentence(f"{booked}; no quota is set for the period ({cur['quota_status']}), "
-                          "so attainment is not computed")]
-    booked_vs = [versus(cur["bookings"], review.headline.loc[name, "bookings"],
-                        _compared_label(review, name), "money", cur_ccy)
-                 for name in parse_compare_to(compare_to)]
-    lines.append(sentence(f"Bookings are {join_clauses(booked_vs)}"))
-    dist = review.distribution
-    ranked = share_phrase(dist.at_quota, dist.ranked_reps, "ranked reps")
-    band = band_phrase(dist.compared_share, dist.healthy_band, "a healthy plan reaches")
-    if dist.elapsed >= 1:
-        lines.append(sentence(f"{ranked} finished at or above quota, {band}"))
-    else:
-        pace = share_phrase(dist.on_pace, dist.ranked_reps)
-        lines.append(sentence(f"{ranked} are already at or above quota and {pace} are on pace "
-                              f"for it, {band}"))
-    cov, basis = coverage(review.headline)
-    if not missing(cov):
-        pipe = show(review.headline.loc["current", "next_period_pipeline"], "money", cur_ccy)
-        lines.append(sentence(f"Open pipeline expected to close in {p.next.label} is {pipe}, "
-                              f"{cov:.1f}x {basis}"))
-    else:
-        lines.append(sentence(f"Pipeline coverage of {p.next.label} cannot be computed: {basis}"))
-    risks = [finding_sentence(f, cur_ccy) for f in review.findings[:3]]
+    ``parse_compare_to``), outcomes, reps at quota, next period's pipeline and the three biggest
+    risks or changes; only what the data supports (one sentence if it has no deals)."""
+    if not review.sections["deals"]:
+        return [review.sections["deals"].reason]
+    cur, ccy = review.headline.loc["current"], review.data.currency
+    names = parse_compare_to(compare_to)
+    lines = [headline_sentence(review)]
+    if review.sections["attainment"] and cur["quota_status"] == "ok":
+        lines.append(comparison_sentence(
+            "Attainment is", cur["attainment"],
+            [_reference(review, n, "attainment", "no quota was set then") for n in names], "pct"))
+    lines.append(comparison_sentence(
+        "Bookings are", cur["bookings"],
+        [_reference(review, n, "bookings", "nothing was booked then") for n in names],
+        "money", ccy))
+    lines.append(outcome_sentence(cur, ccy))
+    if review.distribution is not None:
+        lines.append(distribution_sentence(review.distribution))
+    lines.append(pipeline_sentence(review))
+    if review.undated_open_deals:
+        lines.append(undated_sentence(review.undated_open_deals))
+    risks = [finding_sentence(f, ccy) for f in review.findings[:3]]
     if risks:
         lines.append("Biggest risks and changes: " + " ".join(risks))
     return lines
+
+
+def headline_sentence(review: PerformanceReview) -> str:
+    """'Company, FY2026 Q4 to date (...): bookings $5.8M against a $13.6M quota, 42% attainment.'
+    Without a quotas table, bookings and won deals only."""
+    p, cur, ccy = review.periods, review.headline.loc["current"], review.data.currency
+    when = p.current.label if p.elapsed >= 1 else (
+        f"{p.current.label} to date ({formatting.pct(p.elapsed)} of the {p.current.freq} "
+        f"elapsed on {review.data.as_of:%Y-%m-%d})")
+    booked = (f"{review.data.scope.label}, {when}: bookings {show(cur['bookings'], 'money', ccy)}")
+    if not review.sections["attainment"]:
+        won = int(cur["won_deals"])
+        return sentence(f"{booked} from {plural(won, 'won deal')}" if won else
+                        f"{booked}: no deal won yet")
+    if cur["quota_status"] == "ok":
+        return sentence(f"{booked} against a {show(cur['quota'], 'money', ccy)} quota, "
+                        f"{show(cur['attainment'], 'pct')} attainment")
+    why = "the period's quota is zero" if cur["quota_status"] == "zero" else \
+        "no quota is set for the period"
+    return sentence(f"{booked}; {why}, so attainment is not computed")
+
+
+def comparison_sentence(subject: str, current: float, refs: Sequence[tuple[str, float, str]],
+                        kind: str, currency: str = "USD") -> str:
+    """'Attainment is down 6 pts on Q3 (48%); Q4 cannot be compared (reason).' ``refs``: (label,
+    value, why it is not comparable if its value is missing or zero); ``subject`` ends in its verb."""
+    moved, lacking = [], {}
+    for label, value, why in refs:
+        if change(current, value, kind) is None:
+            lacking.setdefault(why, []).append(label)
+        else:
+            moved.append(versus(current, value, label, kind, currency))
+    if not moved:
+        parts = [f"{join_or(labels)} ({why})" for why, labels in lacking.items()]
+        return sentence(f"{subject.rsplit(' ', 1)[0]} cannot be compared with {join_or(parts)}")
+    text = f"{subject} {join_clauses(moved)}"
+    for why, labels in lacking.items():
+        text += f"; {join_clauses(labels)} cannot be compared ({why})"
+    return sentence(text)
+
+
+def _reference(review: PerformanceReview, name: str, column: str, why: str
+               ) -> tuple[str, float, str]:
+    """(label, value, reason) of one comparison; not measured: NaN, 'before the deals begin'."""
+    row = review.headline.loc[name]
+    label = _compared_label(review, name)
+    if not row["measured"]:
+        return label, float("nan"), (f"the deals begin on {review.data.history_start:%Y-%m-%d}"
+                                     if review.data.history_start is not None else "no deals then")
+    return label, row[column], why
+
+
+def outcome_sentence(cur: pd.Series, currency: str = "USD") -> str:
+    """Win rate of the closed deals, average won deal and median cycle of the period."""
+    closed = int(cur["won_deals"] + cur["lost_deals"])
+    if closed == 0:
+        return sentence("No deal has closed in the period yet, so win rate, deal size and cycle "
+                        "are not known")
+    rate = f"win rate {show(cur['win_rate'], 'pct')} of {plural(closed, 'closed deal')}"
+    if cur["won_deals"] == 0:
+        return sentence(f"{rate}; no deal won yet, so deal size and cycle are not known")
+    return sentence(f"{rate}, average won deal {show(cur['avg_deal_size'], 'money', currency)}, "
+                    f"median sales cycle {show(cur['median_cycle_days'], 'days')}")
+
+
+def distribution_sentence(dist: AttainmentDistribution) -> str:
+    """How many ranked reps are at quota (or on pace), against the healthy band."""
+    if dist.ranked_reps == 0:
+        return sentence("No rep qualifies for ranking against quota in the period, so the share "
+                        "at quota is not known")
+    ranked = share_phrase(dist.at_quota, dist.ranked_reps, "ranked reps")
+    band = band_phrase(dist.compared_share, dist.healthy_band, "a healthy plan reaches")
+    if dist.elapsed >= 1:
+        return sentence(f"{ranked} finished at or above quota, {band}")
+    pace = share_phrase(dist.on_pace, dist.ranked_reps)
+    return sentence(f"{ranked} are already at or above quota and {pace} are on pace for it, "
+                    f"{band}")
+
+
+def pipeline_sentence(review: PerformanceReview) -> str:
+    """Open deals expected to close next period: how many, how many without an amount, the known
+    value and (with quotas) its coverage, never reading an unknown amount as $0."""
+    cur, ccy, nxt = review.headline.loc["current"], review.data.currency, review.periods.next.label
+    n, unknown = int(cur["next_period_deals"]), int(cur["next_period_without_amount"])
+    value = show(cur["next_period_pipeline"], "money", ccy)
+    if n == 0:
+        return sentence(f"No open deal is expected to close in {nxt}")
+    if unknown == 0:
+        text = f"{plural(n, 'open deal')} worth {value} are expected to close in {nxt}"
+    elif unknown == n:
+        text = (f"{plural(n, 'open deal')} are expected to close in {nxt}, none with an amount, "
+                "so their value is unknown")
+    else:
+        text = (f"{plural(n, 'open deal')} are expected to close in {nxt}, {unknown:,} of them "
+                f"without an amount; the {n - unknown:,} with one total {value}")
+    if n == 1:
+        text = text.replace(" are expected", " is expected").replace("their value", "its value")
+    return sentence(text + _coverage_clause(review, unknown, n))
+
+
+def _coverage_clause(review: PerformanceReview, unknown: int, n: int) -> str:
+    """', 1.2x next period's quota' (from known amounts only when some are unknown); '' without
+    quotas."""
+    if not review.sections["attainment"] or unknown == n:
+        return ""
+    cov, basis = coverage(review.headline)
+    if missing(cov):
+        return f"; coverage cannot be computed ({basis})"
+    return f", {cov:.1f}x {basis}" + (" from the known amounts only" if unknown else "")
+
+
+def undated_sentence(n: int) -> str:
+    """Open deals without an expected close date are in no period's pipeline."""
+    if n == 1:
+        return "1 open deal has no expected close date, so it is in no period's pipeline."
+    return f"{n:,} open deals have no expected close date, so they are in no period's pipeline."
 
 
 def finding_sentence(f: Finding, currency: str = "USD") -> str:
@@ -150,15 +266,18 @@ def finding_sentence(f: Finding, currency: str = "USD") -> str:
                         f"{show(ref, 'pct')} of the period gone",
         "change": lambda: f"attainment is {versus(val, ref, f.detail, 'pct')}",
         "reps_at_quota": lambda: f"only {show(val, 'pct')} of ranked reps are at or on pace for "
-                                 f"quota, {abs(ref - val) * 100:.0f} pts under the "
+                                 f"quota, {plural(round(abs(ref - val) * 100), 'pt')} under the "
                                  f"{show(ref, 'pct')} floor of a healthy plan",
-        "coverage": lambda: f"next-period pipeline covers {val:.1f}x {f.subject}, "
-                            f"against a {ref:.0f}x target",
+        "coverage": lambda: f"next-period pipeline covers {val:.1f}x {f.subject}"
+                            f"{' (' + f.detail + ')' if f.detail else ''}, against a "
+                            f"{ref:.0f}x target",
         "team": lambda: f"{f.subject} is at {show(val, 'pct')} attainment, "
-                        f"{(ref - val) * 100:.0f} pts below {f.detail} ({show(ref, 'pct')})",
+                        f"{plural(round((ref - val) * 100), 'pt')} below {f.detail} "
+                        f"({show(ref, 'pct')})",
         "bottleneck": lambda: f"{f.subject} loses {show(val, 'pct')} of deals at {f.detail}, "
-                              f"{(val - ref) * 100:.0f} points worse than the company",
-        "seats": lambda: f"{show(val, 'count')} recently vacated seat(s) still open ({f.subject})",
+                              f"{plural(round((val - ref) * 100), 'point')} worse than the "
+                              "company",
+        "seats": lambda: (f"{plural(val, 'recently vacated seat')} still open ({f.subject})"),
         "attrition": lambda: f"attrition over the last 12 months is {show(val, 'pct')} of average "
                              f"headcount",
     }
@@ -172,37 +291,87 @@ def _compared_label(review: PerformanceReview, name: str) -> str:
     return period.label if review.periods.elapsed >= 1 else f"the same point of {period.label}"
 
 
+def leaderboard_note(review: PerformanceReview) -> list[str]:
+    """How the leaderboard ranks: by attainment, or by bookings without quotas; that tenure is
+    unknown without hire dates (no rep left out for short tenure) and departures without
+    termination dates."""
+    out = []
+    if ranked_by(review.reps) == "bookings":
+        out.append("Reps are ranked by bookings in the period.")
+    else:
+        out.append("Reps are ranked by attainment: active reps past the minimum tenure with a "
+                   "quota; the others are listed last with the reason.")
+    if not review.sections["tenure"]:
+        out.append("Tenure is unknown (the data has no hire dates), so no rep is left out of the "
+                   "ranking for short tenure.")
+    if not review.data.has("reps", "termination_date"):
+        out.append("Departures are unknown (the data has no termination dates), so " + (
+            "a rep who left may still be listed." if review.data.has("reps", "hire_date") else
+            "a rep is listed when they own a deal created or closed in the period, or one still "
+            "open."))
+    return out
+
+
 def bottleneck_sentences(bottlenecks: pd.DataFrame) -> list[str]:
     """'Team X loses 48% of deals at Proposal, 15 points worse than the company.' per group."""
     out = []
     for _, row in bottlenecks.iterrows():
-        gap = row["gap"] * 100
-        pts = f"{abs(gap):.0f} point{'' if round(abs(gap)) == 1 else 's'}"
-        where = (f"{pts} worse than the company" if round(gap) > 0 else
-                 "in line with the company" if round(gap) == 0 else f"{pts} better than the company")
+        gap = round(row["gap"] * 100)
+        pts = plural(abs(gap), "point")
+        where = (f"{pts} worse than the company" if gap > 0 else
+                 "in line with the company" if gap == 0 else f"{pts} better than the company")
         out.append(sentence(f"{row['group']} loses {show(row['loss_rate'], 'pct')} of deals at "
                             f"{row['stage']}, {where}"))
     return out
 
 
-def people_sentences(review: PerformanceReview) -> list[str]:
-    """Consistency, ramp and turnover in a few sentences."""
-    labels = review.consistency["label"].value_counts()
+def consistency_sentence(table: pd.DataFrame) -> str:
+    """'Of 23 reps with enough history: 7 consistently good, 4 volatile and 2 mixed.'"""
+    labels = table["label"].value_counts()
     judged = int(labels.drop("too new to judge", errors="ignore").sum())
-    mix = join_clauses([f"{int(labels.get(k, 0))} {k}" for k in
-                        ("consistently good", "consistently weak", "volatile", "mixed")])
-    lines = [sentence(f"Of {judged} reps with enough history: {mix}")] if judged else []
-    months = review.productive_month
-    if len(months):
-        reached = months.dropna()
-        median = show(reached.median(), "number").rstrip("0").rstrip(".") if len(reached) else None
-        lines.append(sentence(
-            f"{share_phrase(len(reached), len(months), 'hires observed from their first month')} "
-            "reached productivity (3-month average at 80% of a steady quota)"
-            + (f", after a median of {median} months" if median else "")))
-    t = review.turnover
-    lines.append(sentence(
-        f"Over {t.window.label}: {t.hires} hire(s), {t.leavers} leaver(s), attrition "
-        f"{show(t.attrition_rate, 'pct')} of average headcount; headcount {t.headcount_start} -> "
-        f"{t.headcount_end}; {int(t.vacated['open'].sum())} recently vacated seat(s) still open"))
-    return lines
+    if not judged:
+        return sentence("No rep has enough history to judge consistency yet (2 periods with "
+                        "quota and 6 months observed)")
+    mix = join_clauses([f"{int(labels[k])} {k}" for k in
+                        ("consistently good", "consistently weak", "volatile", "mixed")
+                        if labels.get(k, 0)])
+    return sentence(f"Of {plural(judged, 'rep')} with enough history: {mix}")
+
+
+def ramp_sentence(productive_month: pd.Series) -> str:
+    """How many hires observed from their first month reached productivity, and how fast."""
+    reached = productive_month.dropna()
+    hires = share_phrase(len(reached), len(productive_month),
+                         "hires observed from their first month")
+    rule = "(3-month average at 80% of a steady quota)"
+    if len(productive_month) == 0:
+        return sentence("No hire was observed from their first month, so ramp is not known")
+    if len(reached) == 0:
+        return sentence(f"None of the {plural(len(productive_month), 'hire')} observed from "
+                        f"their first month has reached productivity yet {rule}")
+    median = float(reached.median())
+    months = plural(median, "month") if median == int(median) else f"{median:.1f} months"
+    return sentence(f"{hires} reached productivity {rule}, after a median of {months}")
+
+
+def turnover_sentence(t: Turnover) -> str:
+    """Hires, leavers, attrition and headcount over the trailing window."""
+    rate = (f"attrition {show(t.attrition_rate, 'pct')} of average headcount"
+            if not missing(t.attrition_rate) else "attrition cannot be computed (no headcount)")
+    return sentence(f"Over {t.window.label}: {plural(t.hires, 'hire')}, "
+                    f"{plural(t.leavers, 'leaver')}, {rate}; headcount {t.headcount_start} -> "
+                    f"{t.headcount_end}")
+
+
+def seats_sentence(vacated: pd.DataFrame, days: int = 180) -> str:
+    """Seats vacated in the last ``days`` days and how many are still open."""
+    open_seats = int(vacated["open"].sum())
+    if vacated.empty:
+        return sentence(f"No seat was vacated in the last {days} days")
+    if open_seats == 0:
+        every = "The 1 seat" if len(vacated) == 1 else f"All {len(vacated):,} seats"
+        verb = "has" if len(vacated) == 1 else "have"
+        return sentence(f"{every} vacated in the last {days} days {verb} been backfilled")
+    verb = "is" if open_seats == 1 else "are"
+    return sentence(f"{open_seats} of {plural(len(vacated), 'seat')} vacated in the last {days} "
+                    f"days {verb} still open")

@@ -1,14 +1,30 @@
-"""Performance review charts (house style, each returns a Figure) and report tables (Stylers)."""
+"""Performance review charts (house style, each returns a Figure) and report tables (Stylers).
+
+A chart or table with nothing to show returns the sentence saying so instead. ``section`` makes
+one report section one HTML block: its charts, tables and sentences when the data supports it,
+else the one sentence saying what is missing. Columns the data does not have (quota without a
+quotas table, team without a roster) are left out, never shown empty.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import HTML
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from pandas.io.formats.style import Styler
 
-from salesops.analysis.performance.leaderboard import AttainmentDistribution
+from salesops.analysis.performance.leaderboard import AttainmentDistribution, ranked_by
+from salesops.presentation.sections import show
 from salesops.presentation.style import (
     BAD,
     GOOD,
@@ -23,24 +39,57 @@ from salesops.presentation.style import (
 )
 from salesops.presentation.tables import report_table, styled_table
 
+if TYPE_CHECKING:
+    from salesops.analysis.performance.review import PerformanceReview
 
-def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> Figure:
-    """Distribution of ranked reps' attainment with the quota line (and the pace line mid-period)."""
+NO_RANKED_REP = "No rep is ranked in this period, so there is nothing to chart."
+
+
+def section(review: PerformanceReview, name: str, render: Callable[[], Any]) -> HTML:
+    """Section ``name`` as one block: what ``render()`` returns (a sentence, figure, table, HTML
+    or a list of them) when ``review.sections[name]`` is available, else its one sentence. With
+    no deals at all only the summary section ('deals') says so; the others stay empty."""
+    if name != "deals" and not review.sections["deals"]:
+        return HTML("")
+    return show(review.sections[name], lambda: HTML(_html(render())))
+
+
+def _html(item: Any) -> str:
+    """HTML of a sentence (escaped), figure (embedded PNG, then closed), table or HTML block."""
+    if item is None:
+        return ""
+    if isinstance(item, list | tuple):
+        return "".join(_html(i) for i in item)
+    if isinstance(item, str):
+        return f"<p>{html.escape(item)}</p>"
+    if isinstance(item, Figure):
+        buffer = io.BytesIO()
+        item.savefig(buffer, format="png")
+        plt.close(item)
+        return f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+    if isinstance(item, Styler):
+        return item.to_html()
+    if isinstance(item, HTML):
+        return item.data
+    raise TypeError(f"cannot show a {type(item).__name__} in a report section")
+
+
+def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> Figure | str:
+    """Distribution of ranked reps' attainment with the quota line (and the pace line mid-period);
+    the sentence instead with no ranked rep."""
     ranked = board.loc[board["rank"].notna(), "attainment"].astype(float)
-    fig, ax = new_figure(9, 4)
     if ranked.empty:
-        ax.text(0.5, 0.5, "No ranked reps in this period", ha="center", va="center",
-                transform=ax.transAxes)
-    else:
-        top = max(2.0, float(np.ceil(ranked.quantile(0.95) * 4) / 4))
-        bins = np.arange(0, top + 0.25, 0.125)
-        sns.histplot(ranked.clip(upper=top), bins=bins, color=PRIMARY, ax=ax)
-        ax.axvline(1.0, color=GOOD, lw=2, label="Quota (100%)")
-        if dist.elapsed < 1:
-            ax.axvline(dist.elapsed, color=NEUTRAL, lw=1.5, ls="--",
-                       label=f"On pace ({dist.elapsed:.0%} of period elapsed)")
-        ax.axvline(dist.median_attainment, color=BAD, lw=1.5, ls=":", label="Median rep")
-        ax.legend(loc="upper right")
+        return NO_RANKED_REP
+    fig, ax = new_figure(9, 4)
+    top = max(2.0, float(np.ceil(ranked.quantile(0.95) * 4) / 4))
+    bins = np.arange(0, top + 0.25, 0.125)
+    sns.histplot(ranked.clip(upper=top), bins=bins, color=PRIMARY, ax=ax)
+    ax.axvline(1.0, color=GOOD, lw=2, label="Quota (100%)")
+    if dist.elapsed < 1:
+        ax.axvline(dist.elapsed, color=NEUTRAL, lw=1.5, ls="--",
+                   label=f"On pace ({dist.elapsed:.0%} of period elapsed)")
+    ax.axvline(dist.median_attainment, color=BAD, lw=1.5, ls=":", label="Median rep")
+    ax.legend(loc="upper right")
     percent_axis(ax, "x")
     ax.set_xlabel("Attainment (bookings / quota, %; last bar includes everything above)")
     ax.set_ylabel("Reps (count)")
@@ -59,74 +108,108 @@ ROLLUP_COLUMNS = {
     "win_rate_value": ("Win rate (value)", "pct"),
     "avg_deal_size": ("Avg deal size", "money"),
     "median_cycle_days": ("Median cycle (days)", "int"),
-    "pipeline_created": ("Pipeline created", "money"),
+    "pipeline_created": ("Pipeline created (known amounts)", "money"),
+    "created_without_amount": ("Created without amount", "int"),
     "coverage": ("Next-period coverage", "float"),
 }
 
 
-def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD", caption: str | None = None):
+def shown_columns(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> list[str]:
+    """The ``columns`` the table has, without coverage when no next quota is set and without the
+    count of deals without amount when every deal has one."""
+    return [c for c in columns if c in table.columns
+            and (c not in ("coverage", "created_without_amount") or table[c].fillna(0).any())]
+
+
+def _attainment_marks(table: pd.DataFrame, header: str) -> tuple[dict, dict]:
+    """Good / bad highlight masks for an attainment column (none without one)."""
+    if "attainment" not in table:
+        return {}, {}
+    att = table["attainment"].reset_index(drop=True)
+    return {header: att >= 1.0}, {header: att < 0.5}
+
+
+def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD",
+                 caption: str | None = None) -> Styler:
     """Escaped, formatted rollup (one row per ``level`` value); attainment >= 100% in green, < 50% red."""
-    shown = [c for c in ROLLUP_COLUMNS if c in table.columns
-             and (c != "coverage" or table[c].notna().any())]  # coverage needs next quota
+    shown = shown_columns(table, list(ROLLUP_COLUMNS))
     out = table[[level, *shown]].sort_values("bookings", ascending=False).reset_index(drop=True)
     headers = {level: level.replace("_", " ").title(), **{c: ROLLUP_COLUMNS[c][0] for c in shown}}
-    att = out["attainment"]
+    good, bad = _attainment_marks(out, "Attainment")
     return styled_table(
         out.rename(columns=headers), {headers[c]: ROLLUP_COLUMNS[c][1] for c in shown},
-        currency=currency, caption=caption,
-        good={"Attainment": att >= 1.0}, bad={"Attainment": att < 0.5},
+        currency=currency, caption=caption, good=good, bad=bad,
     )
 
 
-def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60) -> Figure:
-    """Horizontal bars of ranked reps' attainment, best on top, one readable row per rep.
+def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60
+                      ) -> Figure | str:
+    """Horizontal bars of ranked reps' attainment (or bookings without quotas), best on top, one
+    readable row per rep; the sentence instead with no ranked rep.
 
     With more than ``max_bars`` ranked reps, the top and bottom ``max_bars // 2`` are shown
     around a gap row naming how many are left out.
     """
-    ranked = board.loc[board["rank"].notna()].sort_values("attainment", ascending=False)
+    metric = ranked_by(board)
+    ranked = board.loc[board["rank"].notna()].sort_values(metric, ascending=False)
+    if ranked.empty:
+        return NO_RANKED_REP
     n, half = len(ranked), max_bars // 2
     shown = ranked if n <= max_bars else pd.concat([ranked.head(half), ranked.tail(half)])
     ys = np.arange(len(shown)) if n <= max_bars else np.r_[np.arange(half), np.arange(half) + half + 1]
     fig, ax = new_figure(9, figure_height_for(len(ys) + (n > max_bars)))
-    labels = [f"{int(r)}. {name} ({team})" for r, name, team in zip(
-        shown["rank"], shown["name"], shown["team"], strict=True)]
-    colors = [GOOD if a >= 1 else BAD if a < 0.5 else PRIMARY for a in shown["attainment"]]
-    ax.barh(ys, shown["attainment"].clip(upper=3), color=colors)
+    teams = shown["team"] if "team" in shown else [None] * len(shown)
+    labels = [f"{int(r)}. {name}" + (f" ({team})" if team is not None else "")
+              for r, name, team in zip(shown["rank"], shown["name"], teams, strict=True)]
+    if metric == "attainment":
+        colors = [GOOD if a >= 1 else BAD if a < 0.5 else PRIMARY for a in shown["attainment"]]
+        ax.barh(ys, shown["attainment"].clip(upper=3), color=colors)
+        ax.axvline(1.0, color=NEUTRAL, lw=1.5, ls="--")
+        percent_axis(ax, "x")
+        ax.set_xlabel("Attainment (bookings / quota, %; bars capped at 300%)")
+        note = " (green: at quota, red: under 50%)"
+    else:
+        ax.barh(ys, shown["bookings"], color=PRIMARY)
+        money_axis(ax, currency, "x")
+        ax.set_xlabel(f"Bookings ({currency})")
+        note = " by bookings"
     ax.set_yticks(ys, labels, fontsize=8 if len(ys) > 40 else 10)
     if n > max_bars:
         ax.text(0.01, half, f"... {n - max_bars} reps in between ...", va="center",
                 transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=9)
     ax.invert_yaxis()
-    ax.axvline(1.0, color=NEUTRAL, lw=1.5, ls="--")
-    percent_axis(ax, "x")
-    ax.set_xlabel("Attainment (bookings / quota, %; bars capped at 300%)")
     scope = f"top and bottom {half} of {n} ranked reps" if n > max_bars else f"{n} ranked reps"
-    ax.set_title(f"Rep leaderboard, {scope} (green: at quota, red: under 50%)")
+    ax.set_title(f"Rep leaderboard, {scope}{note}")
     ax.margins(y=0.01)
     return fig
 
 
-def bookings_vs_quota(table: pd.DataFrame, level: str, currency: str = "USD") -> Figure:
-    """Grouped bars of bookings and quota per ``level`` value (e.g. team)."""
+def bookings_chart(table: pd.DataFrame, level: str, currency: str = "USD") -> Figure | str:
+    """Bars of bookings per ``level`` value (e.g. team), beside quota when the table has it; the
+    sentence instead with no row."""
+    if table.empty:
+        return f"No {level} has deals in the period, so there is nothing to chart."
     data = table.sort_values("bookings", ascending=False)
-    long = data.melt(id_vars=level, value_vars=["bookings", "quota"], var_name="measure",
-                     value_name="amount")
+    measures = ["bookings", "quota"] if "quota" in data else ["bookings"]
+    long = data.melt(id_vars=level, value_vars=measures, var_name="measure", value_name="amount")
     long["measure"] = long["measure"].str.title()
     fig, ax = new_figure(9, figure_height_for(len(data), per_row=0.55))
     sns.barplot(long, y=level, x="amount", hue="measure", ax=ax,
-                palette=[PRIMARY, NEUTRAL], orient="h")
+                palette=[PRIMARY, NEUTRAL][:len(measures)], orient="h")
     money_axis(ax, currency, "x")
     ax.set_xlabel(f"Amount ({currency})")
     ax.set_ylabel("")
-    ax.set_title(f"Bookings vs quota by {level}")
+    ax.set_title(f"Bookings vs quota by {level}" if "quota" in data else f"Bookings by {level}")
     ax.legend(title="")
     return fig
 
 
-def consistency_chart(table: pd.DataFrame) -> Figure:
-    """Share of recent periods at quota vs monthly volatility (CV), coloured by label."""
+def consistency_chart(table: pd.DataFrame) -> Figure | str:
+    """Share of recent periods at quota vs monthly volatility (CV), coloured by label; the
+    sentence instead when no rep has both."""
     data = table.dropna(subset=["cv", "share_at_quota"])
+    if data.empty:
+        return "No rep has both periods with quota and months observed yet, so nothing to chart."
     fig, ax = new_figure(9, 4.5)
     sns.scatterplot(data, x="cv", y="share_at_quota", hue="label", ax=ax, s=60, alpha=0.8,
                     palette={"consistently good": GOOD, "consistently weak": BAD,
@@ -140,8 +223,11 @@ def consistency_chart(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure:
-    """Cohort ramp curve (median, interquartile band) with each new hire's months on top."""
+def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure | str:
+    """Cohort ramp curve (median, interquartile band) with each new hire's months on top; the
+    sentence instead with no cohort month."""
+    if cohort.empty:
+        return "No hire was observed from their first month, so there is no ramp curve."
     fig, ax = new_figure(9, 4.5)
     ax.fill_between(cohort["tenure_month"], cohort["p25"], cohort["p75"], color=NEUTRAL,
                     alpha=0.2, label="Cohort middle 50%")
@@ -158,10 +244,16 @@ def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure:
     return fig
 
 
-def loss_heatmap(conversion_by_group: pd.DataFrame) -> Figure:
-    """Team x stage loss rates, annotated; darker = more deals lost at that stage."""
+NO_CLOSED_DEAL = "No deal closed in the window, so there is no funnel to chart."
+
+
+def loss_heatmap(conversion_by_group: pd.DataFrame) -> Figure | str:
+    """Team x stage loss rates, annotated; darker = more deals lost at that stage; the sentence
+    instead when no deal reached a stage."""
+    if conversion_by_group.empty or not conversion_by_group["reached"].any():
+        return NO_CLOSED_DEAL
     grid = conversion_by_group.pivot(index="group", columns="stage", values="loss_rate")
-    grid = grid[[s for s in conversion_by_group["stage"].unique()]]
+    grid = grid[[s for s in conversion_by_group["stage"].unique()]].astype(float)
     fig, ax = new_figure(9, figure_height_for(len(grid), per_row=0.45))
     sns.heatmap(grid, annot=True, fmt=".0%", cmap="Reds", cbar_kws={"label": "Loss rate (%)"},
                 ax=ax)
@@ -171,8 +263,10 @@ def loss_heatmap(conversion_by_group: pd.DataFrame) -> Figure:
     return fig
 
 
-def stage_time_chart(times: pd.DataFrame) -> Figure:
-    """Median and 90th percentile days in each open stage."""
+def stage_time_chart(times: pd.DataFrame) -> Figure | str:
+    """Median and 90th percentile days in each open stage; the sentence instead with no exit."""
+    if times.empty:
+        return "No deal left a stage in the window, so there is no time in stage to chart."
     long = times.melt(id_vars="stage", value_vars=["median_days", "p90_days"], var_name="stat",
                       value_name="days")
     long["stat"] = long["stat"].map({"median_days": "Median", "p90_days": "90th percentile"})
@@ -185,22 +279,29 @@ def stage_time_chart(times: pd.DataFrame) -> Figure:
     return fig
 
 
-def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure:
-    """Bookings vs quota bars with attainment and share of reps at quota, by quarter."""
+def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure | str:
+    """Bookings (and quota) bars with win rate (and attainment and share of reps at quota, when
+    there are quotas), by quarter; the sentence instead with no quarter."""
+    if trend.empty:
+        return "No quarter is covered by the deals, so there is no trend to chart."
+    quota = "quota" in trend
     fig, top = new_figure(10, 6.5)
     fig.delaxes(top)
     top, bottom = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(trend))
     labels = [q.replace(" ", "\n") + ("*" if not done else "")
               for q, done in zip(trend["quarter"], trend["complete"], strict=True)]
-    top.bar(x - 0.2, trend["bookings"], width=0.4, color=PRIMARY, label="Bookings")
-    top.bar(x + 0.2, trend["quota"], width=0.4, color=NEUTRAL, label="Quota")
+    width = 0.4 if quota else 0.6
+    top.bar(x - (0.2 if quota else 0), trend["bookings"], width=width, color=PRIMARY,
+            label="Bookings")
+    if quota:
+        top.bar(x + 0.2, trend["quota"], width=width, color=NEUTRAL, label="Quota")
+        bottom.plot(x, trend["attainment"], marker="o", color=PRIMARY, label="Attainment")
+        bottom.plot(x, trend["share_at_quota"], marker="s", color=GOOD, label="Reps at quota")
     money_axis(top, currency)
     top.set_ylabel(f"Amount ({currency})")
     top.set_title("Last quarters (* = to date)")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    bottom.plot(x, trend["attainment"], marker="o", color=PRIMARY, label="Attainment")
-    bottom.plot(x, trend["share_at_quota"], marker="s", color=GOOD, label="Reps at quota")
     bottom.plot(x, trend["win_rate"], marker="^", color=PALETTE[2], label="Win rate (count)")
     percent_axis(bottom)
     bottom.set_ylabel("Percent")
@@ -211,32 +312,44 @@ def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure:
 
 # -- report tables -------------------------------------------------------------------------------
 def headline_table(headline: pd.DataFrame, currency: str = "USD",
-                   compare_to: tuple[str, ...] = ("previous", "last_year")):
-    """Current period vs the ``compare_to`` periods (same number of days)."""
-    data = headline.loc[["current", *compare_to]].reset_index()
+                   compare_to: tuple[str, ...] = ("previous", "last_year")) -> Styler:
+    """Current period vs the ``compare_to`` periods (same number of days) the deals cover."""
+    rows = [n for n in ("current", *compare_to) if headline.loc[n, "measured"]]
+    data = headline.loc[rows].reset_index()
     data["compared"] = data["compared"].map({"current": "This period", "previous": "Previous period",
                                              "last_year": "Same period last year"})
+    metrics = shown_columns(data, ("bookings", "quota", "attainment", "win_rate", "avg_deal_size",
+                                   "median_cycle_days", "pipeline_created",
+                                   "created_without_amount"))
     cols = {"compared": ("", None), "period": ("Period", None), "through": ("Through", "date"),
-            **{c: ROLLUP_COLUMNS[c] for c in ("bookings", "quota", "attainment", "win_rate",
-                                               "avg_deal_size", "median_cycle_days",
-                                               "pipeline_created")}}
+            **{c: ROLLUP_COLUMNS[c] for c in metrics}}
     return report_table(data, cols, currency, "Headline vs comparison periods (to the same day)")
 
 
-def leaderboard_table(board: pd.DataFrame, currency: str = "USD"):
-    """Ranked reps with quartile; unranked reps listed last with the reason."""
+def leaderboard_table(board: pd.DataFrame, currency: str = "USD") -> Styler | str:
+    """Ranked reps with quartile; unranked reps listed last with the reason; the sentence
+    instead with no rep."""
+    if board.empty:
+        return "No rep was employed or had a deal in the period."
     cols = {"rank": ("Rank", "int"), "quartile": ("Quartile", "int"), "name": ("Rep", None),
             "team": ("Team", None), "bookings": ("Bookings", "money"), "quota": ("Quota", "money"),
             "attainment": ("Attainment", "pct"), "win_rate": ("Win rate", "pct"),
             "tenure_months": ("Tenure (months)", "int"), "not_ranked": ("Not ranked because", None)}
-    att = board["attainment"]
-    return report_table(board, cols, currency, "Leaderboard, period to date",
-                        good={"attainment": att >= 1}, bad={"attainment": att < 0.5})
+    if not board["not_ranked"].astype(bool).any():
+        del cols["not_ranked"]
+    by = ranked_by(board)
+    marks = {"good": {"attainment": board["attainment"] >= 1},
+             "bad": {"attainment": board["attainment"] < 0.5}} if by == "attainment" else {}
+    return report_table(board, cols, currency, f"Leaderboard by {by}, period to date", **marks)
 
 
-def diagnosis_table(diagnosis: pd.DataFrame, currency: str = "USD"):
-    """Reps below the threshold with their driver and the peer medians it is judged against."""
-    cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment (12 mo)", "pct"),
+def diagnosis_table(diagnosis: pd.DataFrame, currency: str = "USD", window: str = "trailing 12 months"
+                    ) -> Styler | str:
+    """Reps below the threshold with their driver and the peer medians it is judged against; the
+    sentence instead when no rep is below it."""
+    if diagnosis.empty:
+        return f"No ranked rep is below the bar over {window}."
+    cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
             "driver": ("Main driver", None), "driver_gap": ("Gap to peers", "pct"),
             "pipeline_to_quota": ("Pipeline / quota", "float"),
             "peer_pipeline_to_quota": ("Peer pipeline / quota", "float"), "win_rate": ("Win rate", "pct"),
@@ -244,15 +357,18 @@ def diagnosis_table(diagnosis: pd.DataFrame, currency: str = "USD"):
             "peer_avg_deal_size": ("Peer avg deal", "money"),
             "median_cycle_days": ("Cycle (days)", "int"),
             "peer_median_cycle_days": ("Peer cycle (days)", "int"), "peers": ("Peer group", None)}
-    return report_table(diagnosis, cols, currency, "Diagnosis of reps below the bar (trailing 12 months)",
+    return report_table(diagnosis, cols, currency, f"Diagnosis of reps below the bar ({window})",
                         bad={"driver_gap": diagnosis["driver_gap"] >= 0.25})
 
 
-def consistency_table(table: pd.DataFrame):
-    """Reps by consistency label with periods at quota and monthly CV."""
+def consistency_table(table: pd.DataFrame) -> Styler | str:
+    """Reps by consistency label with periods at quota and monthly CV; the sentence instead when
+    no rep is judged yet."""
     order = {"consistently good": 0, "consistently weak": 1, "volatile": 2, "mixed": 3}
     data = table.loc[table["label"].isin(order)].sort_values(
         ["label", "share_at_quota"], key=lambda c: c.map(order) if c.name == "label" else -c)
+    if data.empty:
+        return "No rep has enough history to judge consistency yet."
     cols = {"name": ("Rep", None), "team": ("Team", None), "label": ("Pattern", None),
             "periods_at_quota": ("Periods at quota", "int"),
             "periods_with_quota": ("of periods", "int"), "cv": ("Monthly CV", "float"),
@@ -262,16 +378,22 @@ def consistency_table(table: pd.DataFrame):
                         bad={"label": data["label"] == "consistently weak"})
 
 
-def vacated_table(vacated: pd.DataFrame):
-    """Recently vacated seats and whether a hire has backfilled them."""
+def vacated_table(vacated: pd.DataFrame) -> Styler | str:
+    """Recently vacated seats and whether a hire has backfilled them; the sentence instead when
+    no seat was vacated."""
+    if vacated.empty:
+        return "No seat was vacated recently."
     cols = {"name": ("Left", None), "team": ("Team", None), "manager": ("Manager", None),
             "termination_date": ("Last day", "date"), "backfilled_by": ("Backfilled by", None)}
     return report_table(vacated, cols, caption="Recently vacated seats",
                         bad={"backfilled_by": vacated["open"]})
 
 
-def funnel_table(conversion: pd.DataFrame, times: pd.DataFrame):
-    """Company stage conversion with loss rate and time in stage."""
+def funnel_table(conversion: pd.DataFrame, times: pd.DataFrame) -> Styler | str:
+    """Company stage conversion with loss rate and time in stage; the sentence instead when no
+    deal closed in the window."""
+    if conversion.empty or not conversion["reached"].any():
+        return NO_CLOSED_DEAL
     data = conversion.merge(times[["stage", "median_days", "p90_days"]], on="stage", how="left")
     cols = {"stage": ("Stage", None), "reached": ("Deals reached", "int"),
             "conversion": ("Converted to next", "pct"), "next_stage": ("Next stage", None),
@@ -280,20 +402,22 @@ def funnel_table(conversion: pd.DataFrame, times: pd.DataFrame):
     return report_table(data, cols, caption="Funnel (deals closed in the last 12 months)")
 
 
-def trend_table(trend: pd.DataFrame, currency: str = "USD"):
-    """Headline metrics by quarter."""
+def trend_table(trend: pd.DataFrame, currency: str = "USD") -> Styler:
+    """Headline metrics by measured quarter (quota columns only with quotas)."""
     cols = {"quarter": ("Quarter", None), **{c: ROLLUP_COLUMNS[c] for c in (
         "bookings", "quota", "attainment")}, "share_at_quota": ("Reps at quota", "pct"),
         "win_rate": ("Win rate", "pct"), "avg_deal_size": ("Avg deal size", "money"),
         "median_cycle_days": ("Median cycle (days)", "int"),
-        "pipeline_created": ("Pipeline created", "money")}
+        **{c: ROLLUP_COLUMNS[c] for c in shown_columns(trend, ("pipeline_created",
+                                                               "created_without_amount"))}}
     return report_table(trend, cols, currency, "Quarterly trend (last row to date if running)")
 
 
-def velocity_table(velocity: pd.DataFrame, currency: str = "USD"):
-    """Pipeline velocity per team and for the scope (money per day)."""
-    cols = {"group": ("Team", None), "open_deals": ("Open deals", "int"),
-            "win_rate": ("Win rate", "pct"), "avg_deal_size": ("Avg deal size", "money"),
+def velocity_table(velocity: pd.DataFrame, currency: str = "USD") -> Styler:
+    """Pipeline velocity per team (when the roster has teams) and for the scope (money per day)."""
+    cols = {"group": ("Team" if len(velocity) > 1 else "Scope", None),
+            "open_deals": ("Open deals", "int"), "win_rate": ("Win rate", "pct"),
+            "avg_deal_size": ("Avg deal size", "money"),
             "cycle_days": ("Median cycle (days)", "int"),
             "velocity_per_day": (f"Velocity ({currency}/day)", "money")}
     return report_table(velocity, cols, currency,

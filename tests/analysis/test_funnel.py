@@ -10,7 +10,7 @@ D5 (A): open in Prospecting
 import pandas as pd
 import pytest
 
-from salesops.analysis.funnel import funnel
+from salesops.analysis.funnel import funnel, velocities
 from salesops.data.periods import Period
 from salesops.data.stages import load_catalogue
 
@@ -70,12 +70,24 @@ def test_time_in_stage_median_and_p90():
 
 def test_velocity_and_bottlenecks():
     f = result()
-    company = f.velocity.set_index("group").loc["All"]
+    deals, _ = frames()
+    v = velocities(deals, WINDOW, "team").set_index("group")
+    company = v.loc["All"]
     # 1 open deal x win rate 2/4 x avg won size (100 + 300) / 2 / median cycle (25 + 30) / 2
     assert company["velocity_per_day"] == pytest.approx(1 * 0.5 * 200 / 27.5)
+    # team A: D5 open; D1 won, D2 lost -> 1 x 1/2 x 100 / 25
+    assert v.loc["A", "velocity_per_day"] == pytest.approx(1 * 0.5 * 100 / 25)
     b = f.bottlenecks.set_index("group")
     # B loses 1 of 2 at Prospecting (50%) vs company 1 of 4 (25%): +25 points
     assert b.loc["B", "stage"] == "Prospecting" and b.loc["B", "gap"] == pytest.approx(0.25)
     # A loses 1 of 2 at Qualification (50%) vs company 1 of 3: +16.7 points
     assert b.loc["A", "stage"] == "Qualification"
     assert b.loc["A", "gap"] == pytest.approx(0.5 - 1 / 3)
+
+
+def test_ungrouped_funnel_has_no_group_tables_and_velocity_one_row():
+    deals, hist = frames()
+    f = funnel(deals, hist, CAT, WINDOW, by=None, min_reached=1)
+    assert f.conversion_by_group is None and f.bottlenecks is None
+    assert f.conversion["reached"].tolist() == [4, 3, 2, 2, 2]  # same company funnel as by team
+    assert velocities(deals, WINDOW, None)["group"].tolist() == ["All"]

@@ -12,6 +12,10 @@ import numpy as np
 import pandas as pd
 
 from salesops.data.periods import Period
+from salesops.data.requirements import Needs
+
+#: Attainment, reps at quota, ranking against quota and coverage need the deals and quotas.
+NEEDS = Needs("Attainment against quota", tables=("opportunities", "quotas"))
 
 QUOTA_OK, QUOTA_ZERO, QUOTA_MISSING = "ok", "zero", "missing"
 

@@ -2,7 +2,8 @@
 
 Deals come from ``ReviewData.deals`` (already as of). A deal counts in the period its
 ``close_date`` falls in (won/lost) or its ``created_date`` falls in (pipeline created). Deals
-with no amount count as deals but add nothing to values; they are reported, never dropped.
+with no amount (open deals whose value is unknown) count as deals but add nothing to value sums;
+they are counted separately, never read as $0 and never dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import numpy as np
 import pandas as pd
 
 from salesops.data.periods import FiscalCalendar, Period
+from salesops.data.requirements import Needs
+
+#: Bookings, win rates, deal sizes, cycles and pipeline need only the deals.
+NEEDS = Needs("Bookings, win rates, deal sizes and cycles", tables=("opportunities",))
 
 OUTCOME_COLUMNS = ("won_deals", "lost_deals", "bookings", "lost_amount", "priced_wins",
                    "deals_missing_amount", "median_cycle_days")
@@ -72,21 +77,36 @@ def pipeline_created(
     deals: pd.DataFrame, window: Period, by: str | list[str] = "rep_id",
     calendar: FiscalCalendar | None = None, freq: str | None = None,
 ) -> pd.DataFrame:
-    """Deals created in ``window`` per group: ``deals_created`` and their value ``pipeline_created``."""
+    """Deals created in ``window`` per group: ``deals_created``, the value of those with an
+    amount ``pipeline_created`` and ``created_without_amount`` (value unknown)."""
     created = deals.loc[window.contains(deals["created_date"]), [*_by(by), "amount", "created_date"]]
+    amount = created["amount"].to_numpy()
+    unknown = np.isnan(amount)
     frame = pd.DataFrame({"deals_created": np.ones(len(created), dtype=np.int64),
-                          "pipeline_created": created["amount"].fillna(0.0).to_numpy()},
+                          "pipeline_created": np.where(unknown, 0.0, amount),
+                          "created_without_amount": unknown.astype(np.int64)},
                          index=created.index)
     keys = _keys(created, by, created["created_date"], calendar, freq)
     return frame.groupby(keys, observed=_observed(by, freq)).sum()
 
 
-def open_pipeline(deals: pd.DataFrame, window: Period, by: str | list[str] = "rep_id") -> pd.Series:
-    """Value of open deals expected to close in ``window`` (e.g. next period), per group."""
+def open_pipeline(deals: pd.DataFrame, window: Period, by: str | list[str] = "rep_id"
+                  ) -> pd.DataFrame:
+    """Open deals expected to close in ``window`` (e.g. next period), per group: ``open_deals``,
+    ``open_without_amount`` and ``open_pipeline`` (value of those with an amount)."""
     is_open = (deals["status"] == "open") & window.contains(deals["close_date"])
     picked = deals.loc[is_open, [*_by(by), "amount"]]
-    return (picked["amount"].fillna(0.0).groupby(_keys(picked, by), observed=_observed(by, None))
-            .sum().rename("open_pipeline"))
+    unknown = picked["amount"].isna()
+    frame = pd.DataFrame({"open_deals": np.ones(len(picked), dtype=np.int64),
+                          "open_without_amount": unknown.astype(np.int64),
+                          "open_pipeline": picked["amount"].where(~unknown, 0.0)},
+                         index=picked.index)
+    return frame.groupby(_keys(picked, by), observed=_observed(by, None)).sum()
+
+
+def undated_open(deals: pd.DataFrame) -> int:
+    """Open deals with no expected close date (in no period's pipeline)."""
+    return int(((deals["status"] == "open") & deals["close_date"].isna()).sum())
 
 
 def won_by_period(deals: pd.DataFrame, window: Period, calendar: FiscalCalendar, freq: str,

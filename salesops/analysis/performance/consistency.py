@@ -1,7 +1,7 @@
 """Consistency: how often each rep made quota lately, and how steady their monthly bookings are.
 
-Periods at quota count the last ``n_periods`` complete fiscal periods in which the rep had a
-quota; the coefficient of variation (population std / mean) uses the last ``months`` complete
+Periods at quota count the last ``n_periods`` complete fiscal periods the deals cover in which
+the rep had a quota; the coefficient of variation (population std / mean) uses the last ``months`` complete
 calendar-fiscal months the rep was employed for in full.
 """
 
@@ -14,15 +14,20 @@ from salesops.analysis.performance.attainment import attainment_by_period
 from salesops.analysis.performance.bookings import won_by_period
 from salesops.analysis.performance.scope import ReviewData
 from salesops.data.periods import Period
+from salesops.data.requirements import Needs
+
+#: Periods at quota need quotas; months employed need hire dates.
+NEEDS = Needs("Consistency", tables=("opportunities", "quotas"), columns={"reps": ("hire_date",)})
 
 GOOD, WEAK, VOLATILE, MIXED, TOO_NEW = (
     "consistently good", "consistently weak", "volatile", "mixed", "too new to judge")
 
 
 def complete_periods(data: ReviewData, freq: str, n: int) -> list[Period]:
-    """The last ``n`` periods of ``freq`` that ended on or before ``as_of``, oldest first."""
+    """The last ``n`` periods of ``freq`` that ended on or before ``as_of`` and that the deals
+    cover (see ``ReviewData.measured``), oldest first."""
     periods = data.calendar.last_n(data.as_of, freq, n + 1)
-    done = [p for p in periods if p.end <= data.as_of]
+    done = [p for p in periods if p.end <= data.as_of and data.measured(p)]
     return done[-n:]
 
 
@@ -50,7 +55,7 @@ def monthly_cv(data: ReviewData, months: int = 12, min_months: int = 6) -> pd.Da
     starts = np.array([p.start for p in periods], dtype="datetime64[ns]")
     ends = np.array([p.end for p in periods], dtype="datetime64[ns]")
     hired = reps["hire_date"].to_numpy()[:, None] <= starts[None, :]
-    term = reps["termination_date"].to_numpy()[:, None]
+    term = reps["termination_date"].to_numpy("datetime64[ns]")[:, None]
     stayed = np.isnat(term) | (term >= ends[None, :])
     observed = booked.where(hired & stayed)
     n = observed.notna().sum(axis=1)
@@ -72,7 +77,8 @@ def consistency(data: ReviewData, freq: str = "quarter", n_periods: int = 4, mon
     periods = complete_periods(data, freq, n_periods)
     reps = data.reps.loc[data.reps["termination_date"].isna()]
     ids = reps["rep_id"].astype(str).to_numpy()
-    out = pd.DataFrame({"name": reps["name"].to_numpy(), "team": reps["team"].to_numpy()}, index=ids)
+    shown = [c for c in ("name", "team") if data.has("reps", c)]
+    out = pd.DataFrame({c: reps[c].to_numpy() for c in shown}, index=ids)
     if periods:
         quota, att = attainment_by_period(bookings_matrix(data, periods), data.quotas, periods)
         att = att.reindex(ids)

@@ -3,7 +3,7 @@
 Drivers: pipeline created per unit of quota (too little pipeline; fair across tenure and
 segment), win rate by count (low win rate), average won
 deal size (small deals), median sales cycle (long cycle). Peers are the rep's team when it has
-at least ``min_peers`` ranked reps, else every ranked rep in scope.
+at least ``min_peers`` ranked reps (and the roster has teams), else every ranked rep in scope.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesops.data.requirements import Needs
+
+#: "Below the bar" is trailing-12-month attainment: the diagnosis needs quotas.
+NEEDS = Needs("The diagnosis of reps below the bar", tables=("opportunities", "quotas"))
 #: metric -> (driver name, True if higher is better)
 DRIVERS: dict[str, tuple[str, bool]] = {
     "pipeline_to_quota": ("too little pipeline", True),
@@ -37,12 +41,14 @@ def diagnose(board: pd.DataFrame, threshold: float = 0.8, min_peers: int = 3,
     shortfall if it reaches ``min_gap``, else "no single driver".
     """
     ranked = board.loc[board["rank"].notna()].copy()
-    team_size = ranked.groupby("team")["rep_id"].transform("size")
-    ranked["peers"] = np.where(team_size >= min_peers, "team", "company")
+    team = ranked["team"] if "team" in ranked else pd.Series("", index=ranked.index)
+    team_size = ranked.groupby(team)["rep_id"].transform("size")
+    by_team = ("team" in ranked) & (team_size >= min_peers)
+    ranked["peers"] = np.where(by_team, "team", "company")
     gaps = {}
     for metric, (_name, higher) in DRIVERS.items():
-        team_median = ranked.groupby("team")[metric].transform("median")
-        median = team_median.where(ranked["peers"] == "team", ranked[metric].median())
+        team_median = ranked.groupby(team)[metric].transform("median")
+        median = team_median.where(by_team, ranked[metric].median())
         ranked[f"peer_{metric}"] = median
         gaps[metric] = shortfall(ranked[metric], median, higher)
     gap = pd.DataFrame(gaps, index=ranked.index)

@@ -1,8 +1,10 @@
 """Rep ranking and the attainment distribution, restricted to reps it is fair to rank.
 
-Eligible: active at the end of the period (or on ``as_of`` if earlier), at least
-``min_tenure_months`` in the job, and a quota above zero. Everyone else is listed with the
-reason and no rank. Ties share the better rank; quartile 1 is the top quarter.
+Ranked by attainment when there are quotas, else by bookings. Eligible: active at the end of the
+period (or on ``as_of`` if earlier), at least ``min_tenure_months`` in the job (only when hire
+dates are known: an unknown tenure excludes no one), and, by attainment, a quota above zero.
+Everyone else is listed with the reason and no rank. Ties share the better rank; quartile 1 is
+the top quarter.
 """
 
 from __future__ import annotations
@@ -14,32 +16,47 @@ import pandas as pd
 
 from salesops.analysis.performance.attainment import QUOTA_OK
 from salesops.analysis.performance.rollups import at_quota
+from salesops.data.requirements import Needs
 
 #: A healthy plan has roughly this share of reps at quota.
 HEALTHY_BAND = (0.60, 0.70)
+#: The leaderboard needs the deals (by bookings); the minimum-tenure rule needs hire dates.
+NEEDS = Needs("The leaderboard", tables=("opportunities",))
+TENURE_NEEDS = Needs("The minimum-tenure rule", tables=("reps",), columns={"reps": ("hire_date",)})
 
 
 def eligibility(reps: pd.DataFrame, min_tenure_months: int = 3) -> pd.Series:
-    """Why each rep of a rep performance table is not ranked ('' when eligible)."""
-    reason = np.select(
-        [~reps["active"], reps["tenure_months"] < min_tenure_months,
-         reps["quota_status"] != QUOTA_OK],
-        ["left", f"under {min_tenure_months} months tenure", "no quota"],
-        default="",
-    )
+    """Why each rep of a rep performance table is not ranked ('' when eligible); the tenure and
+    quota rules apply only where the table has tenure and quota columns."""
+    rules = [(~reps["active"].astype(bool), "left")]
+    if "tenure_months" in reps:
+        rules.append((reps["tenure_months"] < min_tenure_months,
+                      f"under {min_tenure_months} months tenure"))
+    if "quota_status" in reps:
+        rules.append((reps["quota_status"] != QUOTA_OK, "no quota"))
+    reason = np.select([mask.to_numpy(bool) for mask, _ in rules], [r for _, r in rules],
+                       default="")
     return pd.Series(reason, index=reps.index, name="not_ranked")
 
 
 def leaderboard(reps: pd.DataFrame, min_tenure_months: int = 3) -> pd.DataFrame:
-    """Rep table sorted by attainment with ``rank`` and ``quartile`` (NaN if not ranked)."""
+    """Rep table sorted by ``ranked_by`` (attainment when the table has it, else bookings) with
+    ``rank`` and ``quartile`` (NaN if not ranked)."""
+    metric = ranked_by(reps)
     out = reps.assign(not_ranked=eligibility(reps, min_tenure_months))
     ranked = out["not_ranked"] == ""
-    out["rank"] = out["attainment"].where(ranked).rank(ascending=False, method="min")
+    out["rank"] = out[metric].where(ranked).rank(ascending=False, method="min")
     n = int(ranked.sum())
     out["quartile"] = np.floor((out["rank"] - 1) * 4 / max(n, 1)) + 1
-    out["at_quota"] = at_quota(out)
-    return out.sort_values(["rank", "attainment"], ascending=[True, False],
-                           na_position="last").reset_index(drop=True)
+    if metric == "attainment":
+        out["at_quota"] = at_quota(out)
+    out = out.sort_values(["rank", metric], ascending=[True, False], na_position="last")
+    return out.reset_index(drop=True)
+
+
+def ranked_by(board: pd.DataFrame) -> str:
+    """The column a leaderboard ranks by: 'attainment' or 'bookings'."""
+    return "attainment" if "attainment" in board else "bookings"
 
 
 @dataclass(frozen=True)

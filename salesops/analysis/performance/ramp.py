@@ -16,6 +16,16 @@ from salesops.analysis.performance.attainment import quota_for_period
 from salesops.analysis.performance.consistency import bookings_matrix
 from salesops.analysis.performance.scope import ReviewData, trailing_window
 from salesops.data.periods import Period
+from salesops.data.requirements import Needs
+
+#: Ramp divides by a steady quota and counts months from hire; turnover counts hires and leavers;
+#: a vacated seat is backfilled by a hire into the same team.
+RAMP_NEEDS = Needs("Ramp of new hires", tables=("opportunities", "quotas"),
+                   columns={"reps": ("hire_date",)})
+TURNOVER_NEEDS = Needs("Turnover", tables=("reps",),
+                       columns={"reps": ("hire_date", "termination_date")})
+SEATS_NEEDS = Needs("Recently vacated seats", tables=("reps",),
+                    columns={"reps": ("hire_date", "termination_date", "team")})
 
 RAMP_COLUMNS = ("rep_id", "name", "hire_date", "month", "tenure_month", "bookings", "steady_quota",
                 "ramp_attainment", "ramp_attainment_3m")
@@ -31,10 +41,11 @@ def ramp_table(data: ReviewData, steady_after: int = 12, max_tenure: int = 18) -
     """One row per rep and complete month of their first ``max_tenure`` months in the data.
 
     Columns: ``RAMP_COLUMNS``; ``ramp_attainment_3m`` averages the month and up to two before
-    it (the curve readers see). Only reps whose hire month lies inside the data (month 1
-    observed).
+    it (the curve readers see). Only reps whose hire month lies inside the data (quotas and
+    deals both cover month 1).
     """
     first = data.quotas["period_start"].min() if len(data.quotas) else data.as_of
+    first = max(first, data.history_start or data.as_of)
     months = [p for p in data.calendar.periods_between(first, data.as_of, "month")
               if p.end <= data.as_of]
     if not months:
@@ -87,7 +98,8 @@ def time_to_productivity(ramp: pd.DataFrame, level: float = 0.8, window: int = 3
 
 @dataclass
 class Turnover:
-    """Headcount movement over a trailing window, and seats vacated recently."""
+    """Headcount movement over a trailing window, and seats vacated recently (None without
+    teams: a backfill cannot be matched to a seat)."""
 
     window: Period
     headcount_start: int
@@ -95,16 +107,17 @@ class Turnover:
     hires: int
     leavers: int
     attrition_rate: float  # leavers / average headcount; NaN with no headcount
-    by_team: pd.DataFrame  # team, headcount_start, headcount_end, hires, leavers
-    vacated: pd.DataFrame  # recent leavers: name, team, manager, termination_date, backfilled
+    by_team: pd.DataFrame | None  # team, headcount_start, headcount_end, hires, leavers
+    vacated: pd.DataFrame | None  # recent leavers: name, team, manager, termination_date, backfilled
 
 
 def turnover(data: ReviewData, months: int = 12, vacated_days: int = 180,
-             backfill_grace_days: int = 30) -> Turnover:
+             backfill_grace_days: int = 30, teams: bool = True) -> Turnover:
     """Attrition over the last ``months`` and seats vacated in the last ``vacated_days`` days.
 
     A vacated seat is backfilled by the earliest unused hire into the same team made at most
     ``backfill_grace_days`` before the termination (or any time after it, up to ``as_of``).
+    ``teams=False`` (no team column) leaves out the per-team table and the vacated seats.
     """
     window = trailing_window(data.as_of, months)
     reps = data.reps
@@ -115,15 +128,17 @@ def turnover(data: ReviewData, months: int = 12, vacated_days: int = 180,
 
     start, end = on_roll(window.start), on_roll(data.as_of)
     hired, left = window.contains(reps["hire_date"]), window.contains(term)
-    by_team = pd.DataFrame({"headcount_start": start, "headcount_end": end, "hires": hired,
-                            "leavers": left}).groupby(reps["team"].astype(str)).sum()
+    by_team = None
+    if teams:
+        by_team = pd.DataFrame({"headcount_start": start, "headcount_end": end, "hires": hired,
+                                "leavers": left}).groupby(reps["team"].astype(str)).sum()
+        by_team = by_team.rename_axis("team").reset_index()
     avg = (int(start.sum()) + int(end.sum())) / 2
     return Turnover(
         window=window, headcount_start=int(start.sum()), headcount_end=int(end.sum()),
         hires=int(hired.sum()), leavers=int(left.sum()),
-        attrition_rate=left.sum() / avg if avg > 0 else float("nan"),
-        by_team=by_team.rename_axis("team").reset_index(),
-        vacated=_vacated(reps, data.as_of, vacated_days, backfill_grace_days),
+        attrition_rate=left.sum() / avg if avg > 0 else float("nan"), by_team=by_team,
+        vacated=_vacated(reps, data.as_of, vacated_days, backfill_grace_days) if teams else None,
     )
 
 

@@ -1,18 +1,25 @@
 """The full set of performance review metrics in one call (the notebook and the benchmark use it).
 
+Each section's needs are declared once, in its analysis module; ``SECTIONS`` names them and
+``performance_review`` checks them against the dataset: a section the data cannot support is not
+computed (its field is None) and ``review.sections[name]`` holds the sentence to show instead.
 Findings (risks and changes) are ranked by a severity score in comparable units: each is the
 relative shortfall or change it describes (0.15 = 15% or 15 points), see docs/metrics.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from salesops.analysis.funnel import Funnel, funnel
-from salesops.analysis.performance.consistency import consistency
-from salesops.analysis.performance.diagnosis import diagnose
+from salesops.analysis import funnel as funnel_analysis
+from salesops.analysis.funnel import Funnel, funnel, velocities
+from salesops.analysis.performance import attainment, bookings, consistency, diagnosis
+from salesops.analysis.performance import leaderboard as ranking
+from salesops.analysis.performance import ramp as ramp_analysis
+from salesops.analysis.performance import trend as trend_analysis
+from salesops.analysis.performance.consistency import complete_periods
 from salesops.analysis.performance.leaderboard import (
     AttainmentDistribution,
     attainment_distribution,
@@ -25,7 +32,7 @@ from salesops.analysis.performance.ramp import (
     time_to_productivity,
     turnover,
 )
-from salesops.analysis.performance.rollups import performance_table
+from salesops.analysis.performance.rollups import NEEDS_BY_LEVEL, performance_table
 from salesops.analysis.performance.scope import (
     SCOPE_LEVELS,
     ReviewData,
@@ -33,11 +40,30 @@ from salesops.analysis.performance.scope import (
     to_date,
     trailing_window,
 )
-from salesops.analysis.performance.trend import quarterly_trend
 from salesops.data.periods import FREQS, Period, elapsed_fraction, parse_date
+from salesops.data.requirements import Availability, Needs, check_all
 from salesops.data.store import Dataset
 
 COMPARE_TO = ("previous", "last_year")
+#: Without deals there is no review at all: every section says so in this one sentence.
+REVIEW_NEEDS = Needs("The performance review", tables=("opportunities",))
+#: Each section of the review and what it needs (declared in its analysis module).
+SECTIONS: dict[str, Needs] = {
+    "deals": bookings.NEEDS,
+    "attainment": attainment.NEEDS,
+    **{f"rollups_by_{level}": NEEDS_BY_LEVEL[level] for level in SCOPE_LEVELS},
+    "leaderboard": ranking.NEEDS,
+    "tenure": ranking.TENURE_NEEDS,
+    "diagnosis": diagnosis.NEEDS,
+    "consistency": consistency.NEEDS,
+    "ramp": ramp_analysis.RAMP_NEEDS,
+    "turnover": ramp_analysis.TURNOVER_NEEDS,
+    "vacated_seats": ramp_analysis.SEATS_NEEDS,
+    "funnel": funnel_analysis.NEEDS,
+    "bottlenecks": funnel_analysis.BOTTLENECK_NEEDS,
+    "velocity": funnel_analysis.VELOCITY_NEEDS,
+    "trend": trend_analysis.NEEDS,
+}
 
 
 def parse_compare_to(text: str | None) -> tuple[str, ...]:
@@ -96,25 +122,32 @@ class Finding:
 
 @dataclass
 class PerformanceReview:
-    """Every table and figure of the performance review, computed as of ``data.as_of``."""
+    """Every table and figure of the performance review, computed as of ``data.as_of``.
+
+    A field is None when its section (``sections``) is not available; nothing stands in for it.
+    """
 
     data: ReviewData
     periods: ReviewPeriods
-    headline: pd.DataFrame  # one row per compared period: current, previous, last_year
-    reps: pd.DataFrame  # leaderboard: rep performance table with rank, quartile, at_quota
-    distribution: AttainmentDistribution
-    rollups: dict[str, pd.DataFrame]
-    trailing: pd.DataFrame  # leaderboard over the trailing 12 months (diagnosis basis)
-    diagnosis: pd.DataFrame
-    consistency: pd.DataFrame
-    ramp: pd.DataFrame  # rep x tenure month
-    cohort: pd.DataFrame  # cohort curve by tenure month
-    productive_month: pd.Series  # time to productivity per ramping rep
-    turnover: Turnover
-    funnel: Funnel
-    trend: pd.DataFrame
-    findings: list[Finding]
-    coverage_basis: str  # which quota the coverage figure divides by
+    sections: dict[str, Availability]
+    headline: pd.DataFrame | None = None  # one row per compared period: current, previous, ...
+    reps: pd.DataFrame | None = None  # leaderboard: rep table with rank, quartile (, at_quota)
+    distribution: AttainmentDistribution | None = None  # needs quotas
+    rollups: dict[str, pd.DataFrame] = field(default_factory=dict)  # levels the roster has
+    trailing_window: Period | None = None  # diagnosis window (12 months, or since the data began)
+    trailing: pd.DataFrame | None = None  # leaderboard over the trailing window
+    diagnosis: pd.DataFrame | None = None
+    consistency: pd.DataFrame | None = None
+    ramp: pd.DataFrame | None = None  # rep x tenure month
+    cohort: pd.DataFrame | None = None  # cohort curve by tenure month
+    productive_month: pd.Series | None = None  # time to productivity per ramping rep
+    turnover: Turnover | None = None
+    funnel: Funnel | None = None
+    velocity: pd.DataFrame | None = None  # per team (if known) plus the whole scope
+    trend: pd.DataFrame | None = None
+    findings: list[Finding] = field(default_factory=list)
+    coverage_basis: str = ""  # which quota the coverage figure divides by ("" without quotas)
+    undated_open_deals: int = 0  # open deals with no expected close date (in no period)
 
     @property
     def new_hires(self) -> pd.DataFrame:
@@ -125,31 +158,69 @@ class PerformanceReview:
         return self.ramp.loc[self.ramp["rep_id"].isin(recent)]
 
 
-def headline(data: ReviewData, periods: ReviewPeriods) -> pd.DataFrame:
-    """Scope totals for the current period and its comparisons (same elapsed days)."""
+def headline(data: ReviewData, periods: ReviewPeriods, quotas: bool = True) -> pd.DataFrame:
+    """Scope totals for the current period and its comparisons (same elapsed days); ``measured``
+    is False for a comparison that starts before the first deal (its zeros are not data)."""
     frames = []
     for name in ("current", *COMPARE_TO):
         period = getattr(periods, name)
         nxt = periods.next if name == "current" else None
-        frames.append(performance_table(data, period, None, nxt, periods.days).assign(
-            compared=name, period=period.label, through=to_date(period, periods.days).end))
+        frames.append(performance_table(data, period, None, nxt, periods.days, quotas).assign(
+            compared=name, period=period.label, through=to_date(period, periods.days).end,
+            measured=name == "current" or data.measured(period)))
     out = pd.concat(frames).set_index("compared").drop(columns="scope")
     return out
 
 
 def coverage(headline: pd.DataFrame) -> tuple[float, str]:
-    """Next period's open pipeline / its quota; without that quota, / this period's quota."""
+    """Next period's open pipeline (known amounts) / its quota; without that quota, / this
+    period's quota; NaN without any quota or when no open deal expected then has an amount."""
     cur = headline.loc["current"]
-    if cur["next_period_quota"] > 0:
+    if cur["next_period_deals"] and cur["next_period_without_amount"] == cur["next_period_deals"]:
+        return float("nan"), "no open deal expected then has an amount"
+    if cur.get("next_period_quota", 0) > 0:
         return float(cur["coverage"]), "next period's quota"
-    if cur["quota"] > 0:
+    if cur.get("quota", 0) > 0:
         return float(cur["next_period_pipeline"] / cur["quota"]), \
             "this period's quota (next period's quota is not set)"
     return float("nan"), "no quota set"
 
 
+def measured_window(data: ReviewData, months: int = 12) -> Period:
+    """The trailing ``months`` to ``as_of``, starting no earlier than the first deal."""
+    window = trailing_window(data.as_of, months)
+    if data.history_start is None or data.history_start <= window.start:
+        return window
+    return Period("trailing", data.history_start, data.as_of,
+                  f"{data.history_start:%Y-%m-%d} to {data.as_of:%Y-%m-%d}")
+
+
 def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Finding]:
-    """Risks and changes with a positive severity, largest first (missing numbers never qualify)."""
+    """Risks and changes with a positive severity, largest first; only from available sections
+    and measured comparisons (missing numbers never qualify)."""
+    out: list[Finding] = []
+    if review.sections["attainment"]:
+        out += _quota_findings(review, coverage_target)
+    for _, row in (review.funnel.bottlenecks.head(1).iterrows()
+                   if review.funnel is not None and review.funnel.bottlenecks is not None else ()):
+        if row["gap"] > 0:
+            out.append(Finding("bottleneck", row["group"], row["loss_rate"],
+                               row["company_loss_rate"], row["gap"], row["stage"]))
+    t = review.turnover
+    if t is not None and t.vacated is not None:
+        open_seats = int(t.vacated["open"].sum())
+        if open_seats and t.headcount_end:
+            out.append(Finding("seats", ", ".join(t.vacated.loc[t.vacated["open"], "team"].unique()),
+                               open_seats, t.headcount_end, open_seats / t.headcount_end))
+    if t is not None and pd.notna(t.attrition_rate):
+        out.append(Finding("attrition", review.data.scope.label, t.attrition_rate,
+                           0.15, t.attrition_rate - 0.15))
+    ranked = [f for f in out if pd.notna(f.severity) and f.severity > 0]
+    return sorted(ranked, key=lambda f: f.severity, reverse=True)
+
+
+def _quota_findings(review: PerformanceReview, coverage_target: float) -> list[Finding]:
+    """Pace, attainment changes, reps at quota, coverage and the weakest team (needs quotas)."""
     cur, head, p = review.headline.loc["current"], review.headline, review.periods
     out: list[Finding] = []
     if cur["quota_status"] == "ok" and 0 < p.elapsed < 1:
@@ -158,10 +229,9 @@ def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Fi
                            1 - pace))
     for name in COMPARE_TO:
         ref = head.loc[name, "attainment"]
-        if pd.notna(ref) and pd.notna(cur["attainment"]):
-            diff = cur["attainment"] - ref
-            out.append(Finding("change", "attainment", cur["attainment"], ref, abs(diff),
-                               getattr(p, name).label))
+        if head.loc[name, "measured"] and pd.notna(ref) and pd.notna(cur["attainment"]):
+            out.append(Finding("change", "attainment", cur["attainment"], ref,
+                               abs(cur["attainment"] - ref), getattr(p, name).label))
     dist = review.distribution
     low = dist.healthy_band[0]
     if pd.notna(dist.compared_share):
@@ -169,28 +239,35 @@ def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Fi
                            low - dist.compared_share))
     cov, basis = coverage(review.headline)
     if pd.notna(cov):
-        out.append(Finding("coverage", basis, cov, coverage_target, 1 - cov / coverage_target))
-    teams = review.rollups["team"]
-    if len(teams) > 1 and pd.notna(cur["attainment"]):
-        worst = teams.loc[teams["attainment"].idxmin()] if teams["attainment"].notna().any() else None
-        if worst is not None:
-            out.append(Finding("team", worst["team"], worst["attainment"], cur["attainment"],
-                               cur["attainment"] - worst["attainment"], review.data.scope.label))
-    for _, row in review.funnel.bottlenecks.head(1).iterrows():
-        if row["gap"] > 0:
-            out.append(Finding("bottleneck", row["group"], row["loss_rate"],
-                               row["company_loss_rate"], row["gap"], row["stage"]))
-    seats = review.turnover.vacated
-    open_seats = int(seats["open"].sum())
-    if open_seats and review.turnover.headcount_end:
-        out.append(Finding("seats", ", ".join(seats.loc[seats["open"], "team"].unique()),
-                           open_seats, review.turnover.headcount_end,
-                           open_seats / review.turnover.headcount_end))
-    if pd.notna(review.turnover.attrition_rate):
-        out.append(Finding("attrition", review.data.scope.label, review.turnover.attrition_rate,
-                           0.15, review.turnover.attrition_rate - 0.15))
-    ranked = [f for f in out if pd.notna(f.severity) and f.severity > 0]
-    return sorted(ranked, key=lambda f: f.severity, reverse=True)
+        unknown = "known amounts only" if cur["next_period_without_amount"] else ""
+        out.append(Finding("coverage", basis, cov, coverage_target, 1 - cov / coverage_target,
+                           unknown))
+    teams = review.rollups.get("team")
+    if teams is not None and len(teams) > 1 and pd.notna(cur["attainment"]) \
+            and teams["attainment"].notna().any():
+        worst = teams.loc[teams["attainment"].idxmin()]
+        out.append(Finding("team", worst["team"], worst["attainment"], cur["attainment"],
+                           cur["attainment"] - worst["attainment"], review.data.scope.label))
+    return out
+
+
+def check_sections(dataset: Dataset) -> dict[str, Availability]:
+    """Availability of every section in ``SECTIONS``; all say the review needs deals if the
+    data has none."""
+    review = REVIEW_NEEDS.check(dataset)
+    if not review:
+        return dict.fromkeys(SECTIONS, review)
+    return check_all(dataset, SECTIONS.items())
+
+
+def _history_checks(data: ReviewData, sections: dict[str, Availability], freq: str,
+                    consistency_periods: int, trend_quarters: int) -> None:
+    """Sections the tables allow but the history is too short for, with the sentence."""
+    if sections["trend"]:
+        sections["trend"] = trend_analysis.trend_availability(data, trend_quarters)
+    if sections["consistency"] and not complete_periods(data, freq, consistency_periods):
+        sections["consistency"] = Availability.missing(
+            f"Consistency cannot be shown: the deals cover no complete {freq} yet.")
 
 
 def performance_review(
@@ -198,34 +275,49 @@ def performance_review(
     scope: str | None = None, min_tenure_months: int = 3, diagnosis_threshold: float = 0.8,
     consistency_periods: int = 4, trend_quarters: int = 8,
 ) -> PerformanceReview:
-    """Compute the review for ``scope`` and ``period`` (month/quarter/year) as of ``as_of``."""
+    """Compute the review for ``scope`` and ``period`` (month/quarter/year) as of ``as_of``;
+    only the sections the dataset supports (see ``PerformanceReview.sections``)."""
     data = prepare(dataset, parse_date(as_of, name="as_of"), scope)
     periods = ReviewPeriods.build(data, period)
-    reps = performance_table(data, periods.current, "rep_id", periods.next, periods.days)
-    board = leaderboard(reps, min_tenure_months)
-    window = trailing_window(data.as_of)
-    trailing = leaderboard(performance_table(data, window), min_tenure_months)
-    ramp = ramp_table(data)
-    review = PerformanceReview(
-        data=data,
-        periods=periods,
-        headline=headline(data, periods),
-        reps=board,
-        distribution=attainment_distribution(board, periods.elapsed),
-        rollups={level: performance_table(data, periods.current, level, periods.next)
-                 for level in SCOPE_LEVELS},
-        trailing=trailing,
-        diagnosis=diagnose(trailing, diagnosis_threshold),
-        consistency=consistency(data, period, consistency_periods),
-        ramp=ramp,
-        cohort=cohort_curve(ramp),
-        productive_month=time_to_productivity(ramp),
-        turnover=turnover(data),
-        funnel=funnel(data.deals, data.stage_history, data.catalogue, window, "team"),
-        trend=quarterly_trend(data, trend_quarters),
-        findings=[],
-        coverage_basis="",
-    )
+    sections = check_sections(dataset)
+    review = PerformanceReview(data=data, periods=periods, sections=sections)
+    if not sections["deals"]:
+        return review
+    _history_checks(data, sections, period, consistency_periods, trend_quarters)
+    quotas = bool(sections["attainment"])
+    team = "team" if sections["rollups_by_team"] else None
+    review.headline = headline(data, periods, quotas)
+    reps = performance_table(data, periods.current, "rep_id", periods.next, periods.days, quotas)
+    review.reps = leaderboard(reps, min_tenure_months)
+    review.rollups = {level: performance_table(data, periods.current, level, periods.next,
+                                               quotas=quotas)
+                      for level in SCOPE_LEVELS if sections[f"rollups_by_{level}"]}
+    window = measured_window(data)
+    review.trailing_window = window
+    if quotas:
+        review.distribution = attainment_distribution(review.reps, periods.elapsed)
+        review.trailing = leaderboard(performance_table(data, window), min_tenure_months)
+        review.diagnosis = diagnosis.diagnose(review.trailing, diagnosis_threshold)
+        review.coverage_basis = coverage(review.headline)[1]
+    if sections["consistency"]:
+        review.consistency = consistency.consistency(data, period, consistency_periods)
+    if sections["ramp"]:
+        ramp = ramp_table(data)
+        if ramp.empty:
+            sections["ramp"] = Availability.missing(
+                "Ramp of new hires cannot be shown: no rep was hired inside the period the deals "
+                "and quotas cover, so no first month was observed.")
+        else:
+            review.ramp, review.cohort = ramp, cohort_curve(ramp)
+            review.productive_month = time_to_productivity(ramp)
+    if sections["turnover"]:
+        review.turnover = turnover(data, teams=bool(sections["vacated_seats"]))
+    if sections["funnel"]:
+        review.funnel = funnel(data.deals, data.stage_history, data.catalogue, window,
+                               team if sections["bottlenecks"] else None)
+    review.velocity = velocities(data.deals, window, team)
+    if sections["trend"]:
+        review.trend = trend_analysis.quarterly_trend(data, trend_quarters, quotas)
+    review.undated_open_deals = bookings.undated_open(data.deals)
     review.findings = findings(review)
-    review.coverage_basis = coverage(review.headline)[1]
     return review

@@ -3,7 +3,8 @@
 As-of rules (docs/metrics.md): reps hired after ``as_of`` do not exist yet and terminations
 after it are unknown; deals come from ``salesops.data.asof.snapshot`` (created after ``as_of``:
 absent; closed after it: open); stage history stops at ``as_of``. Scope follows the rep's
-region, manager or team in the roster (the roster keeps no history of moves).
+region, manager or team in the roster (the roster keeps no history of moves). An unknown hire
+date is unknown tenure (NaN), never tenure 0.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import pyarrow.compute as pc
 from salesops.data.asof import snapshot
 from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.stages import StageCatalogue
-from salesops.data.store import Dataset
+from salesops.data.store import Contents, Dataset
 
 SCOPE_LEVELS = ("region", "manager", "team")
 #: Deal and roster column holding the scope label (one group: the whole scope).
 SCOPE_COLUMN = "scope"
 #: Rep attributes carried onto every deal, for grouping.
 REP_ATTRIBUTES = ("region", "manager", "team")
+#: Label of reps whose region, manager or team is empty in the roster.
+UNASSIGNED = "Unassigned"
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def employed_during(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
 
 
 def tenure_months(hire_date: pd.Series, on: pd.Timestamp) -> pd.Series:
-    """Completed months between hire and ``on`` (0 during the first month)."""
+    """Completed months between hire and ``on`` (0 during the first month; NaN: hire unknown)."""
     months = (on.year - hire_date.dt.year) * 12 + (on.month - hire_date.dt.month)
     return (months - (on.day < hire_date.dt.day).astype(int)).clip(lower=0)
 
@@ -112,6 +115,17 @@ class ReviewData:
     catalogue: StageCatalogue
     scope: Scope
     currency: str = "USD"
+    contents: Contents = Contents()  # what the source dataset holds (tables, missing columns)
+    history_start: pd.Timestamp | None = None  # first deal created in the dataset (None: no deal)
+
+    def has(self, table: str, *columns: str) -> bool:
+        """Whether the source dataset holds ``table`` with every one of ``columns``."""
+        lacking = self.contents.missing_columns.get(table, ())
+        return table in self.contents.present and not any(c in lacking for c in columns)
+
+    def measured(self, period: Period) -> bool:
+        """Whether the deals cover all of ``period`` (it starts on or after the first deal)."""
+        return self.history_start is not None and period.start >= self.history_start
 
 
 def _check_scope(reps: pd.DataFrame, scope: Scope) -> pd.Series:
@@ -144,10 +158,13 @@ def prepare(dataset: Dataset, as_of: pd.Timestamp, scope: Scope | str | None = N
     if scope.level is not None:
         history = history.loc[history["opportunity_id"].isin(deals["opportunity_id"])]
     quotas = dataset.quotas.loc[dataset.quotas["rep_id"].isin(rep_ids)].reset_index(drop=True)
+    created = dataset.opportunities["created_date"]
+    first = created.loc[created <= as_of].min()
     return ReviewData(
         reps=reps, quotas=quotas, deals=_deal_frame(deals, reps, scope), stage_history=history,
         as_of=as_of, calendar=dataset.calendar, catalogue=dataset.catalogue, scope=scope,
-        currency=dataset.settings.currency,
+        currency=dataset.settings.currency, contents=dataset.contents,
+        history_start=None if pd.isna(first) else first.normalize(),
     )
 
 
@@ -168,10 +185,10 @@ def _deal_frame(deals: pd.DataFrame, reps: pd.DataFrame, scope: Scope) -> pd.Dat
         "stage": deals["stage"],
     })
     for attr in REP_ATTRIBUTES:
-        values = reps[attr].astype(str)
+        values = reps[attr].astype("string").fillna(UNASSIGNED)
         cats = pd.Index(values.unique()).sort_values()
         out[attr] = pd.Categorical.from_codes(
-            cats.get_indexer(values.to_numpy())[codes], categories=cats
+            cats.get_indexer(values.to_numpy())[codes], categories=cats.astype(str)
         )
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
     out[SCOPE_COLUMN] = pd.Categorical.from_codes(np.zeros(len(out), dtype=np.int8),

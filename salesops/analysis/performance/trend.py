@@ -1,4 +1,5 @@
-"""Headline metrics for each of the last N fiscal quarters (the current one to date)."""
+"""Headline metrics for each of the last N fiscal quarters the deals cover (the current one to
+date); quarters that start before the first deal are not measured and not shown."""
 
 from __future__ import annotations
 
@@ -8,17 +9,42 @@ from salesops.analysis.performance.attainment import attainment, attainment_by_p
 from salesops.analysis.performance.bookings import outcomes, pipeline_created
 from salesops.analysis.performance.consistency import bookings_matrix, span
 from salesops.analysis.performance.scope import SCOPE_COLUMN, ReviewData, employed_during
+from salesops.data.periods import Period
+from salesops.data.requirements import Availability, Needs
+
+NEEDS = Needs("The quarterly trend", tables=("opportunities",))
+#: Fewer measured quarters than this is not a trend.
+MIN_QUARTERS = 2
 
 
-def quarterly_trend(data: ReviewData, n_quarters: int = 8) -> pd.DataFrame:
-    """One row per quarter: bookings, quota, attainment, share of reps at quota, win rates,
-    average deal size, median cycle, pipeline created; ``complete`` is False for the quarter
-    still running on ``as_of``.
+def trend_quarters(data: ReviewData, n_quarters: int = 8) -> list[Period]:
+    """The last ``n_quarters`` fiscal quarters to ``as_of`` that the deals cover, oldest first."""
+    return [q for q in data.calendar.last_n(data.as_of, "quarter", n_quarters) if data.measured(q)]
+
+
+def trend_availability(data: ReviewData, n_quarters: int = 8) -> Availability:
+    """Available with at least ``MIN_QUARTERS`` measured quarters, else the sentence saying how
+    many the deals cover."""
+    k = len(trend_quarters(data, n_quarters))
+    if k >= MIN_QUARTERS:
+        return Availability(True)
+    since = "" if data.history_start is None else f" (deals from {data.history_start:%Y-%m-%d})"
+    covered = "no complete quarter" if k == 0 else "only 1 quarter"
+    return Availability.missing(f"The quarterly trend cannot be shown: the data covers {covered}"
+                                f"{since}; a trend needs at least {MIN_QUARTERS}.")
+
+
+def quarterly_trend(data: ReviewData, n_quarters: int = 8, quotas: bool = True) -> pd.DataFrame:
+    """One row per measured quarter: bookings, win rates, average deal size, median cycle,
+    pipeline created (and deals created without an amount) and, with ``quotas``, quota,
+    attainment and share of reps at quota; ``complete`` is False for the quarter still running.
 
     Share at quota counts reps with a quota above zero who were on the roster at the quarter's
     end (or on ``as_of``).
     """
-    quarters = data.calendar.last_n(data.as_of, "quarter", n_quarters)
+    quarters = trend_quarters(data, n_quarters)
+    if not quarters:
+        return pd.DataFrame(columns=["quarter_start", "quarter", "bookings", "complete"])
     window = span(quarters)
     cal = data.calendar
     won = outcomes(data.deals, window, SCOPE_COLUMN, cal, "quarter").droplevel(0)
@@ -26,6 +52,19 @@ def quarterly_trend(data: ReviewData, n_quarters: int = 8) -> pd.DataFrame:
     starts = [q.start for q in quarters]
     out = won.reindex(starts).join(created.reindex(starts)).fillna(
         {c: 0 for c in [*won.columns.drop("median_cycle_days"), *created.columns]})
+    if quotas:
+        _share_at_quota(data, quarters, out)
+    closed = out["won_deals"] + out["lost_deals"]
+    out["win_rate"] = out["won_deals"] / closed.where(closed > 0)
+    out["avg_deal_size"] = out["bookings"] / out["priced_wins"].where(out["priced_wins"] > 0)
+    out.insert(0, "quarter", [q.label for q in quarters])
+    out["complete"] = [q.end <= data.as_of for q in quarters]
+    return out.rename_axis("quarter_start").reset_index()
+
+
+def _share_at_quota(data: ReviewData, quarters: list[Period], out: pd.DataFrame) -> None:
+    """Add quota, attainment, quota status and the share of reps at quota to ``out``."""
+    starts = [q.start for q in quarters]
     quota, rep_att = attainment_by_period(bookings_matrix(data, quarters), data.quotas, quarters)
     out["quota"] = quota.sum(min_count=1).reindex(starts)
     reps = data.reps.set_index(data.reps["rep_id"].astype(str)).reindex(rep_att.index)
@@ -37,9 +76,3 @@ def quarterly_trend(data: ReviewData, n_quarters: int = 8) -> pd.DataFrame:
     out["share_at_quota"] = pd.Series(share)
     out["attainment"] = attainment(out["bookings"], out["quota"])
     out["quota_status"] = quota_status(out["quota"])
-    closed = out["won_deals"] + out["lost_deals"]
-    out["win_rate"] = out["won_deals"] / closed.where(closed > 0)
-    out["avg_deal_size"] = out["bookings"] / out["priced_wins"].where(out["priced_wins"] > 0)
-    out.insert(0, "quarter", [q.label for q in quarters])
-    out["complete"] = [q.end <= data.as_of for q in quarters]
-    return out.rename_axis("quarter_start").reset_index()

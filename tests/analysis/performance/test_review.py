@@ -74,12 +74,16 @@ def test_quarterly_trend(dataset):
 
 
 def test_manager_with_one_rep_and_no_deals_runs_end_to_end(dataset):
-    from salesops.presentation.narrative import people_sentences, performance_summary
+    from salesops.presentation import narrative as n
     r = performance_review(dataset, "2026-02-15", scope="manager=Max")  # Eve not hired yet
     assert r.reps["name"].tolist() == ["Cy"]
     assert r.headline.loc["current", "bookings"] == 0
     assert r.diagnosis["driver"].tolist() in ([], ["no single driver"], ["too little pipeline"])
-    text = " ".join(performance_summary(r) + people_sentences(r))
+    assert not r.sections["ramp"] and r.ramp is None  # Cy was hired before the deals begin
+    assert "no rep was hired inside" in r.sections["ramp"].reason
+    text = " ".join(n.performance_summary(r) + [
+        n.consistency_sentence(r.consistency), n.turnover_sentence(r.turnover),
+        n.seats_sentence(r.turnover.vacated)])
     assert "nan" not in text.lower()
 
 
