@@ -19,6 +19,7 @@ from salesops.analysis.forecast.pipeline import PipelineForecast
 from salesops.data.requirements import Availability
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
+from salesops.presentation.sections import unavailable
 from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
 
 
@@ -201,8 +202,9 @@ def pipeline_sentences(pipeline: PipelineForecast) -> list[str]:
         one = n == 1
         they, verb, their = ("it is", "has", "its") if one else ("they are", "have", "their")
         if gap == "amount":
-            out.append(f"{_deals(n)} {verb} no amount: {they} counted as deals but left out of "
-                       f"the pipeline value ({their} value is unknown).")
+            out.append(f"{_deals(n)} {verb} no amount: {they} counted as "
+                       f"{'a deal' if one else 'deals'} but left out of the pipeline value "
+                       f"({their} value is unknown).")
         else:
             out.append(f"{_deals(n)} {verb} no expected close date: {they} left out of the CRM "
                        f"view's quarters ({their} quarter is unknown); the model still values "
@@ -213,3 +215,9 @@ def pipeline_sentences(pipeline: PipelineForecast) -> list[str]:
 def notes(*sections: Availability) -> list[str]:
     """The sentences of the sections the data cannot support (none for available ones)."""
     return [av.reason for av in sections if not av]
+
+
+def unavailable_notes(*sections: Availability) -> HTML:
+    """The sentences of the sections the data cannot support, styled as ``unavailable``
+    (nothing for available ones)."""
+    return HTML("".join(unavailable(av).data for av in sections if not av))

@@ -3,11 +3,22 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from IPython.display import HTML, Image  # noqa: E402
 
+from salesops.analysis.forecast.pipeline import PipelineForecast  # noqa: E402
+from salesops.data.requirements import AVAILABLE, Availability  # noqa: E402
 from salesops.presentation.forecast_charts import (  # noqa: E402
     accuracy_chart,
+    accuracy_sentence,
+    as_image,
     fan_chart,
+    notes,
+    pipeline_sentences,
+    summary_sentences,
+    unavailable_notes,
     waterfall_chart,
 )
 
@@ -45,3 +56,171 @@ def test_accuracy_chart_two_panels():
     fig = accuracy_chart(table)
     assert len(fig.axes) == 2
     plt.close(fig)
+
+
+# -- charts with nothing to draw, and figures as images ------------------------------------------
+
+def test_accuracy_chart_time_series_only_and_nothing_measured():
+    table = pd.DataFrame({
+        "period": ["Q1", "Q2"], "actual": [10.0, 12.0], "pipeline": [np.nan, np.nan],
+        "pipeline_p10": [np.nan] * 2, "pipeline_p90": [np.nan] * 2, "time_series": [9.0, 13.0],
+        "pipeline_pct_error": [np.nan] * 2, "time_series_pct_error": [-0.1, 0.083],
+    })
+    fig = accuracy_chart(table)
+    # actual and time series only: 2 + 2 bars on top, 2 error bars below, no P10-P90 range
+    assert len(fig.axes[0].patches) == 4 and len(fig.axes[1].patches) == 2
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "Actual", "Time-series forecast"]
+    plt.close(fig)
+    none = accuracy_chart(table.assign(time_series_pct_error=np.nan))
+    assert isinstance(none, HTML) and "No past quarter was measured" in none.data
+
+
+def test_empty_waterfall_and_fan_chart_are_sentences():
+    steps = pd.DataFrame({"step": ["Booked", "Commit"], "amount": [0.0, 0.0]})
+    out = waterfall_chart(steps, "FY2026 Q4")
+    assert isinstance(out, HTML)
+    assert "FY2026 Q4: nothing booked, no open deal and no run-rate, so nothing to chart." in out.data
+    empty = fan_chart(pd.Series(dtype=float), pd.DataFrame(columns=["period_start", "forecast"]),
+                      "Bookings")
+    assert "Bookings: no bookings history and no forecast to chart." in empty.data
+
+
+def test_as_image_closes_the_figure_and_passes_sentences_through():
+    fig = waterfall_chart(pd.DataFrame({"step": ["Booked"], "amount": [5.0]}), "Q4")
+    image = as_image(fig)
+    assert isinstance(image, Image) and image.data[:4] == b"\x89PNG"
+    assert not plt.fignum_exists(fig.number)
+    note = HTML("<p>x</p>")
+    assert as_image(note) is note
+
+
+# -- generated sentences, one test per branch -------------------------------------------------
+
+def summary_row(**kw):
+    row = {"period": "FY2026 Q4", "forecast": 1.5e6, "low": 1.2e6, "high": 1.8e6,
+           "booked": 5e5, "quota": 2e6, "gap": 5e5, "still_to_close": 1.5e6, "coverage": 2.0,
+           "coverage_needed": 3.0}
+    row.update(kw)
+    return pd.DataFrame([row])
+
+
+def accuracy_rows(pipeline, time_series):
+    return pd.DataFrame({"pipeline_pct_error": pipeline, "time_series_pct_error": time_series})
+
+
+MEASURED_BOTH = accuracy_rows([0.1, -0.3], [0.2, 0.0])
+
+
+def test_summary_short_of_quota_with_coverage():
+    out = summary_sentences(summary_row(), MEASURED_BOTH, "pipeline")
+    assert out[0] == ("FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M), $500.0K short of the "
+                      "$2.0M quota; $500.0K booked, $1.5M still to close with 2.0x pipeline "
+                      "coverage (3.0x needed at the usual conversion).")
+
+
+def test_summary_without_a_usual_conversion_leaves_out_coverage_needed():
+    out = summary_sentences(summary_row(coverage_needed=np.nan), MEASURED_BOTH, "pipeline")
+    assert out[0].endswith("still to close with 2.0x pipeline coverage.")
+
+
+def test_summary_above_quota_and_nothing_left_to_close():
+    out = summary_sentences(summary_row(gap=-3e5, still_to_close=0.0), MEASURED_BOTH, "pipeline")
+    assert out[0] == ("FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M), $300.0K above the "
+                      "$2.0M quota.")
+
+
+def test_summary_quarter_without_quota_yet():
+    out = summary_sentences(summary_row(quota=np.nan, gap=np.nan), MEASURED_BOTH, "pipeline")
+    assert out[0] == "FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M); no quota set yet."
+
+
+def test_summary_without_quotas_in_the_data_says_nothing_per_quarter():
+    row = summary_row().drop(columns=["quota", "gap", "still_to_close", "coverage",
+                                      "coverage_needed"])
+    out = summary_sentences(row, MEASURED_BOTH, "time_series")
+    assert out[0] == "FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M)."
+
+
+def test_summary_with_no_quarter_has_no_headline_sentence():
+    assert summary_sentences(summary_row().iloc[:0], MEASURED_BOTH, "pipeline") == []
+
+
+def test_accuracy_sentence_both_measured_equally():
+    # pipeline |0.1| and |-0.3| -> 20%; time series |0.2| and 0 -> 10%
+    assert accuracy_sentence(MEASURED_BOTH, "time_series") == (
+        "The headline figure is the time-series forecast: over the last 2 quarters measured, "
+        "forecasts made on day 15 missed by 20% (pipeline) and 10% (time series) on average.")
+
+
+def test_accuracy_sentence_counts_only_measured_quarters():
+    # six snapshots, but the time series was measured in one of them only
+    table = accuracy_rows([0.1] * 6, [np.nan] * 5 + [0.94])
+    assert accuracy_sentence(table, "pipeline") == (
+        "The headline figure is the pipeline forecast: forecasts made on day 15 missed by 10% "
+        "(pipeline, over 6 quarters measured) and 94% (time series, over 1 quarter measured) on "
+        "average.")
+
+
+def test_accuracy_sentence_one_forecast_measured():
+    table = accuracy_rows([np.nan], [0.25])
+    assert accuracy_sentence(table, "time_series") == (
+        "The headline figure is the time-series forecast: forecasts made on day 15 missed by 25% "
+        "(time series, over 1 quarter measured) on average.")
+
+
+def test_accuracy_sentence_nothing_measured():
+    assert accuracy_sentence(accuracy_rows([np.nan], [np.nan]), "pipeline") == (
+        "The headline figure is the pipeline forecast; no past quarter could be measured to "
+        "judge it.")
+    assert accuracy_sentence(pd.DataFrame(), "time_series").endswith("could be measured to judge it.")
+
+
+def pipeline(probabilities="history", amounts=0, closes=0):
+    return PipelineForecast(pd.Timestamp("2026-11-27"), pd.DataFrame(), pd.DataFrame(),
+                            pd.DataFrame(), probabilities, amounts, closes)
+
+
+@pytest.mark.parametrize("source, start", [
+    ("history", "Win probabilities are learned from how past deals progressed"),
+    ("crm", "Win probabilities are the CRM's probability column (the stage's default where a "
+            "deal has none): the data has no stage history"),
+    ("catalogue", "Win probabilities are the stage catalogue's default per stage: the data has "
+                  "no stage history to learn them from and no CRM probability column."),
+])
+def test_pipeline_sentence_names_its_probabilities(source, start):
+    out = pipeline_sentences(pipeline(source))
+    assert len(out) == 1 and out[0].startswith(start)
+
+
+def test_pipeline_sentences_unknown_amounts_and_close_dates_plural():
+    out = pipeline_sentences(pipeline(amounts=1234, closes=2))
+    assert out[1:] == [
+        "1,234 open deals have no amount: they are counted as deals but left out of the "
+        "pipeline value (their value is unknown).",
+        "2 open deals have no expected close date: they are left out of the CRM view's quarters "
+        "(their quarter is unknown); the model still values them by their stage's usual timing.",
+    ]
+
+
+def test_pipeline_sentences_unknown_amount_and_close_date_singular():
+    out = pipeline_sentences(pipeline(amounts=1, closes=1))
+    assert out[1:] == [
+        "1 open deal has no amount: it is counted as a deal but left out of the pipeline value "
+        "(its value is unknown).",
+        "1 open deal has no expected close date: it is left out of the CRM view's quarters (its "
+        "quarter is unknown); the model still values it by its stage's usual timing.",
+    ]
+
+
+def test_notes_only_for_unavailable_sections():
+    missing = Availability.missing("Quota cannot be shown: no quotas table.")
+    assert notes(AVAILABLE, missing) == ["Quota cannot be shown: no quotas table."]
+    assert notes(AVAILABLE) == []
+
+
+def test_unavailable_notes_render_each_missing_sentence_escaped():
+    missing = Availability.missing("No <quotas> table.")
+    html = unavailable_notes(AVAILABLE, missing).data
+    assert html.count("salesops-unavailable") == 1 and "No &lt;quotas&gt; table." in html
+    assert unavailable_notes(AVAILABLE).data == ""

@@ -95,3 +95,13 @@ def test_history_table_or_note():
     html = html_of(ft.history_table(past))
     assert ">Forecast made<" in html and "2026-08-27" in html and ">ETS<" in html
     assert html.count("#fbe5e3") == 1 and "inside80" not in html
+
+
+def test_summary_table_without_quotas_has_no_quota_headers():
+    summary = pd.DataFrame({"period": ["FY2026 Q4"], "forecast": [1.5e6], "low": [1.2e6],
+                            "high": [1.8e6], "time_series": [1.5e6], "booked": [5e5]})
+    html = html_of(ft.summary_table(summary))
+    assert ">Time-series forecast<" in html and ">Booked<" in html
+    for header in ("Quota", "Short of quota", "Still to close", "Pipeline forecast"):
+        assert f">{header}<" not in html
+    assert "#fbe5e3" not in html  # nothing highlighted as short of quota

@@ -109,13 +109,13 @@ def pipeline_snapshots(
 
 
 def accuracy_table(time_series: pd.DataFrame, pipeline: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Snapshots of both forecasts side by side (the pipeline's missing when ``None``), with
-    the error and % error of each; a % error is NaN (not measured) when nothing closed or
-    no forecast was made."""
-    table = time_series.merge(pipeline if pipeline is not None
-                              else pd.DataFrame(columns=PIPELINE_COLUMNS), on="period", how="left")
+    """Snapshots of the forecasts made (the pipeline's only when ``pipeline`` is given), with
+    the error and % error of each; a % error is NaN (not measured) when nothing closed or no
+    forecast was made."""
+    table = time_series if pipeline is None else time_series.merge(pipeline, on="period",
+                                                                   how="left")
     actual = table["actual"].where(table["actual"] > 0)
-    for name in ("pipeline", "time_series"):
+    for name in ("pipeline", "time_series") if pipeline is not None else ("time_series",):
         table[name] = table[name].astype(float)
         table[f"{name}_error"] = table[name] - table["actual"]
         table[f"{name}_pct_error"] = table[f"{name}_error"] / actual

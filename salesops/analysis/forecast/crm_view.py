@@ -21,6 +21,7 @@ CATEGORY_NEEDS = Needs("Commit and best-case calls",
 #: Columns of the CRM view and summary that need a quota, and those that need categories.
 QUOTA_COLUMNS = ("quota", "gap", "gap_to_quota", "still_to_close", "coverage", "coverage_needed")
 CATEGORY_COLUMNS = ("commit", "best_case")
+PROBABILITY_COLUMNS = ("crm_weighted",)
 
 
 def categories_availability(dataset: Dataset, open_deals: pd.DataFrame) -> Availability:
@@ -85,15 +86,19 @@ def crm_view(
     return pd.DataFrame(rows)
 
 
-def waterfall(deals: pd.DataFrame, summary_row: pd.Series) -> pd.DataFrame:
+def waterfall(deals: pd.DataFrame, summary_row: pd.Series, categories: bool = True) -> pd.DataFrame:
     """The model's expected value of one period split into steps: booked, then expected from
-    commit, best-case and pipeline deals (by the rep's category), then run-rate."""
+    commit, best-case and pipeline deals (by the rep's category; one "Open deals" step when
+    the data has no categories), then run-rate."""
     label = summary_row["period"]
-    cat = deals["forecast_category"].astype(object).where(
-        deals["forecast_category"].isin(CATEGORY_ORDER), "pipeline")
-    expected = deals[f"expected_{label}"].groupby(cat).sum()
     steps = [("Booked", float(summary_row["booked"]))]
-    steps += [(c.replace("_", " ").capitalize(), float(expected.get(c, 0.0)))
-              for c in CATEGORY_ORDER]
+    if categories:
+        cat = deals["forecast_category"].astype(object).where(
+            deals["forecast_category"].isin(CATEGORY_ORDER), "pipeline")
+        expected = deals[f"expected_{label}"].groupby(cat).sum()
+        steps += [(c.replace("_", " ").capitalize(), float(expected.get(c, 0.0)))
+                  for c in CATEGORY_ORDER]
+    else:
+        steps.append(("Open deals", float(deals[f"expected_{label}"].sum())))
     steps.append(("Run-rate (new deals)", float(summary_row["run_rate"])))
     return pd.DataFrame(steps, columns=["step", "amount"])

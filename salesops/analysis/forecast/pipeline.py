@@ -34,7 +34,7 @@ PIPELINE_NEEDS = Needs("The pipeline forecast", tables=("opportunities",))
 #: CRM's probability column (no stage history), or the stage catalogue's defaults (neither).
 PROBABILITY_SOURCES = ("history", "crm", "catalogue")
 HISTORY_RATES_NEEDS = Needs("Win rates learned from past deals", tables=("stage_history",))
-CRM_PROBABILITY_NEEDS = Needs("The CRM's probabilities",
+CRM_PROBABILITY_NEEDS = Needs("The CRM's weighted pipeline",
                               columns={"opportunities": ("probability",)})
 
 

@@ -20,6 +20,7 @@ from salesops.analysis.forecast.bookings import BookingsForecast, forecast_booki
 from salesops.analysis.forecast.crm_view import (
     CATEGORY_COLUMNS,
     CRM_NEEDS,
+    PROBABILITY_COLUMNS,
     QUOTA_COLUMNS,
     QUOTA_NEEDS,
     categories_availability,
@@ -27,6 +28,7 @@ from salesops.analysis.forecast.crm_view import (
     waterfall,
 )
 from salesops.analysis.forecast.pipeline import (
+    CRM_PROBABILITY_NEEDS,
     PIPELINE_NEEDS,
     PipelineForecast,
     pipeline_forecast,
@@ -53,7 +55,7 @@ from salesops.data.store import Dataset
 SUMMARY_QUARTERS = 3  # this quarter and the next two
 #: Report sections, each with an Availability in ``ForecastReport.availability``.
 SECTIONS = ("summary", "time_series", "dimension", "pipeline", "crm", "quota", "categories",
-            "accuracy", "pipeline_accuracy", "rep_bias", "rep_calls")
+            "crm_probability", "accuracy", "pipeline_accuracy", "rep_bias", "rep_calls")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class ForecastReport:
 
     def waterfall(self) -> pd.DataFrame:
         """Steps of this quarter's pipeline forecast (booked, commit, best case, ...)."""
-        return waterfall(self.pipeline.deals, self.pipeline.periods.iloc[0])
+        return waterfall(self.pipeline.deals, self.pipeline.periods.iloc[0],
+                         bool(self.availability.get("categories", True)))
 
     def total_forecast(self) -> pd.DataFrame:
         """The time-series forecast of the total (or scope), per period."""
@@ -206,6 +209,7 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
     if deals and av["pipeline"]:
         open_deals = known.loc[known["status"] == "open"]
         av["categories"] = av["rep_calls"] = categories_availability(dataset, open_deals)
+        av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
         pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
                                  probabilities=probability_source(dataset, open_deals))
         rep_ids = known["rep_id"].drop_duplicates() if parse_scope(scope) else None
@@ -220,7 +224,7 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
         if av["rep_bias"]:
             rep_bias = accuracy.rep_bias(rep_rows, roster)
     else:
-        av["categories"] = av["rep_calls"] = av["pipeline"]
+        av["categories"] = av["rep_calls"] = av["crm_probability"] = av["pipeline"]
     ts_snaps = accuracy.time_series_snapshots(events, cal, as_of, snapshots, select=select)
     acc = accuracy.accuracy_table(ts_snaps, pipe_snaps)
     av["accuracy"] = _accuracy_availability(acc, snapshots)
@@ -244,9 +248,11 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
 
 
 def _without(crm: pd.DataFrame, av: dict[str, Availability]) -> pd.DataFrame:
-    """The CRM view without the columns the data cannot support (quotas, categories)."""
+    """The CRM view without the columns the data cannot support (quotas, categories, the CRM's
+    probabilities)."""
     drop = [*(QUOTA_COLUMNS if not av["quota"] else ()),
-            *(CATEGORY_COLUMNS if not av["categories"] else ())]
+            *(CATEGORY_COLUMNS if not av["categories"] else ()),
+            *(PROBABILITY_COLUMNS if not av["crm_probability"] else ())]
     return crm.drop(columns=[c for c in drop if c in crm.columns])
 
 

@@ -61,3 +61,36 @@ def test_rep_calls_commit_and_best_case_vs_model_with_names():
                                       "model_expected": 80.0, "commit_vs_model": 20.0}
     # B: no commit (0), best case 0, model 10 -> commit - model = -10; A sorted first
     assert got.loc["B", "commit_vs_model"] == -10.0 and got.index.tolist() == ["A", "B"]
+
+
+def test_accuracy_table_measures_only_what_was_forecast_and_closed():
+    from salesops.analysis.forecast.accuracy import accuracy_table, mean_abs_error, measured
+    ts = pd.DataFrame({"period": ["Q1", "Q2", "Q3"], "actual": [100.0, 0.0, 200.0],
+                       "time_series": [110.0, 50.0, float("nan")]})
+    pipe = pd.DataFrame({"period": ["Q1", "Q2", "Q3"], "pipeline": [90.0, 10.0, 180.0]})
+    table = accuracy_table(ts, pipe).set_index("period")
+    # Q1: (110 - 100) / 100 = +10%, (90 - 100) / 100 = -10%; Q2: nothing closed, not measured;
+    # Q3: no time-series forecast (too little history then), pipeline (180 - 200) / 200 = -10%
+    assert table.loc["Q1", "time_series_pct_error"] == pytest.approx(0.1)
+    assert table.loc["Q1", "pipeline_pct_error"] == pytest.approx(-0.1)
+    assert table.loc["Q2", ["time_series_pct_error", "pipeline_pct_error"]].isna().all()
+    assert pd.isna(table.loc["Q3", "time_series_pct_error"])
+    assert measured(table, "time_series") == 1 and measured(table, "pipeline") == 2
+    assert mean_abs_error(table, "pipeline") == pytest.approx(0.1)  # (|-0.1| + |-0.1|) / 2
+    only_ts = accuracy_table(ts)
+    assert "pipeline" not in only_ts.columns and measured(only_ts, "pipeline") == 0
+    assert pd.isna(mean_abs_error(only_ts, "pipeline"))
+
+
+def test_snapshot_dates_when_as_of_ends_a_quarter():
+    # Mar 31 ends Q1: Q1 is complete, so it is the last quarter backtested
+    dates = snapshot_dates(CAL, pd.Timestamp("2026-03-31"), 2)
+    assert [q.label for _, q in dates] == ["FY2025 Q4", "FY2026 Q1"]
+
+
+def test_rep_names_from_the_roster_else_the_owner_id():
+    from salesops.analysis.forecast.accuracy import rep_names
+    ids = pd.Series(["R1", "R2"])
+    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", None]})
+    assert rep_names(ids, roster).tolist() == ["Ann", "R2"]
+    assert rep_names(ids).tolist() == ["R1", "R2"]

@@ -71,3 +71,42 @@ def test_waterfall_steps_sum_to_expected():
     # uncategorised and unknown categories count as pipeline: 30 + 10
     assert steps.to_dict() == {"Booked": 50, "Commit": 90, "Best case": 100, "Pipeline": 40,
                                "Run-rate (new deals)": 20}
+    # without categories in the data: one step for all open deals, 90 + 100 + 30 + 10 = 230
+    plain = waterfall(deals, row, categories=False).set_index("step")["amount"]
+    assert plain.to_dict() == {"Booked": 50, "Open deals": 230, "Run-rate (new deals)": 20}
+
+
+def test_overdue_open_deals_count_in_the_first_period_only():
+    opps = opportunities()
+    opps.loc[3, "close_date"] = pd.Timestamp("2026-06-30")  # d (400, commit) is overdue
+    view = crm_view(opps, quotas(), [Q3, Q4], AS_OF, model()).set_index("period")
+    assert view.loc[Q3.label, "open_pipeline"] == 600 + 400
+    assert view.loc[Q4.label, "open_pipeline"] == 0
+
+
+def test_open_deals_without_amount_or_close_date_are_never_summed_as_zero():
+    opps = opportunities()
+    opps.loc[0, "amount"] = np.nan  # a (Q3, commit): value unknown
+    opps.loc[1, "close_date"] = pd.NaT  # b: quarter unknown
+    view = crm_view(opps, quotas(), [Q3, Q4], AS_OF, model()).set_index("period")
+    # Q3 keeps only c (300); a's amount is unknown, b cannot be placed in a quarter
+    assert view.loc[Q3.label, "open_pipeline"] == 300
+    assert view.loc[Q3.label, "commit"] == 50  # booked only: a's commit has no known value
+
+
+def test_categories_availability():
+    from dataclasses import replace
+
+    from salesops.analysis.forecast.crm_view import categories_availability
+    from salesops.data.schema import TABLES, empty_frame
+    from salesops.data.store import Contents, Dataset
+    opps = opportunities()
+    tables = {n: empty_frame(TABLES[n]) for n in TABLES if n not in ("transactions",
+                                                                   "opportunities")}
+    data = Dataset(**tables, opportunities=opps)
+    assert categories_availability(data, opps)
+    assert categories_availability(data, opps.assign(forecast_category=None)).reason == (
+        "Commit and best-case calls cannot be shown: no open deal has a forecast category.")
+    lacking = replace(data, contents=Contents(data.present,
+                                              {"opportunities": ("forecast_category",)}))
+    assert "has no 'forecast_category' column" in categories_availability(lacking, opps).reason

@@ -85,3 +85,40 @@ def test_windows_for():
     # June: tomorrow (day 1) to June 30 (day 29); July: day 30 to day 60
     assert windows_for(periods, AS_OF) == [(1, 29), (30, 60)]
     assert np.isclose(sum(hi - lo + 1 for lo, hi in windows_for(periods, AS_OF)), 60)
+
+
+@pytest.mark.parametrize("source, o1, o2", [
+    ("crm", 0.4, 0.05),  # the deals' own CRM probabilities (O1 0.4, O2 0.05)
+    ("catalogue", 0.4, 0.05),  # Proposal 0.40, Prospecting 0.05 in the catalogue
+])
+def test_pipeline_probabilities_from_the_crm_or_the_catalogue(tiny, source, o1, o2):
+    opps, hist = tiny
+    if source == "crm":  # make the CRM's values differ from the catalogue's
+        opps = opps.assign(probability=opps["probability"].where(opps["status"] != "open")
+                           .fillna({4: 0.9}))
+        o1, o2 = 0.9, 0.05  # O2's CRM probability is empty: its stage's default
+    periods = [CAL.period(AS_OF, "quarter")]
+    pf = pipeline_forecast(opps, hist.iloc[:0], CAT, periods, AS_OF, sims=100,
+                           probabilities=source)
+    deals = pf.deals.set_index("opportunity_id")
+    assert pf.probabilities == source
+    assert deals.loc["O1", "p_win"] == pytest.approx(o1)
+    assert deals.loc["O2", "p_win"] == pytest.approx(o2)
+    with pytest.raises(ValueError, match="probabilities must be one of history, crm, catalogue"):
+        pipeline_forecast(opps, hist, CAT, periods, AS_OF, probabilities="gut")
+
+
+def test_open_deal_without_amount_is_counted_and_left_out_of_the_value(tiny):
+    opps, hist = tiny
+    opps = opps.assign(amount=opps["amount"].where(opps["opportunity_id"] != "O2"))
+    opps.loc[opps["opportunity_id"] == "O1", "close_date"] = pd.NaT
+    periods = [CAL.period(AS_OF, "quarter")]
+    pf = pipeline_forecast(opps, hist, CAT, periods, AS_OF, sims=200)
+    assert (pf.unknown_amounts, pf.unknown_close_dates) == (1, 1)
+    deals = pf.deals.set_index("opportunity_id")
+    label = periods[0].label
+    assert len(deals) == 2 and np.isnan(deals.loc["O2", f"expected_{label}"])
+    # the value is O1's alone: 1000 * p_win * p_close (O2 adds nothing, it is not $0 either)
+    assert pf.periods.loc[0, "open_expected"] == pytest.approx(
+        1000 * deals.loc["O1", "p_win"] * deals.loc["O1", f"p_close_{label}"])
+    assert np.isfinite(pf.periods.loc[0, ["p10", "p50", "p90"]].astype(float)).all()

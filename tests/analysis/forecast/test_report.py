@@ -193,7 +193,7 @@ def test_no_stage_history_uses_crm_probabilities_and_says_so(sample):
     assert np.allclose(deals["p_win"], deals["probability"].fillna(default).fillna(0))
     for section in ("pipeline_accuracy", "rep_bias"):
         assert "no stage_history table" in report.availability[section].reason
-    assert report.rep_bias is None and report.accuracy["pipeline"].isna().all()
+    assert report.rep_bias is None and "pipeline" not in report.accuracy.columns
     assert report.availability["accuracy"]  # the time-series backtest still measured quarters
     assert report.accuracy["time_series_pct_error"].notna().all()
 
@@ -205,6 +205,9 @@ def test_no_stage_history_nor_probability_uses_the_catalogue(sample):
     deals = report.pipeline.deals
     assert report.pipeline.probabilities == "catalogue"
     assert np.allclose(deals["p_win"], data.catalogue.probability_of(deals["stage"]))
+    # and the CRM's weighted pipeline is not shown as booked + $0
+    assert "crm_weighted" not in report.crm.columns
+    assert "no 'probability' column" in report.availability["crm_probability"].reason
 
 
 def test_no_forecast_categories_no_commit_views(sample):
@@ -215,6 +218,7 @@ def test_no_forecast_categories_no_commit_views(sample):
             "Commit and best-case calls cannot be shown: the opportunities table has no "
             "'forecast_category' column; mapping 'forecast_category' at ingest would enable it.")
     assert report.rep_calls is None and not {"commit", "best_case"} & set(report.crm.columns)
+    assert report.waterfall()["step"].tolist() == ["Booked", "Open deals", "Run-rate (new deals)"]
 
 
 def test_no_roster_rep_bias_by_owner_id_and_region_from_accounts(sample):
@@ -277,7 +281,7 @@ def test_transactions_only_forecast_by_region_like_the_deals(sample, full):
         assert "no opportunities table" in report.availability[section].reason
     assert "no quotas table" in report.availability["quota"].reason
     assert report.accuracy["time_series_pct_error"].notna().all()
-    assert report.accuracy["pipeline"].isna().all()
+    assert "pipeline" not in report.accuracy.columns
 
 
 def test_transactions_by_a_dimension_they_lack_or_have(sample):
