@@ -1,4 +1,5 @@
-"""Reading back what ingestion recorded: per-table row counts, quarantine reasons and rows.
+"""Reading back what ingestion recorded (per-table row counts, quarantine reasons and rows),
+and what a dataset holds: the "what your data has" table of the data quality report.
 
 ``ingest`` writes ``data_quality.json`` and ``quarantine.csv`` beside the processed tables; the
 data-quality report and the report index read them through ``load_quality``.
@@ -7,12 +8,16 @@ data-quality report and the report index read them through ``load_quality``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from salesops.data.ingest import QUALITY_FILE, QUARANTINE_FILE
+from salesops.data.requirements import Needs
+from salesops.data.schema import TABLES
+from salesops.data.store import Dataset
 
 QUARANTINE_COLUMNS = ["table", "file", "line", "column", "check", "reason"]
 
@@ -62,3 +67,48 @@ def load_quality(path: str | Path) -> QualityReport:
         quarantine["line"] = pd.to_numeric(quarantine["line"], errors="coerce").astype("Int64")
     return QualityReport(counts=counts, reasons=reasons, quarantine=quarantine,
                          warnings=list(summary.get("warnings", [])))
+
+
+#: Each table in plain words, for a sales-ops reader.
+TABLE_LABELS: dict[str, str] = {
+    "opportunities": "Deals (opportunities)",
+    "reps": "Rep roster (reps)",
+    "accounts": "Customer accounts",
+    "quotas": "Quotas",
+    "stage_history": "Stage history (stage changes of each deal)",
+    "transactions": "Orders / transactions",
+}
+
+
+def data_contents(dataset: Dataset, sections: Iterable[Needs]) -> pd.DataFrame:
+    """"What your data has": per table, whether it is present (or derived), the optional
+    columns it lacks, and the report ``sections`` (their ``Needs``) that this disables.
+
+    Orders are the bookings-only alternative to deals: with deals, their absence disables
+    nothing (it reads "not needed").
+    """
+    sections = list(sections)
+    rows = []
+    for name in TABLES:
+        present = name in dataset.present
+        lacking = dataset.missing_columns.get(name, ()) if present else ()
+        alternative = name == "transactions" and "opportunities" in dataset.present
+        if present:
+            rows_n = len(getattr(dataset, name))
+            status = f"yes, {rows_n:,} rows" + (f" ({dataset.derived[name]})"
+                                                 if name in dataset.derived else "")
+        else:
+            status = "no (not needed: the reports use the deals)" if alternative else "no"
+        disabled = [] if present and not lacking or alternative else [
+            s.what for s in sections if _needs_any(s, name, lacking, present)]
+        rows.append({"table": TABLE_LABELS[name], "in_data": status,
+                     "missing_columns": ", ".join(c.replace("_", " ") for c in lacking),
+                     "disables": "; ".join(dict.fromkeys(disabled))})
+    return pd.DataFrame(rows, columns=["table", "in_data", "missing_columns", "disables"])
+
+
+def _needs_any(needs: Needs, table: str, lacking: tuple[str, ...], present: bool) -> bool:
+    """Whether ``needs`` asks for ``table`` (when absent) or one of its ``lacking`` columns."""
+    if not present:
+        return table in needs.tables or table in needs.columns
+    return any(c in lacking for c in needs.columns.get(table, ()))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import HTML
 from matplotlib.figure import Figure
 
-from salesops.analysis.hygiene import CHECKS
+from salesops.analysis.hygiene import CHECKS, Hygiene
 from salesops.data.quality import QualityReport
 from salesops.presentation import formatting
+from salesops.presentation.html import paragraphs
 from salesops.presentation.narrative import join_clauses, sentence
 from salesops.presentation.style import PALETTE, figure_height_for, money_axis, new_figure
 from salesops.presentation.tables import report_table
@@ -21,11 +23,13 @@ def readable(check: str) -> str:
 def ingest_sentences(report: QualityReport) -> list[str]:
     """How many rows were usable and, if not all, the main reasons with their counts."""
     if report.counts.empty:
-        return ["This dataset was not loaded by `salesops ingest`, so no row counts were recorded."]
+        return ["This dataset was not loaded by salesops ingest, so no row counts were recorded."]
     n_in, n_bad = report.rows_in, report.rows_quarantined
     tables = len(report.counts)
     if n_bad == 0:
-        first = f"All {n_in:,} rows of the {tables} tables passed validation; none was quarantined"
+        where = f"the {report.counts['table'].iloc[0]} table" if tables == 1 else \
+            f"the {tables} tables"
+        first = f"All {n_in:,} rows of {where} passed validation; none was quarantined"
     else:
         share = formatting.pct(n_bad / n_in, 2 if n_bad / n_in < 0.01 else 0)
         first = (f"{n_bad:,} of {n_in:,} rows ({share}) were quarantined and left out of every "
@@ -36,31 +40,79 @@ def ingest_sentences(report: QualityReport) -> list[str]:
         out.append(sentence("Main reasons: " + join_clauses(
             [f"{readable(r.check)} in {r.table} ({r.problems:,})" for r in top.itertuples()])))
     if report.warnings:
-        out.append(sentence(f"{len(report.warnings)} warning(s) were raised while loading"))
+        n = len(report.warnings)
+        out.append(sentence(f"{n} warning{' was' if n == 1 else 's were'} raised while "
+                            "loading; they are listed under Loading"))
     return out
 
 
-def hygiene_sentences(summary: pd.DataFrame, by_rep: pd.DataFrame, n_open: int, open_value: float,
-                      stale_days: int, currency: str = "USD") -> list[str]:
-    """Open deals needing attention, by check, and the rep with the most flagged value."""
-    if n_open == 0:
+def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -> list[str]:
+    """Open deals needing attention, by check, the unknown values, and the rep with the most
+    flagged pipeline (or, when no flagged value is known, the most flagged deals)."""
+    open_deals = result.open_deals
+    if not result.available["hygiene"]:
+        return [result.available["hygiene"].reason]
+    if len(open_deals) == 0:
         return ["There are no open deals on this date."]
+    n_open, unknown = len(open_deals), int(open_deals["amount"].isna().sum())
+    known = open_deals["amount"].sum(min_count=1)
+    money = formatting.money(known, currency, True)
+    if unknown == n_open:
+        worth = f"Of {_open_deals(n_open)} (none with a known amount)"
+    elif unknown:
+        worth = f"Of {_open_deals(n_open)} ({n_open - unknown:,} worth {money}; {unknown:,} of " \
+                "unknown value)"
+    else:
+        worth = f"Of {_open_deals(n_open)} worth {money}"
     phrases = {"past_due": "past their expected close date",
+               "no_close_date": "without an expected close date",
                "stale": f"without a stage change for over {stale_days} days",
-               "no_forecast_category": "without a forecast category", "no_amount": "with no amount"}
-    parts = [f"{r.deals:,} {phrases[r.check]}" for r in summary.itertuples() if r.deals]
+               "no_forecast_category": "without a forecast category",
+               "no_amount": "without an amount", "zero_amount": "with an amount of zero"}
+    parts = [f"{r.deals:,} {phrases[r.check]}" for r in result.summary.itertuples() if r.deals]
     if not parts:
-        return [sentence(f"All {n_open:,} open deals ({formatting.money(open_value, currency, True)}) "
-                         "pass the hygiene checks")]
-    out = [sentence(f"Of {n_open:,} open deals worth {formatting.money(open_value, currency, True)}: "
-                    + join_clauses(parts))]
-    worst = by_rep.iloc[0] if len(by_rep) else None
-    if worst is not None and worst["flagged_value"] > 0:
-        out.append(sentence(
-            f"{worst['name']} ({worst['team']}) has the most flagged pipeline: "
-            f"{formatting.money(worst['flagged_value'], currency, True)}, "
-            f"{formatting.pct(worst['flagged_share'])} of their open value"))
+        every = "The only open deal passes" if n_open == 1 else f"All {n_open:,} open deals pass"
+        return [sentence(f"{every} the hygiene checks that the data allows")]
+    out = [sentence(f"{worth}: " + join_clauses(parts))]
+    if unknown:
+        out.append(sentence("A deal without an amount counts as a deal, but its value is "
+                            "unknown: it is left out of every value in this report, never "
+                            "counted as $0"))
+    worst = _worst_rep(result.by_rep)
+    if worst is not None:
+        who = worst["name"] + (f" ({worst['team']})" if isinstance(worst["team"], str) else "")
+        if worst["flagged_value"] > 0:
+            out.append(sentence(
+                f"{who} has the most flagged pipeline: "
+                f"{formatting.money(worst['flagged_value'], currency, True)}, "
+                f"{formatting.pct(worst['flagged_share'])} of their open value of known amount"))
+        else:
+            out.append(sentence(f"{who} has the most flagged open deals: "
+                                f"{worst['flagged_deals']:,} of their {worst['open_deals']:,}"))
     return out
+
+
+def _open_deals(n: int) -> str:
+    return f"{n:,} open deal" + ("" if n == 1 else "s")
+
+
+def skipped_sentences(result: Hygiene) -> list[str]:
+    """Why each hygiene check the data cannot support was not run (none if hygiene itself is
+    unavailable: its own sentence says so)."""
+    if not result.available["hygiene"]:
+        return []
+    return [av.reason for check, av in result.available.items() if check in CHECKS and not av]
+
+
+def _worst_rep(by_rep: pd.DataFrame) -> pd.Series | None:
+    """The rep with the most flagged known value, else with the most flagged deals; None if
+    no deal is flagged."""
+    flagged = by_rep.loc[by_rep["flagged_deals"] > 0]
+    if flagged.empty:
+        return None
+    if (flagged["flagged_value"] > 0).any():
+        return flagged.loc[flagged["flagged_value"].idxmax()]
+    return flagged.sort_values(["flagged_deals", "name"], ascending=[False, True]).iloc[0]
 
 
 def counts_table(report: QualityReport):
@@ -90,39 +142,95 @@ def quarantine_table(report: QualityReport, max_rows: int = 50):
     return report_table(shown, cols, caption=caption)
 
 
+def _value_or_unknown(currency: str):
+    """Money formatter that writes a missing value as 'unknown' (no known amount), never $0."""
+    return lambda v: "unknown" if formatting.missing(v) else formatting.money(v, currency)
+
+
+def contents_table(contents: pd.DataFrame):
+    """"What your data has": tables present or derived, optional columns missing, and the
+    report sections that disables."""
+    cols = {"table": ("Table", None), "in_data": ("In your data", None),
+            "missing_columns": ("Optional columns missing", None),
+            "disables": ("Report sections this disables", None)}
+    return report_table(contents, cols, caption="What your data has",
+                        bad={"disables": contents["disables"] != ""})
+
+
 def hygiene_table(summary: pd.DataFrame, currency: str = "USD"):
-    """Per check: what it means, deals and value flagged, share of open deals and value."""
+    """Per check run: what it means, deals flagged, their known value and how many have no
+    amount, share of open deals and of known open value."""
     data = summary.assign(check=summary["check"].map(readable))
     cols = {"check": ("Check", None), "meaning": ("Meaning", None), "deals": ("Deals", "int"),
-            "value": ("Value", "money"), "deal_share": ("Share of open deals", "pct"),
-            "value_share": ("Share of open value", "pct")}
+            "value": ("Value (known amounts)", _value_or_unknown(currency)),
+            "unknown_value_deals": ("Of which amount unknown", "int"),
+            "deal_share": ("Share of open deals", "pct"),
+            "value_share": ("Share of known open value", "pct")}
     return report_table(data, cols, currency, caption="CRM hygiene of open deals")
 
 
-def hygiene_rep_table(by_rep: pd.DataFrame, currency: str = "USD", max_rows: int = 15):
-    """Reps with the most flagged open value; flagged share >= 25% highlighted."""
-    shown = by_rep.loc[by_rep["flagged_value"] > 0].head(max_rows)
-    cols = {"name": ("Rep", None), "team": ("Team", None), "open_deals": ("Open deals", "int"),
-            "open_value": ("Open value", "money"),
-            **{c: (readable(c).capitalize(), "int") for c in CHECKS},
-            "flagged_value": ("Flagged value", "money"), "flagged_share": ("Flagged share", "pct")}
-    return report_table(shown, cols, currency, caption=f"Reps with the most flagged pipeline "
-                        f"(top {len(shown)})", bad={"flagged_share": shown["flagged_share"] >= 0.25})
+def hygiene_rep_table(by_rep: pd.DataFrame, checks: list[str], show_team: bool,
+                      currency: str = "USD", max_rows: int = 15):
+    """Reps with flagged open deals, most flagged value first: deals per check run (the
+    reason), flagged value of known amount; flagged share >= 25% highlighted."""
+    shown = by_rep.loc[by_rep["flagged_deals"] > 0].head(max_rows)
+    cols = {"name": ("Rep", None), **({"team": ("Team", None)} if show_team else {}),
+            "open_deals": ("Open deals", "int"),
+            "open_value": ("Open value (known)", _value_or_unknown(currency)),
+            "unknown_value_deals": ("Without amount", "int"),
+            **{c: (readable(c).capitalize(), "int") for c in checks if c != "no_amount"},
+            "flagged_deals": ("Flagged deals", "int"),
+            "flagged_value": ("Flagged value (known)", _value_or_unknown(currency)),
+            "flagged_share": ("Flagged share", "pct")}
+    return report_table(shown, cols, currency, caption=f"Reps with flagged open deals "
+                        f"(top {len(shown)}; a deal counts once however many checks it fails)",
+                        bad={"flagged_share": shown["flagged_share"] >= 0.25})
 
 
-def flagged_by_team_chart(issues: pd.DataFrame, reps: pd.DataFrame, currency: str = "USD") -> Figure:
-    """Stacked horizontal bars: flagged open value per team, split by check."""
-    data = issues.merge(reps[["rep_id", "team"]], on="rep_id", how="left")
+def incomplete_table(incomplete: pd.DataFrame, max_rows: int = 50):
+    """Open deals without an amount or an expected close date: owner, stage and reason."""
+    shown = incomplete.head(max_rows)
+    more = len(incomplete) - len(shown)
+    caption = ("Open deals without an amount or an expected close date"
+               + (f" (first {len(shown)}; {more:,} more)" if more > 0 else ""))
+    cols = {"name": ("Rep", None), "opportunity_id": ("Deal", None), "stage": ("Stage", None),
+            "reason": ("Reason", None)}
+    return report_table(shown, cols, caption=caption)
+
+
+def incomplete_sentence(incomplete: pd.DataFrame) -> str:
+    """How many open deals lack an amount or an expected close date (or that none does)."""
+    n = len(incomplete)
+    if n == 1:
+        return sentence("1 open deal lacks an amount or an expected close date; ask its owner "
+                        "to complete it")
+    if n:
+        return sentence(f"{n:,} open deals lack an amount or an expected close date; ask their "
+                        "owners to complete them")
+    return "Every open deal has an amount and an expected close date."
+
+
+def flagged_by_team_chart(issues: pd.DataFrame, reps: pd.DataFrame, currency: str = "USD"
+                          ) -> Figure | HTML:
+    """Stacked horizontal bars: flagged open value of known amount per team, split by check;
+    a sentence instead when no flagged deal has a known amount (an empty chart says nothing)."""
+    data = issues.merge(reps[["rep_id", "team"]], on="rep_id", how="left").dropna(
+        subset=["amount"])
+    if not (data["amount"] > 0).any():
+        return paragraphs(["No flagged open deal has a known amount, so there is no flagged "
+                           "value to chart."])
     table = data.pivot_table(index="team", columns="check", values="amount", aggfunc="sum",
                              fill_value=0.0).reindex(columns=list(CHECKS), fill_value=0.0)
+    table = table.loc[:, table.sum() > 0]
     table = table.loc[table.sum(axis=1).sort_values().index]
     fig, ax = new_figure(9, figure_height_for(len(table), per_row=0.5))
     left = pd.Series(0.0, index=table.index)
-    for i, check in enumerate(CHECKS):
+    for i, check in enumerate(table.columns):
         ax.barh(table.index, table[check], left=left, color=PALETTE[i], label=readable(check))
         left += table[check]
     money_axis(ax, currency, "x")
-    ax.set_xlabel(f"Open value flagged ({currency}; a deal failing two checks counts in both)")
+    ax.set_xlabel(f"Open value flagged ({currency}, known amounts; a deal failing two checks "
+                  "counts in both)")
     ax.set_title("Open pipeline needing attention, by team")
     ax.legend(loc="lower right")
     return fig

@@ -2,7 +2,10 @@ import shutil
 from pathlib import Path
 
 from salesops.data.ingest import ingest
-from salesops.data.quality import load_quality
+from salesops.data.quality import data_contents, load_quality
+from salesops.data.requirements import Needs
+from salesops.data.schema import TABLES, empty_frame
+from salesops.data.store import Contents, Dataset
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -37,3 +40,42 @@ def test_quality_report_reads_back_counts_reasons_and_rows(tmp_path):
 def test_folder_without_ingest_files_gives_an_empty_report(tmp_path):
     report = load_quality(tmp_path)
     assert report.counts.empty and report.quarantine.empty and report.rows_quarantined == 0
+
+
+def _dataset(present, missing=None, derived=None):
+    tables = {n: empty_frame(TABLES[n]) for n in TABLES}
+    tables["opportunities"] = tables["opportunities"].reindex(range(3))  # 3 deals
+    tables["reps"] = tables["reps"].reindex(range(2))  # 2 reps
+    return Dataset(**tables, contents=Contents(frozenset(present), missing or {}, derived or {}))
+
+
+SECTIONS = [Needs("Attainment", tables=("opportunities", "quotas")),
+            Needs("Teams chart", columns={"reps": ("team",)}),
+            Needs("Ramp", tables=("quotas",), columns={"reps": ("hire_date",)}),
+            Needs("Hygiene", tables=("opportunities",)),
+            Needs("Calls", columns={"opportunities": ("forecast_category",)}),
+            Needs("Bookings by dimension", tables=("transactions",))]
+
+
+def test_data_contents_says_what_is_there_and_what_each_absence_disables():
+    ds = _dataset({"opportunities", "reps"}, missing={"reps": ("team", "hire_date")},
+                  derived={"reps": "derived from the deals' owner column"})
+    got = data_contents(ds, SECTIONS).set_index("table")
+    assert got.loc["Deals (opportunities)"].tolist() == ["yes, 3 rows", "", ""]
+    assert got.loc["Rep roster (reps)"].tolist() == [
+        "yes, 2 rows (derived from the deals' owner column)", "team, hire date",
+        "Teams chart; Ramp"]
+    # quotas absent: every section asking for the table, once each
+    assert got.loc["Quotas"].tolist() == ["no", "", "Attainment; Ramp"]
+    assert got.loc["Stage history (stage changes of each deal)", "disables"] == ""
+    # orders are the bookings-only alternative: with deals they disable nothing
+    assert got.loc["Orders / transactions"].tolist() == [
+        "no (not needed: the reports use the deals)", "", ""]
+
+
+def test_data_contents_of_a_transactions_only_dataset():
+    ds = _dataset({"transactions"}, missing={"transactions": ("customer",)})
+    got = data_contents(ds, SECTIONS).set_index("table")
+    assert got.loc["Deals (opportunities)"].tolist() == ["no", "", "Attainment; Hygiene; Calls"]
+    assert got.loc["Orders / transactions"].tolist() == ["yes, 0 rows", "customer", ""]
+    assert got.loc["Rep roster (reps)", "disables"] == "Teams chart; Ramp"

@@ -1,7 +1,12 @@
 import pandas as pd
+from IPython.display import HTML
 
+from salesops.analysis.hygiene import CHECKS, Hygiene
 from salesops.data.quality import QualityReport
+from salesops.data.requirements import AVAILABLE, Availability
 from salesops.presentation import quality_report as qr
+
+NaN = float("nan")
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -25,21 +30,123 @@ def test_ingest_sentences_with_hand_counted_share():
     # 0.025000000000000001 in binary, shown as 0.03%), never a misleading "0%".
     assert text[0].startswith("5 of 20,000 rows (0.03%) were quarantined")
     assert "bad date in opportunities (4) and unknown stage in opportunities (1)" in text[1]
-    assert text[2] == "1 warning(s) were raised while loading."
+    assert text[2] == "1 warning was raised while loading; they are listed under Loading."
     clean = qr.ingest_sentences(report(0))
     assert clean[0] == "All 20,000 rows of the 2 tables passed validation; none was quarantined."
+    one = report(0)
+    one = QualityReport(one.counts.head(1), one.reasons, one.quarantine, ["a", "b"])
+    assert qr.ingest_sentences(one) == [
+        "All 40 rows of the reps table passed validation; none was quarantined.",
+        "2 warnings were raised while loading; they are listed under Loading."]
+    assert qr.ingest_sentences(QualityReport(pd.DataFrame(), one.reasons, one.quarantine)) == [
+        "This dataset was not loaded by salesops ingest, so no row counts were recorded."]
+
+
+def result(amounts, summary_deals, by_rep, available=None, incomplete=None) -> Hygiene:
+    """A hygiene result as the analysis returns it (only what presentation reads is filled)."""
+    checks = list(CHECKS)
+    summary = pd.DataFrame({"check": checks, "meaning": [CHECKS[c] for c in checks],
+                            "deals": [summary_deals.get(c, 0) for c in checks]})
+    av = {"hygiene": AVAILABLE, "stale": AVAILABLE, "no_forecast_category": AVAILABLE,
+          "by_team": AVAILABLE, **(available or {})}
+    return Hygiene(pd.DataFrame({"amount": amounts}), pd.DataFrame(), summary,
+                   pd.DataFrame(by_rep), incomplete if incomplete is not None else pd.DataFrame(),
+                   av)
+
+
+def rep(name="Ann", team="T1", value=250_000.0, share=0.25, deals=3, open_deals=8):
+    return {"name": [name], "team": [team], "flagged_value": [value], "flagged_share": [share],
+            "flagged_deals": [deals], "open_deals": [open_deals]}
 
 
 def test_hygiene_sentences_name_counts_and_worst_rep():
-    summary = pd.DataFrame({"check": ["past_due", "stale", "no_forecast_category", "no_amount"],
-                            "deals": [3, 2, 0, 0], "value": [0.0] * 4})
-    by_rep = pd.DataFrame({"name": ["Ann"], "team": ["T1"], "flagged_value": [250_000.0],
-                           "flagged_share": [0.25]})
-    text = qr.hygiene_sentences(summary, by_rep, 40, 2_000_000, stale_days=60)
-    assert text[0] == ("Of 40 open deals worth $2.0M: 3 past their expected close date and "
-                       "2 without a stage change for over 60 days.")
-    assert text[1] == "Ann (T1) has the most flagged pipeline: $250.0K, 25% of their open value."
-    assert qr.hygiene_sentences(summary, by_rep, 0, 0, 60) == ["There are no open deals on this date."]
+    # 40 open deals: 39 x 50,000 + 1 x 50,000 = $2.0M, all amounts known
+    text = qr.hygiene_sentences(result([50_000.0] * 40, {"past_due": 3, "stale": 2}, rep()), 60)
+    assert text == [
+        "Of 40 open deals worth $2.0M: 3 past their expected close date and 2 without a stage "
+        "change for over 60 days.",
+        "Ann (T1) has the most flagged pipeline: $250.0K, 25% of their open value of known amount."]
+
+
+def test_hygiene_sentences_with_unknown_amounts_never_say_zero():
+    # 4 open deals, 1 without amount: known value 100 + 200 + 300 = $600
+    text = qr.hygiene_sentences(result([100.0, 200.0, 300.0, NaN], {"no_amount": 1,
+                                                                    "no_close_date": 2},
+                                       rep(team=None, value=NaN, share=NaN, deals=2,
+                                           open_deals=4)), 60)
+    assert text == [
+        "Of 4 open deals (3 worth $600; 1 of unknown value): 2 without an expected close date "
+        "and 1 without an amount.",
+        "A deal without an amount counts as a deal, but its value is unknown: it is left out of "
+        "every value in this report, never counted as $0.",
+        "Ann has the most flagged open deals: 2 of their 4."]  # no team: no '(None)'
+    every = qr.hygiene_sentences(result([NaN, NaN], {"no_amount": 2}, rep(value=NaN)), 60)
+    assert every[0] == "Of 2 open deals (none with a known amount): 2 without an amount."
+    assert not any("$0" in t.replace("never counted as $0", "") for t in every)
+
+
+def test_hygiene_sentences_other_branches():
+    none_flagged = rep(value=0.0, share=0.0, deals=0)
+    assert qr.hygiene_sentences(result([10.0] * 3, {}, none_flagged), 60) == [
+        "All 3 open deals pass the hygiene checks that the data allows."]
+    assert qr.hygiene_sentences(result([10.0], {}, none_flagged), 60) == [
+        "The only open deal passes the hygiene checks that the data allows."]
+    one = qr.hygiene_sentences(result([10.0], {"stale": 1}, rep(value=10.0, share=1.0)), 45)
+    assert one[0] == "Of 1 open deal worth $10: 1 without a stage change for over 45 days."
+    assert qr.hygiene_sentences(result([], {}, none_flagged), 60) == [
+        "There are no open deals on this date."]
+    missing = Availability(False, "CRM hygiene of open deals cannot be shown: no deals.")
+    assert qr.hygiene_sentences(result([], {}, none_flagged, {"hygiene": missing}), 60) == [
+        missing.reason]
+
+
+def test_skipped_checks_say_why_unless_hygiene_itself_is_missing():
+    stale = Availability(False, "The stale-deal check cannot be shown: no stage history.")
+    assert qr.skipped_sentences(result([1.0], {}, rep(), {"stale": stale})) == [stale.reason]
+    off = Availability(False, "no deals")
+    assert qr.skipped_sentences(result([], {}, rep(), {"hygiene": off, "stale": stale})) == []
+
+
+def test_unknown_values_read_unknown_in_tables():
+    summary = pd.DataFrame({"check": ["no_amount", "zero_amount"],
+                            "meaning": [CHECKS["no_amount"], CHECKS["zero_amount"]],
+                            "deals": [2, 1], "value": [NaN, 0.0], "unknown_value_deals": [2, 0],
+                            "deal_share": [0.5, 0.25], "value_share": [NaN, 0.0]})
+    html = qr.hygiene_table(summary).to_html()
+    assert "unknown" in html and "$0" in html  # a zero amount is a true $0, unknown is not
+    by_rep = pd.DataFrame({"name": ["Cy"], "team": [None], "open_deals": [1],
+                           "open_value": [NaN], "unknown_value_deals": [1], "no_amount": [1],
+                           "flagged_deals": [1], "flagged_value": [NaN], "flagged_share": [NaN]})
+    html = qr.hygiene_rep_table(by_rep, ["no_amount"], show_team=False).to_html()
+    assert html.count(">unknown<") == 2 and "Team" not in html and "$0" not in html
+
+
+def test_incomplete_deals_table_and_sentence():
+    incomplete = pd.DataFrame({"name": [XSS], "opportunity_id": ["F"], "stage": ["Discovery"],
+                               "reason": ["no amount and no expected close date"]})
+    html = qr.incomplete_table(incomplete).to_html()
+    assert "&lt;img" in html and "no amount and no expected close date" in html
+    assert qr.incomplete_sentence(incomplete) == (
+        "1 open deal lacks an amount or an expected close date; ask its owner to complete it.")
+    assert qr.incomplete_sentence(pd.concat([incomplete] * 3)) == (
+        "3 open deals lack an amount or an expected close date; ask their owners to complete "
+        "them.")
+    assert qr.incomplete_sentence(incomplete.head(0)) == (
+        "Every open deal has an amount and an expected close date.")
+
+
+def test_team_chart_without_known_flagged_value_is_a_sentence():
+    issues = pd.DataFrame({"rep_id": ["R1"], "check": ["no_amount"], "amount": [NaN]})
+    reps = pd.DataFrame({"rep_id": ["R1"], "team": ["T1"]})
+    out = qr.flagged_by_team_chart(issues, reps)
+    assert isinstance(out, HTML) and "no flagged value to chart" in out.data
+
+
+def test_contents_table_escapes_and_highlights_what_is_disabled():
+    contents = pd.DataFrame({"table": ["Quotas"], "in_data": ["no"], "missing_columns": [""],
+                             "disables": [f"Attainment; {XSS}"]})
+    html = qr.contents_table(contents).to_html()
+    assert "&lt;img" in html and "<img" not in html and "What your data has" in html
 
 
 def test_quarantine_table_escapes_data_text():
