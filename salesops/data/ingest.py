@@ -1,8 +1,12 @@
-"""Ingest a folder of CRM exports: read, map, validate, then write the processed dataset.
+"""Ingest CRM exports (a folder of files or a SQL database): read, map, validate, then write
+the processed dataset.
 
 Fatal problems raise ``IngestError`` before anything is written. Row-level problems send rows
 to ``quarantine.csv``; ``data_quality.json`` counts them. Both are written atomically with the
-Parquet tables, so for every table rows in = rows kept + rows quarantined.
+Parquet tables, so for every table rows in = rows kept + rows quarantined. When a table loses
+more than ``max_quarantine_share`` of its rows, only those two files are written and
+``TooManyQuarantined`` is raised. The output folder is only ever replaced when it is new,
+empty, or an earlier ingest output holding nothing but what ingest wrote (``MARKER_FILE``).
 """
 
 from __future__ import annotations
@@ -23,16 +27,37 @@ from salesops.data.mapping import (
     unpivot_tables,
 )
 from salesops.data.schema import PRIMARY_TABLES, TABLES, empty_frame
-from salesops.data.sources import SUFFIXES, IngestError, RawTable, locate, read_table
+from salesops.data.sources import (
+    SUFFIXES,
+    Database,
+    IngestError,
+    RawTable,
+    locate,
+    read_database,
+    read_table,
+)
 from salesops.data.stages import StageCatalogue, load_catalogue
-from salesops.data.store import Contents, Settings, write_dataset
-from salesops.data.validation import Keys, TableValidation, validate_table
+from salesops.data.store import (
+    CONTENTS_FILE,
+    SETTINGS_FILE,
+    STAGES_FILE,
+    Contents,
+    Settings,
+    replace_folder,
+    write_dataset,
+)
+from salesops.data.validation import MAX_AMOUNT, Keys, TableValidation, validate_table
 
-__all__ = ["IngestError", "IngestResult", "TableCounts", "ingest", "read_raw_tables"]
+__all__ = ["Database", "IngestError", "IngestResult", "TableCounts", "TooManyQuarantined",
+           "ingest", "read_raw_tables"]
 
 DEFAULT_OUT_DIR = Path("data/processed")
 QUARANTINE_FILE = "quarantine.csv"
 QUALITY_FILE = "data_quality.json"
+#: Written into every output folder: lists what ingest wrote, so a re-run may replace it.
+MARKER_FILE = ".salesops-ingest.json"
+#: Default largest share of a table's rows that may be quarantined before ingest refuses.
+MAX_QUARANTINE_SHARE = 0.5
 QUARANTINE_COLUMNS = ["table", "file", "line", "column", "check", "reason", "raw"]
 
 
@@ -59,22 +84,44 @@ class IngestResult:
     settings: Settings
 
 
-def read_raw_tables(source_dir: str | Path, mapping: Mapping | None = None) -> dict[str, RawTable]:
-    """Read each canonical table's source file as text. Only the deals (or, bookings-only, the
-    transactions) are required; every other table is optional."""
-    source_dir = Path(source_dir)
+class TooManyQuarantined(IngestError):
+    """A table lost more than the allowed share of its rows: only ``quarantine.csv`` and
+    ``data_quality.json`` were written (no tables), so no report runs on the remainder."""
+
+    def __init__(self, message: str, result: IngestResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def read_raw_tables(
+    source: str | Path | Database, mapping: Mapping | None = None
+) -> dict[str, RawTable]:
+    """Read each canonical table from a source folder's files or a database's tables (by
+    canonical name, or ``tables.<name>.file``) as text. Only the deals (or, bookings-only,
+    the transactions) are required; every other table is optional."""
     mapping = mapping or Mapping()
-    raws: dict[str, RawTable] = {}
-    for name in TABLES:
-        tm = mapping.table(name)
-        path = locate(source_dir, name, tm.file)
-        if path is not None:
-            raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
-                                    delimiter=tm.delimiter)
-    if not any(name in raws for name in PRIMARY_TABLES):
+    if isinstance(source, Database):
+        joined = next((n for n in TABLES if mapping.table(n).joins), None)
+        if joined:
+            raise IngestError(f"{mapping.source}: tables.{joined}.joins read files, which a "
+                              "database source does not have; join in a database view instead")
+        raws = read_database(source, {n: (mapping.table(n).file or n,
+                                          mapping.table(n).file is not None) for n in TABLES})
+        where, names, kind = source.label, "opportunities", "table"
+    else:
+        source = Path(source)
+        raws = {}
+        for name in TABLES:
+            tm = mapping.table(name)
+            path = locate(source, name, tm.file)
+            if path is not None:
+                raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
+                                        delimiter=tm.delimiter)
+        where, kind = "the source folder", "file"
         names = ", ".join(f"opportunities{s}" for s in SUFFIXES)
-        raise IngestError(f"{names}: no opportunities (deals) table found in the source folder, "
-                          "and no transactions table either (or map a file under "
+    if not any(name in raws for name in PRIMARY_TABLES):
+        raise IngestError(f"{names}: no opportunities (deals) table found in {where}, "
+                          f"and no transactions table either (or map a {kind} under "
                           "tables.opportunities.file or tables.transactions.file)")
     return raws
 
@@ -101,25 +148,32 @@ def _missing_columns(mapped: dict[str, pd.DataFrame]) -> dict[str, tuple[str, ..
 
 
 def ingest(
-    source_dir: str | Path, out_dir: str | Path = DEFAULT_OUT_DIR,
-    mapping: str | Path | None = None, preset: str | None = None,
+    source: str | Path | Database, out_dir: str | Path = DEFAULT_OUT_DIR,
+    mapping: str | Path | None = None, preset: str | None = None, *,
+    max_quarantine_share: float = MAX_QUARANTINE_SHARE, max_amount: float = MAX_AMOUNT,
 ) -> IngestResult:
-    """Read, map and validate the exports in ``source_dir``; write the dataset to ``out_dir``.
+    """Read, map and validate the exports in ``source`` (a folder, or a ``Database``); write
+    the dataset to ``out_dir``.
 
     Raises ``IngestError`` (one message naming file and column) on fatal problems, leaving
-    ``out_dir`` untouched. ``preset`` names a shipped mapping (salesforce, hubspot) that
-    ``mapping`` is layered on.
+    ``out_dir`` untouched, and ``TooManyQuarantined`` (after writing only the quarantine and
+    quality report) when a table loses more than ``max_quarantine_share`` of its rows.
+    Amounts above ``max_amount`` are quarantined. ``preset`` names a shipped mapping
+    (salesforce, hubspot) that ``mapping`` is layered on.
     """
-    source_dir = Path(source_dir)
-    if not source_dir.is_dir():
+    source_dir = None if isinstance(source, Database) else Path(source)
+    if source_dir is not None and not source_dir.is_dir():
         raise IngestError(f"{source_dir.name}: source folder not found")
+    out_dir = check_out_dir(Path(out_dir), source_dir)
     try:
         spec = load_mapping(mapping, preset)
         catalogue = load_catalogue(spec.stage_catalogue)
     except ConfigError as exc:
         raise IngestError(str(exc)) from None
-    raws = read_raw_tables(source_dir, spec)
-    warnings = _unused_files(source_dir, spec, raws)
+    raws = read_raw_tables(source, spec)
+    warnings = _unused_files(source_dir, spec, raws) if source_dir is not None else []
+    warnings += [f"{raw.file}: removed {raw.removed_chars} NUL or bidirectional control "
+                 "characters from the text" for raw in raws.values() if raw.removed_chars]
     raws, notes = unpivot_tables(raws, spec)
     warnings += notes
     mapped: dict[str, pd.DataFrame] = {}
@@ -131,7 +185,7 @@ def ingest(
         mapped["transactions"]["transaction_id"] = raws["transactions"].file + ":" + lines
     missing_columns = _missing_columns(mapped)
     currency = resolve_currency({n: (raws[n].file, f) for n, f in mapped.items()}, spec)
-    results = _validate(raws, mapped, spec, catalogue)
+    results = _validate(raws, mapped, spec, catalogue, max_amount)
     tables: dict[str, pd.DataFrame] = {}
     counts: dict[str, TableCounts] = {}
     for name, table in TABLES.items():
@@ -164,17 +218,87 @@ def ingest(
     quality = {"currency": currency, "tables": {n: asdict(c) for n, c in counts.items()},
                "warnings": warnings}
     quality["contents"] = contents.to_dict()
-    out = write_dataset(tables, out_dir, settings, catalogue, extra_files={
-        QUARANTINE_FILE: quarantine.to_csv(index=False),
-        QUALITY_FILE: json.dumps(quality, indent=2),
-    }, contents=contents)
-    return IngestResult(out_dir=out, counts=counts, quarantine=quarantine, warnings=warnings,
-                        settings=settings)
+    files = {QUARANTINE_FILE: quarantine.to_csv(index=False),
+             QUALITY_FILE: json.dumps(quality, indent=2)}
+    result = IngestResult(out_dir=out_dir, counts=counts, quarantine=quarantine,
+                          warnings=warnings, settings=settings)
+    lossy = {n: c for n, c in counts.items()
+             if c.rows_in and c.rows_quarantined / c.rows_in > max_quarantine_share}
+    if lossy:
+        files[MARKER_FILE] = _marker(files)
+        replace_folder(out_dir, files=files)
+        raise TooManyQuarantined(_loss_summary(lossy, max_quarantine_share, out_dir), result)
+    written = [*(f"{t}.parquet" for t in TABLES), SETTINGS_FILE, CONTENTS_FILE, STAGES_FILE]
+    files[MARKER_FILE] = _marker(files, written)
+    write_dataset(tables, out_dir, settings, catalogue, extra_files=files, contents=contents)
+    return result
+
+
+def check_out_dir(out_dir: Path, source_dir: Path | None = None) -> Path:
+    """``out_dir`` made absolute, if ingest may replace it as a whole: it is not the current
+    folder (or above it), not the source folder, inside it or above it, and it is new, empty or
+    an earlier ingest output holding only files ingest wrote. Raises ``IngestError`` if not."""
+    out = out_dir.resolve()
+    shown = f"output folder '{out_dir}'"
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise IngestError(f"{shown}: is the current folder (or holds it), which ingest would "
+                          "replace as a whole; name a folder of its own, e.g. data/processed")
+    if source_dir is not None:
+        src = source_dir.resolve()
+        if out == src or src in out.parents or out in src.parents:
+            relation = ("is the source folder" if out == src else "is inside the source folder"
+                        if src in out.parents else "holds the source folder")
+            raise IngestError(f"{shown}: {relation} '{source_dir}'; ingest replaces its output "
+                              "folder as a whole, so write it elsewhere, e.g. data/processed")
+    if out.exists() and not out.is_dir():
+        raise IngestError(f"{shown}: is a file, not a folder")
+    entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if entries:
+        written = _written_by_ingest(out)
+        if written is None:
+            raise IngestError(f"{shown}: is not empty and is not an earlier ingest output (no "
+                              f"{MARKER_FILE}); ingest replaces its output folder as a whole, "
+                              "so name a new or empty folder")
+        foreign = [e for e in entries if e not in written]
+        if foreign:
+            raise IngestError(f"{shown}: holds '{foreign[0]}', which ingest did not write; "
+                              "move it out first (ingest replaces its output folder as a whole)")
+    return out
+
+
+def _marker(files: dict[str, str], written: list[str] | tuple[str, ...] = ()) -> str:
+    """The marker's text: every file name this run writes (itself included)."""
+    return json.dumps({"written_by": "salesops ingest",
+                       "files": sorted({*written, *files, MARKER_FILE})}, indent=2)
+
+
+def _written_by_ingest(folder: Path) -> set[str] | None:
+    """The file names an earlier ingest wrote into ``folder``, or None without a marker."""
+    try:
+        marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+        return {str(name) for name in marker["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _loss_summary(lossy: dict[str, TableCounts], share: float, out_dir: Path) -> str:
+    """One line per table that lost too many rows, with its main reasons, then what was written."""
+    lines = []
+    for name, c in lossy.items():
+        reasons = ", ".join(f"{code} {n}" for code, n in
+                            sorted(c.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:3])
+        lines.append(f"{c.file}: {c.rows_quarantined} of {c.rows_in} rows of table {name} "
+                     f"quarantined ({c.rows_quarantined / c.rows_in:.0%}; main reasons: "
+                     f"{reasons})")
+    return ("\n".join(lines) + f"\nmore than {share:.0%} of a table's rows were quarantined, so "
+            f"no dataset was written: see {QUARANTINE_FILE} and {QUALITY_FILE} in {out_dir} "
+            "(fix the export or the mapping, or allow more with --max-quarantine-share)")
 
 
 def _validate(
     raws: dict[str, RawTable], mapped: dict[str, pd.DataFrame], spec: Mapping,
-    catalogue: StageCatalogue,
+    catalogue: StageCatalogue, max_amount: float = MAX_AMOUNT,
 ) -> dict[str, TableValidation]:
     """Validate tables in dependency order, passing each one's keys to the tables citing it."""
     results: dict[str, TableValidation] = {}
@@ -183,12 +307,14 @@ def _validate(
         if name not in mapped:
             continue
         res = validate_table(table, mapped[name], raws[name].lines, raws[name].file, catalogue,
-                             spec.table(name).date_formats, parents, spec.table(name).number_format)
+                             spec.table(name).date_formats, parents, spec.table(name).number_format,
+                             max_amount)
         results[name] = res
         if len(table.key) == 1:
             key = table.key[0]
+            rows = res.kept.set_index(key) if name == "opportunities" else None
             parents[name] = Keys(read=pd.Index(mapped[name][key].dropna().unique()),
-                                 kept=pd.Index(res.kept[key].unique()))
+                                 kept=pd.Index(res.kept[key].unique()), rows=rows)
     return results
 
 

@@ -189,6 +189,7 @@ class TableMapping(Strict):
     joins: tuple[Join, ...] = ()
     status_from: StatusFrom | None = None
     unpivot: Unpivot | None = None
+    from_table: TableName | None = None  # one row per distinct combination of `columns` there
 
     @field_validator("*", mode="before")
     @classmethod
@@ -246,6 +247,11 @@ class TableMapping(Strict):
             raise located("status_from", f"{table.name} has no status column")
         if self.unpivot is not None and table.name != "stage_history":
             raise located("unpivot", "only the stage_history table can be built by unpivot")
+        if self.from_table is not None:
+            if self.from_table == table.name or self.unpivot is not None:
+                raise located("from_table", "must name another table, and not with unpivot")
+            if not self.columns:
+                raise located("columns", "from_table needs the columns to take, under columns")
         for i, join in enumerate(self.joins):
             for source_col, target in join.columns.items():
                 if target not in allowed:
@@ -394,18 +400,23 @@ def _layer(base: Mapping, user: Mapping) -> Mapping:
 
 # -- applying a mapping --------------------------------------------------------------------
 
-def unpivot_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[str, RawTable], list[str]]:
-    """``raws`` plus each table built by ``unpivot`` from another table's wide columns, with
-    the source file's line numbers kept for each long row; and warnings."""
+def derive_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[str, RawTable], list[str]]:
+    """``raws`` plus each table built from another table's file: by ``unpivot`` (wide columns to
+    rows) or ``from_table`` (distinct rows of some columns), each row keeping the source line
+    it comes from (the first, for distinct rows); and warnings."""
     out, warnings = dict(raws), []
     for name, tm in mapping.tables.items():
-        spec, where = tm.unpivot, f"{mapping.source}: tables.{name}.unpivot"
-        if spec is None or spec.table not in raws:
+        origin = tm.unpivot.table if tm.unpivot else tm.from_table
+        if origin is None or origin not in raws:
             continue
+        field = "unpivot" if tm.unpivot else "from_table"
         if name in raws:
             raise IngestError(f"{raws[name].file}: table '{name}' is both read from this file "
-                              f"and built by {where}; keep one")
-        raw = raws[spec.table]
+                              f"and built by {mapping.source}: tables.{name}.{field}; keep one")
+        if tm.unpivot is None:
+            out[name] = _distinct(raws[origin], name, tm, f"{mapping.source}: tables.{name}")
+            continue
+        spec, where, raw = tm.unpivot, f"{mapping.source}: tables.{name}.unpivot", raws[origin]
         key = next((k for k in spec.key if k in raw.frame.columns), None)
         if key is None:
             raise IngestError(f"{raw.file}: none of the key columns named in {where}.key "
@@ -423,6 +434,18 @@ def unpivot_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[st
         out[name] = RawTable(name=name, file=raw.file, frame=long.reset_index(drop=True),
                              lines=lines)
     return out, warnings
+
+
+def _distinct(raw: RawTable, name: str, tm: TableMapping, where: str) -> RawTable:
+    """The distinct combinations of the columns ``tm`` renames, from another table's file (a
+    roster or account list inside a deals export); rows with all of them empty are skipped."""
+    missing = [c for c in tm.columns if c not in raw.frame.columns]
+    if missing:
+        raise IngestError(f"{raw.file}: column '{missing[0]}' named in {where}.columns is not in "
+                          f"the file (columns: {', '.join(raw.frame.columns)})")
+    part = raw.frame[list(tm.columns)]
+    part = part.loc[part.notna().any(axis=1)].drop_duplicates(keep="first")
+    return RawTable(name=name, file=raw.file, frame=part, lines=raw.lines.loc[part.index])
 
 
 def apply_mapping(
@@ -472,6 +495,7 @@ def apply_mapping(
     for col, rule in tm.derived_dates.items():
         frame[col] = _derive_date(frame, raw.file, col, rule, tm.date_formats,
                                   f"{where}.derived_dates.{col}")
+    frame = frame.drop(columns=_consumed(frame, table, mapping))
     for col, value in tm.constants.items():
         if col in frame.columns:
             raise IngestError(f"{raw.file}: column '{col}' is in the data and also set as a "
@@ -484,6 +508,22 @@ def apply_mapping(
     if CURRENCY_COLUMN in frame.columns:
         frame[CURRENCY_COLUMN] = frame[CURRENCY_COLUMN].str.upper()
     return frame, warnings
+
+
+def _consumed(frame: pd.DataFrame, table: Table, mapping: Mapping) -> list[str]:
+    """Source columns the mapping has used up (status flags, day counts of derived dates, the
+    columns another table was unpivoted or taken from): dropped, so they are not reported as
+    ignored."""
+    tm = mapping.table(table.name)
+    used = {tm.status_from.closed, tm.status_from.won} if tm.status_from else set()
+    used |= {r.minus_days or r.plus_days for r in tm.derived_dates.values()}
+    for other in mapping.tables.values():
+        spec = other.unpivot
+        if spec is not None and spec.table == table.name:
+            used |= {c for c in frame.columns if c.startswith(spec.prefix)}
+        if other.from_table == table.name:
+            used |= set(other.columns)
+    return [c for c in frame.columns if c in used and c not in allowed_columns(table)]
 
 
 def value_maps(tm: TableMapping) -> dict[str, dict[str, str]]:

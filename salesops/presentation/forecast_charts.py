@@ -7,6 +7,8 @@ figure into a PNG so that ``sections.show`` can display it once."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -215,6 +217,12 @@ def pipeline_sentences(pipeline: PipelineForecast) -> list[str]:
 def notes(*sections: Availability) -> list[str]:
     """The sentences of the sections the data cannot support (none for available ones)."""
     return [av.reason for av in sections if not av]
+
+
+def only_if(av: Availability, render: Callable[[], Any]) -> Any:
+    """``render()`` when the section is available, else nothing: for the later cells of a
+    section whose sentence is already shown once (``sections.show``)."""
+    return render() if av else None
 
 
 def unavailable_notes(*sections: Availability) -> HTML:

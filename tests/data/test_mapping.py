@@ -472,6 +472,10 @@ tables:
      "tables.opportunities.candidates.amount", "must name at least one source column"),
     ("tables: {accounts: {constants: {region: yes}}}", "tables.accounts.constants.region",
      "must be text, got true/false"),
+    ("tables: {reps: {from_table: reps, columns: {a: rep_id}}}", "tables.reps.from_table",
+     "must name another table"),
+    ("tables: {reps: {from_table: opportunities}}", "tables.reps.columns",
+     "from_table needs the columns to take"),
 ])
 def test_new_mapping_fields_are_checked(
     tmp_path: Path, yaml_text: str, field: str, reason: str
@@ -503,3 +507,29 @@ def test_every_mapping_in_the_guide_is_valid(tmp_path: Path) -> None:
         path = tmp_path / f"block{i}.yaml"
         path.write_text(block)
         assert load_mapping(path).tables, block
+
+
+def test_roster_taken_from_the_deals_file(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    for table in ("reps", "stage_history", "quotas"):
+        (src / f"{table}.csv").unlink()
+    rewrite(src, "opportunities", lambda df: df.assign(
+        Owner=["Ann", "Ann", "Bo", "Cy", "Bo", "Annie"]))  # R1 is 'Annie' on line 7
+    m = mapping_file(tmp_path, """
+tables:
+  reps:
+    from_table: opportunities
+    columns: {rep_id: rep_id, Owner: name}
+""")
+    result = ingest(src, tmp_path / "out", m)
+    ds = load_dataset(tmp_path / "out")
+    # Distinct (rep_id, Owner) rows: (R1, Ann) line 2, (R2, Bo) line 4, (R3, Cy) line 5,
+    # (R1, Annie) line 7 -> a second R1: quarantined as a duplicate, the first name kept.
+    assert ds.reps[["rep_id", "name"]].values.tolist() == [["R1", "Ann"], ["R2", "Bo"],
+                                                           ["R3", "Cy"]]
+    c = result.counts["reps"]
+    assert (c.rows_in, c.rows_kept, c.rows_quarantined) == (4, 3, 1)
+    dup = result.quarantine.query("table == 'reps'")
+    assert dup[["line", "check"]].values.tolist() == [[7, "duplicate_key"]]
+    assert "reps" not in ds.derived and len(ds.opportunities) == 6
+    assert not any("ignored columns" in w and "Owner" in w for w in result.warnings)

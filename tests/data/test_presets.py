@@ -142,8 +142,12 @@ def test_salesforce_demo_export_loads_with_the_documented_mapping(tmp_path: Path
     row = opps.set_index("opportunity_id").loc[first["Id"]]
     assert row["created_date"] == pd.Timestamp(first["CloseDate"]) - pd.Timedelta(
         days=int(first["OpportunityAge"]))
-    # Owners by name, one-to-one with OwnerId in this export.
+    # Reps and accounts come from the deals file: one per distinct id (each id has one name).
+    names = raw.drop_duplicates("OwnerId").set_index("OwnerId")["OpportunityOwner"]
     assert raw.groupby("OwnerId")["OpportunityOwner"].nunique().max() == 1
-    assert raw.groupby("OpportunityOwner")["OwnerId"].nunique().max() == 1
-    assert set(ds.reps["rep_id"]) == set(kept["OpportunityOwner"])
+    assert ds.reps.set_index("rep_id")["name"].sort_index().to_dict() == names.sort_index().to_dict()
+    assert len(names) == 19 and result.counts["reps"].rows_quarantined == 0
+    assert len(ds.accounts) == raw["AccountId"].nunique() == 4974
+    industry = raw.drop_duplicates("AccountId").set_index("AccountId")["AccountIndustry"]
+    assert ds.accounts.set_index("account_id")["industry"].to_dict() == industry.to_dict()
     assert set(opps["stage"]) <= set(ds.catalogue.names)

@@ -16,6 +16,7 @@ from salesops.presentation.forecast_charts import (  # noqa: E402
     as_image,
     fan_chart,
     notes,
+    only_if,
     pipeline_sentences,
     summary_sentences,
     unavailable_notes,
@@ -193,24 +194,25 @@ def test_pipeline_sentence_names_its_probabilities(source, start):
     assert len(out) == 1 and out[0].startswith(start)
 
 
-def test_pipeline_sentences_unknown_amounts_and_close_dates_plural():
-    out = pipeline_sentences(pipeline(amounts=1234, closes=2))
-    assert out[1:] == [
-        "1,234 open deals have no amount: they are counted as deals but left out of the "
-        "pipeline value (their value is unknown).",
-        "2 open deals have no expected close date: they are left out of the CRM view's quarters "
-        "(their quarter is unknown); the model still values them by their stage's usual timing.",
-    ]
-
-
-def test_pipeline_sentences_unknown_amount_and_close_date_singular():
-    out = pipeline_sentences(pipeline(amounts=1, closes=1))
-    assert out[1:] == [
-        "1 open deal has no amount: it is counted as a deal but left out of the pipeline value "
+@pytest.mark.parametrize("n, amount, close", [
+    (1234, "1,234 open deals have no amount: they are counted as deals but left out of the "
+           "pipeline value (their value is unknown).",
+     "1,234 open deals have no expected close date: they are left out of the CRM view's quarters "
+     "(their quarter is unknown); the model still values them by their stage's usual timing."),
+    (1, "1 open deal has no amount: it is counted as a deal but left out of the pipeline value "
         "(its value is unknown).",
-        "1 open deal has no expected close date: it is left out of the CRM view's quarters (its "
-        "quarter is unknown); the model still values it by its stage's usual timing.",
-    ]
+     "1 open deal has no expected close date: it is left out of the CRM view's quarters (its "
+     "quarter is unknown); the model still values it by its stage's usual timing."),
+])
+def test_pipeline_sentences_unknown_amounts_and_close_dates(n, amount, close):
+    assert pipeline_sentences(pipeline(amounts=n, closes=n))[1:] == [amount, close]
+    assert pipeline_sentences(pipeline(amounts=n))[1:] == [amount]
+    assert pipeline_sentences(pipeline(closes=n))[1:] == [close]
+
+
+def test_only_if_renders_available_sections_and_nothing_else():
+    assert only_if(AVAILABLE, lambda: "table") == "table"
+    assert only_if(Availability.missing("no"), lambda: 1 / 0) is None  # never computed
 
 
 def test_notes_only_for_unavailable_sections():

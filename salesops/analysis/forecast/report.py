@@ -19,6 +19,7 @@ from salesops.analysis.forecast.auto import SELECTIONS
 from salesops.analysis.forecast.bookings import BookingsForecast, forecast_bookings, next_periods
 from salesops.analysis.forecast.crm_view import (
     CATEGORY_COLUMNS,
+    CATEGORY_NEEDS,
     CRM_NEEDS,
     PROBABILITY_COLUMNS,
     QUOTA_COLUMNS,
@@ -224,7 +225,8 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
         if av["rep_bias"]:
             rep_bias = accuracy.rep_bias(rep_rows, roster)
     else:
-        av["categories"] = av["rep_calls"] = av["crm_probability"] = av["pipeline"]
+        av["categories"] = av["rep_calls"] = CATEGORY_NEEDS.check(dataset)
+        av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
     ts_snaps = accuracy.time_series_snapshots(events, cal, as_of, snapshots, select=select)
     acc = accuracy.accuracy_table(ts_snaps, pipe_snaps)
     av["accuracy"] = _accuracy_availability(acc, snapshots)
