@@ -67,6 +67,13 @@ def _table(rows: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def lines_text(n: int) -> str:
+    """What the total of a statement with ``n`` lines is."""
+    if n == 0:
+        return "no line this period"
+    return "the one line below" if n == 1 else f"the sum of the {n:,} lines below"
+
+
 def statement_section(statement: Statement, currency: str = "USD") -> str:
     """One period's statement as an escaped HTML section; the total is the sum of the lines."""
     e = html.escape
@@ -76,7 +83,7 @@ def statement_section(statement: Statement, currency: str = "USD") -> str:
             f"<p>Target incentive for the period: "
             f"{e(cents_text(statement.target_incentive_cents, currency))}. "
             f"Total: <strong>{e(cents_text(statement.total_cents, currency))}</strong> "
-            f"(the sum of the {len(statement.lines)} lines below).</p><ul>{kinds}</ul>"
+            f"({lines_text(len(statement.lines))}).</p><ul>{kinds}</ul>"
             f"{_table(statement_rows(statement))}</section>")
 
 

@@ -15,8 +15,10 @@ from salesops.analysis.comp.statements import statements  # noqa: E402
 from salesops.presentation.statements_html import (  # noqa: E402
     cents_text,
     export_statements,
+    lines_text,
     rate_text,
     rep_page,
+    statement_section,
 )
 
 
@@ -55,3 +57,13 @@ def test_rate_text_names_its_unit():
     # 1.5 of the target incentive per 1.0 of attainment: 1.5% of TI per 1% attainment
     assert rate_text(1.5, "target_incentive") == "150.00% of TI per 100% attainment"
     assert rate_text(float("nan"), "value") == ""
+
+
+def test_statement_total_says_how_many_lines_make_it():
+    assert lines_text(0) == "no line this period"
+    assert lines_text(1) == "the one line below"
+    assert lines_text(1200) == "the sum of the 1,200 lines below"
+    res, reps = _run()
+    # one deal in January: one commission line of 123.46
+    section = statement_section(next(statements(res, reps)))
+    assert "Total: <strong>$123.46</strong> (the one line below)." in section
