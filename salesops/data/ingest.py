@@ -22,9 +22,9 @@ from salesops.data.mapping import (
     Mapping,
     apply_mapping,
     convert_currency,
+    derive_tables,
     load_mapping,
     resolve_currency,
-    unpivot_tables,
 )
 from salesops.data.schema import PRIMARY_TABLES, TABLES, empty_frame
 from salesops.data.sources import (
@@ -174,7 +174,7 @@ def ingest(
     warnings = _unused_files(source_dir, spec, raws) if source_dir is not None else []
     warnings += [f"{raw.file}: removed {raw.removed_chars} NUL or bidirectional control "
                  "characters from the text" for raw in raws.values() if raw.removed_chars]
-    raws, notes = unpivot_tables(raws, spec)
+    raws, notes = derive_tables(raws, spec)
     warnings += notes
     mapped: dict[str, pd.DataFrame] = {}
     for name, raw in raws.items():

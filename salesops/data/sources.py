@@ -22,6 +22,8 @@ SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".parquet")
 #: Removed from every header and value: NUL, and the bidirectional embeddings, overrides and
 #: isolates (U+202A-U+202E, U+2066-U+2069) that make text display differently from what it is.
 INVISIBLE = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+#: Bytes no text file holds (NUL aside, which exports do leak and is removed instead).
+_CONTROL_BYTES = re.compile(b"[\x01-\x08\x0e-\x1a\x1c-\x1f]")
 
 
 class IngestError(ValueError):
@@ -79,6 +81,9 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type (use {', '.join(SUFFIXES)})")
+    if suffix == ".csv" and _CONTROL_BYTES.search(path.open("rb").read(65536)):
+        raise IngestError(f"{path.name}: does not look like a table (it holds control "
+                          "characters that text never does: a binary file renamed .csv?)")
     try:
         if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
@@ -117,7 +122,7 @@ def _reader_reason(exc: Exception) -> str:
 def _check_is_table(frame: pd.DataFrame, file: str) -> None:
     """Refuse a file that is not a table (a binary file or a YAML document renamed .csv,
     a notes sheet) without echoing any of its content."""
-    header = [str(c) for c in frame.columns]
+    header = [INVISIBLE.sub("", str(c)) for c in frame.columns]
     if any(not h.replace("\n", " ").replace("\r", " ").isprintable() or "\ufffd" in h
            for h in header):
         raise IngestError(f"{file}: does not look like a table (its first line holds "
@@ -176,17 +181,21 @@ def _tidy(
 
 
 def scrub(text: str, url: str) -> str:
-    """``text`` with the database URL, its password and anything URL-shaped replaced by ``***``,
-    so that driver messages can be shown safely."""
-    from urllib.parse import unquote
+    """``text`` with the database URL and its parts (user, password, host) and anything
+    URL-shaped replaced by ``***``, so that a driver's message can be shown safely."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
 
-    secrets = {url, unquote(url)}
-    match = re.match(r"[^:/]+://([^@/]*)@", url)
-    if match:
-        secrets |= {match.group(1), unquote(match.group(1))}
-        _, _, password = match.group(1).partition(":")
-        secrets |= {password, unquote(password)}
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    secrets, password = {url}, ""
+    try:
+        parts = urlsplit(url)
+        password = parts.password or ""
+        secrets |= {parts.netloc, parts.username or "", parts.hostname or ""}
+        secrets |= {v for k, v in parse_qsl(parts.query) if k in ("host", "user", "password")}
+    except ValueError:  # not even URL-shaped: only the whole text is known to be secret
+        pass
+    secrets = {s for s in secrets | {unquote(s) for s in secrets} if len(s) >= 3}
+    secrets |= {password, unquote(password)} - {""}
+    for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return re.sub(r"\b[a-zA-Z][\w+.-]*://\S+", "***", text)
 

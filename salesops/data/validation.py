@@ -30,6 +30,22 @@ DATE_ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
 #: Dates outside this range cannot be stored (nanosecond timestamps) and are surely typos.
 DATE_RANGE = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-12-31"))
 
+#: Amounts above this are surely typos or corrupt cells (overridable: ``max_amount``).
+MAX_AMOUNT = 1e12
+
+#: (who, start, end): periods of the same ``who`` may not overlap (the later one is quarantined).
+PERIODS: dict[str, tuple[str, str, str]] = {"quotas": ("rep_id", "period_start", "period_end")}
+
+#: A time-zone suffix after a time of day; dropped so that a date keeps its local calendar day.
+_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$")
+
+#: Formats tried on rejected dates to suggest a ``date_formats`` entry.
+COMMON_DATE_FORMATS: tuple[str, ...] = (
+    "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%m/%d/%y",
+    "%d/%m/%y", "%d %b %Y", "%b %d, %Y", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %I:%M %p", "%Y%m%d",
+)
+
 #: Check codes and what they mean (documented in docs/ingesting-your-crm.md).
 CHECKS: dict[str, str] = {
     "missing_value": "a required value is empty",
@@ -44,6 +60,10 @@ CHECKS: dict[str, str] = {
     "close_before_created": "close_date is before created_date",
     "termination_before_hire": "termination_date is before hire_date",
     "period_end_before_start": "a quota period ends before it starts",
+    "overlapping_period": "a quota period overlaps an earlier-starting one of the same rep",
+    "stage_before_created": "a stage was entered before the deal was created",
+    "stage_after_close": "a stage was entered after the (won or lost) deal closed",
+    "amount_above_limit": "an amount or quota is above the limit (default 1e12)",
     "unknown_reference": "the rep, account or opportunity referred to does not exist",
     "reference_quarantined": "the rep, account or opportunity referred to was quarantined",
 }
@@ -51,10 +71,12 @@ CHECKS: dict[str, str] = {
 
 @dataclass
 class Keys:
-    """Key values of a referenced table: all that were read, and those that were kept."""
+    """Key values of a referenced table: all that were read, and those that were kept (with
+    their rows, indexed by key, when a later table checks values against them)."""
 
     read: pd.Index
     kept: pd.Index
+    rows: pd.DataFrame | None = None
 
 
 @dataclass
@@ -110,14 +132,16 @@ def check_columns(table: Table, frame: pd.DataFrame, file: str) -> None:
 def validate_table(
     table: Table, frame: pd.DataFrame, lines: pd.Series, file: str, catalogue: StageCatalogue,
     date_formats: dict[str, str] | None = None, parents: dict[str, Keys] | None = None,
-    number_format: NumberFormat = NumberFormat(),
+    number_format: NumberFormat | None = None, max_amount: float = MAX_AMOUNT,
 ) -> TableValidation:
     """Parse ``frame`` (text, mapped to canonical names) and quarantine rows that fail a check.
 
     ``lines`` numbers rows as in the source file (used in duplicate messages); ``parents``
-    gives key values of referenced tables validated earlier.
+    gives key values of referenced tables validated earlier; amounts above ``max_amount``
+    are quarantined.
     """
     check_columns(table, frame, file)
+    number_format = number_format or NumberFormat()
     problems = _Problems()
     warnings: list[str] = []
     parsed: dict[str, pd.Series] = {}
@@ -127,7 +151,7 @@ def validate_table(
         if _required_value(col) and col.name in frame.columns:
             problems.add(raw.isna(), col.name, "missing_value", f"missing value in {col.name}")
         parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), number_format,
-                                  problems, warnings, file)
+                                  problems, warnings, f"{file}: table {table.name}", max_amount)
     if "stage" in parsed:
         _check_stage(frame, parsed, catalogue, problems)
     for col in (c for c in table.columns if c.nullable_when_open and c.name in frame.columns):
@@ -147,6 +171,10 @@ def validate_table(
         problems.add(bad, later, check, f"{later} ", parsed[later], f" before {earlier} ",
                      parsed[earlier])
     _check_duplicates(table, parsed, lines, problems)
+    if table.name in PERIODS:
+        _check_overlaps(parsed, lines, PERIODS[table.name], problems)
+    if "entered_date" in parsed and (parents or {}).get("opportunities") is not None:
+        _check_stage_dates(parsed, parents["opportunities"].rows, problems)
     for fk in table.foreign_keys:
         keys = (parents or {}).get(fk.table)
         if keys is None:
@@ -172,15 +200,18 @@ def _required_value(col: Column) -> bool:
 
 def _parse(
     col: Column, raw: pd.Series, fmt: str | None, number_format: NumberFormat,
-    problems: _Problems, warnings: list[str], file: str,
+    problems: _Problems, warnings: list[str], where: str, max_amount: float = MAX_AMOUNT,
 ) -> pd.Series:
     """Typed values of one column; unparseable values are recorded and become missing."""
+    file = where.split(": table ")[0]
     if col.kind == "date":
-        values = pd.to_datetime(raw, format=fmt or "ISO8601", errors="coerce", utc=True)
-        values = values.dt.tz_localize(None).dt.normalize()
+        values = local_dates(raw, fmt)
         expected = fmt or "YYYY-MM-DD"
-        problems.add(raw.notna() & values.isna(), col.name, "bad_date",
+        unparsed = raw.notna() & values.isna()
+        problems.add(unparsed, col.name, "bad_date",
                      "unparseable date '", raw, f"' in {col.name} (expected {expected})")
+        if unparsed.sum() > raw.notna().sum() / 2:
+            warnings.append(date_hint(raw[unparsed], col.name, expected, where, raw.notna().sum()))
         outside = (values < DATE_RANGE[0]) | (values > DATE_RANGE[1])
         problems.add(outside, col.name, "bad_date", "date '", raw,
                      f"' in {col.name} is outside {DATE_RANGE[0].year}-{DATE_RANGE[1].year}")
@@ -193,6 +224,8 @@ def _parse(
                      f"non-numeric {col.name} '", raw, "'" + expected)
         if col.kind == "amount":
             problems.add(values < 0, col.name, "negative_amount", f"negative {col.name} ", raw)
+            problems.add(values > max_amount, col.name, "amount_above_limit",
+                         f"{col.name} ", raw, f" above the limit of {max_amount:,.0f}")
         if col.kind == "probability":
             return _probability(values, raw, col.name, problems, warnings, file)
         return values
@@ -202,6 +235,44 @@ def _parse(
                      f"{col.name} '", raw, f"' is not one of {', '.join(col.values)}")
         return values
     return raw
+
+
+def local_dates(raw: pd.Series, fmt: str | None = None) -> pd.Series:
+    """Parse text as dates (``fmt``, default ISO 8601) at their own calendar day: a time-zone
+    offset is dropped, not applied, so '2024-03-31T23:30:00-05:00' is 31 March. Unparseable
+    text becomes NaT."""
+    text = raw if fmt else raw.str.replace(_OFFSET, r"\1", regex=True)
+    try:
+        values = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+    except ValueError:  # several offsets left (a %z format): parse each distinct value alone
+        values = None
+    if values is None or values.dt.tz is not None:
+        distinct = text.dropna().unique()
+        one = {v: _local_timestamp(v, fmt) for v in distinct}
+        values = pd.to_datetime(text.map(one))
+    return values.dt.normalize()
+
+
+def _local_timestamp(text: str, fmt: str | None) -> pd.Timestamp:
+    """One value parsed, with its own wall-clock time (any offset dropped); NaT if it fails."""
+    value = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
+    return value.tz_localize(None) if value is not pd.NaT and value.tzinfo else value
+
+
+def date_hint(rejected: pd.Series, column: str, expected: str, where: str, total: int) -> str:
+    """A warning for a date column whose format rejects most values: the column, the expected
+    format, the shape of a rejected value (digits as N, letters as A: never its content) and
+    any common format that reads every rejected value."""
+    shape = re.sub(r"[^\W_]", lambda m: "N" if m.group().isdigit() else "A",
+                   str(rejected.iloc[0]))
+    sample = rejected.drop_duplicates().head(1000)
+    fits = [f for f in COMMON_DATE_FORMATS
+            if pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
+    table = where.split(": table ")[-1]
+    suggestion = (f"; {' or '.join(repr(f) for f in fits[:2])} reads them all" if fits else "")
+    return (f"{where}: {len(rejected)} of {total} dates in {column} do not match {expected} "
+            f"(rejected values look like '{shape}', N = digit, A = letter){suggestion}: set "
+            f"tables.{table}.date_formats.{column} in the mapping")
 
 
 def _probability(
@@ -253,6 +324,52 @@ def _check_duplicates(
     values = [part for k in table.key for part in ("/", keys[k])][1:]
     problems.add(dup, "/".join(table.key), "duplicate_key", f"duplicate {'/'.join(table.key)} ",
                  *values, " (first at line ", first, ")")
+
+
+def _check_overlaps(
+    parsed: dict[str, pd.Series], lines: pd.Series, spec: tuple[str, str, str],
+    problems: _Problems,
+) -> None:
+    """A period starting on or before the end of an earlier-starting period of the same owner
+    is quarantined, naming the line of the period it overlaps."""
+    who, start, end = spec
+    f = pd.DataFrame({"who": parsed[who], "start": parsed[start], "end": parsed[end],
+                      "line": lines})
+    usable = (f.notna().all(axis=1) & (f["end"] >= f["start"])
+              & ~f[["who", "start"]].duplicated(keep="first"))
+    f = f[usable].sort_values(["who", "start", "line"], kind="stable")
+    reach = f.groupby("who")["end"].cummax()
+    prev_end = reach.groupby(f["who"]).shift()
+    prev_line = f["line"].where(f["end"].eq(reach)).groupby(f["who"]).ffill()
+    prev_line = prev_line.groupby(f["who"]).shift()
+    bad = (f["start"] <= prev_end).reindex(parsed[who].index, fill_value=False)
+    label = who.removesuffix("_id")
+    problems.add(bad, start, "overlapping_period", "period ", parsed[start], " to ",
+                 parsed[end], f" of {label} ", parsed[who], " overlaps the one ending ",
+                 prev_end.reindex(bad.index), " (line ", prev_line.reindex(bad.index), ")")
+
+
+def _check_stage_dates(
+    parsed: dict[str, pd.Series], deals: pd.DataFrame | None, problems: _Problems
+) -> None:
+    """A stage may not be entered before its deal was created, nor after a won or lost deal
+    closed (open deals' close dates are only expected ones)."""
+    if deals is None:
+        return
+    deal = parsed["opportunity_id"]
+    entered = parsed["entered_date"]
+
+    def lookup(column: str) -> pd.Series:  # the deal's value, keeping its dtype
+        return pd.Series(deals[column].reindex(deal.to_numpy()).to_numpy(), index=deal.index)
+
+    created = lookup("created_date")
+    close = lookup("close_date").where(lookup("status").isin(("won", "lost")))
+    problems.add(entered < created, "entered_date", "stage_before_created", "stage ",
+                 parsed["stage"], " entered ", entered, " before opportunity ", deal,
+                 " was created (", created, ")")
+    problems.add(entered > close, "entered_date", "stage_after_close", "stage ",
+                 parsed["stage"], " entered ", entered, " after opportunity ", deal,
+                 " closed (", close, ")")
 
 
 def _as_text(values: pd.Series) -> pd.Series:

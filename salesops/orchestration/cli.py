@@ -1,6 +1,7 @@
 """The ``salesops`` command: run reports, start a project, write sample data, ingest exports.
 
-Exit codes: 0 success, 1 some report failed, 2 usage or input error. Heavy imports happen
+Exit codes: 0 success, 1 some report failed, 2 usage or input error, 3 ingest refused because
+a table lost more than the allowed share of its rows to quarantine. Heavy imports happen
 inside each subcommand so that ``salesops --help`` and the data commands start fast.
 """
 
@@ -11,10 +12,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesops.data.periods import FREQS, parse_date
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from salesops.data.ingest import IngestResult
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINE = 0, 1, 2, 3
 
 
 def _iso_date(text: str) -> str:
@@ -111,25 +116,65 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _share(text: str) -> float:
+    """argparse type: a share between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, got {text!r}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    """argparse type: a number > 0 (1e12 is accepted)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate CRM exports into a processed dataset; print what was kept and quarantined."""
-    from salesops.data.ingest import IngestError, ingest
+    from salesops.data.ingest import Database, IngestError, TooManyQuarantined, ingest
+    from salesops.data.secrets import MissingSecretError, get_secret
 
+    if (args.source_dir is None) == (args.source_url_env is None):
+        return _error("give either SOURCE_DIR (a folder of exports) or --source-url-env NAME "
+                      "(an environment variable holding a database URL), not both or neither")
     try:
-        result = ingest(Path(args.source_dir), Path(args.out), mapping=args.mapping,
-                        preset=args.preset)
+        source = (Path(args.source_dir) if args.source_dir is not None else
+                  Database(get_secret(args.source_url_env), label=f"${args.source_url_env}"))
+        result = ingest(source, Path(args.out), mapping=args.mapping, preset=args.preset,
+                        max_quarantine_share=args.max_quarantine_share,
+                        max_amount=args.max_amount)
+    except MissingSecretError as exc:
+        return _error(str(exc))
+    except TooManyQuarantined as exc:
+        _print_counts(exc.result)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_QUARANTINE
     except IngestError as exc:
         return _error(str(exc))
+    _print_counts(result)
+    print(f"currency {result.settings.currency}, fiscal year starts in month "
+          f"{result.settings.fiscal_year_start_month}; written to {args.out} "
+          "(quarantine.csv, data_quality.json)")
+    return EXIT_OK
+
+
+def _print_counts(result: IngestResult) -> None:
+    """Rows in, kept and quarantined per table, then the warnings."""
     for table, c in result.counts.items():
         reasons = ", ".join(f"{code} {n}" for code, n in sorted(c.reasons.items()))
         print(f"{table:14} {c.file}: {c.rows_in} in, {c.rows_kept} kept, "
               f"{c.rows_quarantined} quarantined" + (f" ({reasons})" if reasons else ""))
     for warning in result.warnings:
         print(f"warning: {warning}")
-    print(f"currency {result.settings.currency}, fiscal year starts in month "
-          f"{result.settings.fiscal_year_start_month}; written to {args.out} "
-          "(quarantine.csv, data_quality.json)")
-    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,12 +214,22 @@ def build_parser() -> argparse.ArgumentParser:
     sample.set_defaults(func=cmd_sample_data)
 
     ing = sub.add_parser("ingest", help="validate CRM exports into a processed dataset")
-    ing.add_argument("source_dir", metavar="SOURCE_DIR")
-    ing.add_argument("--out", default="data/processed")
+    ing.add_argument("source_dir", metavar="SOURCE_DIR", nargs="?", default=None,
+                     help="folder of exported CSV, Excel or Parquet files")
+    ing.add_argument("--source-url-env", metavar="NAME", default=None,
+                     help="read the tables from a SQL database instead: NAME is the environment "
+                          "variable (or .env entry) holding its SQLAlchemy URL, never printed")
+    ing.add_argument("--out", default="data/processed",
+                     help="output folder: new, empty, or an earlier ingest output")
     ing.add_argument("--mapping", default=None, help="YAML mapping of source columns")
     ing.add_argument("--preset", default=None, metavar="NAME",
                      help="a shipped mapping for a CRM's exports (salesforce, hubspot); "
                           "--mapping is layered on top of it")
+    ing.add_argument("--max-quarantine-share", type=_share, default=0.5, metavar="SHARE",
+                     help="refuse (exit 3, writing only the quarantine) when a table loses more "
+                          "than this share of its rows (default 0.5)")
+    ing.add_argument("--max-amount", type=_positive_number, default=1e12, metavar="AMOUNT",
+                     help="quarantine amounts and quotas above this (default 1e12)")
     ing.set_defaults(func=cmd_ingest)
     return parser
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesops.data.ingest import IngestError, ingest
+from salesops.data.ingest import Database, IngestError, TooManyQuarantined, ingest
 from salesops.data.schema import CRM_TABLES, TABLES
 from salesops.data.store import load_dataset
 
@@ -34,8 +34,12 @@ def test_valid_fixture_is_kept_whole_with_outputs(tmp_path: Path) -> None:
         "reps": 3, "accounts": 3, "quotas": 4, "opportunities": 6, "stage_history": 12}
     assert result.warnings == [] and result.quarantine.empty
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert files == sorted([f"{t}.parquet" for t in TABLES] + [
-        "settings.json", "stages.yaml", "contents.json", "quarantine.csv", "data_quality.json"])
+    written = sorted([f"{t}.parquet" for t in TABLES] + [
+        "settings.json", "stages.yaml", "contents.json", "quarantine.csv", "data_quality.json",
+        ".salesops-ingest.json"])
+    assert files == written
+    marker = json.loads((tmp_path / "out" / ".salesops-ingest.json").read_text())
+    assert marker == {"written_by": "salesops ingest", "files": written}
     quality = json.loads((tmp_path / "out" / "data_quality.json").read_text())
     assert quality["tables"]["opportunities"] == {
         "file": "opportunities.csv", "rows_in": 6, "rows_kept": 6, "rows_quarantined": 0,
@@ -48,7 +52,7 @@ def test_valid_fixture_is_kept_whole_with_outputs(tmp_path: Path) -> None:
 def test_quarantine_file_and_quality_report(tmp_path: Path) -> None:
     src = copy_valid(tmp_path)
     shutil.copy(FIXTURES / "bad" / "opportunities_bad.csv", src / "opportunities.csv")
-    result = ingest(src, tmp_path / "out")
+    result = ingest(src, tmp_path / "out", max_quarantine_share=1)
     q = pd.read_csv(tmp_path / "out" / "quarantine.csv", keep_default_na=False)
     assert list(q.columns) == ["table", "file", "line", "column", "check", "reason", "raw"]
     # Line 2: "1,000" is not a number; line 3: 30 February; line 4: empty amount.
@@ -93,15 +97,15 @@ def test_fatal_problem_raises_and_leaves_out_dir_untouched(
     tmp_path: Path, change, message: str
 ) -> None:
     src = copy_valid(tmp_path)
-    change(src)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "previous.txt").write_text("last good run")
+    ingest(src, out)  # the last good run
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    change(src)
     mapping = src / "mapping.yaml" if (src / "mapping.yaml").exists() else None
     with pytest.raises(IngestError, match=re.escape(message)) as err:
         ingest(src, out, mapping)
     assert isinstance(err.value, ValueError)
-    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -110,12 +114,99 @@ def test_missing_source_folder_is_fatal(tmp_path: Path) -> None:
         ingest(tmp_path / "nowhere", tmp_path / "out")
 
 
-def test_rerun_replaces_previous_output(tmp_path: Path) -> None:
+def test_rerun_replaces_an_earlier_output_and_an_empty_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "stale.parquet").write_text("old")
     ingest(VALID, out)
-    assert not (out / "stale.parquet").exists()
+    first = load_dataset(out).fingerprint
+    (out / "opportunities.parquet").write_text("damaged")  # ingest wrote it: may be replaced
+    ingest(VALID, out)
+    assert load_dataset(out).fingerprint == first
+
+
+def out_cases(tmp_path: Path) -> dict[str, tuple[Path, Path, str]]:
+    """(source, out, expected message) for each folder ingest must not replace."""
+    src = copy_valid(tmp_path)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("mine")
+    ingest(src, tmp_path / "earlier")
+    (tmp_path / "earlier" / "analysis.xlsx").write_text("mine")
+    (tmp_path / "file.csv").write_text("a,b\n")
+    return {
+        "source": (src, src, f"output folder '{src}': is the source folder '{src}'; ingest "
+                   "replaces its output folder as a whole, so write it elsewhere, e.g. "
+                   "data/processed"),
+        "inside": (src, src / "processed", f"output folder '{src / 'processed'}': is inside the "
+                   f"source folder '{src}'; ingest replaces its output folder as a whole, so "
+                   "write it elsewhere, e.g. data/processed"),
+        "above": (src, tmp_path, f"output folder '{tmp_path}': holds the source folder "
+                  f"'{src}'; ingest replaces its output folder as a whole, so write it "
+                  "elsewhere, e.g. data/processed"),
+        "foreign": (src, tmp_path / "notes", f"output folder '{tmp_path / 'notes'}': is not "
+                    "empty and is not an earlier ingest output (no .salesops-ingest.json); "
+                    "ingest replaces its output folder as a whole, so name a new or empty "
+                    "folder"),
+        "added": (src, tmp_path / "earlier", f"output folder '{tmp_path / 'earlier'}': holds "
+                  "'analysis.xlsx', which ingest did not write; move it out first (ingest "
+                  "replaces its output folder as a whole)"),
+        "file": (src, tmp_path / "file.csv", f"output folder '{tmp_path / 'file.csv'}': is a "
+                 "file, not a folder"),
+    }
+
+
+@pytest.mark.parametrize("case", ["source", "inside", "above", "foreign", "added", "file"])
+def test_out_is_never_a_folder_ingest_did_not_write(tmp_path: Path, case: str) -> None:
+    src, out, message = out_cases(tmp_path)[case]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(IngestError) as err:
+        ingest(src, out)
+    assert str(err.value) == message
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_out_is_never_the_current_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for out in (".", ".."):
+        with pytest.raises(IngestError) as err:
+            ingest(VALID, out)
+        assert str(err.value) == (f"output folder '{out}': is the current folder (or holds it), "
+                                  "which ingest would replace as a whole; name a folder of its "
+                                  "own, e.g. data/processed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_table_losing_most_rows_writes_only_the_quarantine(tmp_path: Path) -> None:
+    # 4 of the 6 deals have a close date in another format: 67% quarantined, above 50%.
+    src = copy_valid(tmp_path)
+    opps = pd.read_csv(src / "opportunities.csv", dtype=str, keep_default_na=False)
+    opps.loc[:3, "close_date"] = ["03/20/2024", "06/15/2024", "02/28/2024", "05/30/2024"]
+    opps.to_csv(src / "opportunities.csv", index=False)
+    out = tmp_path / "out"
+    ingest(VALID, out)  # an earlier good run, replaced so no report runs on stale data
+    with pytest.raises(TooManyQuarantined) as err:
+        ingest(src, out)
+    assert str(err.value) == (
+        "opportunities.csv: 4 of 6 rows of table opportunities quarantined (67%; main reasons: "
+        "bad_date 4)\n"
+        "stage_history.csv: 8 of 12 rows of table stage_history quarantined (67%; main "
+        "reasons: reference_quarantined 8)\n"
+        "more than 50% of a table's rows were quarantined, so no dataset was written: see "
+        f"quarantine.csv and data_quality.json in {out} (fix the export or the mapping, or "
+        "allow more with --max-quarantine-share)")
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".salesops-ingest.json", "data_quality.json", "quarantine.csv"]
+    assert pd.read_csv(out / "quarantine.csv")["line"].tolist()[:4] == [2, 3, 4, 5]
+    with pytest.raises(FileNotFoundError):
+        load_dataset(out)
+    # The hint names the column, the expected format and the rejected values' shape.
+    assert err.value.result.warnings == [
+        "opportunities.csv: table opportunities: 4 of 6 dates in close_date do not match "
+        "YYYY-MM-DD (rejected values look like 'NN/NN/NNNN', N = digit, A = letter); "
+        "'%m/%d/%Y' reads them all: set tables.opportunities.date_formats.close_date in the "
+        "mapping"]
+    result = ingest(src, out, max_quarantine_share=0.8)  # a higher threshold lets it through
+    assert result.counts["opportunities"].rows_kept == 2
+    assert load_dataset(out).opportunities["opportunity_id"].tolist() == ["O5", "O6"]
 
 
 def test_excel_and_parquet_sources_give_the_same_dataset(tmp_path: Path) -> None:
@@ -172,7 +263,7 @@ def test_every_row_is_kept_or_quarantined(edits: list[tuple[str, int, str, str]]
             frames[table].loc[row, column] = value
         for name, frame in frames.items():
             frame.to_csv(src / f"{name}.csv", index=False)
-        result = ingest(src, Path(tmp) / "out")
+        result = ingest(src, Path(tmp) / "out", max_quarantine_share=1)
         out = load_dataset(Path(tmp) / "out")
         q = result.quarantine
         for name, frame in frames.items():
@@ -231,3 +322,95 @@ def test_transactions_only_export_loads_with_line_ids(tmp_path: Path) -> None:
     assert ds.transactions["amount"].tolist() == [100.0, 250.5]
     assert result.quarantine["reason"].tolist() == ["non-numeric amount 'x'"]
     assert set(ds.missing_columns["transactions"]) == {"segment", "product", "customer"}
+
+
+def test_nul_and_bidirectional_controls_are_counted_in_a_warning(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    text = (src / "accounts.csv").read_text().replace("Acme Corp", "Acme\u202e Corp\x00")
+    (src / "accounts.csv").write_text(text)
+    result = ingest(src, tmp_path / "out")
+    assert result.warnings == [
+        "accounts.csv: removed 2 NUL or bidirectional control characters from the text"]
+    assert load_dataset(result.out_dir).accounts["name"].iloc[0] == "Acme Corp"
+
+
+def test_a_yaml_file_given_as_a_table_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    (src / "settings.yaml").write_text("db_password: hunter2\ntoken: abc123\n")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("tables: {reps: {file: settings.yaml}}\n")
+    (src / "reps.csv").unlink()
+    shutil.copy(src / "settings.yaml", src / "users.csv")
+    mapping.write_text("tables: {reps: {file: users.csv}}\n")
+    with pytest.raises(IngestError) as err:
+        ingest(src, tmp_path / "out", mapping)
+    assert str(err.value) == ("users.csv: does not look like a table (one column; a table needs "
+                              "a header row naming at least two columns)")
+
+
+# -- a SQL database as the source (PostgreSQL, see tests/data/conftest.py) -------------------
+
+#: Column types of the fixture tables in the database: dates, timestamps and numbers typed.
+PG_TYPES = {
+    "reps": {"hire_date": "date", "termination_date": "date"},
+    "quotas": {"period_start": "date", "period_end": "timestamp",
+               "quota_amount": "numeric(14, 2)"},
+    "opportunities": {"amount": "numeric(14, 2)", "created_date": "timestamptz",
+                      "close_date": "date", "probability": "double precision"},
+    "stage_history": {"entered_date": "date"},
+}
+
+
+def load_into_postgres(url: str, frames: dict[str, pd.DataFrame]) -> None:
+    """Create one table per frame, typed as ``PG_TYPES`` says (text otherwise), in row order."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for name, frame in frames.items():
+            types = PG_TYPES.get(name, {})
+            cols = ", ".join(f'"{c}" {types.get(c, "text")}' for c in frame.columns)
+            conn.execute(sa.text(f'CREATE TABLE "{name}" ({cols})'))
+            values = ", ".join(f":p{i}" for i in range(len(frame.columns)))
+            rows = [{f"p{i}": (None if v == "" else v) for i, v in enumerate(row)}
+                    for row in frame.itertuples(index=False)]
+            conn.execute(sa.text(f'INSERT INTO "{name}" VALUES ({values})'), rows)
+    engine.dispose()
+
+
+def test_a_postgres_database_gives_the_same_dataset_as_the_csv_files(
+        tmp_path: Path, pg_url: str) -> None:
+    load_into_postgres(pg_url, FRAMES)
+    got = load_dataset(ingest(Database(pg_url), tmp_path / "db").out_dir)
+    want = load_dataset(ingest(VALID, tmp_path / "csv").out_dir)
+    for name in CRM_TABLES:
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
+    assert got.present == want.present and got.missing_columns == want.missing_columns
+    quality = json.loads((tmp_path / "db" / "data_quality.json").read_text())
+    assert quality["tables"]["opportunities"]["file"] == "opportunities"
+    assert pg_url not in json.dumps(quality)
+
+
+def test_a_postgres_table_is_mapped_and_bad_rows_quarantined_by_row_number(
+        tmp_path: Path, pg_url: str) -> None:
+    frames = {n: f.copy() for n, f in FRAMES.items()}
+    deals = frames.pop("opportunities").rename(columns={"opportunity_id": "Deal ID"})
+    deals["Stage"] = deals.pop("stage").replace({"Proposal": "Proposal/Price Quote"})
+    deals.loc[2, "rep_id"] = "R9"  # third row of the result
+    frames["crm_deals"] = deals
+    load_into_postgres(pg_url, frames)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("tables:\n  opportunities:\n    file: crm_deals\n"
+                       "    columns: {Deal ID: opportunity_id, Stage: stage}\n"
+                       "    stage_values: {Proposal/Price Quote: Proposal}\n")
+    result = ingest(Database(pg_url), tmp_path / "out", mapping)
+    q = result.quarantine
+    assert q.loc[q["table"] == "opportunities", ["file", "line", "check", "reason"]].values.tolist(
+    ) == [["crm_deals", 3, "unknown_reference", "rep R9 not in reps"]]
+    assert json.loads(q["raw"].iloc[0])["Deal ID"] == "O3"
+    ds = load_dataset(result.out_dir)
+    assert ds.opportunities.set_index("opportunity_id").loc["O2", "stage"] == "Proposal"
+    mapping.write_text("tables: {reps: {file: crm_users}}\n")
+    with pytest.raises(IngestError) as err:
+        ingest(Database(pg_url, label="$CRM_DB_URL"), tmp_path / "out", mapping)
+    assert str(err.value) == "crm_users: table or view not found in $CRM_DB_URL (mapped for 'reps')"

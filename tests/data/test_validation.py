@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from salesops.data.ingest import ingest
-from salesops.data.schema import OPPORTUNITIES
+from salesops.data.schema import OPPORTUNITIES, QUOTAS
 from salesops.data.stages import load_catalogue
-from salesops.data.validation import CHECKS, Keys, validate_table
+from salesops.data.store import load_dataset
+from salesops.data.validation import CHECKS, Keys, date_hint, local_dates, validate_table
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -71,6 +72,18 @@ BAD_VALUES = [
     ("accounts", 2, "account_id", "A1", "duplicate_key",
      "duplicate account_id A1 (first at line 2)"),
     ("quotas", 0, "quota_amount", "", "missing_value", "missing value in quota_amount"),
+    # R1's second quota (line 3) now starts within the first one (line 2, ending 2024-03-31).
+    ("quotas", 1, "period_start", "2024-03-01", "overlapping_period",
+     "period 2024-03-01 to 2024-06-30 of rep R1 overlaps the one ending 2024-03-31 (line 2)"),
+    # O1 was created 2024-01-05 and won 2024-03-20.
+    ("stage_history", 0, "entered_date", "2024-01-01", "stage_before_created",
+     "stage Prospecting entered 2024-01-01 before opportunity O1 was created (2024-01-05)"),
+    ("stage_history", 1, "entered_date", "2024-04-01", "stage_after_close",
+     "stage Proposal entered 2024-04-01 after opportunity O1 closed (2024-03-20)"),
+    ("opportunities", 1, "amount", "2e12", "amount_above_limit",
+     "amount 2e12 above the limit of 1,000,000,000,000"),
+    ("quotas", 0, "quota_amount", "1000000000000.01", "amount_above_limit",
+     "quota_amount 1000000000000.01 above the limit of 1,000,000,000,000"),
 ]
 
 
@@ -194,3 +207,88 @@ def test_date_format_from_mapping_is_used() -> None:
     assert res.kept["created_date"].tolist() == [pd.Timestamp("2024-01-31")]
     assert res.problems["reason"].tolist() == [
         "unparseable date '31/01/2024' in created_date (expected %m/%d/%Y)"]
+
+
+def test_every_check_code_is_documented() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ingesting-your-crm.md").read_text()
+    assert [c for c in CHECKS if f"| `{c}` |" not in doc] == []
+
+
+def test_a_later_quota_overlapping_several_earlier_ones_names_the_latest_ending() -> None:
+    # R1: Jan-Jun (line 2), Feb-Mar (line 3, inside the first), May-Jul (line 4: overlaps line 2,
+    # whose end 2024-06-30 is the latest so far), Jul 15-Sep (line 5: starts inside line 4).
+    # R2's period overlaps nothing of R1's.
+    frame = pd.DataFrame({
+        "rep_id": ["R1", "R1", "R1", "R1", "R2"],
+        "period_start": ["2024-01-01", "2024-02-01", "2024-05-01", "2024-07-15", "2024-02-01"],
+        "period_end": ["2024-06-30", "2024-03-31", "2024-07-31", "2024-09-30", "2024-03-31"],
+        "quota_amount": "100",
+    }, dtype="str")
+    res = validate_table(QUOTAS, frame, pd.Series(range(2, 7)), "q.csv", load_catalogue())
+    assert res.problems["reason"].tolist() == [
+        "period 2024-02-01 to 2024-03-31 of rep R1 overlaps the one ending 2024-06-30 (line 2)",
+        "period 2024-05-01 to 2024-07-31 of rep R1 overlaps the one ending 2024-06-30 (line 2)",
+        "period 2024-07-15 to 2024-09-30 of rep R1 overlaps the one ending 2024-07-31 (line 4)",
+    ]
+    assert res.kept.index.tolist() == [0, 4]
+
+
+def test_stage_after_close_applies_to_closed_deals_only(tmp_path: Path) -> None:
+    # O2 is open with an expected close of 2024-06-15: a later stage change is a slip, not an
+    # error. O3 was lost on 2024-02-28: a change after that is quarantined.
+    src = source_with(tmp_path, [("stage_history", 4, "entered_date", "2024-07-01"),
+                                 ("stage_history", 6, "entered_date", "2024-03-01")])
+    q = ingest(src, tmp_path / "out").quarantine
+    assert q[["line", "check", "reason"]].values.tolist() == [
+        [8, "stage_after_close",
+         "stage Closed Lost entered 2024-03-01 after opportunity O3 closed (2024-02-28)"]]
+
+
+def test_amount_limit_is_configurable(tmp_path: Path) -> None:
+    # Limit 60,000: O2 (set to 60,001) goes, O1 (50,000) stays; quotas of 100,000, 120,000 and
+    # 90,000 go, the one of 50,000 stays.
+    src = source_with(tmp_path, [("opportunities", 1, "amount", "60001")])
+    result = ingest(src, tmp_path / "out", max_amount=60000, max_quarantine_share=1)
+    q = result.quarantine
+    assert q.loc[q["table"] == "opportunities", "reason"].tolist() == [
+        "amount 60001 above the limit of 60,000"]
+    assert result.counts["quotas"].reasons == {"amount_above_limit": 3}
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("2024-03-31T23:30:00-05:00", "2024-03-31"),  # through UTC this would be 1 April
+    ("2024-04-01T00:30:00+02:00", "2024-04-01"),  # through UTC this would be 31 March
+    ("2024-03-31T23:30:00Z", "2024-03-31"),
+    ("2024-03-31 23:30:00.123456+0530", "2024-03-31"),
+    ("2024-03-31 23:30 -05", "2024-03-31"),
+    ("2024-03-31", "2024-03-31"),
+    ("2024-03-31T23:30:00", "2024-03-31"),
+])
+def test_time_zone_offsets_keep_the_local_calendar_date(text: str, day: str) -> None:
+    mixed = pd.Series([text, "2024-01-02T10:00:00+09:00", None], dtype="str")
+    got = local_dates(mixed)
+    assert got.tolist()[:2] == [pd.Timestamp(day), pd.Timestamp("2024-01-02")]
+    assert pd.isna(got.iloc[2])
+
+
+def test_time_zone_offsets_keep_the_local_date_with_a_format_too() -> None:
+    raw = pd.Series(["03/31/2024 23:30 -0500", "04/01/2024 00:30 +0200", "03/31/2024"],
+                    dtype="str")
+    got = local_dates(raw, "%m/%d/%Y %H:%M %z")
+    assert got.tolist()[:2] == [pd.Timestamp("2024-03-31"), pd.Timestamp("2024-04-01")]
+    assert pd.isna(got.iloc[2])
+
+
+def test_an_ingested_offset_date_is_the_local_day(tmp_path: Path) -> None:
+    src = source_with(tmp_path, [("opportunities", 5, "close_date", "2024-03-31T23:30:00-05:00")])
+    ds = load_dataset(ingest(src, tmp_path / "out").out_dir)
+    assert ds.opportunities.set_index("opportunity_id").loc["O6", "close_date"] == pd.Timestamp(
+        "2024-03-31")
+
+
+def test_date_hint_shows_the_shape_of_a_rejected_value_never_its_content() -> None:
+    rejected = pd.Series(["Mar 5th, 2024 (hunter2)", "31.01.2024"], dtype="str")
+    hint = date_hint(rejected, "close_date", "YYYY-MM-DD", "o.csv: table opportunities", 3)
+    assert hint == ("o.csv: table opportunities: 2 of 3 dates in close_date do not match "
+                    "YYYY-MM-DD (rejected values look like 'AAA NAA, NNNN (AAAAAAN)', N = digit, "
+                    "A = letter): set tables.opportunities.date_formats.close_date in the mapping")

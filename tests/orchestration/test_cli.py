@@ -95,3 +95,76 @@ def test_data_path_is_stored_relative_to_the_working_folder(monkeypatch, tmp_pat
     monkeypatch.chdir(tmp_path)
     resolved = resolve_data_dir(Path("data/processed"))
     assert describe_data(Path("data/processed"), resolved, "f00")["path"] == "data/processed"
+
+
+VALID = Path(__file__).resolve().parents[1] / "data" / "fixtures" / "valid"
+
+
+def test_ingest_out_dot_is_refused_without_a_traceback(capsys, tmp_path, monkeypatch):
+    (tmp_path / "mine.txt").write_text("keep me")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", str(VALID), "--out", "."]) == 2
+    err = capsys.readouterr().err
+    assert err == ("error: output folder '.': is the current folder (or holds it), which ingest "
+                   "would replace as a whole; name a folder of its own, e.g. data/processed\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.txt"]
+
+
+def test_ingest_exits_3_when_a_table_loses_most_rows(capsys, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    opps = pd.read_csv(VALID / "opportunities.csv", dtype=str, keep_default_na=False)
+    opps["amount"] = ["x", "y", "z", "1", "2", "3"]  # the first three quarantined: exactly half
+    opps.to_csv(src / "opportunities.csv", index=False)
+    assert main(["ingest", str(src), "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    assert main(["ingest", str(src), "--out", str(tmp_path / "out"),
+                 "--max-quarantine-share", "0.4"]) == 3
+    captured = capsys.readouterr()
+    assert "opportunities.csv: 6 in, 3 kept, 3 quarantined (bad_number 3)" in captured.out
+    assert captured.err == (
+        "error: opportunities.csv: 3 of 6 rows of table opportunities quarantined (50%; main "
+        "reasons: bad_number 3)\nmore than 40% of a table's rows were quarantined, so no "
+        f"dataset was written: see quarantine.csv and data_quality.json in {tmp_path / 'out'} "
+        "(fix the export or the mapping, or allow more with --max-quarantine-share)\n")
+    assert main(["ingest", str(src), "--out", str(tmp_path / "o"),
+                 "--max-quarantine-share", "2"]) == 2
+    assert "must be a share between 0 and 1, got '2'" in capsys.readouterr().err
+
+
+def test_ingest_needs_exactly_one_source(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("CRM_DB_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    assert main(["ingest", "--source-url-env", "CRM_DB_URL", "--out", "o"]) == 2
+    assert capsys.readouterr().err == ("error: secret 'CRM_DB_URL' is not set: export it or add "
+                                       "it to a git-ignored .env file\n")
+    assert main(["ingest", "--out", "o"]) == 2
+    assert main(["ingest", str(VALID), "--source-url-env", "CRM_DB_URL", "--out", "o"]) == 2
+    assert capsys.readouterr().err.count("give either SOURCE_DIR") == 2
+
+
+def test_ingest_from_postgres_never_prints_the_url(capsys, tmp_path, monkeypatch, pg_url):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        for name in ("reps", "opportunities"):
+            frame = pd.read_csv(VALID / f"{name}.csv", dtype=str, keep_default_na=False)
+            frame.replace("", None).to_sql(name, conn, index=False)
+    engine.dispose()
+    monkeypatch.setenv("CRM_DB_URL", pg_url)
+    assert main(["ingest", "--source-url-env", "CRM_DB_URL", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "opportunities  opportunities: 6 in, 6 kept, 0 quarantined" in out
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("tables: {accounts: {file: crm.accounts}}\n")
+    assert main(["ingest", "--source-url-env", "CRM_DB_URL", "--out", str(tmp_path / "out"),
+                 "--mapping", str(mapping)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == ("error: crm.accounts: table or view not found in $CRM_DB_URL "
+                            "(mapped for 'accounts')\n")
+    written = "".join(p.read_text(errors="replace") for p in (tmp_path / "out").iterdir()
+                      if p.suffix in (".csv", ".json"))
+    url = sa.make_url(pg_url)
+    for secret in (pg_url, url.render_as_string(hide_password=True), str(url.query["host"])):
+        assert secret not in out + captured.out + captured.err + written
