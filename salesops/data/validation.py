@@ -151,7 +151,7 @@ def validate_table(
         if _required_value(col) and col.name in frame.columns:
             problems.add(raw.isna(), col.name, "missing_value", f"missing value in {col.name}")
         parsed[col.name] = _parse(col, raw, (date_formats or {}).get(col.name), number_format,
-                                  problems, warnings, f"{file}: table {table.name}", max_amount)
+                                  problems, warnings, file, table.name, max_amount)
     if "stage" in parsed:
         _check_stage(frame, parsed, catalogue, problems)
     for col in (c for c in table.columns if c.nullable_when_open and c.name in frame.columns):
@@ -200,10 +200,10 @@ def _required_value(col: Column) -> bool:
 
 def _parse(
     col: Column, raw: pd.Series, fmt: str | None, number_format: NumberFormat,
-    problems: _Problems, warnings: list[str], where: str, max_amount: float = MAX_AMOUNT,
+    problems: _Problems, warnings: list[str], file: str, table: str,
+    max_amount: float = MAX_AMOUNT,
 ) -> pd.Series:
     """Typed values of one column; unparseable values are recorded and become missing."""
-    file = where.split(": table ")[0]
     if col.kind == "date":
         values = local_dates(raw, fmt)
         expected = fmt or "YYYY-MM-DD"
@@ -211,7 +211,8 @@ def _parse(
         problems.add(unparsed, col.name, "bad_date",
                      "unparseable date '", raw, f"' in {col.name} (expected {expected})")
         if unparsed.sum() > raw.notna().sum() / 2:
-            warnings.append(date_hint(raw[unparsed], col.name, expected, where, raw.notna().sum()))
+            warnings.append(date_hint(raw[unparsed], col.name, expected, file, table,
+                                      int(raw.notna().sum())))
         outside = (values < DATE_RANGE[0]) | (values > DATE_RANGE[1])
         problems.add(outside, col.name, "bad_date", "date '", raw,
                      f"' in {col.name} is outside {DATE_RANGE[0].year}-{DATE_RANGE[1].year}")
@@ -259,7 +260,9 @@ def _local_timestamp(text: str, fmt: str | None) -> pd.Timestamp:
     return value.tz_localize(None) if value is not pd.NaT and value.tzinfo else value
 
 
-def date_hint(rejected: pd.Series, column: str, expected: str, where: str, total: int) -> str:
+def date_hint(
+    rejected: pd.Series, column: str, expected: str, file: str, table: str, total: int
+) -> str:
     """A warning for a date column whose format rejects most values: the column, the expected
     format, the shape of a rejected value (digits as N, letters as A: never its content) and
     any common format that reads every rejected value."""
@@ -268,9 +271,8 @@ def date_hint(rejected: pd.Series, column: str, expected: str, where: str, total
     sample = rejected.drop_duplicates().head(1000)
     fits = [f for f in COMMON_DATE_FORMATS
             if pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
-    table = where.split(": table ")[-1]
     suggestion = (f"; {' or '.join(repr(f) for f in fits[:2])} reads them all" if fits else "")
-    return (f"{where}: {len(rejected)} of {total} dates in {column} do not match {expected} "
+    return (f"{file}: table {table}: {len(rejected)} of {total} dates in {column} do not match {expected} "
             f"(rejected values look like '{shape}', N = digit, A = letter){suggestion}: set "
             f"tables.{table}.date_formats.{column} in the mapping")
 

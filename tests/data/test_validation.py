@@ -288,7 +288,7 @@ def test_an_ingested_offset_date_is_the_local_day(tmp_path: Path) -> None:
 
 def test_date_hint_shows_the_shape_of_a_rejected_value_never_its_content() -> None:
     rejected = pd.Series(["Mar 5th, 2024 (hunter2)", "31.01.2024"], dtype="str")
-    hint = date_hint(rejected, "close_date", "YYYY-MM-DD", "o.csv: table opportunities", 3)
+    hint = date_hint(rejected, "close_date", "YYYY-MM-DD", "o.csv", "opportunities", 3)
     assert hint == ("o.csv: table opportunities: 2 of 3 dates in close_date do not match "
                     "YYYY-MM-DD (rejected values look like 'AAA NAA, NNNN (AAAAAAN)', N = digit, "
                     "A = letter): set tables.opportunities.date_formats.close_date in the mapping")
