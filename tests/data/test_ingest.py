@@ -414,3 +414,21 @@ def test_a_postgres_table_is_mapped_and_bad_rows_quarantined_by_row_number(
     with pytest.raises(IngestError) as err:
         ingest(Database(pg_url, label="$CRM_DB_URL"), tmp_path / "out", mapping)
     assert str(err.value) == "crm_users: table or view not found in $CRM_DB_URL (mapped for 'reps')"
+
+
+def test_quarantine_lines_after_multiline_cells_with_crlf_endings(tmp_path: Path) -> None:
+    # accounts.csv, CRLF: 1 header, 2-3 A1 (name over two lines), 4 A2, 5-7 A3 (three lines),
+    # 8-9 A4 (a name ending in a line break), 10 A1 again: a duplicate, quarantined at line 10.
+    src = copy_valid(tmp_path)
+    (src / "accounts.csv").write_bytes((
+        "account_id,name,segment,industry,region\r\n"
+        'A1,"Acme\r\nCorp",Enterprise,Manufacturing,NA\r\n'
+        "A2,Globex,Mid-Market,Software,EMEA\r\n"
+        'A3,"Initech\r\n\r\nLLC",SMB,Software,NA\r\n'
+        'A4,"Umbrella\r\n",SMB,Software,NA\r\n'
+        "A1,Acme again,SMB,Software,NA\r\n").encode())
+    result = ingest(src, tmp_path / "out")
+    assert result.quarantine[["table", "line", "reason"]].values.tolist() == [
+        ["accounts", 10, "duplicate account_id A1 (first at line 2)"]]
+    names = load_dataset(result.out_dir).accounts["name"].tolist()
+    assert names == ["Acme\r\nCorp", "Globex", "Initech\r\n\r\nLLC", "Umbrella"]
