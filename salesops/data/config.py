@@ -149,7 +149,8 @@ def dotted(loc: list) -> str:
 
 
 _KINDS = {"string": "text", "dict": "a mapping", "list": "a list", "float": "a number",
-          "int": "a whole number", "bool": "true or false", "tuple": "a list"}
+          "int": "a whole number", "bool": "true or false", "tuple": "a list",
+          "model": "a mapping", "date": "an ISO date (YYYY-MM-DD)"}
 
 
 def _reason(model: type[BaseModel], err: dict, loc: list) -> str:

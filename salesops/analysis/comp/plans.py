@@ -1,8 +1,9 @@
 """Compensation plan files: pydantic v2 models of the YAML documented in docs/comp-plans.md, and
 the frozen ``Plan`` the engine reads.
 
-Parsing is pure (a dict in, a ``Plan`` out); the file read goes through ``salesops.data.config``
-and every validation problem becomes one ``ConfigError`` naming the file, the field and the reason.
+Parsing is pure (a dict in, a ``Plan`` out); the file read and the translation of pydantic errors
+go through ``salesops.data.config`` (``validate``), so every problem is one ``ConfigError`` naming
+the file, the field and the reason.
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ from typing import Annotated, Any, Literal, get_args
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StrictStr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from salesops.data.config import ConfigError, load_yaml
+from salesops.data.config import Strict, load_yaml, located, validate
 from salesops.data.periods import FREQS
 
 Method = Literal["marginal", "retroactive"]
@@ -162,21 +160,14 @@ class Plan:
 
 # -- the plan file, as pydantic models -----------------------------------------------------------
 
-class _Problem(ValueError):
-    """A cross-field rule broken at ``at`` (a location relative to the model checking it)."""
-
-    def __init__(self, at: tuple[str | int, ...], reason: str) -> None:
-        super().__init__(reason)
-        self.at, self.reason = at, reason
-
-
 def _to_decimal(value: Any) -> Decimal:
+    """A YAML number as an exact Decimal (0.1 stays 0.1); text and booleans are refused."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError("must be a number")
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"must be a number, got {value!r}") from None
+        raise ValueError("must be a number") from None
 
 
 def _to_name(value: Any) -> Any:
@@ -189,11 +180,7 @@ Fraction = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=1)]
 Name = Annotated[StrictStr, BeforeValidator(_to_name)]
 
 
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class BandSpec(_Spec):
+class BandSpec(Strict):
     lower: NonNegative = Field(alias="from")
     upper: Number | None = Field(None, alias="to")
     rate: NonNegative
@@ -209,44 +196,44 @@ class BandSpec(_Spec):
     @model_validator(mode="after")
     def _upper_above_lower(self) -> BandSpec:
         if self.upper is not None and self.upper <= self.lower:
-            raise _Problem(("to",), f"must be above 'from' ({self.lower}), got {self.upper}")
+            raise located("to", f"must be above 'from' ({self.lower}), got {self.upper}")
         return self
 
 
-class TiersSpec(_Spec):
+class TiersSpec(Strict):
     method: Method = "marginal"
     basis: Basis = "attainment"
     scope: TierScope = "period"
     rate_unit: RateUnit = "value"
-    bands: tuple[BandSpec, ...] = Field(min_length=1)
+    bands: list[BandSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _contiguous(self) -> TiersSpec:
         """Bands start at 0 and follow each other without gap or overlap; only the last is open."""
         if self.bands[0].lower != 0:
-            raise _Problem(("bands", 0, "from"),
-                           f"the first band must start at 0, got {self.bands[0].lower}")
+            raise located("bands[0].from",
+                          f"the first band must start at 0, got {self.bands[0].lower}")
         for i in range(1, len(self.bands)):
             prev, lower = self.bands[i - 1].upper, self.bands[i].lower
             if prev is None:
-                raise _Problem(("bands", i - 1, "to"), "only the last band may be open-ended")
+                raise located(f"bands[{i - 1}].to", "only the last band may be open-ended")
             if lower != prev:
                 what = "bands overlap" if lower < prev else "bands leave a gap"
-                raise _Problem(("bands", i, "from"),
-                               f"{what}: starts at {lower}, previous band ends at {prev}")
+                raise located(f"bands[{i}].from",
+                              f"{what}: starts at {lower}, previous band ends at {prev}")
         return self
 
 
-class QuotaSpec(_Spec):
+class QuotaSpec(Strict):
     share: NonNegative = Decimal(1)
     fixed: NonNegative | None = None
 
 
-class MeasureSpec(_Spec):
+class MeasureSpec(Strict):
     name: StrictStr
     weight: Fraction = Decimal(1)
     credit: Credit = "amount"
-    products: tuple[Name, ...] | None = None
+    products: list[Name] | None = None
     new_logo_only: StrictBool = False
     quota: QuotaSpec = Field(default_factory=QuotaSpec)
     threshold: NonNegative = Decimal(0)
@@ -255,16 +242,16 @@ class MeasureSpec(_Spec):
     @model_validator(mode="after")
     def _count_measures(self) -> MeasureSpec:
         if self.credit == "count" and self.quota.fixed is None:
-            raise _Problem(("quota", "fixed"), "a count measure needs a fixed target")
+            raise located("quota.fixed", "a count measure needs a fixed target")
         if self.credit == "count" and self.tiers.rate_unit == "value":
-            raise _Problem(("tiers", "rate_unit"),
-                           "a count measure has no value: use rate_unit: target_incentive")
+            raise located("tiers.rate_unit",
+                          "a count measure has no value: use rate_unit: target_incentive")
         return self
 
 
-class SpifSpec(_Spec):
+class SpifSpec(Strict):
     name: StrictStr
-    products: tuple[Name, ...] | None = None
+    products: list[Name] | None = None
     start: dt.date
     end: dt.date
     amount_per_deal: NonNegative
@@ -273,11 +260,11 @@ class SpifSpec(_Spec):
     @model_validator(mode="after")
     def _dates_in_order(self) -> SpifSpec:
         if self.end < self.start:
-            raise _Problem(("end",), f"must not be before start ({self.start:%Y-%m-%d})")
+            raise located("end", f"must not be before start ({self.start:%Y-%m-%d})")
         return self
 
 
-class CapSpec(_Spec):
+class CapSpec(Strict):
     multiple_of_target: NonNegative | None = None
     amount_per_period: NonNegative | None = None
 
@@ -288,38 +275,38 @@ class CapSpec(_Spec):
         return self
 
 
-class ClawbackSpec(_Spec):
+class ClawbackSpec(Strict):
     window_days: StrictInt = Field(ge=0)
-    kinds: tuple[AdjustmentKind, ...] = ADJUSTMENT_KINDS
+    kinds: list[AdjustmentKind] = list(ADJUSTMENT_KINDS)
     affects_attainment: StrictBool = False
 
 
-class DrawSpec(_Spec):
+class DrawSpec(Strict):
     amount: NonNegative
     recoverable: StrictBool
     months: StrictInt | None = Field(None, ge=1)
 
 
-class RampSpec(_Spec):
+class RampSpec(Strict):
     months: StrictInt = Field(ge=1)
-    quota_factors: tuple[Fraction, ...] = ()
+    quota_factors: list[Fraction] = []
     guarantee: NonNegative = Decimal(0)
 
     @model_validator(mode="after")
     def _one_factor_per_month(self) -> RampSpec:
         if self.quota_factors and len(self.quota_factors) != self.months:
-            raise _Problem(("quota_factors",), f"needs one factor per ramp month ({self.months}), "
-                                               f"got {len(self.quota_factors)}")
+            raise located("quota_factors", f"needs one factor per ramp month ({self.months}), "
+                                           f"got {len(self.quota_factors)}")
         return self
 
 
-class AppliesToSpec(_Spec):
+class AppliesToSpec(Strict):
     role: StrictStr | None = None
-    teams: tuple[Name, ...] | None = None
-    rep_ids: tuple[Name, ...] | None = None
+    teams: list[Name] | None = None
+    rep_ids: list[Name] | None = None
 
 
-class PayMixSpec(_Spec):
+class PayMixSpec(Strict):
     base: Fraction
     variable: Fraction
 
@@ -330,20 +317,20 @@ class PayMixSpec(_Spec):
         return self
 
 
-class ProrationSpec(_Spec):
+class ProrationSpec(Strict):
     quota: StrictBool = False
 
 
-class CreditingSpec(_Spec):
+class CreditingSpec(Strict):
     splits: StrictBool = True
 
 
-class TrueUpSpec(_Spec):
+class TrueUpSpec(Strict):
     enabled: StrictBool = False
     allow_negative: StrictBool = False
 
 
-class PlanFile(_Spec):
+class PlanFile(Strict):
     """A plan file as written (docs/comp-plans.md); ``to_plan`` gives the engine's ``Plan``."""
 
     plan: StrictStr
@@ -352,9 +339,9 @@ class PlanFile(_Spec):
     pay_mix: PayMixSpec
     payout_period: Freq
     quota_period: Freq
-    measures: tuple[MeasureSpec, ...] = Field(min_length=1)
+    measures: list[MeasureSpec] = Field(min_length=1)
     cap: CapSpec | None = None
-    spifs: tuple[SpifSpec, ...] = ()
+    spifs: list[SpifSpec] = []
     clawback: ClawbackSpec | None = None
     draw: DrawSpec | None = None
     ramp: RampSpec | None = None
@@ -365,32 +352,33 @@ class PlanFile(_Spec):
     @model_validator(mode="after")
     def _plan_rules(self) -> PlanFile:
         if FREQS.index(self.payout_period) > FREQS.index(self.quota_period):
-            raise _Problem(("payout_period",),
-                           f"must not be longer than quota_period ({self.quota_period})")
+            raise located("payout_period",
+                          f"must not be longer than quota_period ({self.quota_period})")
         names = [m.name for m in self.measures]
         if len(set(names)) != len(names):
-            raise _Problem(("measures",), "measure names must be unique")
+            raise located("measures", "measure names must be unique")
         weights = sum(m.weight for m in self.measures)
         if weights != 1:
-            raise _Problem(("measures",), f"weights must sum to 1, got {weights}")
+            raise located("measures", f"weights must sum to 1, got {weights}")
         return self
 
     def to_plan(self, source: str) -> Plan:
         """The engine's frozen view of this file."""
         return Plan(
-            name=self.plan, role=self.applies_to.role, teams=self.applies_to.teams,
-            rep_ids=self.applies_to.rep_ids, ote=self.ote, base_share=self.pay_mix.base,
+            name=self.plan, role=self.applies_to.role, teams=_names(self.applies_to.teams),
+            rep_ids=_names(self.applies_to.rep_ids), ote=self.ote, base_share=self.pay_mix.base,
             variable_share=self.pay_mix.variable, payout_period=self.payout_period,
             quota_period=self.quota_period, measures=tuple(_measure(m) for m in self.measures),
             cap=None if self.cap is None else Cap(self.cap.multiple_of_target,
                                                   self.cap.amount_per_period),
-            spifs=tuple(Spif(s.name, s.products, pd.Timestamp(s.start), pd.Timestamp(s.end),
+            spifs=tuple(Spif(s.name, _names(s.products), pd.Timestamp(s.start), pd.Timestamp(s.end),
                              s.amount_per_deal, s.min_deal_amount) for s in self.spifs),
             clawback=None if self.clawback is None else Clawback(
-                self.clawback.window_days, self.clawback.kinds, self.clawback.affects_attainment),
+                self.clawback.window_days, tuple(self.clawback.kinds),
+                self.clawback.affects_attainment),
             draw=None if self.draw is None else Draw(self.draw.amount, self.draw.recoverable,
                                                      self.draw.months),
-            ramp=None if self.ramp is None else Ramp(self.ramp.months, self.ramp.quota_factors,
+            ramp=None if self.ramp is None else Ramp(self.ramp.months, tuple(self.ramp.quota_factors),
                                                      self.ramp.guarantee),
             prorate_quota=self.proration.quota, split_credit=self.crediting.splits,
             true_up=self.true_up.enabled, true_up_negative=self.true_up.allow_negative,
@@ -403,87 +391,22 @@ def _bound_text(value: Decimal | None, basis: str) -> str:
     return f"{(value * 100).normalize():f}%" if basis == "attainment" else f"{value:,}"
 
 
+def _names(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
 def _measure(m: MeasureSpec) -> Measure:
     t = m.tiers
     bands = tuple(Band(b.lower, b.upper, b.rate, b.label if b.label is not None else
                        f"{_bound_text(b.lower, t.basis)}-{_bound_text(b.upper, t.basis)}")
                   for b in t.bands)
-    return Measure(m.name, m.weight, m.credit, m.products, m.new_logo_only, m.quota.share,
+    return Measure(m.name, m.weight, m.credit, _names(m.products), m.new_logo_only, m.quota.share,
                    m.quota.fixed, m.threshold, Tiers(t.method, t.basis, t.scope, t.rate_unit, bands))
-
-
-# -- ValidationError -> ConfigError ----------------------------------------------------------
-
-def _field_path(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
-    return out or "<document>"
-
-
-def _submodels(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in getattr(annotation, "__args__", ()) for m in _submodels(arg)]
-
-
-def _allowed_at(loc: tuple[str | int, ...]) -> list[str]:
-    """Field names (as written in the file) of the model at ``loc`` in a plan file."""
-    model: type[BaseModel] = PlanFile
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        inner = _submodels(field.annotation) if field is not None else []
-        if not inner:
-            break
-        model = inner[0]
-    return sorted(f.alias or n for n, f in model.model_fields.items())
-
-
-def _reason(error: dict) -> str:
-    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
-    if kind == "missing":
-        return "is required"
-    if kind == "extra_forbidden":
-        return f"unknown field (allowed: {', '.join(_allowed_at(error['loc'][:-1]))})"
-    if kind == "literal_error":
-        return f"must be one of {ctx['expected'].replace(' or ', ', ')}, got {value!r}"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        sign, bound = (">=", ctx.get("ge")) if kind == "greater_than_equal" else ("<=", ctx.get("le"))
-        return f"must be {sign} {bound}, got {value}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "must be a mapping"
-    if kind in ("tuple_type", "list_type"):
-        return f"must be a list, got {value!r}"
-    if kind == "too_short":
-        return "must list at least one entry"
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return f"must be an ISO date, got {value!r}"
-    expected = {"string_type": "text", "bool_type": "true or false", "int_type": "a whole number",
-                "int_from_float": "a whole number"}
-    if kind in expected:
-        return f"must be {expected[kind]}, got {value!r}"
-    err = ctx.get("error")
-    return str(err) if err is not None else error["msg"]
-
-
-def config_error(exc: ValidationError, source: str) -> ConfigError:
-    """The first problem of a plan file's ``ValidationError``, naming the file and the field."""
-    error = exc.errors(include_url=False)[0]
-    loc = tuple(error["loc"])
-    problem = error.get("ctx", {}).get("error")
-    if isinstance(problem, _Problem):
-        loc += problem.at
-    return ConfigError(source, _field_path(loc), _reason(error))
 
 
 def parse_plan(raw: Any, source: str) -> Plan:
     """Validate a parsed plan document into a ``Plan``; raises ``ConfigError`` on the first problem."""
-    try:
-        return PlanFile.model_validate(raw).to_plan(source)
-    except ValidationError as exc:
-        raise config_error(exc, source) from None
+    return validate(PlanFile, raw, source).to_plan(source)
 
 
 def load_plan(path: str | Path) -> Plan:

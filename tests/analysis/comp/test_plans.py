@@ -39,7 +39,8 @@ BANDS = "measures.0.tiers.bands"
     (BANDS, [{"from": 0.5, "rate": 0.05}], "measures[0].tiers.bands[0].from", "must start at 0"),
     (BANDS, [{"from": 0, "rate": 0.05}, {"from": 1, "rate": 0.06}],
      "measures[0].tiers.bands[0].to", "only the last band may be open-ended"),
-    (BANDS, [{"from": 0, "to": 1, "rate": -0.01}], "measures[0].tiers.bands[0].rate", ">= 0"),
+    (BANDS, [{"from": 0, "to": 1, "rate": -0.01}], "measures[0].tiers.bands[0].rate",
+     "must be greater than or equal to 0"),
     (BANDS, [{"from": 0, "rate": 0.0000001}], "measures[0].tiers.bands[0].rate", "6 decimals"),
     ("measures.0.tiers.method", "stepped", "measures[0].tiers.method", "must be one of"),
     ("pay_mix", {"base": 0.6, "variable": 0.5}, "pay_mix", "must be 1"),
@@ -52,25 +53,25 @@ BANDS = "measures.0.tiers.bands"
     ("ramp", {"months": 3, "quota_factors": [0.5]}, "ramp.quota_factors", "one factor per"),
     ("draw", {"amount": 1000}, "draw.recoverable", "is required"),
     ("clawback", {"window_days": 30, "kinds": ["chargeback"]}, "clawback.kinds[0]",
-     "must be one of 'cancelled', 'refund', got 'chargeback'"),
+     "must be one of 'cancelled', 'refund'"),
     ("bonus", 1, "bonus", "unknown field (allowed: applies_to, cap, clawback, crediting, draw"),
     ("measures.0.tiers.colour", "red", "measures[0].tiers.colour",
      "unknown field (allowed: bands, basis, method, rate_unit, scope)"),
     (BANDS, [{"from": 0, "to": 0, "rate": 0.05}], "measures[0].tiers.bands[0].to",
      "must be above 'from' (0), got 0"),
-    (BANDS, [], "measures[0].tiers.bands", "at least one"),
+    (BANDS, [], "measures[0].tiers.bands", "must list at least 1"),
     (BANDS, [{"from": 0, "rate": "5%"}], "measures[0].tiers.bands[0].rate",
-     "must be a number, got '5%'"),
-    ("ote", True, "ote", "must be a number, got True"),
-    ("measures.0.weight", 1.5, "measures[0].weight", "must be <= 1, got 1.5"),
+     "must be a number"),
+    ("ote", True, "ote", "must be a number"),
+    ("measures.0.weight", 1.5, "measures[0].weight", "must be less than or equal to 1"),
     ("measures.0.new_logo_only", "yes", "measures[0].new_logo_only", "must be true or false"),
     ("quota_period", "week", "quota_period", "must be one of 'month', 'quarter', 'year'"),
-    ("pay_mix", 0.5, "pay_mix", "must be a mapping"),
-    ("measures.0.tiers", None, "measures[0].tiers", "must be a mapping"),
+    ("pay_mix", 0.5, "pay_mix", "must be a mapping, got a number"),
+    ("measures.0.tiers", None, "measures[0].tiers", "must be a mapping, got nothing"),
     ("plan", None, "plan", "must be text"),
     ("spifs", [{"name": "x", "start": "June", "end": "2026-06-01", "amount_per_deal": 5}],
-     "spifs[0].start", "must be an ISO date, got 'June'"),
-    ("draw", {"amount": 1000, "recoverable": True, "months": 0}, "draw.months", ">= 1"),
+     "spifs[0].start", "must be an ISO date (YYYY-MM-DD), got text"),
+    ("draw", {"amount": 1000, "recoverable": True, "months": 0}, "draw.months", "greater than or equal to 1"),
     ("clawback", {"window_days": 1.5}, "clawback.window_days", "must be a whole number"),
 ])
 def test_invalid_plans_name_field_and_reason(path, value, field, reason):
@@ -90,7 +91,8 @@ def test_flat_commission_example_needs_no_quota():
 def test_a_document_that_is_not_a_mapping_is_named():
     with pytest.raises(ConfigError) as err:
         parse_plan(["plan"], "bad.yaml")
-    assert (err.value.field, err.value.reason) == ("<document>", "must be a mapping")
+    assert (err.value.field, err.value.reason) == ("<document>",
+                                                   "must be a mapping of fields (see docs)")
 
 
 def test_ids_may_be_numbers_and_become_text():
