@@ -41,8 +41,8 @@ def ingest_sentences(report: QualityReport) -> list[str]:
             [f"{readable(r.check)} in {r.table} ({r.problems:,})" for r in top.itertuples()])))
     if report.warnings:
         n = len(report.warnings)
-        out.append(sentence(f"{n} warning{' was' if n == 1 else 's were'} raised while "
-                            "loading; they are listed under Loading"))
+        out.append(sentence(f"Loading left {n} note{'' if n == 1 else 's'} on the data, "
+                            "listed under Loading"))
     return out
 
 

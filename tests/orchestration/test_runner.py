@@ -78,7 +78,8 @@ def test_failed_report_shows_a_sentence_and_logs_the_traceback(full_run):
 def test_warnings_go_to_the_log_never_to_the_report(full_run):
     html = (full_run["day"] / "warns.html").read_text()
     for noise in ("UserWarning", "RuntimeWarning", "divide by zero", "library chatter",
-                  "stderr noise", "warnings.warn", "secret_project"):
+                  "stderr noise", "warnings.warn", "secret_project",
+                  'data-mime-type="application/vnd.jupyter.stderr"'):  # nbconvert's stderr block
         assert noise not in html, noise
     assert "ordinary output stays" in html and "the numbers" in html
     assert "incomplete" not in html

@@ -30,14 +30,14 @@ def test_ingest_sentences_with_hand_counted_share():
     # 0.025000000000000001 in binary, shown as 0.03%), never a misleading "0%".
     assert text[0].startswith("5 of 20,000 rows (0.03%) were quarantined")
     assert "bad date in opportunities (4) and unknown stage in opportunities (1)" in text[1]
-    assert text[2] == "1 warning was raised while loading; they are listed under Loading."
+    assert text[2] == "Loading left 1 note on the data, listed under Loading."
     clean = qr.ingest_sentences(report(0))
     assert clean[0] == "All 20,000 rows of the 2 tables passed validation; none was quarantined."
     one = report(0)
     one = QualityReport(one.counts.head(1), one.reasons, one.quarantine, ["a", "b"])
     assert qr.ingest_sentences(one) == [
         "All 40 rows of the reps table passed validation; none was quarantined.",
-        "2 warnings were raised while loading; they are listed under Loading."]
+        "Loading left 2 notes on the data, listed under Loading."]
     assert qr.ingest_sentences(QualityReport(pd.DataFrame(), one.reasons, one.quarantine)) == [
         "This dataset was not loaded by salesops ingest, so no row counts were recorded."]
 
