@@ -32,3 +32,41 @@ def test_region_scoped_report_names_only_that_regions_reps(sample, tmp_path):
     leaked = sorted(name for name in outside if name in page)
     assert not leaked, f"reps of other regions named in the EMEA report: {leaked}"
     assert "Region EMEA" in page
+
+
+THIN = {  # thin case -> what the page must say, and what it must never show
+    "every thin case at once": (
+        dict(drop=("quotas", "stage_history", "accounts"), roster=False,
+             unknown_open_amounts=0.25, drop_columns={"opportunities": ("account_id", "product")}),
+        ["Reps are ranked by bookings in the period.", "of them without an amount",
+         "Attainment against quota cannot be shown: the data has no quotas table",
+         "The funnel (stage conversion and time in stage) cannot be shown",
+         "The rollup by team cannot be shown"],
+        [">Quota<", ">Attainment<", "at or above quota", "coverage", "Bottleneck per team"]),
+    "transactions only": (
+        dict(drop=("reps", "accounts", "quotas", "opportunities", "stage_history"), roster=True),
+        ["The performance review cannot be shown: the data has no opportunities table"],
+        ["<img", "<table", "$"]),
+}
+
+
+@pytest.mark.parametrize("case", list(THIN))
+def test_thin_data_report_shows_only_what_the_data_supports(sample, tmp_path, case):
+    from salesops.data.thin import thin, write_thin
+
+    kwargs, present, absent = THIN[case]
+    data = write_thin(thin(load_dataset(sample), **kwargs), tmp_path / "thin")
+    summary = run_reports(RunOptions(
+        as_of=AS_OF, reports_dir=tmp_path / "reports", notebooks_dir=ROOT / "notebooks",
+        data_dir=data, names=("performance_review",)), progress=lambda _m: None)
+    assert summary.ok, [r.error for r in summary.results]
+    raw = (summary.day_dir / "performance_review.html").read_text()
+    body = html.unescape(raw[raw.index("<body"):])
+    for text in present:
+        assert text in body, text
+    for text in absent:
+        assert text not in body, text
+    for noise in ("Traceback", "Warning", " nan ", "NaN"):
+        assert noise not in body
+    if case == "transactions only":
+        assert body.count("cannot be shown") == 1  # one sentence, not one per section

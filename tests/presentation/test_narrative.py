@@ -198,30 +198,23 @@ def test_distribution_sentence_branches():
         "known.")
 
 
-def test_pipeline_sentence_known_amounts_with_coverage(q1):
+@pytest.mark.parametrize(("values", "text"), [
     # open on as_of, closing in Q2: O9 500 + O10 999; Q2 quota not loaded -> / Q1's 500
-    assert n.pipeline_sentence(q1) == (
-        "2 open deals worth $1.5K are expected to close in FY2026 Q2, 3.0x this period's quota "
-        "(next period's quota is not set).")
-
-
-def test_pipeline_sentence_some_amounts_unknown(q1):
-    r = with_current(q1, next_period_without_amount=1, next_period_pipeline=999.0)
-    assert n.pipeline_sentence(r) == (
-        "2 open deals are expected to close in FY2026 Q2, 1 of them without an amount; the 1 with "
-        "one total $999, 2.0x this period's quota (next period's quota is not set) from the "
-        "known amounts only.")
-
-
-def test_pipeline_sentence_every_amount_unknown_shows_no_value(q1):
-    r = with_current(q1, next_period_without_amount=2, next_period_pipeline=0.0)
-    assert n.pipeline_sentence(r) == (
-        "2 open deals are expected to close in FY2026 Q2, none with an amount, so their value is "
-        "unknown.")
-    one = with_current(q1, next_period_deals=1, next_period_without_amount=1)
-    assert n.pipeline_sentence(one) == (
-        "1 open deal is expected to close in FY2026 Q2, none with an amount, so its value is "
-        "unknown.")
+    ({}, "2 open deals worth $1.5K are expected to close in FY2026 Q2, 3.0x this period's quota "
+         "(next period's quota is not set)."),
+    ({"next_period_without_amount": 1, "next_period_pipeline": 999.0},
+     "2 open deals are expected to close in FY2026 Q2, 1 of them without an amount; the 1 with "
+     "one total $999, 2.0x this period's quota (next period's quota is not set) from the known "
+     "amounts only."),
+    ({"next_period_without_amount": 2, "next_period_pipeline": 0.0},
+     "2 open deals are expected to close in FY2026 Q2, none with an amount, so their value is "
+     "unknown."),
+    ({"next_period_deals": 1, "next_period_without_amount": 1},
+     "1 open deal is expected to close in FY2026 Q2, none with an amount, so its value is "
+     "unknown."),
+])
+def test_pipeline_sentence_known_partly_and_wholly_unknown_amounts(q1, values, text):
+    assert n.pipeline_sentence(with_current(q1, **values)) == text
 
 
 def test_pipeline_sentence_no_deal_single_deal_and_no_quotas(q1):

@@ -35,12 +35,13 @@ def test_large_leaderboard_shows_top_and_bottom_only():
     assert fig.get_figheight() < 20
 
 
-def test_histogram_has_unit_labels_and_handles_no_ranked_reps():
+def test_histogram_has_unit_labels_and_no_ranked_reps_is_a_sentence():
     b = board(10)
     fig = charts.attainment_histogram(b, attainment_distribution(b, 0.5))
     assert "%" in fig.axes[0].get_xlabel() and "count" in fig.axes[0].get_ylabel()
     empty = b.assign(rank=np.nan)
-    charts.attainment_histogram(empty, attainment_distribution(empty))
+    assert charts.attainment_histogram(empty, attainment_distribution(empty)) == charts.NO_RANKED_REP
+    assert charts.leaderboard_chart(empty) == charts.NO_RANKED_REP
 
 
 def test_tables_escape_names_and_format_money():
@@ -50,3 +51,64 @@ def test_tables_escape_names_and_format_money():
                            "attainment": [np.nan]})
     html = charts.rollup_table(rollup, "team").to_html()
     assert "&lt;T&gt;" in html and "$1,234" in html and "–" in html
+
+
+def test_without_quota_the_leaderboard_charts_bookings_and_tables_leave_quota_out():
+    reps = board(5).drop(columns=["quota", "attainment", "quota_status", "at_quota"])
+    b = leaderboard(reps)  # ranked by bookings
+    fig = charts.leaderboard_chart(b)
+    assert "Bookings" in fig.axes[0].get_xlabel() and "by bookings" in fig.axes[0].get_title(loc="left")
+    html = charts.leaderboard_table(b).to_html()
+    assert "Quota" not in html and "Attainment" not in html and "Leaderboard by bookings" in html
+    rollup = pd.DataFrame({"team": ["A", "B"], "bookings": [10.0, 20.0], "win_rate": [0.5, 0.2]})
+    assert "Quota" not in charts.rollup_table(rollup, "team").to_html()
+    chart = charts.bookings_chart(rollup, "team")
+    assert chart.axes[0].get_title(loc="left") == "Bookings by team"
+
+
+def test_without_team_labels_have_no_team():
+    b = board(3).drop(columns=["team"])
+    labels = [t.get_text() for t in charts.leaderboard_chart(b).axes[0].get_yticklabels()]
+    assert labels[0].endswith("Longname") and "(" not in labels[0]
+
+
+def test_empty_charts_and_tables_are_sentences():
+    empty = pd.DataFrame(columns=["quarter", "bookings", "complete"])
+    assert charts.trend_chart(empty).startswith("No quarter is covered")
+    assert charts.bookings_chart(pd.DataFrame(columns=["team", "bookings"]), "team").startswith(
+        "No team has deals")
+    conv = pd.DataFrame({"group": ["All"], "stage": ["Prospecting"], "reached": [0],
+                         "loss_rate": [np.nan]})
+    assert charts.loss_heatmap(conv) == charts.NO_CLOSED_DEAL
+    assert charts.stage_time_chart(pd.DataFrame(columns=["stage", "median_days", "p90_days"])
+                                   ).startswith("No deal left a stage")
+    assert charts.diagnosis_table(pd.DataFrame(), window="12 months to 2026-03-31") == (
+        "No ranked rep is below the bar over 12 months to 2026-03-31.")
+    assert charts.vacated_table(pd.DataFrame()) == "No seat was vacated recently."
+    assert charts.consistency_table(pd.DataFrame({"label": ["too new to judge"],
+                                                  "share_at_quota": [np.nan]})).startswith("No rep")
+    assert charts.leaderboard_table(pd.DataFrame()).startswith("No rep")
+
+
+def test_trend_without_quota_draws_bookings_and_win_rate_only():
+    trend = pd.DataFrame({"quarter": ["FY2026 Q1", "FY2026 Q2"], "bookings": [1.0, 2.0],
+                          "win_rate": [0.2, 0.3], "complete": [True, False]})
+    fig = charts.trend_chart(trend)
+    legend = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert legend == ["Bookings", "Win rate (count)"]
+    assert "Quota" not in charts.trend_table(trend).to_html()
+
+
+def test_section_shows_content_or_the_one_sentence():
+    from types import SimpleNamespace
+
+    from salesops.data.requirements import Availability
+    ok, gone = Availability(True), Availability(False, "Trend <needs> more.")
+    review = SimpleNamespace(sections={"deals": ok, "trend": gone, "velocity": ok})
+    fig = charts.bookings_chart(pd.DataFrame({"team": ["A"], "bookings": [1.0]}), "team")
+    html = charts.section(review, "velocity", lambda: ["a <b> sentence", fig, None]).data
+    assert "a &lt;b&gt; sentence" in html and html.count("data:image/png;base64,") == 1
+    assert "Trend &lt;needs&gt; more." in charts.section(review, "trend", lambda: 1 / 0).data
+    no_deals = SimpleNamespace(sections={"deals": gone, "trend": gone})
+    assert charts.section(no_deals, "trend", lambda: 1 / 0).data == ""
+    assert "Trend" in charts.section(no_deals, "deals", lambda: 1 / 0).data
