@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from salesops.analysis.comp.credits import seeded_cancellations
-from salesops.analysis.comp.engine import CompInputs, CompResult, run_plan
+from salesops.analysis.comp.engine import CompInputs, CompResult, eligible_reps, run_plan
 from salesops.analysis.comp.evaluation import (
     Distribution,
     PayForPerformance,
@@ -29,7 +29,7 @@ from salesops.analysis.comp.plans import Plan, load_plan
 from salesops.analysis.comp.sensitivity import Sensitivity, simulate_next_period
 from salesops.analysis.comp.statements import Statement, featured_statement
 from salesops.analysis.comp.whatif import WhatIf, compare
-from salesops.analysis.performance.scope import prepare
+from salesops.analysis.performance.scope import employed_during, prepare
 from salesops.data.asof import snapshot
 from salesops.data.periods import parse_date
 from salesops.data.requirements import AVAILABLE, Availability, Needs
@@ -173,6 +173,25 @@ def _ramp_note(plan: Plan, dataset: Dataset, reps: pd.DataFrame) -> str | None:
             "to them.")
 
 
+def _quota_coverage(plan: Plan, inputs: CompInputs, start: pd.Timestamp,
+                    end: pd.Timestamp) -> tuple[CompInputs, str | None]:
+    """A plan paying on quota leaves out the reps on it, employed in the run, who have no quota
+    overlapping the run (their payout would be a silent $0), and says how many."""
+    if not plan.quota_measures:
+        return inputs, None
+    q = inputs.quotas
+    covered = q.loc[(q["period_end"] >= start) & (q["period_start"] <= end), "rep_id"]
+    reps = inputs.reps
+    on_plan = reps["rep_id"].isin(eligible_reps(plan, reps, inputs.assignments)["rep_id"])
+    on_plan &= employed_during(reps, start, end)
+    lacking = on_plan & ~reps["rep_id"].isin(covered)
+    if not lacking.any():
+        return inputs, None
+    kept = dataclasses.replace(inputs, reps=reps.loc[~lacking].reset_index(drop=True))
+    return kept, (f"{int(lacking.sum()):,} of {int(on_plan.sum()):,} reps on {plan.name} have no "
+                  "quota in the run and are left out (the plan pays on quota).")
+
+
 def _history(rep_periods: pd.DataFrame, quota_period: str) -> Availability:
     """Enough complete quota periods to draw next period from (``MIN_PERIODS``)."""
     k = rep_periods["quota_period"].nunique()
@@ -242,6 +261,8 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
     if not av:
         return CompEvaluation(start, end, av, _not_shown(av), notes, inputs,
                               open_unknown_amounts=unknown)
+    inputs, coverage_note = _quota_coverage(current, inputs, start, end)
+    notes = (*notes, coverage_note) if coverage_note else notes
     review = review_plan(current, inputs, start, end, budget)
     if review.outcomes.empty:
         av = Availability.missing(f"No rep is on {current.name} in the run.")

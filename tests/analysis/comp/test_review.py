@@ -76,6 +76,19 @@ def test_shipped_flat_commission_runs_without_quotas():
     assert ev.available and ev.current.cost.iloc[-1]["payout_cents"] == 2080000
 
 
+def test_reps_without_a_quota_are_left_out_of_a_quota_plan_and_counted():
+    data = tiny_dataset()
+    data = dataclasses.replace(data, quotas=data.quotas.loc[data.quotas["rep_id"] == "r1"])
+    ev = _run(data, _flat(measures=[{**BASE_PLAN["measures"][0], "threshold": 0.5}]))
+    # r2 has no quota: left out (not paid a silent 0); r1 alone: 240,000 booked against
+    # 100,000 a quarter, every quarter with credit reaches 50% -> 10% of 240,000 = 24,000
+    assert ev.notes == ("1 of 2 reps on Test plan have no quota in the run and are left out "
+                        "(the plan pays on quota).",)
+    assert ev.current.outcomes["rep_id"].tolist() == ["r1"]
+    assert ev.current.cost.iloc[-1]["payout_cents"] == 2400000
+    assert _run(data).notes == ()  # a flat rate on bookings needs no quota: r2 stays
+
+
 def _ramped():
     return _flat(ramp={"months": 3, "guarantee": 1000})
 
