@@ -212,3 +212,70 @@ def test_whatif_tiles_without_attainment_and_p4p_multiples():
     assert comp_charts.p4p_tiles(PayForPerformance(0.9, 1.75, 0.0004))[-1] == ("Top / bottom",
                                                                               ">100x")
     assert comp_charts.p4p_tiles(PayForPerformance(0.9, 0.0, 0.0))[-1] == ("Top / bottom", "-")
+
+
+# -- the report's cells on thin data: no warning, each section content or its sentence -----------
+
+import dataclasses  # noqa: E402
+import sys  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis" / "comp"))
+from comp_helpers import tiny_dataset  # noqa: E402
+
+from salesops.analysis.comp.review import evaluate  # noqa: E402
+from salesops.data.store import Contents  # noqa: E402
+from salesops.data.thin import thin  # noqa: E402
+from salesops.presentation import statements_html  # noqa: E402
+from salesops.presentation.html import kpi_tiles  # noqa: E402
+from salesops.presentation.sections import show  # noqa: E402
+
+VARIANTS = {
+    "full": lambda d: d,
+    "no quotas": lambda d: thin(d, drop=("quotas",), roster=True),
+    "no roster": lambda d: thin(d, drop=(), roster=False),
+    "unknown open amounts": lambda d: thin(d, drop=(), roster=True, unknown_open_amounts=1.0),
+    "all at once": lambda d: thin(d, drop=("quotas", "stage_history"), roster=False,
+                                  unknown_open_amounts=1.0),
+    "transactions only": lambda d: dataclasses.replace(
+        d, contents=Contents(frozenset({"transactions"}))),
+}
+
+
+def _cells(ev):
+    """What the notebook's cells display, in order."""
+    s, cur = ev.sections, ev.current
+    out = [comp_charts.summary_sentences(ev)]
+    out.append(show(s["cost"], lambda: comp_charts.cost_table(cur.cost).to_html()))
+    out.append(show(s["pay_curve"], lambda: comp_charts.pay_curve(cur.outcomes, ev.plans)))
+    out.append(show(s["distributions"], lambda: comp_charts.distributions(cur.outcomes)))
+    out.append(show(s["p4p"], lambda: kpi_tiles(comp_charts.p4p_tiles(cur.p4p))))
+    out.append(show(s["windfalls"], lambda: comp_charts.windfalls_table(cur.windfalls)))
+    out.append(show(s["quota_realism"], lambda: (
+        comp_charts.quota_realism_sentence(cur.rep_periods),
+        comp_charts.misset_quotas_table(cur.misset_quotas))))
+    out.append(show(s["whatif"], lambda: (comp_charts.whatif_tiles(ev.whatif),
+                                          comp_charts.whatif_chart(ev.whatif),
+                                          comp_charts.whatif_table(ev.whatif).to_html())))
+    out.append(show(s["sensitivity"], lambda: (comp_charts.sensitivity_chart(ev.sim),
+                                               comp_charts.sensitivity_tiles(ev.sim),
+                                               comp_charts.sensitivity_sentences(ev))))
+    out.append(show(s["clawbacks"], lambda: comp_charts.clawback_sentences(cur.result)))
+    out.append(show(s["statement"],
+                    lambda: statements_html.statement_section(ev.statement)))
+    return out
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("plan", ["current", "flat_commission"])
+def test_report_cells_on_thin_data_raise_no_warning(variant, plan):
+    data = VARIANTS[variant](tiny_dataset())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ev = evaluate(data, "2026-06-30", plan, plan, seed=1)
+        cells = _cells(ev)
+    assert len(cells) == 11
+    if not ev.available:  # the summary is the one sentence; every section points to it
+        assert cells[0][0] == ev.available.reason
+        assert all("see the summary" in c.data for c in cells[1:])
