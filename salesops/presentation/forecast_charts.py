@@ -74,6 +74,7 @@ def waterfall_chart(steps: pd.DataFrame, title: str, quota: float | None = None,
     ax.bar(labels, np.r_[amounts, amounts.sum()], bottom=np.r_[bottoms, 0], color=colors)
     if quota is not None and quota > 0:
         ax.axhline(quota, color=BAD, ls="--", lw=1.5, label="Quota")
+        ax.set_ylim(top=max(ax.get_ylim()[1], quota * 1.05))  # the quota line stays in view
         ax.legend(loc="upper left")
     ax.set_title(title)
     money_axis(ax, currency)

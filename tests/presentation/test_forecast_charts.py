@@ -226,3 +226,10 @@ def test_unavailable_notes_render_each_missing_sentence_escaped():
     html = unavailable_notes(AVAILABLE, missing).data
     assert html.count("salesops-unavailable") == 1 and "No &lt;quotas&gt; table." in html
     assert unavailable_notes(AVAILABLE).data == ""
+
+
+def test_waterfall_keeps_a_quota_above_the_bars_in_view():
+    steps = pd.DataFrame({"step": ["Booked", "Commit"], "amount": [5.0, 3.0]})
+    fig = waterfall_chart(steps, "Q4", quota=20.0)
+    assert fig.axes[0].get_ylim()[1] >= 20.0 * 1.05
+    plt.close(fig)

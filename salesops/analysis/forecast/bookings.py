@@ -12,7 +12,7 @@ import pandas as pd
 
 from salesops.analysis.forecast.auto import SeriesForecast, auto_forecast
 from salesops.analysis.forecast.reconcile import reconcile
-from salesops.analysis.forecast.series import SUB_SEASONS, TOTAL, season_length
+from salesops.analysis.forecast.series import SUB_SEASONS, TOTAL, current_period, season_length
 from salesops.data.periods import FiscalCalendar, Period
 
 FORECAST_COLUMNS = ["series", "period_start", "period", "forecast", "lower80", "upper80",
@@ -87,6 +87,7 @@ def forecast_bookings(
 
 
 def next_periods(calendar: FiscalCalendar, as_of: pd.Timestamp, freq: str, n: int) -> list[Period]:
-    """The period containing ``as_of`` and the ``n - 1`` after it."""
-    current = calendar.period(as_of, freq)
+    """The first period not complete at the end of ``as_of`` (``current_period``: the one
+    containing it, or the next when ``as_of`` is its last day) and the ``n - 1`` after it."""
+    current = current_period(calendar, as_of, freq)
     return [calendar.shift(current, i) for i in range(n)]

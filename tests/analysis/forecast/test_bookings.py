@@ -59,3 +59,14 @@ def test_best_selection_uses_each_series_backtest_winner():
         scores = res.backtest.set_index("model")["mase"]
         assert res.method == scores.loc[list(res.candidates)].idxmin(), name
         assert res.reason.startswith("lowest backtest MASE")
+
+
+def test_next_periods_start_after_a_period_that_ends_on_as_of():
+    from salesops.analysis.forecast.bookings import next_periods
+    # Mar 31 ends Q1: Q1 is history, the forecast starts with Q2; a day earlier Q1 is current
+    assert [p.label for p in next_periods(CAL, pd.Timestamp("2026-03-31"), "quarter", 2)] == [
+        "FY2026 Q2", "FY2026 Q3"]
+    assert [p.label for p in next_periods(CAL, pd.Timestamp("2026-03-30"), "quarter", 1)] == [
+        "FY2026 Q1"]
+    # leap day ends February 2024
+    assert next_periods(CAL, pd.Timestamp("2024-02-29"), "month", 1)[0].label == "2024-03"

@@ -323,3 +323,18 @@ def test_no_python_warning_escapes_the_report(sample):
         warnings.simplefilter("error")  # any warning reaching the caller fails the test
         report = build_forecast_report(data, AS_OF, frequency="month", horizon=3, **FAST)
     assert isinstance(report.warnings, tuple)
+
+
+def test_as_of_on_a_quarter_end_makes_that_quarter_history_in_full(sample):
+    as_of = pd.Timestamp("2026-03-31")
+    report = build_forecast_report(sample, as_of, dimension=None, **FAST)
+    opps = sample.opportunities
+    won_q1 = opps.loc[(opps["status"] == "won")
+                      & opps["close_date"].between("2026-01-01", "2026-03-31"), "amount"].sum()
+    # Q1 (Jan 1 - Mar 31, the 31st included) is the last quarter of history and of the backtest
+    assert report.bookings.history.loc["2026-01-01", TOTAL] == won_q1
+    assert report.accuracy["period"].iloc[-1] == "FY2026 Q1"
+    assert report.accuracy["actual"].iloc[-1] == won_q1
+    # ... and the summary starts with Q2, where nothing is booked yet on Mar 31
+    assert report.summary["period"].tolist() == ["FY2026 Q2", "FY2026 Q3", "FY2026 Q4"]
+    assert report.summary.loc[0, "booked"] == 0.0
