@@ -270,7 +270,7 @@ def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
                    f"{number(p.rank_correlation, 2)}; the top attainment quartile was paid "
                    f"{pct(p.top_quartile_payout_ratio)} of target, the bottom quartile "
                    f"{pct(p.bottom_quartile_payout_ratio)}.")
-    if ev.whatif is not None:
+    if ev.sections["whatif"]:
         w = ev.whatif
         rho = (f"; rank correlation {number(w.p4p_alt.rank_correlation, 2)}"
                if ev.sections["p4p"] and np.isfinite(w.p4p_alt.rank_correlation) else "")

@@ -101,7 +101,7 @@ def _ev(**changes):
     ev = dict(available=AVAILABLE, current=current,
               alternative=SimpleNamespace(plan=SimpleNamespace(name="Plan B")),
               whatif=compare(base, alt), sim=sim, notes=(), open_unknown_amounts=0,
-              sections={"distributions": AVAILABLE, "p4p": AVAILABLE})
+              sections={"distributions": AVAILABLE, "p4p": AVAILABLE, "whatif": AVAILABLE})
     ev.update(changes)
     return SimpleNamespace(**ev)
 
@@ -130,7 +130,7 @@ def test_summary_when_the_plan_cannot_run_is_its_sentence_and_the_notes():
 
 
 def test_summary_without_quotas_history_or_alternative():
-    ev = _ev(sections={"distributions": NO, "p4p": NO}, whatif=None, sim=None,
+    ev = _ev(sections={"distributions": NO, "p4p": NO, "whatif": NO}, whatif=None, sim=None,
              notes=("A note.",))
     ev.current.cost.loc[0, ["bookings", "cost_of_sales"]] = [0.0, float("nan")]
     assert comp_charts.summary_sentences(ev) == [
@@ -139,7 +139,7 @@ def test_summary_without_quotas_history_or_alternative():
 
 
 def test_summary_what_if_without_attainment_has_no_rank_correlation():
-    ev = _ev(sections={"distributions": AVAILABLE, "p4p": NO}, sim=None)
+    ev = _ev(sections={"distributions": AVAILABLE, "p4p": NO, "whatif": AVAILABLE}, sim=None)
     assert comp_charts.summary_sentences(ev)[-1] == "Plan B would have cost $440 (+$40): 2 reps " \
         "gain, 1 loses."
 

@@ -270,6 +270,10 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
                               open_unknown_amounts=unknown)
     alt_av = plan_availability(other, dataset)
     alt = review_plan(other, inputs, start, end, budget) if alt_av else None
+    whatif = compare(review.outcomes, alt.outcomes) if alt is not None else None
+    if whatif is not None and not (whatif.winners or whatif.losers):
+        alt_av = Availability.missing(f"{other.name} pays every rep the same as {current.name} "
+                                      "(within 1 unit of currency): there is nothing to compare.")
     sections = {
         "cost": AVAILABLE, "windfalls": AVAILABLE,
         "pay_curve": PAY_CURVE.check(dataset), "distributions": DISTRIBUTIONS.check(dataset),
@@ -286,5 +290,4 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
     sim = (simulate_next_period(current, review.rep_periods, n_simulations, seed)
            if sections["sensitivity"] else None)
     return CompEvaluation(start, end, av, sections, notes, inputs, review, alt,
-                          compare(review.outcomes, alt.outcomes) if alt is not None else None,
-                          sim, statement, unknown)
+                          whatif if alt_av else None, sim, statement, unknown)

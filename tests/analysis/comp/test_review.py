@@ -35,7 +35,7 @@ def _run(dataset, plan=None, **kw):
 
 
 def test_full_data_every_section_available():
-    ev = _run(tiny_dataset())
+    ev = _run(tiny_dataset(), alternative="flat_commission")
     assert ev.available and all(ev.sections[s] for s in SECTIONS if s not in ("clawbacks", "p4p"))
     assert ev.notes == ()
     # two reps: no rank correlation to speak of
@@ -164,3 +164,16 @@ def test_next_period_range_needs_two_complete_quarters():
         "on the plan; the range needs 2).")
     assert ev.sim is None
     assert evaluate(tiny_dataset(), "2025-07-01", _flat(), _flat()).sections["sensitivity"]
+
+
+def test_an_alternative_paying_the_same_is_not_compared():
+    ev = _run(tiny_dataset())  # the flat plan against itself
+    assert ev.sections["whatif"].reason == (
+        "Test plan pays every rep the same as Test plan (within 1 unit of currency): there is "
+        "nothing to compare.")
+    assert ev.whatif is None
+    other = _run(tiny_dataset(), alternative=_flat(plan="Flat 20%", measures=[{
+        "name": "bookings", "tiers": {"basis": "amount", "bands": [{"from": 0, "rate": 0.2}]}}]))
+    # 20% instead of 10%: r1 24,000 -> 48,000, r2 2,000 -> 4,000: both gain, +26,000
+    assert (other.whatif.winners, other.whatif.losers, other.whatif.cost_difference) == (
+        2, 0, 26000.0)
