@@ -74,12 +74,15 @@ def lines_text(n: int) -> str:
     return "the one line below" if n == 1 else f"the sum of the {n:,} lines below"
 
 
-def statement_section(statement: Statement, currency: str = "USD") -> str:
-    """One period's statement as an escaped HTML section; the total is the sum of the lines."""
+def statement_section(statement: Statement, currency: str = "USD", with_rep: bool = False) -> str:
+    """One period's statement as an escaped HTML section; the total is the sum of the lines.
+    ``with_rep`` names the rep in the heading (a statement shown on its own)."""
     e = html.escape
     kinds = "".join(f"<li>{e(KIND_LABELS[str(k)])}: {e(cents_text(v, currency))}</li>"
                     for k, v in statement.by_kind.items())
-    return (f"<section><h2>{e(statement.period_label)}</h2>"
+    heading = (f"{statement.rep_name} ({statement.rep_id}), {statement.period_label}" if with_rep
+               else statement.period_label)
+    return (f"<section><h2>{e(heading)}</h2>"
             f"<p>Target incentive for the period: "
             f"{e(cents_text(statement.target_incentive_cents, currency))}. "
             f"Total: <strong>{e(cents_text(statement.total_cents, currency))}</strong> "

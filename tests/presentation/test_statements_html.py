@@ -67,3 +67,9 @@ def test_statement_total_says_how_many_lines_make_it():
     # one deal in January: one commission line of 123.46
     section = statement_section(next(statements(res, reps)))
     assert "Total: <strong>$123.46</strong> (the one line below)." in section
+
+
+def test_a_statement_shown_alone_names_its_rep_escaped():
+    res, reps = _run()
+    section = statement_section(next(statements(res, reps)), with_rep=True)
+    assert "<h2>=HYPERLINK(&quot;x&quot;) &lt;script&gt; (r1), 2026-01</h2>" in section
