@@ -70,11 +70,18 @@ def totals_reconcile(result: CompResult) -> bool:
 
 def featured_statement(result: CompResult, reps: pd.DataFrame) -> Statement | None:
     """The statement a reviewer should look at first: the latest period of the rep with the
-    most clawback lines (else the first rep's latest period); None for an empty run."""
+    most clawback lines; without clawbacks, the best-paid statement of the latest period with
+    lines (ties: the first rep); None for an empty run."""
     lines = result.lines
     if lines.empty:
         return None
     claws = lines.loc[lines["kind"] == "clawback"]
-    rep_id = claws["rep_id"].value_counts().index[0] if len(claws) else lines["rep_id"].iloc[0]
-    period = lines.loc[lines["rep_id"] == rep_id, "period"].max()
+    if len(claws):
+        rep_id = claws["rep_id"].value_counts().index[0]
+        period = lines.loc[lines["rep_id"] == rep_id, "period"].max()
+    else:
+        period = lines["period"].max()
+        totals = lines.loc[lines["period"] == period].groupby(
+            "rep_id", observed=True, sort=False)["amount_cents"].sum()
+        rep_id = totals.index[int(totals.to_numpy().argmax())]
     return next(statements(result, reps, [rep_id], [period]), None)

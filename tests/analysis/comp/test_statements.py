@@ -22,8 +22,11 @@ def test_featured_statement_is_the_latest_period_of_the_rep_with_most_clawbacks(
     assert st.lines["kind"].tolist() == ["clawback"] and st.total_cents == -100000
 
 
-def test_without_clawbacks_the_first_rep_is_featured(make_plan, make_inputs):
-    inputs = make_inputs([("o1", "r1", 5000, "2026-06-10")])
-    res = run_plan(make_plan(), inputs, "2026-06-01", "2026-06-30")
+def test_without_clawbacks_the_best_paid_latest_statement_is_featured(make_plan, make_inputs):
+    deals = [("o1", "r1", 5000, "2026-06-10"), ("o2", "r2", 8000, "2026-06-12"),
+             ("o3", "r1", 9000, "2026-05-10")]
+    inputs = make_inputs(deals, reps=("r1", "r2"))
+    res = run_plan(make_plan(), inputs, "2026-05-01", "2026-06-30")
     st = featured_statement(res, inputs.reps)
-    assert (st.rep_id, st.period_label, st.total_cents) == ("r1", "2026-06", 50000)  # 10% of 5,000
+    # June, the latest period with lines: r1 10% of 5,000 = 500, r2 10% of 8,000 = 800 -> r2
+    assert (st.rep_id, st.period_label, st.total_cents) == ("r2", "2026-06", 80000)
