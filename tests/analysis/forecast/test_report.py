@@ -338,3 +338,40 @@ def test_as_of_on_a_quarter_end_makes_that_quarter_history_in_full(sample):
     # ... and the summary starts with Q2, where nothing is booked yet on Mar 31
     assert report.summary["period"].tolist() == ["FY2026 Q2", "FY2026 Q3", "FY2026 Q4"]
     assert report.summary.loc[0, "booked"] == 0.0
+
+
+def test_a_hand_made_orders_csv_ingested_forecasts_by_region(tmp_path):
+    from salesops.data.ingest import ingest
+    # two orders a quarter, North and South, FY2025 Q1 .. FY2026 Q1 (5 complete quarters on
+    # 2026-04-20), and one April order
+    rows = [("2025-01-01", 100, "North"), ("2025-03-31", 50, "South"),
+            ("2025-04-10", 120, "North"), ("2025-06-30", 40, "South"),
+            ("2025-07-01", 130, "North"), ("2025-09-30", 60, "South"),
+            ("2025-10-15", 150, "North"), ("2025-12-31", 70, "South"),
+            ("2026-01-31", 160, "North"), ("2026-03-31", 80, "South"),
+            ("2026-04-02", 90, "North")]
+    src = tmp_path / "orders"
+    src.mkdir()
+    (src / "orders.csv").write_text("Order Date,Net Total,Sales Region\n" + "".join(
+        f"{d},{a},{r}\n" for d, a, r in rows))
+    (tmp_path / "mapping.yaml").write_text(
+        "tables:\n  transactions:\n    file: orders.csv\n    columns:\n"
+        "      Order Date: date\n      Net Total: amount\n      Sales Region: region\n")
+    ingest(src, tmp_path / "out", tmp_path / "mapping.yaml")
+    data = load_dataset(tmp_path / "out")
+    report = build_forecast_report(data, pd.Timestamp("2026-04-20"), snapshots=2, sims=100)
+    history = report.bookings.history
+    # per quarter: North + South, the quarter's last day included (Mar 31, Jun 30, ...)
+    assert history[TOTAL].tolist() == [100 + 50, 120 + 40, 130 + 60, 150 + 70, 160 + 80]
+    assert history["South"].tolist() == [50.0, 40.0, 60.0, 70.0, 80.0]
+    assert report.summary.loc[0, ["period", "booked"]].tolist() == ["FY2026 Q2", 90.0]
+    assert set(report.bookings.forecasts["series"]) == {TOTAL, "North", "South"}
+    assert report.pipeline is None and not report.availability["pipeline"]
+    # snapshots: FY2025 Q4 (3 quarters before it: not measured) and FY2026 Q1 (4: measured)
+    assert report.accuracy["time_series"].notna().tolist() == [False, True]
+    assert report.accuracy["actual"].tolist() == [220.0, 240.0]
+    segment = build_forecast_report(data, pd.Timestamp("2026-04-20"), dimension="segment",
+                                    snapshots=1, sims=100)
+    assert segment.availability["dimension"].reason == (
+        "The forecast by segment cannot be shown: the transactions have no segment values; "
+        "available: region.")
