@@ -132,8 +132,12 @@ def _check_scope(reps: pd.DataFrame, scope: Scope) -> pd.Series:
     if scope.level is None:
         return pd.Series(True, index=reps.index)
     mask = reps[scope.level] == scope.value
+    known = sorted(reps[scope.level].dropna().unique())
+    if not known:
+        raise ValueError(f"scope {scope.level}={scope.value!r} cannot be applied: the reps table "
+                         f"has no {scope.level}; map a '{scope.level}' column at ingest or use "
+                         "the company scope")
     if not mask.any():
-        known = sorted(reps[scope.level].dropna().unique())
         raise ValueError(
             f"scope {scope.level}={scope.value!r} matches no rep; known {scope.level} values: "
             f"{', '.join(known)}"

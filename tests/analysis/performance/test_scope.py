@@ -20,6 +20,12 @@ def test_unknown_scope_value_names_the_known_ones(dataset):
         prepare(dataset, T("2026-03-31"), "region=Mars")
 
 
+def test_scope_by_a_level_the_roster_lacks_says_so(dataset):
+    from salesops.data.thin import thin
+    with pytest.raises(ValueError, match="cannot be applied: the reps table has no team"):
+        prepare(thin(dataset, drop=(), roster=False), T("2026-03-31"), "team=T1")
+
+
 def test_scope_keeps_only_its_reps_and_their_deals(dataset):
     data = prepare(dataset, T("2026-03-31"), "region=APAC")
     assert sorted(data.reps["name"]) == ["Cy", "Eve"]
