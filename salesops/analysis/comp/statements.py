@@ -69,8 +69,8 @@ def totals_reconcile(result: CompResult) -> bool:
 
 
 def featured_statement(result: CompResult, reps: pd.DataFrame) -> Statement | None:
-    """The statement a reviewer should look at first: the latest period of the rep with the
-    most clawback lines; without clawbacks, the best-paid statement of the latest period with
+    """The statement a reviewer should look at first: the latest period with a clawback of the
+    rep with the most clawback lines; without clawbacks, the best-paid statement of the latest period with
     lines (ties: the first rep); None for an empty run."""
     lines = result.lines
     if lines.empty:
@@ -78,7 +78,7 @@ def featured_statement(result: CompResult, reps: pd.DataFrame) -> Statement | No
     claws = lines.loc[lines["kind"] == "clawback"]
     if len(claws):
         rep_id = claws["rep_id"].value_counts().index[0]
-        period = lines.loc[lines["rep_id"] == rep_id, "period"].max()
+        period = claws.loc[claws["rep_id"] == rep_id, "period"].max()
     else:
         period = lines["period"].max()
         totals = lines.loc[lines["period"] == period].groupby(

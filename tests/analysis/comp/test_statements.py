@@ -14,10 +14,12 @@ def test_featured_statement_is_the_latest_period_of_the_rep_with_most_clawbacks(
     # r2's deal is cancelled in August: its 10% commission (1,000) is reversed there.
     adjustments = pd.DataFrame({"opportunity_id": ["o2"], "date": ["2026-08-12"],
                                 "kind": ["cancelled"], "amount": [10000]})
-    inputs = make_inputs([("o1", "r1", 5000, "2026-06-10"), ("o2", "r2", 10000, "2026-06-15")],
+    inputs = make_inputs([("o1", "r1", 5000, "2026-06-10"), ("o2", "r2", 10000, "2026-06-15"),
+                          ("o3", "r2", 1000, "2026-09-05")],
                          reps=("r1", "r2"), adjustments=adjustments)
-    res = run_plan(plan, inputs, "2026-06-01", "2026-08-31")
+    res = run_plan(plan, inputs, "2026-06-01", "2026-09-30")
     st = featured_statement(res, inputs.reps)
+    # r2's latest statement is September (o3); the featured one is August, with the clawback
     assert (st.rep_id, st.period_label) == ("r2", "2026-08")
     assert st.lines["kind"].tolist() == ["clawback"] and st.total_cents == -100000
 
