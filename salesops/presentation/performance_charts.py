@@ -110,7 +110,7 @@ ROLLUP_COLUMNS = {
     "median_cycle_days": ("Median cycle (days)", "int"),
     "pipeline_created": ("Pipeline created (known amounts)", "money"),
     "created_without_amount": ("Created without amount", "int"),
-    "coverage": ("Next-period coverage", "float"),
+    "coverage": ("Next-period coverage (known amounts)", "float"),
 }
 
 
