@@ -92,6 +92,10 @@ def test_mapping_template_loads_as_is_and_with_every_example_enabled(tmp_path):
     assert opps.columns["Owner"] == ("rep_id",) and opps.date_formats["close_date"] == "%m/%d/%Y"
     assert enabled.currency == "USD" and enabled.rates == {"EUR": 1.08, "GBP": 1.27}
     assert enabled.tables["reps"].columns["Full Name"] == ("rep_id", "name")
+    assert opps.value_maps == {"product": {"Core Platform": "Core", "core": "Core"}}
+    assert opps.defaults == {"forecast_category": "pipeline"}
+    # as written, it layers on a shipped preset (the command its header suggests)
+    assert load_mapping(project.MAPPING_TEMPLATE, preset="salesforce").tables["opportunities"]
 
 
 @pytest.mark.parametrize("existing", ["file", "folder"])
