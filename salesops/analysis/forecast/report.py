@@ -191,11 +191,12 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
     av["time_series"] = enough_history(len(by_dim), frequency)
     bookings = (forecast_bookings(by_dim, cal, frequency, horizon, as_of, origins, select)
                 if av["time_series"] else None)
+    total = by_dim if frequency == "quarter" else bookings_by_period(events, cal, "quarter", as_of)
+    quarters_known = enough_history(len(total), "quarter", "The forecast summary")
     quarterly = None
     if frequency == "quarter" and horizon >= SUMMARY_QUARTERS:
         quarterly = bookings
-    elif enough_history(len(total := bookings_by_period(events, cal, "quarter", as_of)),
-                        "quarter"):
+    elif quarters_known:
         quarterly = forecast_bookings(total, cal, "quarter", SUMMARY_QUARTERS, as_of, origins,
                                       select)
 
@@ -237,7 +238,7 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
     headline = headline_method(acc, pipe is not None, ts_quarters is not None)
     labels = [q.label for q in quarters]
     if pipe is None and ts_quarters is None:
-        av["summary"] = av["time_series"]
+        av["summary"] = quarters_known
         summary = pd.DataFrame(columns=["period", "forecast", "low", "high"])
     else:
         summary = build_summary(labels, _booked(events, quarters, as_of), ts_quarters,

@@ -309,7 +309,9 @@ def test_short_history_says_not_enough_and_counts_only_measured_quarters(sample)
     assert report.accuracy["time_series"].notna().tolist() == [False, False, True]
     short = transactions_dataset(sample, start="2026-01-01")
     report = build_forecast_report(short, AS_OF, dimension=None, snapshots=3, sims=100)
-    assert not report.availability["summary"] and not report.availability["time_series"]
+    assert report.availability["summary"].reason == (
+        "The forecast summary cannot be shown: not enough history (2 quarters; a forecast "
+        "needs 4).")
     assert report.availability["time_series"].reason == (
         "The time-series forecast cannot be shown: not enough history (2 quarters; a forecast "
         "needs 4).")
