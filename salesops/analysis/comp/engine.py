@@ -336,16 +336,16 @@ def _tier(measure: Measure, rows: _Rows, quota: np.ndarray, ti: np.ndarray,
         pp = np.where(released, rows.pp[np.minimum(cross, n - 1)], pp)
         forfeit = held & (cross == n)
         cents = np.where(forfeit, 0, cents)
-        pending = (forfeit & in_progress[rows.group[row]] if in_progress is not None
-                   else np.zeros(row.size, bool))
         thr_label = f"{float(measure.threshold):.0%}"
+        notes = [(released, f"held below the {thr_label} threshold, released when it was "
+                  "reached"), (forfeit, f"not paid: attainment below the {thr_label} threshold")]
+        if in_progress is not None and in_progress.any() and forfeit.any():
+            pending = forfeit & in_progress[rows.group[row]]
+            notes[1:] = [(forfeit & ~pending, notes[1][1]),
+                         (pending, f"held: below the {thr_label} threshold so far (the quota "
+                          "period is in progress)")]
         codes, texts = np.full(row.size, -1, np.int8), []
-        for which, text in ((released, f"held below the {thr_label} threshold, released when "
-                             "it was reached"),
-                            (forfeit & ~pending, f"not paid: attainment below the {thr_label} "
-                             "threshold"),
-                            (pending, f"held: below the {thr_label} threshold so far (the quota "
-                             "period is in progress)")):
+        for which, text in notes:
             if which.any():
                 codes[which] = len(texts)
                 texts.append(text)
