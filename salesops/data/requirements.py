@@ -66,7 +66,9 @@ class Needs:
             if lacking:
                 source = dataset.derived.get(table)
                 label = f"{table} table ({source})" if source else f"{table} table"
-                cols = " and ".join(f"'{c}'" for c in lacking)
+                quoted = [f"'{c}'" for c in lacking]
+                cols = (", ".join(quoted[:-1]) + " and " + quoted[-1]) if len(quoted) > 1 \
+                    else quoted[0]
                 noun = "column" if len(lacking) == 1 else "columns"
                 return Availability(False, f"{self.what} cannot be shown: the {label} has no "
                                            f"{cols} {noun}; mapping {cols} at ingest would "

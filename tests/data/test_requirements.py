@@ -43,6 +43,9 @@ def test_missing_columns_name_the_derived_source() -> None:
                          "column) has no 'hire_date' and 'team' columns; mapping 'hire_date' and "
                          "'team' at ingest would enable it.")
     assert ds.has("reps", "region") and not ds.has("reps", "team")
+    three = dataset({"reps"}, missing={"reps": ("a", "b", "c")})
+    assert "has no 'a', 'b' and 'c' columns; mapping 'a', 'b' and 'c' at ingest" in Needs(
+        "X", columns={"reps": ("a", "b", "c")}).check(three).reason
 
 
 def test_needs_combine_and_check_all() -> None:
