@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from salesops.analysis.forecast.accuracy import mean_abs_error, measured
 from salesops.analysis.forecast.pipeline import PipelineForecast
+from salesops.analysis.forecast.series import MAX_MEMBERS, OTHER
 from salesops.data.requirements import Availability
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
@@ -230,3 +231,13 @@ def unavailable_notes(*sections: Availability) -> HTML:
     """The sentences of the sections the data cannot support, styled as ``unavailable``
     (nothing for available ones)."""
     return HTML("".join(unavailable(av).data for av in sections if not av))
+
+
+def members_sentences(dimension: str | None, others: int) -> list[str]:
+    """When a dimension has too many members to forecast one by one: how many were forecast
+    together as 'Other' (``series.largest_members``); else nothing."""
+    if not dimension or not others:
+        return []
+    return [f"The forecast by {dimension} shows its {MAX_MEMBERS - 1} largest members by bookings "
+            f"one by one; the other {formatting.count(others)} are forecast together as "
+            f"'{OTHER}'."]

@@ -15,6 +15,7 @@ from salesops.presentation.forecast_charts import (  # noqa: E402
     accuracy_sentence,
     as_image,
     fan_chart,
+    members_sentences,
     notes,
     only_if,
     pipeline_sentences,
@@ -233,3 +234,10 @@ def test_waterfall_keeps_a_quota_above_the_bars_in_view():
     fig = waterfall_chart(steps, "Q4", quota=20.0)
     assert fig.axes[0].get_ylim()[1] >= 20.0 * 1.05
     plt.close(fig)
+
+
+def test_members_sentence_only_when_some_were_grouped():
+    assert members_sentences("customer", 2389) == [
+        "The forecast by customer shows its 11 largest members by bookings one by one; the other "
+        "2,389 are forecast together as 'Other'."]
+    assert members_sentences("region", 0) == [] and members_sentences(None, 0) == []

@@ -45,6 +45,7 @@ from salesops.analysis.forecast.series import (
     bookings_only,
     dimension_availability,
     enough_history,
+    largest_members,
     parse_scope,
     tagged,
 )
@@ -77,6 +78,7 @@ class ForecastReport:
     summary: pd.DataFrame
     headline: str  # "pipeline" or "time_series": the forecast the summary leads with
     availability: dict[str, Availability] = field(default_factory=dict)
+    other_members: int = 0  # members of the dimension forecast together as series.OTHER
     warnings: tuple[str, ...] = ()  # Python warnings raised while computing (never shown)
 
     def waterfall(self) -> pd.DataFrame:
@@ -186,6 +188,9 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
     split = dimension if dimension and av["dimension"] else None
     frame = tagged(known, dataset, split) if split else known
     events = booking_events(opportunities=frame) if deals else booking_events(transactions=frame)
+    others = 0
+    if split:
+        events, others = largest_members(events, split)
 
     by_dim = bookings_by_period(events, cal, frequency, as_of, split)
     av["time_series"] = enough_history(len(by_dim), frequency)
@@ -247,6 +252,7 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
         as_of=as_of, frequency=frequency, dimension=split, bookings=bookings,
         quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, rep_bias=rep_bias,
         rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
+        other_members=others,
     )
 
 

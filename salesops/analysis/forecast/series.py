@@ -201,3 +201,24 @@ def tagged(frame: pd.DataFrame, dataset: Dataset, dimension: str) -> pd.DataFram
     def source(table: str) -> pd.DataFrame | None:
         return getattr(dataset, table) if dataset.has(table, dimension) else None
     return attach_dimension(frame, dimension, source("reps"), source("accounts"))
+
+
+#: Most members of a dimension forecast one by one; the rest are forecast together as OTHER.
+MAX_MEMBERS = 12
+OTHER = "Other"
+
+
+def largest_members(events: pd.DataFrame, dimension: str,
+                    limit: int = MAX_MEMBERS) -> tuple[pd.DataFrame, int]:
+    """``events`` with the members of ``dimension`` beyond the ``limit - 1`` largest by booked
+    amount relabelled ``OTHER`` (none when there are at most ``limit``), and how many were."""
+    booked = events.loc[events["booked"].astype(bool)].groupby(
+        events[dimension].astype(str))["amount"].sum()
+    members = events[dimension].dropna().astype(str).unique()
+    if len(members) <= limit:
+        return events, 0
+    keep = set(booked.sort_values(ascending=False, kind="stable").index[: limit - 1])
+    label = events[dimension].astype(str)
+    grouped = label.where(label.isin(keep) | events[dimension].isna(), OTHER)
+    return events.assign(**{dimension: grouped.where(events[dimension].notna())}), \
+        len(members) - len(keep)

@@ -388,3 +388,17 @@ def test_a_hand_made_orders_csv_ingested_forecasts_by_region(tmp_path):
     assert segment.availability["dimension"].reason == (
         "The forecast by segment cannot be shown: the transactions have no segment values; "
         "available: region.")
+
+
+def test_a_dimension_with_thousands_of_members_forecasts_the_largest_and_other(sample, full):
+    from salesops.analysis.forecast.series import MAX_MEMBERS, OTHER
+    data = transactions_dataset(sample)
+    report = build_forecast_report(data, AS_OF, dimension="customer", **FAST)
+    customers = data.transactions["customer"].nunique()
+    series = set(report.bookings.forecasts["series"])
+    assert OTHER in series and len(series) == MAX_MEMBERS + 1  # 11 customers, Other, Total
+    assert report.other_members == customers - (MAX_MEMBERS - 1)
+    # grouping changes no total: the history by quarter is the deals' total
+    common = report.bookings.history.index.intersection(full.bookings.history.index)
+    pd.testing.assert_series_equal(report.bookings.history.loc[common, TOTAL],
+                                   full.bookings.history.loc[common, TOTAL], check_names=False)

@@ -175,3 +175,17 @@ def test_region_from_accounts_when_the_roster_has_none(tiny):
     assert dimension_availability(no_accounts, "region").reason == (
         "The forecast by region cannot be shown: the deals, their reps or accounts have no "
         "region values; available: product.")
+
+
+def test_largest_members_group_the_rest_as_other():
+    from salesops.analysis.forecast.series import OTHER, largest_members
+    tx = transactions([(f"T{i}", "2026-01-05", float(a), None, None, None, c)
+                       for i, (a, c) in enumerate([(50, "A"), (40, "B"), (30, "C"), (5, "D"),
+                                                   (1, "E")])])
+    events = booking_events(transactions=tx)
+    grouped, others = largest_members(events, "customer", limit=3)
+    # the 2 largest (A 50, B 40) stay; C, D and E (30 + 5 + 1 = 36) become Other
+    assert others == 3
+    assert grouped.groupby("customer")["amount"].sum().to_dict() == {"A": 50, "B": 40, OTHER: 36}
+    same, none = largest_members(events, "customer", limit=5)
+    assert none == 0 and same is events
