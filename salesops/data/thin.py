@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from salesops.data.ingest import derive_roster
 from salesops.data.schema import TABLES, empty_frame
@@ -31,8 +30,8 @@ def thin(
         tables[name] = empty_frame(TABLES[name])
     for table, columns in missing.items():
         for col in columns:
-            tables[table][col] = pd.Series(pd.NA, index=tables[table].index).astype(
-                TABLES[table].column(col).dtype)
+            blank = empty_frame(TABLES[table])[col].reindex(range(len(tables[table])))
+            tables[table][col] = blank.set_axis(tables[table].index)
     if not roster:
         tables["reps"] = derive_roster(tables["opportunities"])
         derived["reps"] = "derived from the deals' owner column"

@@ -15,7 +15,10 @@ VALID = Path(__file__).parent / "fixtures" / "valid"
 
 def test_thin_drops_tables_derives_the_roster_and_round_trips(tmp_path: Path) -> None:
     full = load_dataset(ingest(VALID, tmp_path / "full").out_dir)
-    ds = thin(full, drop_columns={"opportunities": ("product",)}, unknown_open_amounts=1.0)
+    ds = thin(full, drop_columns={"opportunities": ("product", "probability")},
+              unknown_open_amounts=1.0)
+    assert ds.opportunities["probability"].dtype == "float64"
+    assert ds.opportunities["probability"].isna().all()
     assert ds.present == {"opportunities", "reps", "accounts"}
     assert not ds.has("quotas") and not ds.has("opportunities", "product")
     assert len(ds.quotas) == 0 and len(ds.stage_history) == 0
