@@ -137,11 +137,11 @@ def derive_roster(opportunities: pd.DataFrame) -> pd.DataFrame:
 
 
 def _missing_columns(mapped: dict[str, pd.DataFrame]) -> dict[str, tuple[str, ...]]:
-    """Per table read, the optional columns its source lacks."""
+    """Per table read, the optional (or nullable) columns its source lacks."""
     out = {}
     for name, frame in mapped.items():
         lacking = tuple(c.name for c in TABLES[name].columns
-                        if c.optional and c.name not in frame.columns)
+                        if (c.optional or c.nullable) and c.name not in frame.columns)
         if lacking:
             out[name] = lacking
     return out

@@ -432,3 +432,15 @@ def test_quarantine_lines_after_multiline_cells_with_crlf_endings(tmp_path: Path
         ["accounts", 10, "duplicate account_id A1 (first at line 2)"]]
     names = load_dataset(result.out_dir).accounts["name"].tolist()
     assert names == ["Acme\r\nCorp", "Globex", "Initech\r\n\r\nLLC", "Umbrella"]
+
+
+def test_nullable_columns_absent_from_the_source_are_recorded_as_missing(tmp_path: Path) -> None:
+    src = tmp_path / "nocalls"
+    src.mkdir()
+    opps = pd.read_csv(VALID / "opportunities.csv", dtype=str, keep_default_na=False)
+    opps.drop(columns=["probability", "forecast_category"]).to_csv(src / "opportunities.csv",
+                                                                  index=False)
+    ds = load_dataset(ingest(src, tmp_path / "out").out_dir)
+    assert not ds.has("opportunities", "probability")
+    assert not ds.has("opportunities", "forecast_category")
+    assert ds.has("opportunities", "amount")
