@@ -101,3 +101,39 @@ def transactions_only(out: Path, end: str, seed: int = 11) -> Path:
     orders.to_csv(out / "orders.csv", index=False)
     (out / "mapping.yaml").write_text(TRANSACTIONS_MAPPING)
     return out / "mapping.yaml"
+
+
+#: The sample's stages as HubSpot's default sales pipeline labels them.
+HUBSPOT_STAGES = {"Prospecting": "Appointment scheduled", "Qualification": "Qualified to buy",
+                  "Discovery": "Presentation scheduled", "Proposal": "Decision maker bought-in",
+                  "Negotiation": "Contract sent", "Closed Won": "Closed won",
+                  "Closed Lost": "Closed lost"}
+
+
+def hubspot(out: Path, end: str, seed: int = 11) -> Path:
+    """Write a HubSpot deals export (opportunities.csv, HubSpot's column names, owners by name,
+    one 'Date entered "<stage> (Sales Pipeline)"' column per stage) into ``out``; return it."""
+    data = _sample(end, seed)
+    opps, history = data["opportunities"], data["stage_history"]
+    names = data["reps"].set_index("rep_id")["name"]
+    stamp = "%Y-%m-%d %H:%M"
+    deals = pd.DataFrame({
+        "Record ID": opps["opportunity_id"].str[-6:].astype(int).to_numpy(),
+        "Deal Name": opps["opportunity_id"].to_numpy(),
+        "Amount": opps["amount"].round(2).to_numpy(),
+        "Close Date": (opps["close_date"] + pd.Timedelta(hours=17)).dt.strftime(stamp).to_numpy(),
+        "Create Date": (opps["created_date"] + pd.Timedelta(hours=9)).dt.strftime(stamp)
+        .to_numpy(),
+        "Deal Stage": opps["stage"].map(HUBSPOT_STAGES).to_numpy(),
+        "Pipeline": "Sales Pipeline",
+        "Deal owner": opps["rep_id"].map(names).to_numpy(),
+    })
+    entered = (history.assign(stage=history["stage"].map(HUBSPOT_STAGES))
+               .groupby(["opportunity_id", "stage"])["entered_date"].min().unstack())
+    entered = entered.reindex(opps["opportunity_id"]).reindex(columns=list(HUBSPOT_STAGES.values()))
+    for stage in entered.columns:
+        deals[f'Date entered "{stage} (Sales Pipeline)"'] = (
+            (entered[stage] + pd.Timedelta(hours=12)).dt.strftime(stamp).to_numpy())
+    out.mkdir(parents=True, exist_ok=True)
+    deals.to_csv(out / "opportunities.csv", index=False)
+    return out

@@ -60,8 +60,8 @@ def test_deals_only_export_flags_incomplete_open_deals_and_keeps_their_value_unk
     # what the export lacks, in one sentence each, and no chart or table for it
     assert "The stale-deal check (no stage change for a long time) cannot be shown: the data " \
            "has no stage_history table" in text
-    assert "The forecast-category check cannot be shown: no open deal has a forecast " \
-           "category" in text
+    assert "The forecast-category check cannot be shown: the opportunities table has no " \
+           "'forecast_category' column" in text
     assert "The chart of flagged pipeline by team cannot be shown" in text
     assert "by team" not in text.replace("The chart of flagged pipeline by team", "") \
         .replace("Bottlenecks by team", "")
