@@ -110,12 +110,13 @@ def discover_notebooks(notebooks_dir: Path | None, names: tuple[str, ...] = ()) 
     return [available[n] for n in dict.fromkeys(wanted)]
 
 
-def resolve_data_dir(data_dir: Path | None) -> Path:
-    """Absolute dataset folder: the given one (must exist) or the cached built-in sample."""
+def resolve_data_dir(data_dir: Path | None, as_of: str | None = None) -> Path:
+    """Absolute dataset folder: the given one (must exist) or the cached built-in sample ending
+    on ``as_of``, the same sample a notebook run by hand with that ``as_of`` builds."""
     if data_dir is None:
         from salesops.data.builtin import ensure_sample_dataset
 
-        return Path(ensure_sample_dataset()).resolve()
+        return Path(ensure_sample_dataset(end=as_of)).resolve()
     if not Path(data_dir).is_dir():
         raise RunInputError(f"data folder '{data_dir}' not found")
     return Path(data_dir).resolve()
@@ -199,7 +200,7 @@ class ReportRunner:
         """Execute and render every selected notebook, then write manifest and indexes."""
         opts = self.options
         notebooks = discover_notebooks(opts.notebooks_dir, opts.names)
-        data_dir = resolve_data_dir(opts.data_dir)
+        data_dir = resolve_data_dir(opts.data_dir, opts.as_of)
         fingerprint = dataset_fingerprint(data_dir)
         # reports_dir lets a notebook keep files beside the reports (e.g. the forecast history)
         parameters = {"as_of": opts.as_of, "data_dir": str(data_dir), "period": opts.period,

@@ -82,9 +82,12 @@ def test_ingest_prints_counts_and_maps_errors_to_exit_2(capsys, tmp_path):
 def test_default_data_is_the_builtin_sample(monkeypatch, tmp_path):
     sample = tmp_path / "cache" / "processed"
     sample.mkdir(parents=True)
-    monkeypatch.setattr(salesops.data.builtin, "ensure_sample_dataset", lambda: sample)
-    resolved = resolve_data_dir(None)
+    ends = []
+    monkeypatch.setattr(salesops.data.builtin, "ensure_sample_dataset",
+                        lambda end=None: ends.append(end) or sample)
+    resolved = resolve_data_dir(None, "2026-09-30")
     assert resolved == sample.resolve()
+    assert ends == ["2026-09-30"]  # the sample ends on the report date, as in JupyterLab
     assert describe_data(None, resolved, "f00") == {
         "source": "built-in sample", "path": None, "fingerprint": "f00", "rows_in": 0,
         "rows_quarantined": 0}
