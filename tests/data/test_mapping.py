@@ -13,6 +13,7 @@ import yaml
 from salesops.data.config import ConfigError
 from salesops.data.ingest import IngestError, ingest
 from salesops.data.mapping import load_mapping
+from salesops.data.stages import load_catalogue
 from salesops.data.store import load_dataset
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
@@ -503,7 +504,11 @@ def test_every_mapping_in_the_guide_is_valid(tmp_path: Path) -> None:
     guide = (EXAMPLE.parents[1] / "ingesting-your-crm.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
     assert len(blocks) >= 5
-    for i, block in enumerate(blocks):
+    catalogues = [b for b in blocks if b.startswith("# stages.yaml")]
+    for block in catalogues:  # stage catalogues the mappings beside them refer to
+        (tmp_path / "stages.yaml").write_text(block)
+        assert load_catalogue(tmp_path / "stages.yaml").names == ["Early", "Late", "Signed", "Dead"]
+    for i, block in enumerate(b for b in blocks if b not in catalogues):
         path = tmp_path / f"block{i}.yaml"
         path.write_text(block)
         assert load_mapping(path).tables, block
