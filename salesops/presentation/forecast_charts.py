@@ -6,14 +6,10 @@ figure into a PNG so that ``sections.show`` can display it once."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
-from typing import Any
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Image
+from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from salesops.analysis.forecast.accuracy import mean_abs_error, measured
@@ -22,7 +18,6 @@ from salesops.analysis.forecast.series import MAX_MEMBERS, OTHER
 from salesops.data.requirements import Availability
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
-from salesops.presentation.sections import unavailable
 from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
 
 
@@ -119,17 +114,6 @@ def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure | HTML:
     return fig
 
 
-def as_image(chart: Figure | HTML) -> Image | HTML:
-    """A figure as a PNG image (the figure is closed, so it is not drawn twice); a sentence
-    that replaced an empty chart is returned as it is."""
-    if not isinstance(chart, Figure):
-        return chart
-    buffer = io.BytesIO()
-    chart.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(chart)
-    return Image(data=buffer.getvalue(), format="png")
-
-
 def _quarters(n: int) -> str:
     return f"{n} quarter" if n == 1 else f"{n} quarters"
 
@@ -219,18 +203,6 @@ def pipeline_sentences(pipeline: PipelineForecast) -> list[str]:
 def notes(*sections: Availability) -> list[str]:
     """The sentences of the sections the data cannot support (none for available ones)."""
     return [av.reason for av in sections if not av]
-
-
-def only_if(av: Availability, render: Callable[[], Any]) -> Any:
-    """``render()`` when the section is available, else nothing: for the later cells of a
-    section whose sentence is already shown once (``sections.show``)."""
-    return render() if av else None
-
-
-def unavailable_notes(*sections: Availability) -> HTML:
-    """The sentences of the sections the data cannot support, styled as ``unavailable``
-    (nothing for available ones)."""
-    return HTML("".join(unavailable(av).data for av in sections if not av))
 
 
 def members_sentences(dimension: str | None, others: int) -> list[str]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -24,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.performance.leaderboard import AttainmentDistribution, ranked_by
-from salesops.presentation.sections import show
+from salesops.presentation.sections import figure_png, show
 from salesops.presentation.style import (
     BAD,
     GOOD,
@@ -63,10 +61,7 @@ def _html(item: Any) -> str:
     if isinstance(item, str):
         return f"<p>{html.escape(item)}</p>"
     if isinstance(item, Figure):
-        buffer = io.BytesIO()
-        item.savefig(buffer, format="png")
-        plt.close(item)
-        return f'<img src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+        return f'<img src="data:image/png;base64,{base64.b64encode(figure_png(item)).decode()}">'
     if isinstance(item, Styler):
         return item.to_html()
     if isinstance(item, HTML):

@@ -6,21 +6,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from IPython.display import HTML, Image  # noqa: E402
+from IPython.display import HTML  # noqa: E402
 
 from salesops.analysis.forecast.pipeline import PipelineForecast  # noqa: E402
 from salesops.data.requirements import AVAILABLE, Availability  # noqa: E402
 from salesops.presentation.forecast_charts import (  # noqa: E402
     accuracy_chart,
     accuracy_sentence,
-    as_image,
     fan_chart,
     members_sentences,
     notes,
-    only_if,
     pipeline_sentences,
     summary_sentences,
-    unavailable_notes,
     waterfall_chart,
 )
 
@@ -86,15 +83,6 @@ def test_empty_waterfall_and_fan_chart_are_sentences():
     empty = fan_chart(pd.Series(dtype=float), pd.DataFrame(columns=["period_start", "forecast"]),
                       "Bookings")
     assert "Bookings: no bookings history and no forecast to chart." in empty.data
-
-
-def test_as_image_closes_the_figure_and_passes_sentences_through():
-    fig = waterfall_chart(pd.DataFrame({"step": ["Booked"], "amount": [5.0]}), "Q4")
-    image = as_image(fig)
-    assert isinstance(image, Image) and image.data[:4] == b"\x89PNG"
-    assert not plt.fignum_exists(fig.number)
-    note = HTML("<p>x</p>")
-    assert as_image(note) is note
 
 
 # -- generated sentences, one test per branch -------------------------------------------------
@@ -211,22 +199,10 @@ def test_pipeline_sentences_unknown_amounts_and_close_dates(n, amount, close):
     assert pipeline_sentences(pipeline(closes=n))[1:] == [close]
 
 
-def test_only_if_renders_available_sections_and_nothing_else():
-    assert only_if(AVAILABLE, lambda: "table") == "table"
-    assert only_if(Availability.missing("no"), lambda: 1 / 0) is None  # never computed
-
-
 def test_notes_only_for_unavailable_sections():
     missing = Availability.missing("Quota cannot be shown: no quotas table.")
     assert notes(AVAILABLE, missing) == ["Quota cannot be shown: no quotas table."]
     assert notes(AVAILABLE) == []
-
-
-def test_unavailable_notes_render_each_missing_sentence_escaped():
-    missing = Availability.missing("No <quotas> table.")
-    html = unavailable_notes(AVAILABLE, missing).data
-    assert html.count("salesops-unavailable") == 1 and "No &lt;quotas&gt; table." in html
-    assert unavailable_notes(AVAILABLE).data == ""
 
 
 def test_waterfall_keeps_a_quota_above_the_bars_in_view():
