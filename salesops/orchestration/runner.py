@@ -1,7 +1,7 @@
-"""The report runner: execute notebooks in parallel with papermill, render shareable HTML.
+"""The report runner: produce every report (``jobs.produce``) in parallel, write the files.
 
-One process, one reused HTML exporter, one thread per worker; each notebook runs in its own
-kernel (started one at a time, see ``kernel``). Output goes to ``<reports>/<as-of>/``:
+One thread per worker; each notebook runs in its own kernel (started one at a time, see
+``kernel``). Output goes to ``<reports>/<as-of>/``:
 ``<notebook>.html``, the executed audit copy in ``_notebooks/``, the run log (warnings,
 stderr, tracebacks: never in the HTML) in ``_logs/``, ``index.html`` and ``manifest.json``;
 ``<reports>/index.html`` lists every date. A failing notebook never stops
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -22,15 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-import papermill
-from papermill.exceptions import PapermillExecutionError
-
 from salesops.data.quality import load_quality
 from salesops.data.store import dataset_fingerprint
-from salesops.orchestration.atomic import atomic_write_text, publish
+from salesops.orchestration.atomic import atomic_write_text
 from salesops.orchestration.index import write_day_index, write_top_index
-from salesops.orchestration.kernel import ENGINE_NAME, kernel_environment
+from salesops.orchestration.jobs import ReportJob, ReportOutput, produce
 from salesops.orchestration.manifest import (
     MANIFEST_FILE,
     NotebookResult,
@@ -38,12 +33,10 @@ from salesops.orchestration.manifest import (
     write_manifest,
 )
 from salesops.orchestration.project import ProjectError, default_notebooks_dir
-from salesops.orchestration.render import HtmlRenderer
-from salesops.orchestration.runlog import LOG_DIR, count_stderr, log_path, run_log
+from salesops.orchestration.runlog import LOG_DIR, log_path
 from salesops.orchestration.scrub import scrub
 
 EXECUTED_DIR = "_notebooks"
-MAX_ERROR_CHARS = 2000
 
 Progress = Callable[[str], None]
 
@@ -153,32 +146,6 @@ def longest_first(notebooks: list[Path], reports_dir: Path) -> list[Path]:
     return sorted(notebooks, key=lambda p: -seconds.get(p.stem, float("inf")))
 
 
-def notebook_title(nb: nbformat.NotebookNode) -> str | None:
-    """The first level-1 markdown heading of a notebook (the report's title), if any."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return None
-
-
-def compute_seconds(nb: nbformat.NotebookNode) -> float:
-    """Sum of the cells' execution times recorded by papermill."""
-    return round(sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
-                     for c in nb.cells), 3)
-
-
-def error_text(exc: BaseException) -> str:
-    """One shareable line for a failure: exception type and message, scrubbed and bounded."""
-    if isinstance(exc, PapermillExecutionError):
-        text = f"{exc.ename}: {exc.evalue} (cell In [{exc.exec_count}])"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    text = scrub(text)
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + "..."
-
-
 class ReportRunner:
     """Runs notebooks for one as-of date into one dated folder; safe to use from threads."""
 
@@ -187,8 +154,7 @@ class ReportRunner:
         self.progress = progress
         self.day_dir = Path(options.reports_dir) / options.as_of
         self.executed_dir = self.day_dir / EXECUTED_DIR
-        self.renderer = HtmlRenderer()
-        self.kernel_env: dict[str, str] | None = None  # set per run from the worker count
+        self.threads: int | None = None  # native threads per kernel, set from the workers
         self._print_lock = threading.Lock()
 
     def say(self, message: str) -> None:
@@ -207,8 +173,7 @@ class ReportRunner:
                       "reports_dir": str(Path(opts.reports_dir).resolve()), **opts.params}
         workers = max(1, min(opts.workers or os.cpu_count() or 1, len(notebooks)))
         # one kernel per core: each kernel's native thread pools get its share of the cores
-        self.kernel_env = kernel_environment(
-            max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None)
+        self.threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
         self.executed_dir.mkdir(parents=True, exist_ok=True)
         (self.day_dir / LOG_DIR).mkdir(exist_ok=True)
         started_at = dt.datetime.now().isoformat(timespec="seconds")
@@ -231,69 +196,37 @@ class ReportRunner:
         return RunSummary(self.day_dir, results, fingerprint)
 
     def run_one(self, path: Path, parameters: dict[str, Any]) -> NotebookResult:
-        """Execute one notebook, keep its executed copy, render its HTML; never raises."""
+        """Produce one report and write its files; never raises."""
         name = path.stem
         self.say(f"start    {name}")
-        t0 = time.perf_counter()
-        nb, error = self._execute(path, parameters)
-        log = log_path(name)
-        atomic_write_text(self.day_dir / log, run_log(nb, name, error))
-        html = self._render(nb, name, log, error is not None) if nb is not None else None
-        if html is None:  # never leave an earlier run's report looking current
-            (self.day_dir / f"{name}.html").unlink(missing_ok=True)
-        if nb is not None and html is None and error is None:
-            error = "the executed notebook could not be rendered to HTML"
+        out = produce(ReportJob(notebook=path.resolve(), parameters=parameters,
+                                log_name=log_path(name), kernel_name=self.options.kernel_name,
+                                start_timeout=self.options.start_timeout, threads=self.threads))
+        return self.write_outputs(out)
+
+    def write_outputs(self, out: ReportOutput) -> NotebookResult:
+        """Write one report's executed copy, log and HTML; the manifest entry describing them."""
+        name, log = out.name, log_path(out.name)
+        if out.executed is not None:
+            atomic_write_text(self.executed_dir / f"{name}.ipynb", out.executed)
+        else:
+            (self.executed_dir / f"{name}.ipynb").unlink(missing_ok=True)
+        atomic_write_text(self.day_dir / log, out.log)
+        html = self.day_dir / f"{name}.html"
+        if out.html is not None:
+            atomic_write_text(html, out.html)
+        else:  # never leave an earlier run's report looking current
+            html.unlink(missing_ok=True)
         result = NotebookResult(
-            name=name, status="OK" if error is None else "FAILED",
-            seconds=round(time.perf_counter() - t0, 3),
-            compute_seconds=compute_seconds(nb) if nb is not None else None,
-            error=error, html=html,
-            notebook=f"{EXECUTED_DIR}/{name}.ipynb" if nb is not None else None,
-            title=notebook_title(nb) if nb is not None else None,
-            log=log, warnings=count_stderr(nb) if nb is not None else 0,
+            name=name, status="OK" if out.error is None else "FAILED", seconds=out.seconds,
+            compute_seconds=out.compute_seconds, error=out.error,
+            html=html.name if out.html is not None else None,
+            notebook=f"{EXECUTED_DIR}/{name}.ipynb" if out.executed is not None else None,
+            title=out.title, log=log, warnings=out.warnings,
         )
-        suffix = f": {error}" if error else ""
+        suffix = f": {out.error}" if out.error else ""
         self.say(f"{result.status:<8} {name} ({result.seconds:.1f} s){suffix}")
         return result
-
-    def _execute(self, path: Path, parameters: dict[str, Any]
-                 ) -> tuple[nbformat.NotebookNode | None, str | None]:
-        """Run ``path`` with papermill; return the executed notebook (if any) and error text."""
-        final = self.executed_dir / f"{path.stem}.ipynb"
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.ipynb",
-                                        dir=self.executed_dir)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        error = None
-        try:
-            try:
-                papermill.execute_notebook(
-                    str(path), str(tmp), parameters=parameters, engine_name=ENGINE_NAME,
-                    kernel_name=self.options.kernel_name, progress_bar=False,
-                    request_save_on_cell_execute=False, start_timeout=self.options.start_timeout,
-                    kernel_env=self.kernel_env, kernel_cwd=str(path.parent.resolve()),
-                )
-            except Exception as exc:  # a failing notebook must not stop the run
-                error = error_text(exc)
-            if tmp.stat().st_size == 0:  # failed before papermill wrote anything
-                final.unlink(missing_ok=True)
-                return None, error or "no executed notebook was written"
-            nb = nbformat.read(tmp, as_version=4)
-            publish(tmp, final)
-            return nb, error
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def _render(self, nb: nbformat.NotebookNode, name: str, log: str, failed: bool
-                ) -> str | None:
-        """Write ``<name>.html`` atomically and return its file name; None if rendering fails."""
-        target = self.day_dir / f"{name}.html"
-        try:
-            atomic_write_text(target, self.renderer.render(nb, name, log, failed))
-        except Exception as exc:  # reported in the index; the run goes on
-            self.say(f"render   {name} failed: {error_text(exc)}")
-            return None
-        return target.name
 
 
 def run_reports(options: RunOptions, progress: Progress = print) -> RunSummary:
