@@ -1,5 +1,6 @@
-"""Notebook parameters from the command line: parsed as YAML scalars, checked before injection.
+"""Notebook parameters from the command line: raw ``key=value`` texts, checked before injection.
 
+Values stay text here; ``contract.bind`` converts them by the type each notebook declares.
 papermill writes parameter names unescaped into a code cell, so names must be plain Python
 identifiers. Secrets must never travel as parameters (they would be stored in the executed
 notebook and the manifest): notebooks read them from the environment or a git-ignored ``.env``.
@@ -7,12 +8,9 @@ notebook and the manifest): notebooks read them from the environment or a git-ig
 
 from __future__ import annotations
 
-import datetime as dt
 import keyword
 import re
 from typing import Any
-
-import yaml
 
 #: Parameters the runner sets itself from dedicated options.
 RESERVED = {"as_of": "--as-of", "data_dir": "--data", "period": "--period",
@@ -76,36 +74,7 @@ def check_not_secret(name: str, value: Any) -> None:
         )
 
 
-#: What YAML 1.1 turns into a bool or number but a person means as text: only true/false are
-#: booleans (a region called NO stays "NO"), and only plain decimals are numbers ("0123" is not
-#: octal 83, "1:20" is not sexagesimal 80, "1_000" keeps its underscore).
-_BOOLEAN_WORDS = {"true", "false"}
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-
-
-def parse_value(text: str) -> Any:
-    """Parse a value as a YAML scalar (``3`` -> 3, ``true`` -> True, dates -> ISO strings),
-    keeping as text what only YAML 1.1 would read as a bool or number (``NO``, ``0123``)."""
-    try:
-        value = yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError:
-        return text
-    plain = text.strip()
-    if isinstance(value, bool) and plain.lower() not in _BOOLEAN_WORDS:
-        return plain
-    number = bool(_PLAIN_NUMBER.fullmatch(plain)) and not re.match(r"[-+]?0\d", plain)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and not number:
-        return plain
-    if isinstance(value, str) and number:  # YAML 1.1 wants a dot in exponents: 1e3 is a number
-        return float(plain)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, dict)):
-        raise ParamError(f"parameter values must be scalars (text, number, true/false), got {text!r}")
-    return value
-
-
-def parse_param(text: str) -> tuple[str, Any]:
+def parse_param(text: str) -> tuple[str, str]:
     """Split and check one ``key=value`` argument; raise ``ParamError`` with the reason."""
     name, sep, raw = text.partition("=")
     name = name.strip()
@@ -114,14 +83,14 @@ def parse_param(text: str) -> tuple[str, Any]:
     check_name(name)
     if name in RESERVED:
         raise ParamError(f"parameter {name!r} is set with {RESERVED[name]}, not --param")
-    value = parse_value(raw)
-    check_not_secret(name, value)
-    return name, value
+    check_not_secret(name, raw)
+    return name, raw
 
 
-def parse_params(items: list[str]) -> dict[str, Any]:
-    """Parse every ``--param``; a name given twice is an error rather than a silent override."""
-    params: dict[str, Any] = {}
+def parse_params(items: list[str]) -> dict[str, str]:
+    """Raw ``--param`` texts by name (``contract.bind`` converts them by the declared types);
+    a name given twice is an error rather than a silent override."""
+    params: dict[str, str] = {}
     for item in items:
         name, value = parse_param(item)
         if name in params:
