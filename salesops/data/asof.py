@@ -1,14 +1,18 @@
-"""As-of snapshots: the opportunities table as it was known on a past date.
+"""As-of snapshots: the opportunities table and the roster as they were known on a past date.
 
 Rebuilt from ``stage_history``: deals created after the date do not exist yet, deals closed
 after it are still open, and each open deal sits in the last stage it had entered by then.
-Amounts and close dates are today's values (the model keeps no history of them).
+Amounts and close dates are today's values (the model keeps no history of them). Reps hired
+after the date do not exist yet and terminations after it are unknown (``roster_as_of``); the
+roster keeps no history of moves between regions, managers or teams.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesops.data.stages import StageCatalogue
 
@@ -70,3 +74,33 @@ def snapshot(
         known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)
         known.loc[closed_later, "forecast_category"] = pd.NA
     return known.reset_index(drop=True)
+
+
+def roster_as_of(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Reps hired on or before ``as_of`` (an unknown hire date counts as before); terminations
+    after ``as_of`` are not known yet."""
+    known = reps.loc[reps["hire_date"].isna() | (reps["hire_date"] <= as_of)].copy()
+    known["termination_date"] = known["termination_date"].where(
+        known["termination_date"] <= as_of
+    )
+    return known.reset_index(drop=True)
+
+
+def employed_during(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Mask of reps employed on at least one day of [start, end]."""
+    left = reps["termination_date"].isna() | (reps["termination_date"] >= start)
+    return (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & left
+
+
+def tenure_months(hire_date: pd.Series, on: pd.Timestamp) -> pd.Series:
+    """Completed months between hire and ``on`` (0 during the first month; NaN: hire unknown)."""
+    months = (on.year - hire_date.dt.year) * 12 + (on.month - hire_date.dt.month)
+    return (months - (on.day < hire_date.dt.day).astype(int)).clip(lower=0)
+
+
+def positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each of ``values`` in ``keys`` (-1 where absent); Arrow hash join, fast on
+    millions of string ids."""
+    as_text = pa.large_string()
+    found = pc.index_in(pa.array(values).cast(as_text), value_set=pa.array(keys).cast(as_text))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
