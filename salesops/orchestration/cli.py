@@ -8,13 +8,15 @@ inside each subcommand so that ``salesops --help`` and the data commands start f
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesops.data.periods import FREQS, parse_date
+from salesops.data.periods import FREQS
 
 if TYPE_CHECKING:
     from salesops.data.ingest import IngestResult
@@ -23,11 +25,17 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINE = 0, 1, 2, 3
 
 
 def _iso_date(text: str) -> str:
-    """argparse type: an ISO date (or 'today'), returned as YYYY-MM-DD."""
+    """argparse type: YYYY-MM-DD, 'today' or 'yesterday' (nothing else), returned as YYYY-MM-DD."""
+    word = text.strip().lower()
+    if word in ("today", "yesterday"):
+        return (dt.date.today() - dt.timedelta(days=word == "yesterday")).isoformat()
     try:
-        return parse_date(text, name="date").date().isoformat()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(
+        f"must be a date as YYYY-MM-DD (e.g. 2026-03-31), 'today' or 'yesterday', got {text!r}")
 
 
 def _positive_int(text: str) -> int:
@@ -53,8 +61,25 @@ def _skip_unused_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
+def _help_params(args: argparse.Namespace) -> int:
+    """Print the declared parameters of the named notebooks (all without names)."""
+    from salesops.orchestration.contract import help_text
+    from salesops.orchestration.params import ParamError
+    from salesops.orchestration.runner import RunInputError, discover_notebooks
+
+    try:
+        notebooks = discover_notebooks(
+            Path(args.notebooks_dir) if args.notebooks_dir else None, tuple(args.notebooks))
+        print("\n".join(help_text(path) for path in notebooks), end="")
+    except (RunInputError, ParamError) as exc:
+        return _error(str(exc))
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Execute the notebooks and render the dated report folder."""
+    if args.help_params:
+        return _help_params(args)
     _skip_unused_slow_imports()
     from salesops.orchestration.params import ParamError, parse_params
 
@@ -192,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="extra notebook parameter, value parsed as YAML (repeatable); "
                           "secrets are refused: notebooks read them from the environment/.env")
+    run.add_argument("--help-params", action="store_true",
+                     help="list the named notebooks' parameters (defaults and comments) and exit")
     run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
                      help="notebooks run in parallel (default: CPU count)")
     run.add_argument("--reports-dir", default="reports")
