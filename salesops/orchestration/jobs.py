@@ -39,6 +39,7 @@ class ReportJob:
     kernel_name: str = "python3"
     start_timeout: int = 60
     threads: int | None = None  # native (BLAS/OpenMP) threads per kernel, None: inherit
+    key: str = ""  # the caller's name for this job (e.g. "region-emea/forecast"), echoed back
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ReportOutput:
     compute_seconds: float | None
     title: str | None
     warnings: int
+    key: str = ""  # the job's key: which of several runs of one notebook this is
 
     @property
     def ok(self) -> bool:
@@ -138,5 +140,5 @@ def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
         error=error, log=log, seconds=round(time.perf_counter() - t0, 3),
         compute_seconds=compute_seconds(nb) if nb is not None else None,
         title=notebook_title(nb) if nb is not None else None,
-        warnings=count_stderr(nb) if nb is not None else 0,
+        warnings=count_stderr(nb) if nb is not None else 0, key=job.key,
     )
