@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Any
+import unicodedata
+
+from salesops.orchestration.secretlike import contains_token, looks_like_secret_name
 
 #: Parameters the runner sets itself from dedicated options.
 RESERVED = {"as_of": "--as-of", "data_dir": "--data", "period": "--period",
             "reports_dir": "--reports-dir"}
 
-#: Name parts that mark a secret (names are split on "_" and compared part by part too).
-_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "api_key", "key",
-                 "credential", "credentials", "dsn", "database_url", "conn", "connection",
-                 "connection_string", "conn_str", "connstr")
 _URL_WITH_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s@]+@")
 _DSN_FIELD = re.compile(r"(?i)(?:^|[\s;])(?:password|pwd|passwd)\s*=")
 _DB_SCHEME = re.compile(
@@ -47,23 +45,15 @@ def check_name(name: str) -> str:
     return name
 
 
-def looks_like_secret_name(name: str) -> bool:
-    """True for names such as ``password``, ``api_key``, ``crm_token`` or ``db_dsn``."""
-    lowered = name.lower()
-    parts = lowered.split("_")
-    return any(word in parts or (len(word) > 4 and word in lowered) for word in _SECRET_WORDS)
-
-
-def looks_like_secret_value(value: Any) -> bool:
-    """True for URLs with a ``user[:password]@`` part and database connection strings."""
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
+def looks_like_secret_value(text: str) -> bool:
+    """True for tokens and keys (see ``secretlike``), URLs with a ``user[:password]@`` part,
+    database URLs and connection strings."""
+    text = text.strip()
     return bool(_URL_WITH_USERINFO.search(text) or _DSN_FIELD.search(text)
-                or _DB_SCHEME.match(text))
+                or _DB_SCHEME.match(text) or contains_token(text))
 
 
-def check_not_secret(name: str, value: Any) -> None:
+def check_not_secret(name: str, value: str) -> None:
     """Refuse a parameter whose name or value looks like a credential (message never echoes it)."""
     if looks_like_secret_name(name):
         raise ParamError(f"parameter {name!r} looks like a secret: {SECRET_ADVICE}")
@@ -77,7 +67,7 @@ def check_not_secret(name: str, value: Any) -> None:
 def parse_param(text: str) -> tuple[str, str]:
     """Split and check one ``key=value`` argument; raise ``ParamError`` with the reason."""
     name, sep, raw = text.partition("=")
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())  # what Python makes of the identifier
     if not sep:
         raise ParamError(f"--param expects key=value, got {name!r}")
     check_name(name)
