@@ -3,8 +3,9 @@
 The HTML is built from a *shareable copy* of the notebook: parameter cells and papermill
 metadata (which hold local paths) are dropped, and so are warnings, stderr and tracebacks
 (they go to the run log, see ``runlog``); a failed report says so in one plain sentence.
-Remaining text outputs are scrubbed of paths and credentials. The executed ``.ipynb`` kept
-next to the report remains the full audit copy.
+Every remaining output (text, HTML, Markdown, LaTeX, SVG, scripts, image alt text) and every
+markdown cell is scrubbed of paths, credentials and secrets (``scrub``); base64 images stay byte
+for byte. The executed ``.ipynb`` in the audit folder remains the full, unscrubbed copy.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import html
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
 from salesops.orchestration.runlog import is_error, is_stderr
-from salesops.orchestration.scrub import scrub
+from salesops.orchestration.scrub import scrub, scrub_code, scrub_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "salesops_report"
@@ -43,19 +45,81 @@ def _failure_cell(log: str) -> NotebookNode:
                              f"{html.escape(failure_sentence(log))}</p>")
 
 
+#: Base64-encoded image outputs: bytes, kept as they are.
+BINARY_IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
+#: Outputs rendered as markup, scrubbed with their structure, URLs and data: images intact.
+MARKUP_TYPES = ("text/html", "image/svg+xml", "text/markdown")
+#: Outputs shown as text.
+TEXT_TYPES = ("text/plain", "text/latex")
+
+
+def _scrub_tree(value: Any, clean: Callable[[str], str]) -> Any:
+    """``value`` (text, or JSON made of lists and dicts) with every string passed to ``clean``."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_scrub_tree(v, clean) for v in value]
+    if isinstance(value, dict):
+        return NotebookNode({k: _scrub_tree(v, clean) for k, v in value.items()})
+    return value
+
+
+def _scrub_data(mime: str, value: Any) -> Any:
+    """One output representation, scrubbed by what it is."""
+    if mime in BINARY_IMAGES:
+        return value
+    if mime in MARKUP_TYPES:
+        return _scrub_tree(value, scrub_html)
+    if mime in TEXT_TYPES:
+        return _scrub_tree(value, scrub)
+    return _scrub_tree(value, scrub_code)  # scripts and JSON: secrets only
+
+
 def _scrub_output(output: NotebookNode) -> None:
-    """Scrub the text parts of one output in place (rich HTML/images are left to the notebook)."""
+    """Scrub one stream or rich output in place: every representation that can reach the HTML,
+    and its metadata (image alt text). Error outputs never get here (they go to the run log)."""
     if output.get("output_type") == "stream":
         output["text"] = scrub(output.get("text", ""))
-    elif "text/plain" in output.get("data", {}):
-        output["data"]["text/plain"] = scrub(output["data"]["text/plain"])
+    for mime, value in output.get("data", {}).items():
+        output["data"][mime] = _scrub_data(mime, value)
+    if "metadata" in output:
+        output["metadata"] = _scrub_tree(output["metadata"], scrub)
 
 
-def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = False
-                   ) -> NotebookNode:
-    """Copy of ``nb`` without parameter cells, local metadata, warnings, stderr or tracebacks;
-    if it failed (an error output, or ``failed``), the failure sentence (naming ``log``)
-    follows its title."""
+def notebook_title(nb: NotebookNode) -> str | None:
+    """The first level-1 markdown heading of a notebook (the report's title), if any."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
+def with_audience(title: str, audience: str | None) -> str:
+    """``title`` naming its audience: "Performance review — Region EMEA"."""
+    suffix = f" — {audience}" if audience else ""
+    return title if title.endswith(suffix) else title + suffix
+
+
+def _name_audience(cells: list[NotebookNode], audience: str) -> None:
+    """Append the audience to the first level-1 heading of the markdown cells, once."""
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith("# "):
+                lines[i] = with_audience(line.rstrip(), audience)
+                cell.source = "\n".join(lines)
+                return
+
+
+def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = False,
+                   audience: str | None = None) -> NotebookNode:
+    """Copy of ``nb`` without parameter cells, local metadata, warnings, stderr or tracebacks,
+    every output and markdown cell scrubbed, its first heading naming ``audience``; if it
+    failed (an error output, or ``failed``), the failure sentence (naming ``log``) follows."""
     shared = copy.deepcopy(nb)
     shared.metadata = NotebookNode({k: shared.metadata[k] for k in KEPT_METADATA
                                     if k in shared.metadata})
@@ -64,12 +128,16 @@ def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = Fa
         if DROPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
         cell.metadata = NotebookNode()
+        if cell.cell_type == "markdown":
+            cell.source = scrub_html(cell.source)
         if "outputs" in cell:
             failed = failed or any(is_error(o) for o in cell.outputs)
             cell.outputs = [o for o in cell.outputs if not (is_stderr(o) or is_error(o))]
             for output in cell.outputs:
                 _scrub_output(output)
         cells.append(cell)
+    if audience:
+        _name_audience(cells, audience)
     if failed:
         titled = bool(cells) and cells[0].cell_type == "markdown"
         cells.insert(1 if titled else 0, _failure_cell(log))
@@ -99,9 +167,12 @@ class HtmlRenderer:
         self._lock = threading.Lock()
 
     def render(self, nb: NotebookNode, title: str, log: str = "the run log",
-               failed: bool = False) -> str:
-        """HTML of the shareable copy of ``nb``, titled ``title``; ``log`` names its run log."""
-        shared = shareable_copy(nb, log, failed)
+               failed: bool = False, audience: str | None = None) -> str:
+        """HTML of the shareable copy of ``nb`` for ``audience`` (None: the company); its
+        ``<title>`` is the report's first heading (else ``title``) naming the audience, and
+        ``log`` names its run log."""
+        shared = shareable_copy(nb, log, failed, audience)
+        shared.metadata["title"] = with_audience(notebook_title(shared) or title, audience)
         with self._lock:
             if self._exporter is None:
                 self._exporter = make_exporter()

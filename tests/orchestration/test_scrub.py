@@ -1,13 +1,21 @@
-"""Scrubbing local paths and credentials from text that ends up in shared reports."""
+"""Scrubbing local paths, credentials and secrets from text that ends up in shared reports."""
 
 from __future__ import annotations
 
+import base64
 import string
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salesops.orchestration.scrub import scrub, scrub_credentials, scrub_paths
+from salesops.orchestration.scrub import (
+    scrub,
+    scrub_code,
+    scrub_credentials,
+    scrub_html,
+    scrub_paths,
+    scrub_secrets,
+)
 
 
 def test_absolute_paths_become_base_names():
@@ -42,3 +50,42 @@ def test_no_directory_of_an_absolute_path_survives(parts):
     path = "/" + "/".join(parts)
     out = scrub(f"error reading {path} now")
     assert out == f"error reading {parts[-1]} now"
+
+
+TOKEN = "sk_live_51H8abcdEFGHijklMNOP"
+B64 = base64.b64encode(bytes(range(256)) * 3).decode()  # holds '+', '/' and '='
+
+
+def test_secrets_become_a_mask():
+    assert scrub_secrets(f"key {TOKEN} used") == "key *** used"
+    assert (scrub_secrets("https://x.example/r?api_key=abc&page=2#access_token=t")
+            == "https://x.example/r?api_key=***&page=2#access_token=***")
+    assert scrub_secrets("Authorization: Bearer 0123456789abcdef") == "Authorization: ***"
+    assert scrub_secrets("id cIm2IfpZgmNbMxIcQCzWtYV5 ok") == "id *** ok"
+    assert scrub_secrets("id cIm2IfpZgmNbMxIcQCzWtYV5 ok", entropy=False) == (
+        "id cIm2IfpZgmNbMxIcQCzWtYV5 ok")
+    assert scrub_secrets("ghp_abcdefgh12345678?token=x") == "***?token=***"
+
+
+def test_scrub_masks_secrets_and_paths_but_keeps_data_uris():
+    uri = f"data:image/png;base64,{B64}"
+    text = f"read /home/someone/data/deals.csv with {TOKEN}; chart {uri} done"
+    assert scrub(text) == f"read deals.csv with ***; chart {uri} done"
+    assert scrub_code(f"var p = '/static/a.js'; var k = '{TOKEN}'; {B64}") == (
+        f"var p = '/static/a.js'; var k = '***'; {B64}")
+
+
+def test_html_text_and_reader_attributes_are_scrubbed_page_attributes_kept():
+    html = (f'<div class="x" title="/home/someone/data/a.csv">'
+            f'<a href="/reports/2026-03-31/index.html?token=abc&amp;page=2">/home/someone/data</a>'
+            f'<img src="data:image/png;base64,{B64}" alt="chart of /home/someone/b.png">'
+            f'<link integrity="sha384-{B64[:64]}" href="https://cdn.example/x.css">'
+            f'<script>var re = /a\\/b/; var t = "{TOKEN}"; var d = "{B64[:40]}";</script>'
+            f'<!-- built from /home/someone/proj -->{TOKEN} cIm2IfpZgmNbMxIcQCzWtYV5</div>')
+    assert scrub_html(html) == (
+        '<div class="x" title="a.csv">'
+        '<a href="/reports/2026-03-31/index.html?token=***&amp;page=2">data</a>'
+        f'<img src="data:image/png;base64,{B64}" alt="chart of b.png">'
+        f'<link integrity="sha384-{B64[:64]}" href="https://cdn.example/x.css">'
+        f'<script>var re = /a\\/b/; var t = "***"; var d = "{B64[:40]}";</script>'
+        '<!-- built from proj -->*** ***</div>')
