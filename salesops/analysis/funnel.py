@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.performance.bookings import outcomes
-from salesops.analysis.performance.scope import positions
+from salesops.data.asof import positions
 from salesops.data.periods import Period
 from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue

@@ -4,7 +4,8 @@ Rows that fail validation are quarantined at ingest; these are valid rows that s
 forecast: deals past their expected close date or without one, deals that have not moved for a
 long time, open deals without a forecast category, or without an amount (their value is
 unknown: counted as deals, never as $0). Checks the data cannot support are not run; their
-``Availability`` carries the sentence the report shows instead.
+``Availability`` carries the sentence the report shows instead. Everything is computed on the
+scoped, as-of view (``salesops.data.scope.scoped_view``): a scoped run sees only its reps' deals.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 import salesops.analysis
-from salesops.data.asof import snapshot
 from salesops.data.requirements import AVAILABLE, Availability, Needs
-from salesops.data.stages import StageCatalogue
+from salesops.data.scope import Scope, ScopedView, scoped_view
 from salesops.data.store import Dataset
 
 #: Check code -> what it means (the report prints these).
@@ -59,29 +59,33 @@ class Hygiene:
         return [c for c in CHECKS if self.available.get(c, AVAILABLE)]
 
 
-def hygiene(dataset: Dataset, as_of: pd.Timestamp, stale_days: int = 60) -> Hygiene:
-    """Every hygiene result for ``dataset`` on ``as_of``; checks its data lacks are skipped."""
-    as_of = pd.Timestamp(as_of)
+def hygiene(dataset: Dataset, as_of: pd.Timestamp, stale_days: int = 60,
+            scope: str | Scope | None = None) -> Hygiene:
+    """Every hygiene result for ``dataset`` within ``scope`` on ``as_of`` (a view may be passed
+    as ``dataset``); checks its data lacks are skipped."""
+    dataset = scoped_view(dataset, as_of, scope)
+    as_of = dataset.as_of
     available = {"hygiene": HYGIENE_NEEDS.check(dataset), "stale": STALE_NEEDS.check(dataset),
                  "no_forecast_category": category_availability(dataset),
                  "by_team": TEAM_NEEDS.check(dataset)}
     if not available["hygiene"]:
         empty = pd.DataFrame()
         return Hygiene(empty, empty, empty, empty, empty, available)
-    open_deals = open_as_of(dataset.opportunities, dataset.stage_history, dataset.catalogue, as_of)
+    open_deals = open_as_of(dataset)
     skip = tuple(c for c in ("stale", "no_forecast_category") if not available[c])
-    issues = hygiene_issues(open_deals, dataset.opportunities, as_of, stale_days, skip=skip)
+    issues = hygiene_issues(open_deals, dataset.open_now, as_of, stale_days, skip=skip)
     checks = [c for c in CHECKS if c not in skip]
     return Hygiene(open_deals, issues, hygiene_summary(issues, open_deals, checks),
                    hygiene_by_rep(issues, open_deals, dataset.reps, checks),
                    incomplete_deals(issues, dataset.reps), available)
 
 
-def category_availability(dataset: Dataset) -> Availability:
-    """The forecast-category check needs the column, and open deals that use it at all."""
+def category_availability(dataset: ScopedView) -> Availability:
+    """The forecast-category check needs the column, and deals open today that use it at all."""
     av = CATEGORY_NEEDS.check(dataset)
     opps = dataset.opportunities
-    if av and not opps.loc[opps["status"] == "open", "forecast_category"].notna().any():
+    if av and not opps.loc[opps["opportunity_id"].isin(dataset.open_now),
+                           "forecast_category"].notna().any():
         return Availability.missing(f"{CATEGORY_NEEDS.what} cannot be shown: no open deal has a "
                                     "forecast category, so the data does not use them.")
     return av
@@ -89,12 +93,13 @@ def category_availability(dataset: Dataset) -> Availability:
 
 def hygiene_issues(
     open_deals: pd.DataFrame,
-    opportunities: pd.DataFrame,
+    open_now: pd.Index,
     as_of: pd.Timestamp,
     stale_days: int = 60,
     skip: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One row per (open deal, failed check) as of ``as_of``; ``open_deals`` from ``open_as_of``.
+    """One row per (open deal, failed check) as of ``as_of``; ``open_deals`` from ``open_as_of``,
+    ``open_now`` the ids of the deals still open today (``ScopedView.open_now``).
 
     Columns: opportunity_id, rep_id, stage, amount, check, days (days past due or since the
     last stage change; NaN for the other checks). A deal may fail several checks; ``skip``
@@ -110,7 +115,8 @@ def hygiene_issues(
         "past_due": (past_due_days > 0, past_due_days),
         "no_close_date": (open_deals["close_date"].isna(), nan),
         "stale": (stale_for > stale_days, stale_for),
-        "no_forecast_category": (_missing_category(opportunities, open_deals), nan),
+        "no_forecast_category": (open_deals["opportunity_id"].isin(open_now)
+                                 & open_deals["forecast_category"].isna(), nan),
         "no_amount": (open_deals["amount"].isna(), nan),
         "zero_amount": (open_deals["amount"] == 0, nan),
     }
@@ -122,25 +128,12 @@ def hygiene_issues(
     return out.sort_values(["check", "days"], ascending=[True, False], ignore_index=True)
 
 
-def _missing_category(opportunities: pd.DataFrame, open_deals: pd.DataFrame) -> pd.Series:
-    """Mask of open deals lacking a forecast category whose category is current (open today)."""
-    open_today = opportunities.loc[opportunities["status"] == "open"]
-    still_open = open_deals["opportunity_id"].isin(open_today["opportunity_id"])
-    return still_open & open_deals["forecast_category"].isna()
-
-
-def open_as_of(
-    opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
-    as_of: pd.Timestamp,
-) -> pd.DataFrame:
-    """Deals open on ``as_of`` with the date of their last stage change by then (``last_change``).
-
-    A deal with no stage history by then counts from its creation date.
-    """
-    snap = snapshot(opportunities, stage_history, catalogue, as_of)
-    open_deals = snap.loc[snap["status"] == "open"]
-    hist = stage_history.loc[stage_history["entered_date"] <= as_of]
-    last = hist.groupby("opportunity_id", as_index=False)["entered_date"].max()
+def open_as_of(view: ScopedView) -> pd.DataFrame:
+    """The view's deals open on its ``as_of``, with the date of their last stage change by then
+    (``last_change``; a deal with no stage history by then counts from its creation date)."""
+    deals = view.deals
+    open_deals = deals.loc[deals["status"] == "open"]
+    last = view.stage_history.groupby("opportunity_id", as_index=False)["entered_date"].max()
     open_deals = open_deals.merge(last, on="opportunity_id", how="left")
     open_deals["last_change"] = open_deals.pop("entered_date").fillna(open_deals["created_date"])
     return open_deals.reset_index(drop=True)

@@ -1,9 +1,17 @@
-"""Who a report is for: the scope grammar, audiences and folder slugs.
+"""Who a report is for (the scope grammar, audiences, folder slugs) and what it may see: one
+scoped, as-of view of a dataset that every report reads.
 
 Grammar (docs/metrics.md, "Scope"): ``company`` (also None or an empty text) is the whole
 company; ``<column>=<value>`` keeps the reps whose roster ``column`` (region, manager, team or
 any other column of the reps table) equals ``value``, e.g. ``region=EMEA``, ``manager=Jane Doe``.
-The column and value are checked against the dataset when the scope is applied.
+The column and value are checked against the dataset when the scope is applied. On a
+bookings-only dataset (transactions, no roster) the column may be a transactions dimension.
+
+``scoped_view(dataset, as_of, scope)`` is that dataset as the scope's audience sees it on
+``as_of``: only in-scope reps known then, their quotas, their deals as known then (created
+later: absent; closed later: open), the stage history of those deals up to ``as_of``, the
+accounts those deals touch, and the transactions of the scope's dimension value. A report built
+from it cannot name a rep, manager, team or account outside the scope.
 """
 
 from __future__ import annotations
@@ -11,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from salesops.data.asof import roster_as_of
+from salesops.data.asof import positions, roster_as_of, snapshot
+from salesops.data.periods import parse_date
+from salesops.data.schema import TRANSACTION_DIMENSIONS
 from salesops.data.store import Dataset
 
 GRAMMAR = ("'company' or '<column>=<value>' with a column of the reps table, e.g. "
@@ -74,7 +84,7 @@ def parse_scope(text: str | Scope | None) -> Scope:
     return Scope(kind, value)
 
 
-def scope_columns(dataset: Dataset) -> list[str]:
+def roster_columns(dataset: Dataset) -> list[str]:
     """Roster columns a scope can name: the text columns of the reps table that hold values."""
     reps = dataset.reps
     if not dataset.has("reps"):
@@ -84,22 +94,50 @@ def scope_columns(dataset: Dataset) -> list[str]:
             and not pd.api.types.is_numeric_dtype(reps[c]) and reps[c].notna().any()]
 
 
-def check_column(dataset: Dataset, kind: str) -> None:
-    """ValueError naming the scope columns when ``kind`` is not one of them."""
-    known = scope_columns(dataset)
-    if kind not in known:
-        columns = ", ".join(known) if known else "none (the data has no roster columns)"
-        raise ValueError(f"scope column {kind!r} is not a column of the reps table with values; "
-                         f"scope columns: {columns}")
+def transaction_columns(dataset: Dataset) -> list[str]:
+    """Transactions dimensions a scope can name when the roster lacks that column."""
+    tx = dataset.transactions
+    return [c for c in TRANSACTION_DIMENSIONS if dataset.has("transactions", c)
+            and c in tx.columns and tx[c].notna().any() and c not in roster_columns(dataset)]
 
 
-def audiences(dataset: Dataset, kind: str, as_of: str | pd.Timestamp) -> list[Scope]:
-    """One scope per value of roster column ``kind`` among the reps known on ``as_of``,
-    sorted by value."""
+def _source(dataset: Dataset, scope: Scope) -> str:
+    """'reps' or 'transactions': where ``scope``'s column is read; ValueError naming the scope
+    columns of this dataset when it is neither."""
+    if scope.kind in roster_columns(dataset):
+        return "reps"
+    if scope.kind in transaction_columns(dataset):
+        return "transactions"
+    known = roster_columns(dataset) + transaction_columns(dataset)
+    columns = ", ".join(known) if known else "none (the data has no roster or dimension columns)"
+    if scope.kind in dataset.reps.columns:
+        why = (f"the reps table has no {scope.kind} values; map a '{scope.kind}' column at "
+               "ingest or use the company scope")
+    else:
+        why = f"{scope.kind!r} is not a column of the reps table"
+    raise ValueError(f"scope {scope} cannot be applied: {why} (scope columns: {columns})")
+
+
+def _matches(frame: pd.DataFrame, scope: Scope) -> pd.Series:
+    """Mask of the rows whose ``scope.kind`` value (stripped) is ``scope.value``."""
+    return frame[scope.kind].astype("string").str.strip().eq(scope.value).fillna(False).astype(bool)
+
+
+def _values(frame: pd.DataFrame, column: str) -> list[str]:
+    values = frame[column].dropna().astype(str).str.strip()
+    return sorted(values.loc[values != ""].unique())
+
+
+def audiences(dataset: Dataset, kind: str, as_of: str | pd.Timestamp | None) -> list[Scope]:
+    """One scope per value of roster column ``kind`` among the reps known on ``as_of`` (on a
+    bookings-only dataset: of that transactions dimension up to ``as_of``), sorted by value."""
     kind = kind.strip().lower()
-    check_column(dataset, kind)
-    roster = roster_as_of(dataset.reps, pd.Timestamp(as_of).normalize())
-    values = sorted(roster[kind].dropna().astype(str).str.strip().loc[lambda v: v != ""].unique())
+    day = parse_date(as_of, name="as_of")
+    probe = Scope(kind, "?")
+    if _source(dataset, probe) == "reps":
+        values = _values(roster_as_of(dataset.reps, day), kind)
+    else:
+        values = _values(dataset.transactions.loc[dataset.transactions["date"] <= day], kind)
     return [Scope(kind, v) for v in values]
 
 
@@ -142,3 +180,80 @@ def unique_slugs(scopes: list[Scope]) -> dict[Scope, str]:
             out[scope] = f"{scope.slug}-{n}"
             used.add(out[scope])
     return {s: out[s] for s in distinct}
+
+
+@dataclass
+class ScopedView(Dataset):
+    """A dataset as ``scope``'s audience sees it at the end of ``as_of`` (``scoped_view``).
+
+    Same tables as a ``Dataset``, so every analysis takes either: ``opportunities`` holds the
+    deals as known on ``as_of`` (``salesops.data.asof.snapshot``), ``reps`` the in-scope roster
+    as known then, ``accounts`` the accounts the in-scope deals touch. ``history_start`` is the
+    first deal created in the whole dataset by ``as_of`` (how far the data reaches back; it names
+    nobody); ``open_now`` the ids of the in-scope deals still open in the data today (forecast
+    categories have no history: only theirs is known).
+    """
+
+    scope: Scope = field(default_factory=Scope)
+    as_of: pd.Timestamp = field(default_factory=lambda: parse_date(None))
+    history_start: pd.Timestamp | None = None
+    open_now: pd.Index = field(default_factory=pd.Index)
+
+    @property
+    def deals(self) -> pd.DataFrame:
+        """The in-scope deals as known on ``as_of``."""
+        return self.opportunities
+
+
+def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
+                scope: str | Scope | None = None) -> ScopedView:
+    """``dataset`` restricted to ``scope`` (see ``parse_scope``) and to what was known at the
+    end of ``as_of`` (None: today). A view passed in is returned as it is when the scope is the
+    company or its own; an unknown scope column or value is a ValueError listing the known ones.
+    """
+    day, scope = parse_date(as_of, name="as_of"), parse_scope(scope)
+    if isinstance(dataset, ScopedView):
+        if day != dataset.as_of:
+            raise ValueError(f"a view as of {dataset.as_of:%Y-%m-%d} cannot be seen as of "
+                             f"{day:%Y-%m-%d}; build the view from the dataset")
+        if scope.is_company or scope == dataset.scope:
+            return dataset
+        raise ValueError(f"a view of {dataset.scope.label} cannot be narrowed to {scope.label}; "
+                         "build the view from the dataset")
+    roster = roster_as_of(dataset.reps, day)
+    opps, tx = dataset.opportunities, dataset.transactions
+    tx = tx.loc[tx["date"] <= day]
+    source = None if scope.is_company else _source(dataset, scope)
+    if source == "reps":
+        known = _values(roster, scope.kind)
+        roster = roster.loc[_matches(roster, scope)]
+        if roster.empty:
+            raise ValueError(f"scope {scope} matches no rep known on {day:%Y-%m-%d}; known "
+                             f"{scope.kind} values: {', '.join(known) or 'none'}")
+        opps = opps.loc[positions(opps["rep_id"], roster["rep_id"]) >= 0]
+    if source is not None:  # transactions only by the scope's own dimension, else none
+        known = _values(tx, scope.kind) if scope.kind in tx.columns else []
+        by_dimension = scope.kind in tx.columns and dataset.has("transactions", scope.kind)
+        tx = tx.loc[_matches(tx, scope)] if by_dimension else tx.iloc[:0]
+    if source == "transactions":
+        roster, opps = roster.iloc[:0], opps.iloc[:0]
+        if tx.empty:
+            raise ValueError(f"scope {scope} matches no transaction by {day:%Y-%m-%d}; known "
+                             f"{scope.kind} values: {', '.join(known) or 'none'}")
+    deals = snapshot(opps, dataset.stage_history, dataset.catalogue, day)
+    history = dataset.stage_history.loc[dataset.stage_history["entered_date"] <= day]
+    accounts = dataset.accounts
+    if source is not None:
+        history = history.loc[positions(history["opportunity_id"], deals["opportunity_id"]) >= 0]
+        accounts = accounts.loc[accounts["account_id"].isin(deals["account_id"])]
+    quotas = dataset.quotas.loc[positions(dataset.quotas["rep_id"], roster["rep_id"]) >= 0]
+    created = dataset.opportunities["created_date"]
+    first = created.loc[created <= day].min()
+    return ScopedView(
+        reps=roster.reset_index(drop=True), accounts=accounts.reset_index(drop=True),
+        quotas=quotas.reset_index(drop=True), opportunities=deals,
+        stage_history=history.reset_index(drop=True), transactions=tx.reset_index(drop=True),
+        settings=dataset.settings, catalogue=dataset.catalogue, fingerprint=dataset.fingerprint,
+        contents=dataset.contents, scope=scope, as_of=day,
+        history_start=None if pd.isna(first) else first.normalize(),
+        open_now=pd.Index(opps.loc[opps["status"] == "open", "opportunity_id"]))

@@ -17,13 +17,12 @@ from salesops.analysis.hygiene import (
     open_as_of,
 )
 from salesops.data.requirements import Needs
-from salesops.data.schema import TABLES, empty_frame
-from salesops.data.stages import load_catalogue
+from salesops.data.schema import TABLES, conform, empty_frame
+from salesops.data.scope import scoped_view
 from salesops.data.store import Contents, Dataset
 
 T = pd.Timestamp
 NaT, NaN = pd.NaT, float("nan")
-CAT = load_catalogue()
 AS_OF = T("2026-06-30")
 
 
@@ -56,6 +55,7 @@ def frames():
     })
     reps = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "name": ["Ann", "Bo", "Cy"],
                          "team": ["T1", "T2", "T1"]})
+    reps = conform(reps.reindex(columns=TABLES["reps"].column_names), TABLES["reps"])
     return opps, hist, reps
 
 
@@ -69,9 +69,15 @@ def dataset(present=("opportunities", "reps", "stage_history"), missing=None) ->
     return Dataset(**tables, contents=Contents(frozenset(present), missing or {}))
 
 
+def issues_on(day, stale_days=60):
+    """Open deals on ``day`` and their issues, from the view of the test dataset."""
+    view = scoped_view(dataset(), day)
+    open_deals = open_as_of(view)
+    return open_deals, hygiene_issues(open_deals, view.open_now, day, stale_days=stale_days)
+
+
 def test_each_check_with_hand_computed_days():
-    opps, hist, _ = frames()
-    issues = hygiene_issues(open_as_of(opps, hist, CAT, AS_OF), opps, AS_OF, stale_days=60)
+    _, issues = issues_on(AS_OF)
     got = {(r.opportunity_id, r.check): r.days for r in issues.itertuples()}
     # A: expected close 2026-06-20 -> 10 days past due on 2026-06-30.
     # D: last stage change 2026-03-01 -> 121 days (Mar 30 + Apr 30 + May 31 + Jun 30) > 60: stale.
@@ -85,9 +91,7 @@ def test_each_check_with_hand_computed_days():
 
 
 def test_summary_counts_unknown_values_and_never_sums_them_as_zero():
-    opps, hist, _ = frames()
-    open_deals = open_as_of(opps, hist, CAT, AS_OF)
-    issues = hygiene_issues(open_deals, opps, AS_OF, stale_days=60)
+    open_deals, issues = issues_on(AS_OF)
     summary = hygiene_summary(issues, open_deals).set_index("check")
     # 7 open deals; known open value 100 + 200 + 0 + 400 + 300 = 1,000 (F and H unknown).
     assert summary.loc["stale", ["deals", "value"]].tolist() == [1, 400.0]
@@ -104,9 +108,8 @@ def test_summary_counts_unknown_values_and_never_sums_them_as_zero():
 
 
 def test_rep_table_with_hand_computed_values():
-    opps, hist, reps = frames()
-    open_deals = open_as_of(opps, hist, CAT, AS_OF)
-    issues = hygiene_issues(open_deals, opps, AS_OF, stale_days=60)
+    _, _, reps = frames()
+    open_deals, issues = issues_on(AS_OF)
     by_rep = hygiene_by_rep(issues, open_deals, reps)
     # R2: C (0, zero amount), D (400, stale), G (300, no close date): 3 flagged, 700 of 700.
     # R1: A (100, past due), B (200, no category), F (unknown; three checks): 3 flagged,
@@ -165,19 +168,17 @@ def test_transactions_only_dataset_has_no_hygiene():
 
 
 def test_past_snapshot_does_not_blame_unknown_forecast_categories():
-    opps, hist, _ = frames()
     # On 2026-02-15, E (won 2026-03-01) was open; its category then is unknown, not missing.
     day = T("2026-02-15")
-    issues = hygiene_issues(open_as_of(opps, hist, CAT, day), opps, day, stale_days=30)
+    _, issues = issues_on(day, stale_days=30)
     assert "E" not in set(issues.loc[issues["check"] == "no_forecast_category", "opportunity_id"])
     # E entered Prospecting on 2026-01-01: 45 days without change by 2026-02-15.
     assert issues.loc[(issues.opportunity_id == "E") & (issues.check == "stale"), "days"].item() == 45
 
 
 def test_no_open_deals_gives_empty_frames():
-    opps, hist, reps = frames()
-    open_deals = open_as_of(opps, hist, CAT, T("2025-01-01"))
-    issues = hygiene_issues(open_deals, opps, T("2025-01-01"))
+    _, _, reps = frames()
+    open_deals, issues = issues_on(T("2025-01-01"))
     assert issues.empty and list(issues.columns)[-2:] == ["check", "days"]
     assert hygiene_summary(issues, open_deals)["deal_share"].isna().all()
     assert hygiene_by_rep(issues, open_deals, reps).empty

@@ -29,10 +29,10 @@ from salesops.analysis.comp.plans import Plan, load_plan
 from salesops.analysis.comp.sensitivity import Sensitivity, simulate_next_period
 from salesops.analysis.comp.statements import Statement, featured_statement
 from salesops.analysis.comp.whatif import WhatIf, compare
-from salesops.analysis.performance.scope import employed_during, prepare
-from salesops.data.asof import snapshot
+from salesops.data.asof import employed_during
 from salesops.data.periods import parse_date
 from salesops.data.requirements import AVAILABLE, Availability, Needs
+from salesops.data.scope import Scope, scoped_view
 from salesops.data.store import Dataset
 
 #: The whole evaluation: reps paid on their won deals (without a roster, reps are the owners).
@@ -104,19 +104,19 @@ class CompEvaluation:
         return [r.plan for r in (self.current, self.alternative) if r is not None]
 
 
-def comp_inputs(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | None = None,
-                cancellations_share: float = 0.0, cancellations_seed: int = 0) -> CompInputs:
-    """Engine inputs as known on ``as_of`` within ``scope``; optionally a seeded cancellations
-    scenario (``cancellations_share`` of won deals cancelled) to show clawbacks."""
-    as_of = parse_date(as_of, name="as_of")
-    scoped = prepare(dataset, as_of, scope)
-    opps = dataset.opportunities.loc[dataset.opportunities["rep_id"].isin(scoped.reps["rep_id"])]
-    opps = snapshot(opps, dataset.stage_history, dataset.catalogue, as_of)
+def comp_inputs(dataset: Dataset, as_of: str | pd.Timestamp | None,
+                scope: str | Scope | None = None, cancellations_share: float = 0.0,
+                cancellations_seed: int = 0) -> CompInputs:
+    """Engine inputs from ``scoped_view(dataset, as_of, scope)`` (the deals of its reps);
+    optionally a seeded cancellations scenario (``cancellations_share`` of won deals cancelled)
+    to show clawbacks."""
+    view = scoped_view(dataset, as_of, scope)
+    opps = view.deals.loc[view.deals["rep_id"].isin(view.reps["rep_id"])].reset_index(drop=True)
     adjustments = None
     if cancellations_share > 0:
         adjustments = seeded_cancellations(opps, cancellations_seed, cancellations_share)
-        adjustments = adjustments.loc[adjustments["date"] <= as_of]
-    return CompInputs(scoped.reps, scoped.quotas, opps, dataset.calendar, adjustments=adjustments)
+        adjustments = adjustments.loc[adjustments["date"] <= view.as_of]
+    return CompInputs(view.reps, view.quotas, opps, view.calendar, adjustments=adjustments)
 
 
 def default_range(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -231,15 +231,17 @@ def _not_shown(reason: Availability) -> dict[str, Availability]:
 
 def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | str = "current",
              alternative: Plan | str = "steeper_accelerator",
-             period: tuple[str | None, str | None] = (None, None), scope: str | None = None,
+             period: tuple[str | None, str | None] = (None, None),
+             scope: str | Scope | None = None,
              budget: float | None = None, sample: bool = False, cancellations_share: float = 0.0,
              cancellations_seed: int = 0, n_simulations: int = 2000,
              seed: int = 0) -> CompEvaluation:
     """Both plans on the history in [period] (default: previous fiscal year to ``as_of``) and
     next period's range, each section with its Availability. The cancellations scenario runs only
-    on the built-in ``sample``: real data gets no invented clawbacks."""
-    as_of = parse_date(as_of, name="as_of")
-    start, end = default_range(dataset, as_of)
+    on the built-in ``sample``: real data gets no invented clawbacks. Everything is read from
+    ``scoped_view(dataset, as_of, scope)``."""
+    dataset = scoped_view(dataset, as_of, scope)
+    start, end = default_range(dataset, dataset.as_of)
     start = parse_date(period[0], name="period_start") if period[0] else start
     end = parse_date(period[1], name="period_end") if period[1] else end
     current, other = (p if isinstance(p, Plan) else load_plan(p) for p in (plan, alternative))
@@ -248,7 +250,7 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
         return CompEvaluation(start, end, base, _not_shown(base), ())
     current, role_note = applicable(current, dataset)
     other, _ = applicable(other, dataset)
-    inputs = comp_inputs(dataset, as_of, scope, cancellations_share if sample else 0.0,
+    inputs = comp_inputs(dataset, dataset.as_of, None, cancellations_share if sample else 0.0,
                          cancellations_seed)
     opps = inputs.opportunities
     unknown = int(((opps["status"] == "open") & opps["amount"].isna()).sum())

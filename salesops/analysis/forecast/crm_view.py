@@ -34,18 +34,15 @@ def categories_availability(dataset: Dataset, open_deals: pd.DataFrame) -> Avail
     return av
 
 
-def quota_for(quotas: pd.DataFrame, period: Period, rep_ids: pd.Series | None = None) -> float:
-    """Quota of ``period`` for the given reps or all: the reps' pro-rata quotas
-    (``quota_for_period``; a month of a quarterly quota is its share of the days), summed."""
-    per_rep = quota_for_period(quotas, period)
-    if rep_ids is not None:
-        per_rep = per_rep.loc[per_rep.index.isin(rep_ids.astype(str))]
-    return float(per_rep.sum())
+def quota_for(quotas: pd.DataFrame, period: Period) -> float:
+    """Quota of ``period``: the reps' pro-rata quotas (``quota_for_period``; a month of a
+    quarterly quota is its share of the days), summed."""
+    return float(quota_for_period(quotas, period).sum())
 
 
 def crm_view(
     opportunities: pd.DataFrame, quotas: pd.DataFrame, periods: Sequence[Period],
-    as_of: pd.Timestamp, pipeline_summary: pd.DataFrame, rep_ids: pd.Series | None = None,
+    as_of: pd.Timestamp, pipeline_summary: pd.DataFrame,
 ) -> pd.DataFrame:
     """Per period: booked, CRM-weighted pipeline, commit and best-case calls, the model's
     expected value, quota, gap to quota and coverage (open pipeline / gap) vs coverage needed
@@ -63,7 +60,7 @@ def crm_view(
         booked = float(model.loc[p.label, "booked"])
         pipeline_amount = float(in_period["amount"].sum())
         commit = booked + float(in_period.loc[cat == "commit", "amount"].sum())
-        quota = quota_for(quotas, p, rep_ids)
+        quota = quota_for(quotas, p)
         quota = quota if quota > 0 else np.nan  # no quota set yet: missing, never $0 to close
         gap = max(quota - booked, 0.0) if quota > 0 else np.nan
         conversion = (float(model.loc[p.label, "open_expected"]) / pipeline_amount

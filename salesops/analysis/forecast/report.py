@@ -38,7 +38,6 @@ from salesops.analysis.forecast.pipeline import (
 from salesops.analysis.forecast.series import (
     MIN_PERIODS,
     TOTAL,
-    apply_scope,
     booked_in,
     booking_events,
     bookings_by_period,
@@ -46,12 +45,11 @@ from salesops.analysis.forecast.series import (
     dimension_availability,
     enough_history,
     largest_members,
-    parse_scope,
     tagged,
 )
-from salesops.data.asof import snapshot
 from salesops.data.periods import Period
 from salesops.data.requirements import AVAILABLE, Availability
+from salesops.data.scope import Scope, ScopedView, scoped_view
 from salesops.data.store import Dataset
 
 SUMMARY_QUARTERS = 3  # this quarter and the next two
@@ -150,11 +148,12 @@ def build_summary(periods: list[str], booked: pd.Series, time_series: pd.DataFra
 
 def build_forecast_report(
     dataset: Dataset, as_of: pd.Timestamp, horizon: int = 4, frequency: str = "quarter",
-    dimension: str | None = "region", scope: str | None = None, origins: int = 3,
+    dimension: str | None = "region", scope: str | Scope | None = None, origins: int = 3,
     snapshots: int = 6, sims: int = 2000, seed: int = 0, select: str = "combination",
 ) -> ForecastReport:
     """Time-series, pipeline and accuracy results for the report (see docs/forecasting.md),
-    as known at the end of ``as_of``, from deals or (bookings-only) transactions.
+    as known at the end of ``as_of`` within ``scope`` (``salesops.data.scope.scoped_view``; a
+    view may be passed as ``dataset``), from deals or (bookings-only) transactions.
 
     ``select``: "combination" (the default forecast) or "best" (per series, the candidate
     with the lowest backtest MASE), for today's forecasts and the past snapshots alike.
@@ -164,25 +163,18 @@ def build_forecast_report(
         raise ValueError(f"selection must be one of {', '.join(SELECTIONS)}, got {select!r}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        report = _build(dataset, pd.Timestamp(as_of), horizon, frequency, dimension, scope,
+        report = _build(scoped_view(dataset, as_of, scope), horizon, frequency, dimension,
                         origins, snapshots, sims, seed, select)
     messages = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
     return replace(report, warnings=tuple(messages))
 
 
-def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
-           dimension: str | None, scope: str | None, origins: int, snapshots: int, sims: int,
-           seed: int, select: str) -> ForecastReport:
-    cal = dataset.calendar
+def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | None,
+           origins: int, snapshots: int, sims: int, seed: int, select: str) -> ForecastReport:
+    cal, as_of = dataset.calendar, dataset.as_of
     deals = not bookings_only(dataset)
-    if deals:
-        history = dataset.stage_history.loc[dataset.stage_history["entered_date"] <= as_of]
-        known = apply_scope(snapshot(dataset.opportunities, history, dataset.catalogue, as_of),
-                            scope, dataset)
-        history = history.loc[history["opportunity_id"].isin(known["opportunity_id"])]
-    else:
-        known = apply_scope(dataset.transactions.loc[dataset.transactions["date"] <= as_of],
-                            scope, dataset)
+    known = dataset.deals if deals else dataset.transactions
+    history = dataset.stage_history
     av = dict.fromkeys(SECTIONS, AVAILABLE)
     av["dimension"] = dimension_availability(dataset, dimension) if dimension else AVAILABLE
     split = dimension if dimension and av["dimension"] else None
@@ -219,9 +211,7 @@ def _build(dataset: Dataset, as_of: pd.Timestamp, horizon: int, frequency: str,
         av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
         pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
                                  probabilities=probability_source(dataset, open_deals))
-        rep_ids = known["rep_id"].drop_duplicates() if parse_scope(scope) else None
-        crm = _without(crm_view(known, dataset.quotas, quarters, as_of, pipe.periods, rep_ids),
-                       av)
+        crm = _without(crm_view(known, dataset.quotas, quarters, as_of, pipe.periods), av)
         roster = dataset.reps if dataset.has("reps", "name") else None
         if av["rep_calls"]:
             rep_calls = accuracy.rep_calls(pipe.deals, quarters[0], as_of, roster)

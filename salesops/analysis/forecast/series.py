@@ -54,34 +54,6 @@ def attach_dimension(
     )
 
 
-def parse_scope(scope: str | None) -> tuple[str, str] | None:
-    """'region=EMEA' -> ('region', 'EMEA'); None or '' -> None."""
-    if scope is None or not str(scope).strip():
-        return None
-    column, sep, value = str(scope).partition("=")
-    if not sep or not column.strip() or not value.strip():
-        raise ValueError(f"scope must look like 'region=EMEA', got {scope!r}")
-    return column.strip(), value.strip()
-
-
-def apply_scope(frame: pd.DataFrame, scope: str | None, dataset: Dataset) -> pd.DataFrame:
-    """Only the rows (deals or transactions) inside ``scope`` (e.g. 'region=EMEA'); all of
-    them for None."""
-    parsed = parse_scope(scope)
-    if parsed is None:
-        return frame
-    column, value = parsed
-    try:
-        labelled = tagged(frame, dataset, column)
-    except ValueError:
-        raise ValueError(f"scope {scope!r}: {dimension_availability(dataset, column).reason}"
-                         ) from None
-    known = sorted(labelled[column].dropna().astype(str).unique())
-    if value not in known:
-        raise ValueError(f"scope {scope!r} matches nothing (known {column}: {', '.join(known)})")
-    return frame.loc[(labelled[column] == value).to_numpy()]
-
-
 def current_period(calendar: FiscalCalendar, as_of: pd.Timestamp, freq: str) -> Period:
     """The first period not complete at the end of ``as_of``: the one containing it, or the
     next one when ``as_of`` is its last day (Feb 29, Mar 31: that period is history, in full)."""

@@ -20,10 +20,9 @@ from salesops.analysis.performance.scope import (
     SCOPE_COLUMN,
     SCOPE_LEVELS,
     ReviewData,
-    employed_during,
-    tenure_months,
     to_date,
 )
+from salesops.data.asof import employed_during, tenure_months
 from salesops.data.periods import Period
 from salesops.data.requirements import Needs
 

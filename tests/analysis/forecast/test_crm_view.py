@@ -59,7 +59,7 @@ def test_crm_view_oracle():
 def test_quota_for_prorates_and_filters_reps():
     august = CAL.period("2026-08-01", "month")  # 31 of the quarter's 92 days
     assert quota_for(quotas(), august) == pytest.approx(1200 * 31 / 92)
-    assert quota_for(quotas(), Q3, pd.Series(["r2"])) == 700
+    assert quota_for(quotas().loc[lambda q: q["rep_id"] == "r2"], Q3) == 700
     assert quota_for(quotas(), Q4) == 0
 
 

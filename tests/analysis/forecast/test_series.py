@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from salesops.analysis.forecast.series import (
-    apply_scope,
     attach_dimension,
     booked_in,
     booking_events,
@@ -13,7 +12,6 @@ from salesops.analysis.forecast.series import (
     dimension_availability,
     dimensions,
     enough_history,
-    parse_scope,
     tagged,
 )
 from salesops.data.periods import FiscalCalendar
@@ -126,23 +124,10 @@ def test_enough_history_from_the_minimum():
     assert enough_history(4, "quarter") and enough_history(40, "month")
 
 
-def test_scope_and_errors(tiny):
-    opps, hist = tiny
-    data = Dataset(reps=reps().reindex(columns=TABLES["reps"].column_names),
-                   accounts=empty_frame(TABLES["accounts"]), quotas=empty_frame(TABLES["quotas"]),
-                   opportunities=opps, stage_history=hist)
-    assert parse_scope("region = EMEA") == ("region", "EMEA")
-    assert parse_scope(None) is None
-    assert set(apply_scope(opps, "region=EMEA", data)["rep_id"]) == {"R1"}
-    with pytest.raises(ValueError, match="matches nothing"):
-        apply_scope(opps, "region=Mars", data)
-    with pytest.raises(ValueError, match="look like"):
-        parse_scope("EMEA")
+def test_unknown_dimension_is_an_error(tiny):
+    opps, _ = tiny
     with pytest.raises(ValueError, match="unknown dimension"):
         attach_dimension(opps, "planet", reps())
-    with pytest.raises(ValueError, match="scope 'planet=X': The forecast by planet cannot be "
-                                         "shown.*available: product, region"):
-        apply_scope(opps, "planet=X", data)
 
 
 def test_dimensions_of_a_transactions_table_and_the_sentence():
