@@ -48,12 +48,12 @@ def test_index_and_manifest(report):
     index = (day / "index.html").read_text()
     assert "performance_review" in index and "OK" in index
     manifest = json.loads((day / "manifest.json").read_text())
-    assert manifest["status"] == "OK" and manifest["parameters"]["as_of"] == AS_OF
+    assert manifest["status"] == "OK" and manifest["notebooks"][0]["parameters"]["as_of"] == AS_OF
     assert [(n["name"], n["status"]) for n in manifest["notebooks"]] == [("performance_review", "OK")]
     assert manifest["data"]["fingerprint"] and manifest["data"]["path"] is None  # outside cwd
     assert manifest["data"]["rows_quarantined"] == 0 and manifest["data"]["rows_in"] > 100_000
     assert "0 of " in index and "rows quarantined at ingest" in index
-    assert (day / "_notebooks" / "performance_review.ipynb").exists()
+    assert (report / "reports" / ".audit" / AS_OF / "performance_review.ipynb").exists()
     assert "2026-06-30" in (report / "reports" / "index.html").read_text()
     data_quality = json.loads((report / "processed" / "data_quality.json").read_text())
     assert data_quality["tables"]["opportunities"]["rows_quarantined"] == 0

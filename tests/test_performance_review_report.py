@@ -23,7 +23,9 @@ def test_region_scoped_report_names_only_that_regions_reps(sample, tmp_path):
         as_of=AS_OF, reports_dir=tmp_path, notebooks_dir=ROOT / "notebooks", data_dir=sample,
         names=("performance_review",), params={"scope": "region=EMEA"}), progress=lambda _m: None)
     assert summary.ok, [r.error for r in summary.results]
-    page = html.unescape((summary.day_dir / "performance_review.html").read_text())
+    # into the audience's own folder, never over the company's report
+    assert not (summary.day_dir / "performance_review.html").exists()
+    page = html.unescape((summary.day_dir / "region-emea" / "performance_review.html").read_text())
     reps = load_dataset(sample).reps
     inside = set(reps.loc[reps["region"] == "EMEA", "name"])
     outside = set(reps.loc[reps["region"] != "EMEA", "name"]) - inside

@@ -13,15 +13,18 @@ HISTORY_COLUMNS = ["as_of", "series", "period", "period_start", "method", "forec
                    "lower80", "upper80", "lower95", "upper95"]
 KEY = ["as_of", "series", "period"]
 HISTORY_FILE = "forecast_history.csv"
+#: The reports folder's private part (executed notebooks, logs, this history): never shared.
+AUDIT_DIR = ".audit"
 
 
 def history_path(history_file: str | Path | None, reports_dir: str | Path | None) -> Path | None:
-    """Where a run saves its forecasts: None -> ``<reports_dir>/forecast_history.csv``, "" -> do
-    not save (None returned); a relative path is taken inside ``reports_dir``."""
+    """Where a run saves its forecasts: None -> ``<reports_dir>/.audit/forecast_history.csv``
+    (None when not run by ``salesops run``: no ``reports_dir``), "" -> do not save (None
+    returned); a relative path is taken inside ``reports_dir``."""
     if history_file is not None and not str(history_file).strip():
         return None
     if history_file is None:
-        return Path(reports_dir) / HISTORY_FILE if reports_dir else None
+        return Path(reports_dir) / AUDIT_DIR / HISTORY_FILE if reports_dir else None
     path = Path(history_file).expanduser()
     return path if path.is_absolute() or not reports_dir else Path(reports_dir) / path
 

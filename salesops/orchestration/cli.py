@@ -93,17 +93,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         as_of=args.as_of, reports_dir=Path(args.reports_dir),
         notebooks_dir=Path(args.notebooks_dir) if args.notebooks_dir else None,
         data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
-        names=tuple(args.notebooks), workers=args.workers,
+        names=tuple(args.notebooks), workers=args.workers, scope=args.scope,
+        for_each=args.for_each,
     )
     try:
         summary = run_reports(options, progress=lambda line: print(line, flush=True))
-    except RunInputError as exc:
+    except (RunInputError, ParamError) as exc:
         return _error(str(exc))
-    failed = [r.name for r in summary.results if not r.ok]
     index = summary.day_dir / "index.html"
-    if failed:
-        print(f"{len(failed)} of {len(summary.results)} report(s) FAILED: {', '.join(failed)}; "
-              f"see {index}", file=sys.stderr)
+    if summary.failed:
+        print(f"{len(summary.failed)} of {len(summary.results)} report(s) FAILED: "
+              f"{', '.join(summary.failed)}; see {index}", file=sys.stderr)
         return EXIT_FAILED
     print(f"{len(summary.results)} report(s) OK: {index}")
     return EXIT_OK
@@ -213,9 +213,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_iso_date, default=_iso_date("today"),
                      help="report date, YYYY-MM-DD (default: today)")
     run.add_argument("--data", help="processed dataset folder (default: built-in sample data)")
-    run.add_argument("--period", choices=FREQS, default="quarter")
+    run.add_argument("--period", choices=FREQS, default=None,
+                     help="reporting period, given to every notebook (each must declare "
+                          "'period'); default: each notebook's own")
+    run.add_argument("--scope", default=None, metavar="SCOPE",
+                     help="run for one audience, e.g. region=EMEA or 'manager=Jane Doe' "
+                          "(into reports/<date>/<slug>/; same as --param scope=SCOPE)")
+    run.add_argument("--for-each", default=None, metavar="KIND|FILE",
+                     help="run for the company and for each audience: every value of a roster "
+                          "column (manager, region, team, ...) on the as-of date, or the scopes "
+                          "listed one per line in FILE")
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                     help="extra notebook parameter, value parsed as YAML (repeatable); "
+                     help="notebook parameter, declared by every selected notebook and "
+                          "converted by its default's type (repeatable); "
                           "secrets are refused: notebooks read them from the environment/.env")
     run.add_argument("--help-params", action="store_true",
                      help="list the named notebooks' parameters (defaults and comments) and exit")

@@ -1,7 +1,9 @@
-"""Index pages: one per dated report folder and a top page listing every date.
+"""Index pages: one per report folder (a date's company folder lists its audiences too) and a
+top page listing every date.
 
-Rendered with Jinja2 autoescaping, so every value (notebook names, error text, parameters)
-reaches the page escaped.
+Rendered with Jinja2 autoescaping, so every value (notebook names, audience labels, error text,
+parameters) reaches the page escaped. Pages are built from manifests only, so an index lists
+exactly what the manifest beside it describes.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from salesops.orchestration.atomic import atomic_write_text
-from salesops.orchestration.manifest import read_manifest
+from salesops.orchestration.manifest import MANIFEST_FILE, read_manifest
 
 INDEX_FILE = "index.html"
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -24,33 +25,72 @@ _ENV = Environment(
 )
 
 
-def write_day_index(day_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``<day>/index.html``: each report's link, status, run time and error."""
-    html = _ENV.get_template("day_index.html.j2").render(m=manifest)
-    return atomic_write_text(day_dir / INDEX_FILE, html)
+def summary(manifest: dict[str, Any], slug: str = "") -> dict[str, Any]:
+    """A folder's line in an index above it: label, status, report and failure counts."""
+    notebooks = manifest.get("notebooks", [])
+    failed = sum(nb.get("status") != "OK" for nb in notebooks)
+    return {
+        "slug": slug,
+        "label": (manifest.get("scope") or {}).get("label") or "Company",
+        "status": "OK" if failed == 0 else "FAILED",
+        "total": len(notebooks),
+        "failed": failed,
+        "fingerprint": (manifest.get("data") or {}).get("fingerprint", ""),
+        "started_at": manifest.get("started_at", ""),
+    }
+
+
+def audience_summaries(day_dir: Path, updated: dict[str, dict[str, Any]] | None = None
+                       ) -> list[dict[str, Any]]:
+    """Summaries of a date's audience folders (sub-folders holding a manifest), by label;
+    ``updated`` (manifests by slug, not yet on disk) replaces or adds folders."""
+    manifests = dict(updated or {})
+    if day_dir.is_dir():
+        for folder in day_dir.iterdir():
+            if folder.name not in manifests and (folder / MANIFEST_FILE).is_file():
+                manifest = read_manifest(folder)
+                if manifest is not None:
+                    manifests[folder.name] = manifest
+    return sorted((summary(m, slug) for slug, m in manifests.items()),
+                  key=lambda s: (s["label"], s["slug"]))
+
+
+def render_day_index(as_of: str, manifest: dict[str, Any] | None,
+                     audiences: list[dict[str, Any]] | None = None) -> str:
+    """``index.html`` of a report folder: each report's link, status, run time, data,
+    parameters and error; a date's company folder also links its audience folders."""
+    scope = (manifest or {}).get("scope") or {}
+    return _ENV.get_template("day_index.html.j2").render(
+        as_of=as_of, m=manifest, label=scope.get("label") or "Company",
+        is_audience=bool(scope.get("slug")), audiences=audiences or [])
 
 
 def report_days(reports_dir: Path) -> list[dict[str, Any]]:
-    """Summaries of every dated folder holding a manifest, newest first."""
+    """Summaries of every dated folder holding a manifest (its own or an audience's),
+    newest first: totals over the company and all audiences."""
     days = []
     for day_dir in sorted(reports_dir.iterdir(), reverse=True):
-        manifest = read_manifest(day_dir) if _DATE_DIR.match(day_dir.name) else None
-        if manifest is None:
+        if not (_DATE_DIR.match(day_dir.name) and day_dir.is_dir()):
             continue
-        notebooks = manifest.get("notebooks", [])
-        failed = sum(nb.get("status") != "OK" for nb in notebooks)
+        company = read_manifest(day_dir)
+        folders = [summary(company)] if company is not None else []
+        audiences = audience_summaries(day_dir)
+        folders += audiences
+        if not folders:
+            continue
+        failed = sum(f["failed"] for f in folders)
         days.append({
             "as_of": day_dir.name,
             "status": "OK" if failed == 0 else "FAILED",
-            "total": len(notebooks),
+            "total": sum(f["total"] for f in folders),
             "failed": failed,
-            "fingerprint": manifest.get("data", {}).get("fingerprint", ""),
-            "started_at": manifest.get("started_at", ""),
+            "audiences": len(audiences),
+            "fingerprint": folders[0]["fingerprint"],
+            "started_at": max(f["started_at"] for f in folders),
         })
     return days
 
 
-def write_top_index(reports_dir: Path) -> Path:
-    """Rebuild ``reports/index.html`` from the manifests of all dated folders."""
-    html = _ENV.get_template("top_index.html.j2").render(days=report_days(reports_dir))
-    return atomic_write_text(reports_dir / INDEX_FILE, html)
+def render_top_index(reports_dir: Path) -> str:
+    """``reports/index.html`` from the manifests of all dated folders."""
+    return _ENV.get_template("top_index.html.j2").render(days=report_days(reports_dir))

@@ -1,15 +1,18 @@
-"""The run manifest: what produced a dated report folder (parameters, data, versions, outcome)."""
+"""The manifest of a report folder: what produced each report in it (parameters, data, versions,
+outcome, the SHA-256 of its HTML).
+
+A run merges into the folder's manifest: its own reports' entries replace theirs, every other
+report keeps its entry, so a run of one notebook leaves the others listed as they were.
+"""
 
 from __future__ import annotations
 
 import json
 import platform
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-
-from salesops.orchestration.atomic import atomic_write_text
 
 MANIFEST_FILE = "manifest.json"
 VERSIONED_PACKAGES = ("salesops", "pandas", "numpy", "statsmodels", "matplotlib", "papermill",
@@ -18,18 +21,24 @@ VERSIONED_PACKAGES = ("salesops", "pandas", "numpy", "statsmodels", "matplotlib"
 
 @dataclass
 class NotebookResult:
-    """Outcome of one report: status OK/FAILED, wall and compute time, shareable error text."""
+    """Outcome of one report: status OK/FAILED, wall and compute time, shareable error text,
+    and what produced it (its own parameters, data fingerprint, as-of date, finish time)."""
 
     name: str
     status: str
     seconds: float
     compute_seconds: float | None = None
     error: str | None = None
-    html: str | None = None  # file name inside the dated folder, None when not rendered
-    notebook: str | None = None  # executed notebook, relative to the dated folder
+    html: str | None = None  # file name inside the report folder, None when not rendered
+    sha256: str | None = None  # of the HTML file
+    notebook: str | None = None  # executed audit copy, relative to the reports folder
     title: str | None = None  # the notebook's first '# ' heading, shown in the index
-    log: str | None = None  # run log (warnings, stderr, tracebacks), relative to the dated folder
+    log: str | None = None  # run log, relative to the reports folder (audit part)
     warnings: int = 0  # stderr outputs (warnings, messages) captured into the log, not the HTML
+    parameters: dict[str, Any] = field(default_factory=dict)  # injected, scrubbed, no paths
+    data_fingerprint: str | None = None
+    as_of: str | None = None
+    finished_at: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -49,31 +58,37 @@ def package_versions() -> dict[str, str | None]:
 
 
 def build_manifest(
-    as_of: str, parameters: dict[str, Any], data: dict[str, Any], results: list[NotebookResult],
-    started_at: str, seconds: float, workers: int,
+    as_of: str, scope: dict[str, str], data: dict[str, Any], results: list[NotebookResult],
+    started_at: str, seconds: float, workers: int, previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Manifest contents; ``parameters`` and ``data`` must already be free of local paths."""
+    """Manifest of a folder after a run: ``previous`` entries of reports this run did not
+    produce are kept. ``scope`` is {"scope", "label", "slug"}; ``data`` and the results'
+    parameters must already be free of local paths. Run fields describe the latest run."""
+    names = {r.name for r in results}
+    kept = [n for n in (previous or {}).get("notebooks", []) if n.get("name") not in names]
+    notebooks = sorted([*kept, *(asdict(r) for r in results)], key=lambda n: n["name"])
     return {
         "as_of": as_of,
-        "status": "OK" if all(r.ok for r in results) else "FAILED",
+        "scope": scope,
+        "status": "OK" if all(n.get("status") == "OK" for n in notebooks) else "FAILED",
         "started_at": started_at,
         "seconds": round(seconds, 3),
         "workers": workers,
-        "parameters": parameters,
         "data": data,
         "versions": package_versions(),
-        "notebooks": [asdict(r) for r in results],
+        "notebooks": notebooks,
     }
 
 
-def write_manifest(day_dir: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``manifest.json`` into the dated folder atomically."""
-    return atomic_write_text(day_dir / MANIFEST_FILE, json.dumps(manifest, indent=2) + "\n")
+def manifest_text(manifest: dict[str, Any]) -> str:
+    """The manifest as written to ``manifest.json``."""
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
-def read_manifest(day_dir: Path) -> dict[str, Any] | None:
-    """The manifest of a dated folder, or None if it is missing or unreadable."""
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a report folder, or None if it is missing or unreadable."""
     try:
-        return json.loads((day_dir / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) else None

@@ -1,45 +1,50 @@
-"""The report runner: produce every report (``jobs.produce``) in parallel, write the files.
+"""The report runner: plan a run, produce every report (``jobs.produce``) through an
+executor, stage the files, publish them (``publish``).
 
-One thread per worker; each notebook runs in its own kernel (started one at a time, see
-``kernel``). Output goes to ``<reports>/<as-of>/``:
-``<notebook>.html``, the executed audit copy in ``_notebooks/``, the run log (warnings,
-stderr, tracebacks: never in the HTML) in ``_logs/``, ``index.html`` and ``manifest.json``;
-``<reports>/index.html`` lists every date. A failing notebook never stops
-the others; every file is written atomically.
+A run is one as-of date, one or more notebooks and one or more audiences (the company, one
+scope, or the company plus every audience of ``--for-each``). Everything is checked before
+anything runs: notebooks, parameters against each notebook's declared contract, scopes
+against the data. Output (``layout``): ``<reports>/<as-of>/[<slug>/]`` holds the shareable
+HTML, ``index.html`` and ``manifest.json``; ``<reports>/.audit/<as-of>/[<slug>/]`` the
+executed notebooks and ``_logs/`` (warnings, stderr, tracebacks: never in the HTML);
+``<reports>/index.html`` lists every date. A failing notebook never stops the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from salesops.data.files import locked
 from salesops.data.quality import load_quality
-from salesops.data.store import dataset_fingerprint
-from salesops.orchestration.atomic import atomic_write_text
-from salesops.orchestration.index import write_day_index, write_top_index
+from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
+from salesops.data.store import dataset_fingerprint, load_dataset
+from salesops.orchestration.contract import bind, declared
+from salesops.orchestration.index import INDEX_FILE, audience_summaries, render_day_index, render_top_index
 from salesops.orchestration.jobs import ReportJob, ReportOutput, produce
+from salesops.orchestration.layout import Layout
 from salesops.orchestration.manifest import (
     MANIFEST_FILE,
     NotebookResult,
     build_manifest,
-    write_manifest,
+    manifest_text,
+    read_manifest,
 )
+from salesops.orchestration.params import ParamError
 from salesops.orchestration.project import ProjectError, default_notebooks_dir
-from salesops.orchestration.runlog import LOG_DIR, log_path
+from salesops.orchestration.publish import Plan, Staging, remove_stale
 from salesops.orchestration.scrub import scrub
 
-EXECUTED_DIR = "_notebooks"
-
 Progress = Callable[[str], None]
-
 
 #: Injected parameters holding local paths: in the audit notebook only, never in manifest or HTML.
 PATH_PARAMETERS = ("data_dir", "reports_dir")
@@ -57,25 +62,50 @@ class RunOptions:
     reports_dir: Path = Path("reports")
     notebooks_dir: Path | None = None  # None: ./notebooks if present, else the shipped ones
     data_dir: Path | None = None
-    period: str = "quarter"
-    params: dict[str, Any] = field(default_factory=dict)
+    period: str | None = None  # injected only when given
+    params: dict[str, str] = field(default_factory=dict)  # raw --param texts by name
     names: tuple[str, ...] = ()
     workers: int | None = None
+    scope: str | None = None  # one audience ("region=EMEA"); None: the company
+    for_each: str | None = None  # the company plus each audience: a roster column or a file
     kernel_name: str = "python3"
     start_timeout: int = 60
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who a set of reports is for, and the folder (slug, '' for the company) they go into."""
+
+    scope: Scope
+    slug: str
+
+    @property
+    def label(self) -> str | None:
+        """The scope label shown in titles, None for the company."""
+        return None if self.scope.is_company else self.scope.label
+
+
 @dataclass
 class RunSummary:
-    """Outcome of a run: the dated folder and one result per notebook."""
+    """Outcome of a run: the dated folder and one result per report, by audience folder."""
 
     day_dir: Path
-    results: list[NotebookResult]
+    folders: dict[str, list[NotebookResult]]  # slug ('' company) -> results
     fingerprint: str
 
     @property
+    def results(self) -> list[NotebookResult]:
+        return [r for results in self.folders.values() for r in results]
+
+    @property
+    def failed(self) -> list[str]:
+        """The failed reports as '<slug>/<notebook>' (the company's by notebook name)."""
+        return [f"{slug}/{r.name}" if slug else r.name
+                for slug, results in self.folders.items() for r in results if not r.ok]
+
+    @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return not self.failed
 
 
 def discover_notebooks(notebooks_dir: Path | None, names: tuple[str, ...] = ()) -> list[Path]:
@@ -146,15 +176,92 @@ def longest_first(notebooks: list[Path], reports_dir: Path) -> list[Path]:
     return sorted(notebooks, key=lambda p: -seconds.get(p.stem, float("inf")))
 
 
+def select_scopes(opts: RunOptions, params: dict[str, str]) -> tuple[list[Scope] | None, str | None]:
+    """The scopes named on the command line before any data is read: a list (the company, or
+    one scope) or None with the ``--for-each`` text to resolve against the data."""
+    text = opts.scope
+    if "scope" in params:
+        if text is not None:
+            raise RunInputError("the scope is given twice: use --scope or --param scope, not both")
+        text = params.pop("scope")
+    if text is not None and opts.for_each is not None:
+        raise RunInputError("--for-each runs the company and every audience; it cannot be "
+                            "combined with --scope (or --param scope)")
+    if opts.for_each is not None:
+        return None, opts.for_each
+    try:
+        return [parse_scope(text)], None
+    except ValueError as exc:
+        raise RunInputError(str(exc)) from None
+
+
+def resolve_audiences(scopes: list[Scope] | None, for_each: str | None, data_dir: Path,
+                      as_of: str) -> list[Audience]:
+    """The audiences of the run, company first, each checked to match reps on ``as_of``."""
+    if scopes == [Scope()]:
+        return [Audience(Scope(), "")]
+    dataset = load_dataset(data_dir)
+    try:
+        if scopes is None and Path(for_each or "").is_file():
+            scopes = [Scope(), *read_scope_file(Path(for_each or ""))]
+        elif scopes is None:
+            found = audiences(dataset, for_each or "", as_of)
+            if not found:
+                raise ValueError(f"--for-each {for_each}: no reps on {as_of} have a {for_each}")
+            scopes = [Scope(), *found]
+        known: dict[str, list[Scope]] = {}
+        for scope in scopes:
+            if scope.is_company:
+                continue
+            if scope.kind not in known:
+                known[scope.kind or ""] = audiences(dataset, scope.kind or "", as_of)
+            if scope not in known[scope.kind or ""]:
+                values = ", ".join(str(s.value) for s in known[scope.kind or ""]) or "none"
+                raise ValueError(f"scope {scope} matches nobody on {as_of} "
+                                 f"({scope.kind} values then: {values})")
+    except (ValueError, OSError) as exc:
+        raise RunInputError(str(exc)) from None
+    slugs = unique_slugs(scopes)
+    ordered = sorted(dict.fromkeys(scopes), key=lambda s: (not s.is_company, s.label))
+    return [Audience(s, slugs[s]) for s in ordered]
+
+
+def check_scoped(notebooks: list[Path]) -> None:
+    """Every notebook run for an audience must declare ``scope`` (else it would show the
+    whole company in the audience's folder)."""
+    missing = [nb.stem for nb in notebooks if "scope" not in declared(nb)]
+    if missing:
+        lists = "; ".join(f"{nb.stem} declares: {', '.join(declared(nb))}"
+                          for nb in notebooks if nb.stem in missing)
+        raise ParamError(f"a report for an audience needs a 'scope' parameter, which "
+                         f"{', '.join(missing)} does not declare ({lists})")
+
+
+def shared_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """What a manifest records of a report's parameters: no path parameters, text scrubbed."""
+    return {k: scrub(v) if isinstance(v, str) else v
+            for k, v in parameters.items() if k not in PATH_PARAMETERS}
+
+
+def run_threads(jobs: list[ReportJob], workers: int, on_done: Callable[[ReportOutput], None]
+                ) -> list[ReportOutput]:
+    """Produce ``jobs`` on ``workers`` threads (one kernel each), reporting each when done."""
+    outputs = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+        for future in as_completed([pool.submit(produce, job) for job in jobs]):
+            outputs.append(future.result())
+            on_done(outputs[-1])
+    return outputs
+
+
 class ReportRunner:
-    """Runs notebooks for one as-of date into one dated folder; safe to use from threads."""
+    """Runs notebooks for one as-of date into its dated folders; safe to use from threads."""
 
     def __init__(self, options: RunOptions, progress: Progress = print) -> None:
         self.options = options
         self.progress = progress
-        self.day_dir = Path(options.reports_dir) / options.as_of
-        self.executed_dir = self.day_dir / EXECUTED_DIR
-        self.threads: int | None = None  # native threads per kernel, set from the workers
+        self.layout = Layout(Path(options.reports_dir))
+        self.day_dir = self.layout.day(options.as_of)
         self._print_lock = threading.Lock()
 
     def say(self, message: str) -> None:
@@ -163,70 +270,137 @@ class ReportRunner:
             self.progress(f"[{time.strftime('%H:%M:%S')}] {message}")
 
     def run(self) -> RunSummary:
-        """Execute and render every selected notebook, then write manifest and indexes."""
+        """Check everything, produce every report into staging, then publish under the lock."""
         opts = self.options
         notebooks = discover_notebooks(opts.notebooks_dir, opts.names)
-        data_dir = resolve_data_dir(opts.data_dir, opts.as_of)
-        fingerprint = dataset_fingerprint(data_dir)
+        params = dict(opts.params)
+        scopes, for_each = select_scopes(opts, params)
         # reports_dir lets a notebook keep files beside the reports (e.g. the forecast history)
-        parameters = {"as_of": opts.as_of, "data_dir": str(data_dir), "period": opts.period,
-                      "reports_dir": str(Path(opts.reports_dir).resolve()), **opts.params}
-        workers = max(1, min(opts.workers or os.cpu_count() or 1, len(notebooks)))
+        injected: dict[str, Any] = {"as_of": opts.as_of, "data_dir": None, "reports_dir": None,
+                                    **({"period": opts.period} if opts.period else {})}
+        bound = bind(notebooks, params, injected)  # names and values checked before any data
+        if scopes != [Scope()]:
+            check_scoped(notebooks)
+        data_dir = resolve_data_dir(opts.data_dir, opts.as_of)
+        run_audiences = resolve_audiences(scopes, for_each, data_dir, opts.as_of)
+        fingerprint = dataset_fingerprint(data_dir)
+        paths = {"data_dir": str(data_dir), "reports_dir": str(self.layout.reports_dir.resolve())}
+        workers = max(1, min(opts.workers or os.cpu_count() or 1,
+                             len(notebooks) * len(run_audiences)))
         # one kernel per core: each kernel's native thread pools get its share of the cores
-        self.threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
-        self.executed_dir.mkdir(parents=True, exist_ok=True)
-        (self.day_dir / LOG_DIR).mkdir(exist_ok=True)
+        threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
+        jobs = self.jobs(longest_first(notebooks, self.layout.reports_dir), bound, paths,
+                         run_audiences, threads)
+        remove_stale(self.layout)
+        staging = Staging(self.layout, opts.as_of)
+        try:
+            return self._run(jobs, workers, staging, data_dir, fingerprint, run_audiences)
+        finally:
+            staging.close()
+
+    def jobs(self, notebooks: list[Path], bound: dict[str, dict[str, Any]],
+             paths: dict[str, str], run_audiences: list[Audience], threads: int | None
+             ) -> list[ReportJob]:
+        """One job per notebook and audience, longest notebooks first, company first."""
+        jobs = []
+        for nb in notebooks:
+            for audience in run_audiences:
+                parameters = {**bound[nb.stem],
+                              **{k: v for k, v in paths.items() if k in bound[nb.stem]}}
+                if not audience.scope.is_company:
+                    parameters["scope"] = str(audience.scope)
+                jobs.append(ReportJob(
+                    notebook=nb.resolve(), parameters=parameters, audience=audience.label,
+                    log_name=self.layout.rel_log(self.options.as_of, audience.slug, nb.stem),
+                    kernel_name=self.options.kernel_name,
+                    start_timeout=self.options.start_timeout, threads=threads,
+                    key=f"{audience.slug}/{nb.stem}"))
+        return jobs
+
+    def _run(self, jobs: list[ReportJob], workers: int, staging: Staging, data_dir: Path,
+             fingerprint: str, run_audiences: list[Audience]) -> RunSummary:
+        opts = self.options
+        by_key = {job.key: job for job in jobs}
+        folders: dict[str, list[NotebookResult]] = {a.slug: [] for a in run_audiences}
         started_at = dt.datetime.now().isoformat(timespec="seconds")
         t0 = time.perf_counter()
-        self.say(f"running {len(notebooks)} notebook(s) as of {opts.as_of} "
-                 f"with {workers} worker(s)")
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-            queue = longest_first(notebooks, Path(opts.reports_dir))
-            results = sorted(pool.map(lambda p: self.run_one(p, parameters), queue),
-                             key=lambda r: r.name)
-        shared_params = {k: scrub(v) if isinstance(v, str) else v
-                         for k, v in parameters.items() if k not in PATH_PARAMETERS}
-        manifest = build_manifest(
-            opts.as_of, shared_params, describe_data(opts.data_dir, data_dir, fingerprint),
-            results, started_at, time.perf_counter() - t0, workers,
-        )
-        write_manifest(self.day_dir, manifest)
-        write_day_index(self.day_dir, manifest)
-        write_top_index(Path(opts.reports_dir))
-        return RunSummary(self.day_dir, results, fingerprint)
+        self.say(f"running {len(jobs)} report(s) as of {opts.as_of} "
+                 f"({len(jobs) // len(run_audiences)} notebook(s) for {len(run_audiences)} "
+                 f"audience(s)) with {workers} worker(s)")
 
-    def run_one(self, path: Path, parameters: dict[str, Any]) -> NotebookResult:
-        """Produce one report and write its files; never raises."""
-        name = path.stem
-        self.say(f"start    {name}")
-        out = produce(ReportJob(notebook=path.resolve(), parameters=parameters,
-                                log_name=log_path(name), kernel_name=self.options.kernel_name,
-                                start_timeout=self.options.start_timeout, threads=self.threads))
-        return self.write_outputs(out)
+        def on_done(out: ReportOutput) -> None:
+            slug = out.key.partition("/")[0]
+            folders[slug].append(self.stage(staging, out, by_key[out.key], slug, fingerprint))
 
-    def write_outputs(self, out: ReportOutput) -> NotebookResult:
-        """Write one report's executed copy, log and HTML; the manifest entry describing them."""
-        name, log = out.name, log_path(out.name)
+        run_threads(jobs, workers, on_done)
+        data = describe_data(opts.data_dir, data_dir, fingerprint)
+        elapsed = time.perf_counter() - t0
+        labels = {a.slug: a.scope for a in run_audiences}
+        staging.publish(lambda: self.plan(staging, folders, labels, data, started_at,
+                                          elapsed, workers))
+        with locked(self.layout.index_lock):
+            staging.replace(INDEX_FILE, render_top_index(self.layout.reports_dir))
+        return RunSummary(self.day_dir, {s: sorted(r, key=lambda r: r.name)
+                                         for s, r in folders.items()}, fingerprint)
+
+    def stage(self, staging: Staging, out: ReportOutput, job: ReportJob, slug: str,
+              fingerprint: str) -> NotebookResult:
+        """Stage one report's HTML, audit copy and log; its manifest entry."""
+        as_of, name, layout = self.options.as_of, out.name, self.layout
         if out.executed is not None:
-            atomic_write_text(self.executed_dir / f"{name}.ipynb", out.executed)
-        else:
-            (self.executed_dir / f"{name}.ipynb").unlink(missing_ok=True)
-        atomic_write_text(self.day_dir / log, out.log)
-        html = self.day_dir / f"{name}.html"
+            staging.write(layout.rel_executed(as_of, slug, name), out.executed)
+        staging.write(layout.rel_log(as_of, slug, name), out.log)
         if out.html is not None:
-            atomic_write_text(html, out.html)
-        else:  # never leave an earlier run's report looking current
-            html.unlink(missing_ok=True)
+            staging.write(layout.rel_report(as_of, slug, name), out.html)
         result = NotebookResult(
             name=name, status="OK" if out.error is None else "FAILED", seconds=out.seconds,
             compute_seconds=out.compute_seconds, error=out.error,
-            html=html.name if out.html is not None else None,
-            notebook=f"{EXECUTED_DIR}/{name}.ipynb" if out.executed is not None else None,
-            title=out.title, log=log, warnings=out.warnings,
+            html=f"{name}.html" if out.html is not None else None,
+            sha256=(hashlib.sha256(out.html.encode("utf-8")).hexdigest()
+                    if out.html is not None else None),
+            notebook=layout.rel_executed(as_of, slug, name) if out.executed is not None else None,
+            title=out.title, log=layout.rel_log(as_of, slug, name), warnings=out.warnings,
+            parameters=shared_parameters(job.parameters), data_fingerprint=fingerprint,
+            as_of=as_of, finished_at=dt.datetime.now().isoformat(timespec="seconds"),
         )
         suffix = f": {out.error}" if out.error else ""
-        self.say(f"{result.status:<8} {name} ({result.seconds:.1f} s){suffix}")
+        self.say(f"{result.status:<8} {out.key.lstrip('/')} ({result.seconds:.1f} s){suffix}")
         return result
+
+    def plan(self, staging: Staging, folders: dict[str, list[NotebookResult]],
+             scopes: dict[str, Scope], data: dict[str, Any], started_at: str, seconds: float,
+             workers: int) -> Plan:
+        """Under the date's lock: merge each folder's manifest with what is there, stage the
+        manifests and indexes, and list the moves (reports first, manifests and indexes last)."""
+        as_of, layout, plan = self.options.as_of, self.layout, Plan()
+        for slug, results in folders.items():
+            for r in results:
+                for rel, present in ((layout.rel_report(as_of, slug, r.name), r.html),
+                                     (layout.rel_executed(as_of, slug, r.name), r.notebook),
+                                     (layout.rel_log(as_of, slug, r.name), True)):
+                    # a report without HTML removes the earlier one: never looks current
+                    (plan.moves if present else plan.deletes).append(rel)
+        manifests = {}
+        for slug, results in folders.items():
+            scope = scopes[slug]
+            manifests[slug] = build_manifest(
+                as_of, {"scope": str(scope), "label": scope.label, "slug": slug}, data,
+                results, started_at, seconds, workers, previous=read_manifest(layout.day(as_of, slug)))
+        company = manifests.pop("", None)
+        for slug, manifest in sorted(manifests.items()):
+            folder = layout.rel_day(as_of, slug)
+            staging.write(f"{folder}/{MANIFEST_FILE}", manifest_text(manifest))
+            staging.write(f"{folder}/{INDEX_FILE}", render_day_index(as_of, manifest))
+            plan.moves += [f"{folder}/{MANIFEST_FILE}", f"{folder}/{INDEX_FILE}"]
+        if company is not None:
+            staging.write(f"{as_of}/{MANIFEST_FILE}", manifest_text(company))
+            plan.moves.append(f"{as_of}/{MANIFEST_FILE}")
+        else:
+            company = read_manifest(layout.day(as_of))
+        index = render_day_index(as_of, company, audience_summaries(layout.day(as_of), manifests))
+        staging.write(f"{as_of}/{INDEX_FILE}", index)
+        plan.moves.append(f"{as_of}/{INDEX_FILE}")
+        return plan
 
 
 def run_reports(options: RunOptions, progress: Progress = print) -> RunSummary:

@@ -35,7 +35,7 @@ def reports(tmp_path_factory):
             names=("data_quality",), data_dir=root / "processed"), progress=lambda _: None)
         assert summary.ok, summary.results
         out[name] = {"html": (summary.day_dir / "data_quality.html").read_text(),
-                     "log": (summary.day_dir / "_logs" / "data_quality.log").read_text(),
+                     "log": (root / "reports" / ".audit" / END / "_logs" / "data_quality.log").read_text(),
                      "raw": root / "raw"}
     return out
 

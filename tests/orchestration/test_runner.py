@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -32,10 +33,11 @@ def full_run(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
         code = main(["run", "--as-of", AS_OF, "--data", str(data), "--workers", "2",
-                     "--notebooks-dir", str(NOTEBOOKS), "--param", "label=hello"])
+                     "--notebooks-dir", str(NOTEBOOKS), "--period", "month"])
     day = root / "reports" / AS_OF
     manifest = json.loads((day / "manifest.json").read_text())
-    return {"code": code, "root": root, "day": day, "data": data, "manifest": manifest,
+    return {"code": code, "root": root, "day": day, "audit": root / "reports" / ".audit" / AS_OF,
+            "data": data, "manifest": manifest,
             "results": {nb["name"]: nb for nb in manifest["notebooks"]}}
 
 
@@ -49,29 +51,38 @@ def test_failed_notebook_does_not_stop_the_others(full_run):
     assert results["warns"]["status"] == "OK"  # warnings never fail a report
 
 
-def test_reports_executed_notebooks_and_logs_are_written(full_run):
-    day = full_run["day"]
+def test_reports_go_to_the_dated_folder_audit_copies_and_logs_outside_it(full_run):
+    day, audit = full_run["day"], full_run["audit"]
     for name in ("ok_report", "escaped_names", "fails", "warns"):
         assert (day / f"{name}.html").is_file()
-        assert (day / "_notebooks" / f"{name}.ipynb").is_file()
-        assert (day / "_logs" / f"{name}.log").is_file()
-        assert full_run["results"][name]["log"] == f"_logs/{name}.log"
+        assert (audit / f"{name}.ipynb").is_file()
+        assert (audit / "_logs" / f"{name}.log").is_file()
+        assert full_run["results"][name]["log"] == f".audit/{AS_OF}/_logs/{name}.log"
+        assert full_run["results"][name]["notebook"] == f".audit/{AS_OF}/{name}.ipynb"
         assert stat.S_IMODE((day / f"{name}.html").stat().st_mode) == 0o644
-    assert not [p.name for p in day.rglob("*") if ".tmp" in p.name]
+    # the shareable folder holds reports, index and manifest only (no _notebooks/, no _logs/)
+    assert sorted(p.name for p in day.iterdir()) == [
+        "escaped_names.html", "fails.html", "index.html", "manifest.json", "ok_report.html",
+        "warns.html"]
+    assert stat.S_IMODE((full_run["root"] / "reports" / ".audit").stat().st_mode) == 0o700
+    reports = full_run["root"] / "reports"
+    assert not [p for p in reports.rglob("*") if ".tmp" in p.name]
+    assert not any((reports / ".audit" / ".staging").iterdir())  # staging cleaned up
 
 
 def test_failed_report_shows_a_sentence_and_logs_the_traceback(full_run):
     html = (full_run["day"] / "fails.html").read_text()
-    assert "This report is incomplete: a step failed" in html and "_logs/fails.log" in html
+    assert "This report is incomplete: a step failed" in html
+    assert f".audit/{AS_OF}/_logs/fails.log" in html
     assert "before the error" in html  # what ran before the failure is still shown
     assert "ValueError" not in html and "Traceback" not in html and "hunter2" not in html
     assert "An Exception was encountered" not in html  # papermill's red banners are dropped
-    log = (full_run["day"] / "_logs" / "fails.log").read_text()
+    log = (full_run["audit"] / "_logs" / "fails.log").read_text()
     assert "--- cell In [4]: ValueError: cannot read" in log and "Traceback" in log
     assert "postgresql://***@db.local" in log and "hunter2" not in log
     assert str(full_run["data"]) not in log  # paths scrubbed like the manifest
     assert "--- the report FAILED" in log
-    executed = (full_run["day"] / "_notebooks" / "fails.ipynb").read_text()
+    executed = (full_run["audit"] / "fails.ipynb").read_text()
     assert '"output_type": "error"' in executed  # the audit copy keeps everything
 
 
@@ -83,26 +94,26 @@ def test_warnings_go_to_the_log_never_to_the_report(full_run):
         assert noise not in html, noise
     assert "ordinary output stays" in html and "the numbers" in html
     assert "incomplete" not in html
-    log = (full_run["day"] / "_logs" / "warns.log").read_text()
+    log = (full_run["audit"] / "_logs" / "warns.log").read_text()
     assert "UserWarning: DataFrameGroupBy.apply" in log and "RuntimeWarning: divide by zero" in log
     assert "library chatter on stderr" in log and "stderr noise" in log
     assert "secret_project" not in log and "x.py" in log  # scrubbed to the file name
     assert full_run["results"]["warns"]["warnings"] >= 1
     assert full_run["results"]["ok_report"]["warnings"] == 0
-    assert "no warnings, messages or errors" in (full_run["day"] / "_logs/ok_report.log").read_text()
+    assert "no warnings, messages or errors" in (full_run["audit"] / "_logs/ok_report.log").read_text()
 
 
 def test_parameters_are_injected_into_the_audit_copy(full_run):
-    executed = json.loads((full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text())
+    executed = json.loads((full_run["audit"] / "ok_report.ipynb").read_text())
     text = json.dumps(executed)
-    assert f"as_of={AS_OF} period=quarter label=hello" in text
+    assert f"as_of={AS_OF} period=month label=default" in text
     assert str(full_run["data"]) in text  # the audit copy keeps the real data path
-    # reports_dir is injected for notebooks that keep files beside the reports
-    assert json.dumps(str(full_run["root"] / "reports")).strip('"') in text
+    # reports_dir goes only to notebooks that declare it (those keeping files beside the reports)
+    assert "reports_dir" not in text
 
 
 def test_kernels_run_in_the_notebook_folder_with_one_native_thread_each(full_run):
-    executed = (full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text()
+    executed = (full_run["audit"] / "ok_report.ipynb").read_text()
     assert f"cwd: {NOTEBOOKS}" in executed  # relative paths behave as in JupyterLab
     # two workers: each kernel's BLAS pool gets cores // 2 threads (a user's setting wins)
     expected = os.environ.get("OPENBLAS_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // 2)))
@@ -110,7 +121,7 @@ def test_kernels_run_in_the_notebook_folder_with_one_native_thread_each(full_run
 
 
 def test_kernel_is_the_venv_python(full_run):
-    executed = (full_run["day"] / "_notebooks" / "ok_report.ipynb").read_text()
+    executed = (full_run["audit"] / "ok_report.ipynb").read_text()
     assert f"kernel prefix: {sys.prefix}" in executed
 
 
@@ -143,15 +154,23 @@ def test_no_local_paths_or_credentials_in_shared_files(full_run):
 def test_manifest_content(full_run):
     m = full_run["manifest"]
     assert m["as_of"] == AS_OF and m["status"] == "FAILED" and m["workers"] == 2
-    assert m["parameters"] == {"as_of": AS_OF, "period": "quarter", "label": "hello"}
+    assert "parameters" not in m  # each report records its own
+    assert m["scope"] == {"scope": "company", "label": "Company", "slug": ""}
     assert m["data"] == {"source": "folder", "path": None,
                          "fingerprint": dataset_fingerprint(full_run["data"]),
                          "rows_in": 0, "rows_quarantined": 0}  # not written by ingest
     assert set(m["versions"]) == {"salesops", "pandas", "numpy", "statsmodels", "matplotlib",
                                   "papermill", "nbconvert", "python"}
     ok = full_run["results"]["ok_report"]
-    assert ok["html"] == "ok_report.html" and ok["notebook"] == "_notebooks/ok_report.ipynb"
-    assert ok["seconds"] > 0 and ok["compute_seconds"] >= 0 and ok["error"] is None
+    assert ok["html"] == "ok_report.html" and ok["error"] is None
+    assert ok["seconds"] > 0 and ok["compute_seconds"] >= 0
+    # only what was injected (no --period given: none), without paths
+    assert ok["parameters"] == {"as_of": AS_OF, "period": "month"}
+    assert ok["data_fingerprint"] == m["data"]["fingerprint"] and ok["as_of"] == AS_OF
+    assert ok["finished_at"] >= m["started_at"]
+    for name, entry in full_run["results"].items():
+        html = (full_run["day"] / f"{name}.html").read_bytes()
+        assert entry["sha256"] == hashlib.sha256(html).hexdigest()
 
 
 def test_day_and_top_index(full_run):
@@ -160,7 +179,8 @@ def test_day_and_top_index(full_run):
     assert '<a href="ok_report.html">OK report</a> <span class="meta">(ok_report)</span>' in day_index
     assert full_run["results"]["ok_report"]["title"] == "OK report"
     assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 3
-    assert '<a href="_logs/warns.log">log</a>' in day_index
+    assert f".audit/{AS_OF}/_logs/warns.log (" in day_index  # named, not linked: not shared
+    assert "period=month" in day_index
     assert full_run["manifest"]["data"]["fingerprint"] in day_index
     top = (full_run["root"] / "reports" / "index.html").read_text()
     assert f'<a href="{AS_OF}/index.html">{AS_OF}</a>' in top
@@ -176,8 +196,9 @@ def test_more_notebooks_than_workers(tmp_path):
                                      notebooks_dir=notebooks, data_dir=tmp_path, workers=2),
                           progress=lines.append)
     assert summary.ok and len(summary.results) == 6
+    # no --period: nothing injected but the date (and the paths, kept out of the manifest)
+    assert {tuple(r.parameters.items()) for r in summary.results} == {(("as_of", AS_OF),)}
     assert len(list(summary.day_dir.glob("tiny_*.html"))) == 6
-    assert sum(" start " in line for line in lines) == 6
     assert sum(" OK " in line for line in lines) == 6
 
 
@@ -215,6 +236,5 @@ def test_render_crash_leaves_no_partial_html(tmp_path, monkeypatch):
     [result] = summary.results
     assert result.status == "FAILED" and result.html is None
     assert "could not be rendered" in result.error
-    assert sorted(p.name for p in day.iterdir()) == ["_logs", "_notebooks", "index.html",
-                                                     "manifest.json"]
-    assert (day / "_notebooks" / "ok_report.ipynb").is_file()
+    assert sorted(p.name for p in day.iterdir()) == ["index.html", "manifest.json"]
+    assert (tmp_path / "reports" / ".audit" / AS_OF / "ok_report.ipynb").is_file()
