@@ -1,7 +1,8 @@
 """The run log of one report: every warning, stderr line and traceback its notebook produced.
 
 None of that reaches the shareable HTML (see ``render``): a reader sees the report, or a plain
-sentence saying it is incomplete; whoever runs the reports reads ``_logs/<notebook>.log``.
+sentence saying it is incomplete; whoever runs the reports reads
+``.audit/<date>/[<audience>/]_logs/<notebook>.log`` in the reports folder (see ``layout``).
 The log is scrubbed like the manifest (no ANSI colours, absolute paths or credentials).
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 from nbformat import NotebookNode
 
 from salesops.orchestration.scrub import scrub
-
-LOG_DIR = "_logs"
 
 
 def is_stderr(output: NotebookNode) -> bool:
@@ -22,11 +21,6 @@ def is_stderr(output: NotebookNode) -> bool:
 def is_error(output: NotebookNode) -> bool:
     """A cell's exception and traceback."""
     return output.get("output_type") == "error"
-
-
-def log_path(name: str) -> str:
-    """Where the log of notebook ``name`` goes, relative to the dated report folder."""
-    return f"{LOG_DIR}/{name}.log"
 
 
 def count_stderr(nb: NotebookNode) -> int:
