@@ -58,3 +58,32 @@ def test_period_for_a_notebook_without_period_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "'period' (set by --period) is not declared by comp_plan_evaluation" in err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_hash_in_a_param_value_reaches_the_notebook_as_typed(tmp_path):
+    data = tmp_path / "processed"
+    data.mkdir()
+    (data / "settings.json").write_text('{"currency": "USD", "fiscal_year_start_month": 1}')
+    reports = tmp_path / "reports"
+    code = main(["run", "ok_report", "--notebooks-dir", NOTEBOOKS, "--reports-dir", str(reports),
+                 "--data", str(data), "--as-of", "2026-03-31", "--param", "label=EMEA # west"])
+    assert code == 0
+    html = (reports / "2026-03-31" / "ok_report.html").read_text()
+    assert "label=EMEA # west" in html  # YAML would have cut the value at '#'
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    ("pw=x", "looks like a secret"), ("auth=x", "looks like a secret"),
+    ("stripe=x", "looks like a secret"), ("p\u0430ssword=x", "looks like a secret"),
+    ("\uff50\uff57=x", "looks like a secret"),
+    ("label=sk_live_51H8abcdEFGHijkl", "looks like a credential"),
+    ("label=Bearer abcdefgh12345678", "looks like a credential"),
+    ("label=https://x.example/?api_key=abc123", "looks like a credential"),
+])
+def test_secret_params_exit_2_without_echoing_the_value(tmp_path, capsys, param, message):
+    code = main(["run", "ok_report", "--notebooks-dir", NOTEBOOKS, "--reports-dir", str(tmp_path),
+                 "--param", param])
+    err = capsys.readouterr().err
+    value = param.partition("=")[2]
+    assert code == 2 and message in err and (value == "x" or value not in err)
+    assert not any(tmp_path.iterdir())
