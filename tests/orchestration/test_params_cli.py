@@ -52,6 +52,17 @@ def test_a_typo_in_a_param_exits_2_before_anything_runs(tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
+def test_scoep_for_the_shipped_notebooks_exits_2_instead_of_the_company_report(tmp_path, capsys):
+    code = main(["run", "--notebooks-dir", SHIPPED, "--reports-dir", str(tmp_path),
+                 "--param", "scoep=region=EMEA"])
+    err = capsys.readouterr().err
+    assert code == 2 and "did you mean 'scope'?" in err
+    assert ("--param 'scoep' is not declared by comp_plan_evaluation, data_quality, forecast, "
+            "performance_review") in err
+    assert "data_quality declares: as_of, data_dir, scope" in err
+    assert not any(tmp_path.iterdir())
+
+
 def test_period_for_a_notebook_without_period_exits_2(tmp_path, capsys):
     code = main(["run", "comp_plan_evaluation", "forecast", "--notebooks-dir", SHIPPED,
                  "--reports-dir", str(tmp_path), "--period", "month"])
