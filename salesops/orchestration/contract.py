@@ -155,7 +155,7 @@ def _undeclared(name: str, specs: dict[str, dict[str, ParamSpec]], missing: list
     """The sentence for a parameter some notebooks do not declare, with what they do declare."""
     lists = "; ".join(f"{stem} declares: {', '.join(specs[stem]) or 'nothing'}"
                       for stem in missing)
-    close = difflib.get_close_matches(name, {n for stem in missing for n in specs[stem]}, n=1)
+    close = difflib.get_close_matches(name, sorted({n for s in missing for n in specs[s]}), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"{how} is not declared by {', '.join(missing)}{hint} ({lists})"
 
@@ -167,7 +167,7 @@ def bind(notebooks: list[Path], user: dict[str, str], injected: dict[str, Any]
     that declare them (``as_of``, ``data_dir`` and a given ``period`` must be declared by all)."""
     specs = {Path(nb).stem: declared(nb) for nb in notebooks}
     problems = []
-    for name in user.keys() & injected.keys():
+    for name in sorted(user.keys() & injected.keys()):
         problems.append(f"parameter {name!r} is given both as --param and by its own option")
     for name in [*user, *REQUIRED, *(["period"] if "period" in injected else [])]:
         missing = [stem for stem, spec in specs.items() if name not in spec]
