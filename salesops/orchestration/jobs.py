@@ -120,6 +120,15 @@ def render(nb: nbformat.NotebookNode, job: ReportJob, failed: bool) -> tuple[str
         return None, error_text(exc)
 
 
+def failed_output(job: ReportJob, error: str, seconds: float = 0.0) -> ReportOutput:
+    """The output of a job that produced nothing (its process or worker died, the task failed)."""
+    name = job.notebook.stem
+    error = scrub(error)
+    return ReportOutput(name=name, executed=None, html=None, error=error,
+                        log=run_log(None, name, error), seconds=round(seconds, 3),
+                        compute_seconds=None, title=None, warnings=0, key=job.key)
+
+
 def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
     """Execute, render and log one report; writes no files and never raises."""
     name = job.notebook.stem
