@@ -1,6 +1,6 @@
 """Concurrent and killed runs: a date's folder always holds a complete, consistent state.
 
-Real ``salesops run`` processes on tiny notebooks (tests/orchestration/notebooks/concurrency):
+Real ``salesops run`` processes on tiny notebooks (tests/orchestration/notebooks/tiny):
 two runs on one date, a run SIGKILLed while a notebook executes, a publish interrupted midway.
 """
 
@@ -21,7 +21,7 @@ import pytest
 import salesops.orchestration.publish
 from salesops.orchestration.runner import RunOptions, run_reports
 
-NOTEBOOKS = Path(__file__).parent / "notebooks" / "concurrency"
+NOTEBOOKS = Path(__file__).parent / "notebooks" / "tiny"
 AS_OF = "2026-03-31"
 
 
