@@ -177,7 +177,7 @@ class DaskExecutor:
             for i, job in enumerate(jobs)
         }
         outputs: dict[int, ReportOutput] = {}
-        for future in completed(futures):
+        for future in completed(futures, loop=self.client.loop):
             i = futures[future]
             try:
                 outputs[i] = future.result()
