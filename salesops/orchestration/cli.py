@@ -87,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         params = parse_params(args.param)
     except ParamError as exc:
         return _error(str(exc))
+    from salesops.orchestration.executors import ExecutorError
     from salesops.orchestration.runner import RunInputError, RunOptions, run_reports
 
     options = RunOptions(
@@ -94,11 +95,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         notebooks_dir=Path(args.notebooks_dir) if args.notebooks_dir else None,
         data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
         names=tuple(args.notebooks), workers=args.workers, scope=args.scope,
-        for_each=args.for_each,
+        for_each=args.for_each, executor=args.executor, scheduler=args.scheduler,
     )
     try:
         summary = run_reports(options, progress=lambda line: print(line, flush=True))
-    except (RunInputError, ParamError) as exc:
+    except (RunInputError, ParamError, ExecutorError) as exc:
         return _error(str(exc))
     index = summary.day_dir / "index.html"
     if summary.failed:
@@ -231,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="list the named notebooks' parameters (defaults and comments) and exit")
     run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1,
                      help="notebooks run in parallel (default: CPU count)")
+    run.add_argument("--executor", choices=("local", "kernels", "dask"), default="local",
+                     help="where reports execute: local (default; each report in a fresh "
+                          "process forked from a pre-loaded server), kernels (one Jupyter kernel "
+                          "per report) or dask (tasks on the cluster at --scheduler)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler address for --executor dask, e.g. tcp://HOST:8786")
     run.add_argument("--reports-dir", default="reports")
     run.add_argument("--notebooks-dir", default=None,
                      help="folder of notebooks (default: ./notebooks if it exists, else the "

@@ -19,7 +19,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,14 @@ from salesops.data.quality import load_quality
 from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
 from salesops.data.store import dataset_fingerprint, load_dataset
 from salesops.orchestration.contract import bind, declared
-from salesops.orchestration.index import INDEX_FILE, audience_summaries, render_day_index, render_top_index
-from salesops.orchestration.jobs import ReportJob, ReportOutput, produce
+from salesops.orchestration.executors import Executor, make_executor
+from salesops.orchestration.index import (
+    INDEX_FILE,
+    audience_summaries,
+    render_day_index,
+    render_top_index,
+)
+from salesops.orchestration.jobs import ReportJob, ReportOutput
 from salesops.orchestration.layout import Layout
 from salesops.orchestration.manifest import (
     MANIFEST_FILE,
@@ -68,6 +73,8 @@ class RunOptions:
     workers: int | None = None
     scope: str | None = None  # one audience ("region=EMEA"); None: the company
     for_each: str | None = None  # the company plus each audience: a roster column or a file
+    executor: str = "local"  # see ``executors.make_executor``
+    scheduler: str | None = None  # the Dask scheduler's address (executor "dask")
     kernel_name: str = "python3"
     start_timeout: int = 60
 
@@ -243,17 +250,6 @@ def shared_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
             for k, v in parameters.items() if k not in PATH_PARAMETERS}
 
 
-def run_threads(jobs: list[ReportJob], workers: int, on_done: Callable[[ReportOutput], None]
-                ) -> list[ReportOutput]:
-    """Produce ``jobs`` on ``workers`` threads (one kernel each), reporting each when done."""
-    outputs = []
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-        for future in as_completed([pool.submit(produce, job) for job in jobs]):
-            outputs.append(future.result())
-            on_done(outputs[-1])
-    return outputs
-
-
 class ReportRunner:
     """Runs notebooks for one as-of date into its dated folders; safe to use from threads."""
 
@@ -291,12 +287,14 @@ class ReportRunner:
         threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
         jobs = self.jobs(longest_first(notebooks, self.layout.reports_dir), bound, paths,
                          run_audiences, threads)
-        remove_stale(self.layout)
-        staging = Staging(self.layout, opts.as_of)
-        try:
-            return self._run(jobs, workers, staging, data_dir, fingerprint, run_audiences)
-        finally:
-            staging.close()
+        with make_executor(opts.executor, workers, opts.scheduler) as executor:
+            remove_stale(self.layout)
+            staging = Staging(self.layout, opts.as_of)
+            try:
+                return self._run(executor, jobs, workers, staging, data_dir, fingerprint,
+                                 run_audiences)
+            finally:
+                staging.close()
 
     def jobs(self, notebooks: list[Path], bound: dict[str, dict[str, Any]],
              paths: dict[str, str], run_audiences: list[Audience], threads: int | None
@@ -317,8 +315,8 @@ class ReportRunner:
                     key=f"{audience.slug}/{nb.stem}"))
         return jobs
 
-    def _run(self, jobs: list[ReportJob], workers: int, staging: Staging, data_dir: Path,
-             fingerprint: str, run_audiences: list[Audience]) -> RunSummary:
+    def _run(self, executor: Executor, jobs: list[ReportJob], workers: int, staging: Staging,
+             data_dir: Path, fingerprint: str, run_audiences: list[Audience]) -> RunSummary:
         opts = self.options
         by_key = {job.key: job for job in jobs}
         folders: dict[str, list[NotebookResult]] = {a.slug: [] for a in run_audiences}
@@ -326,13 +324,13 @@ class ReportRunner:
         t0 = time.perf_counter()
         self.say(f"running {len(jobs)} report(s) as of {opts.as_of} "
                  f"({len(jobs) // len(run_audiences)} notebook(s) for {len(run_audiences)} "
-                 f"audience(s)) with {workers} worker(s)")
+                 f"audience(s)) with {workers} worker(s), executor {opts.executor}")
 
         def on_done(out: ReportOutput) -> None:
             slug = out.key.partition("/")[0]
             folders[slug].append(self.stage(staging, out, by_key[out.key], slug, fingerprint))
 
-        run_threads(jobs, workers, on_done)
+        executor.run(jobs, on_done)
         data = describe_data(opts.data_dir, data_dir, fingerprint)
         elapsed = time.perf_counter() - t0
         labels = {a.slug: a.scope for a in run_audiences}

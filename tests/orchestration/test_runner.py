@@ -216,7 +216,8 @@ def test_failed_kernel_start_is_retried(tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="salesops.orchestration.kernel"):
         summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
                                          notebooks_dir=NOTEBOOKS, names=("ok_report",),
-                                         data_dir=tmp_path), progress=lambda _: None)
+                                         data_dir=tmp_path, executor="kernels"),
+                             progress=lambda _: None)
     assert summary.ok and len(calls) == 2
     assert "retrying with a fresh kernel" in caplog.text
 
@@ -232,7 +233,8 @@ def test_render_crash_leaves_no_partial_html(tmp_path, monkeypatch):
     monkeypatch.setattr(HTMLExporter, "from_notebook_node", crash)
     summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
                                      notebooks_dir=NOTEBOOKS, names=("ok_report",),
-                                     data_dir=tmp_path), progress=lambda _: None)
+                                     data_dir=tmp_path, executor="kernels"),
+                          progress=lambda _: None)  # rendered in this process: patchable
     [result] = summary.results
     assert result.status == "FAILED" and result.html is None
     assert "could not be rendered" in result.error
