@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKERS ?=
+FOR_EACH ?=
 ARGS ?=
 
 .PHONY: reports test lab lint bench clean
@@ -15,8 +16,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Set up (if needed) and run every report on the built-in sample data into reports/<today>/
+## (FOR_EACH=manager: also one folder per manager; ARGS: any other salesops run options)
 reports: $(STAMP)
-	$(BIN)/salesops run $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
+	$(BIN)/salesops run $(if $(WORKERS),--workers $(WORKERS)) $(if $(FOR_EACH),--for-each $(FOR_EACH)) $(ARGS)
 
 ## Set up (if needed) and run the whole test suite: lint, unit tests, notebooks (nbval)
 test: $(STAMP)
