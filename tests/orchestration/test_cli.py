@@ -10,7 +10,7 @@ import pytest
 import salesops.data.builtin
 import salesops.data.ingest
 import salesops.data.sample
-from salesops.orchestration.cli import main
+from salesops.orchestration.cli import build_parser, main
 from salesops.orchestration.runner import describe_data, resolve_data_dir
 
 NOTEBOOKS = str(Path(__file__).parent / "notebooks")
@@ -37,11 +37,19 @@ def test_bad_params_exit_2_before_running(tmp_path, capsys, param, message):
     ["run", "--as-of", "2026-13-45"],
     ["run", "--workers", "0"],
     ["run", "--period", "week"],
+    ["run", "--executor", "spark"],
+    ["run", "--notebooks-dir", NOTEBOOKS, "--data", ".", "--executor", "dask"],  # no --scheduler
     [],
 ])
 def test_usage_and_input_errors_exit_2(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
+    assert not (tmp_path / "reports").exists()  # nothing written
+
+
+def test_period_is_injected_only_when_given():
+    assert build_parser().parse_args(["run"]).period is None
+    assert build_parser().parse_args(["run", "--period", "month"]).period == "month"
 
 
 def test_help_exits_0(capsys):
