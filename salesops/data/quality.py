@@ -2,7 +2,9 @@
 and what a dataset holds: the "what your data has" table of the data quality report.
 
 ``ingest`` writes ``data_quality.json`` and ``quarantine.csv`` beside the processed tables; the
-data-quality report and the report index read them through ``load_quality``.
+data-quality report and the report index read them through ``load_quality``. Given a scoped view,
+the quarantine lists only the rows attributable to the scope (their raw values name one of its
+reps, deals or accounts); row counts and reasons stay whole-dataset (they name nobody).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 from salesops.data.ingest import QUALITY_FILE, QUARANTINE_FILE
 from salesops.data.requirements import Needs
 from salesops.data.schema import TABLES
+from salesops.data.scope import Scope, ScopedView
 from salesops.data.store import Dataset
 
 QUARANTINE_COLUMNS = ["table", "file", "line", "column", "check", "reason"]
@@ -30,6 +33,8 @@ class QualityReport:
     reasons: pd.DataFrame  # table, check, problems
     quarantine: pd.DataFrame  # one row per problem: QUARANTINE_COLUMNS (raw values dropped)
     warnings: list[str] = field(default_factory=list)
+    scope: Scope = field(default_factory=Scope)  # whose quarantined rows ``quarantine`` lists
+    unlisted: int = 0  # quarantined rows not attributable to ``scope`` (not in ``quarantine``)
 
     @property
     def rows_in(self) -> int:
@@ -40,8 +45,9 @@ class QualityReport:
         return int(self.counts["rows_quarantined"].sum())
 
 
-def load_quality(path: str | Path) -> QualityReport:
-    """Read ``data_quality.json`` and ``quarantine.csv`` from a processed dataset folder.
+def load_quality(path: str | Path, view: ScopedView | None = None) -> QualityReport:
+    """Read ``data_quality.json`` and ``quarantine.csv`` from a processed dataset folder; with a
+    scoped ``view``, the quarantine keeps only the rows attributable to its scope.
 
     A folder without them (written by other means than ``ingest``) gives an empty report.
     """
@@ -63,10 +69,35 @@ def load_quality(path: str | Path) -> QualityReport:
     quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
     if (path / QUARANTINE_FILE).exists() and (path / QUARANTINE_FILE).stat().st_size > 0:
         quarantine = pd.read_csv(path / QUARANTINE_FILE, dtype=str, keep_default_na=False,
-                                 usecols=lambda c: c in QUARANTINE_COLUMNS)
+                                 usecols=lambda c: c in (*QUARANTINE_COLUMNS, "raw"))
         quarantine["line"] = pd.to_numeric(quarantine["line"], errors="coerce").astype("Int64")
-    return QualityReport(counts=counts, reasons=reasons, quarantine=quarantine,
-                         warnings=list(summary.get("warnings", [])))
+    scope, unlisted = Scope(), 0
+    if view is not None and not view.scope.is_company:
+        keep = attributable(quarantine.get("raw", pd.Series("", index=quarantine.index)), view)
+        scope, unlisted = view.scope, int((~keep).sum())
+        quarantine = quarantine.loc[keep.to_numpy()].reset_index(drop=True)
+    return QualityReport(counts=counts, reasons=reasons,
+                         quarantine=quarantine.reindex(columns=QUARANTINE_COLUMNS),
+                         warnings=list(summary.get("warnings", [])), scope=scope,
+                         unlisted=unlisted)
+
+
+def attributable(raw: pd.Series, view: ScopedView) -> pd.Series:
+    """Mask of quarantined rows (their ``raw`` JSON records) with a value equal to the id of one
+    of ``view``'s reps, deals or accounts."""
+    ids = {str(v).strip() for frame, key in ((view.reps, "rep_id"),
+                                               (view.deals, "opportunity_id"),
+                                               (view.accounts, "account_id"))
+           for v in frame[key].dropna()}
+
+    def names_one(record: str) -> bool:
+        try:
+            values = json.loads(record).values() if record else ()
+        except (ValueError, AttributeError):
+            return False
+        return any(str(v).strip() in ids for v in values if v is not None)
+
+    return raw.map(names_one).astype(bool)
 
 
 #: Each table in plain words, for a sales-ops reader.

@@ -8,7 +8,6 @@ quotas table, team without a roster) are left out, never shown empty.
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.performance.leaderboard import AttainmentDistribution, ranked_by
-from salesops.presentation.sections import figure_png, show
+from salesops.presentation.sections import figure_html, show
 from salesops.presentation.style import (
     BAD,
     GOOD,
@@ -61,7 +60,7 @@ def _html(item: Any) -> str:
     if isinstance(item, str):
         return f"<p>{html.escape(item)}</p>"
     if isinstance(item, Figure):
-        return f'<img src="data:image/png;base64,{base64.b64encode(figure_png(item)).decode()}">'
+        return figure_html(item)
     if isinstance(item, Styler):
         return item.to_html()
     if isinstance(item, HTML):

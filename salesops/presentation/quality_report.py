@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 
 from salesops.analysis.hygiene import CHECKS, Hygiene
 from salesops.data.quality import QualityReport
+from salesops.data.scope import Scope
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
 from salesops.presentation.narrative import join_clauses, sentence
@@ -32,8 +33,10 @@ def ingest_sentences(report: QualityReport) -> list[str]:
         first = f"All {n_in:,} rows of {where} passed validation; none was quarantined"
     else:
         share = formatting.pct(n_bad / n_in, 2 if n_bad / n_in < 0.01 else 0)
+        which = ("each is listed below" if report.scope.is_company else
+                 f"those attributable to {report.scope.label} are listed below")
         first = (f"{n_bad:,} of {n_in:,} rows ({share}) were quarantined and left out of every "
-                 "report; each is listed below with its file, line and reason")
+                 f"report; {which} with its file, line and reason")
     out = [sentence(first)]
     if n_bad:
         top = report.reasons.head(3)
@@ -90,6 +93,27 @@ def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -
             out.append(sentence(f"{who} has the most flagged open deals: "
                                 f"{worst['flagged_deals']:,} of their {worst['open_deals']:,}"))
     return out
+
+
+def scope_sentences(reps: int, scope: Scope) -> list[str]:
+    """What a scoped report covers (nothing to say for the company): its reps' deals and
+    quarantined rows; the row counts of loading are the whole dataset's."""
+    if scope.is_company:
+        return []
+    who = f"{reps:,} rep" + ("" if reps == 1 else "s")
+    return [sentence(f"This report covers {scope.label} ({who} known on this date): hygiene, reps "
+                    "and quarantined rows are theirs only; the row counts of loading are for the "
+                    "whole dataset")]
+
+
+def unlisted_sentence(report: QualityReport) -> str | None:
+    """How many quarantined rows are not listed because they are not the scope's (None: all are
+    listed)."""
+    n = report.unlisted
+    if not n:
+        return None
+    rows = "1 other quarantined row is" if n == 1 else f"{n:,} other quarantined rows are"
+    return sentence(f"{rows} not attributable to {report.scope.label} and not listed")
 
 
 def _open_deals(n: int) -> str:

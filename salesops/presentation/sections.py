@@ -1,17 +1,26 @@
-"""A report section that the data cannot support: its one plain sentence instead of the content."""
+"""Report sections: the one plain sentence for a section the data cannot support, scope titles,
+and the single way a chart reaches a report (``as_image``): an embedded PNG whose text (titles,
+tick labels, legend, annotations) is also in the PNG metadata and whose alt text says what it
+shows, so that what a chart says can be read, checked and scrubbed like the rest of the report.
+"""
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections.abc import Callable
 from typing import Any
 
 import matplotlib.pyplot as plt
-from IPython.display import HTML, Image
+from IPython.display import HTML
+from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
 
 from salesops.data.requirements import Availability
+from salesops.data.scope import Scope
 
 
 def unavailable(av: Availability) -> HTML:
@@ -20,16 +29,28 @@ def unavailable(av: Availability) -> HTML:
                 f"{html.escape(av.reason)}</p>")
 
 
+def scope_title(title: str | None, scope: Scope) -> str | None:
+    """``title`` naming a scoped report's audience ("As of 2026-06-30, Region EMEA"; the label
+    alone without a title); the company's title as it is."""
+    if scope.is_company:
+        return title
+    return f"{title}, {scope.label}" if title else scope.label
+
+
 def show(av: Availability, render: Callable[[], Any]) -> Any:
-    """``render()`` when the section is available, else its sentence; nothing is computed or
-    drawn for a section the data cannot support."""
-    return render() if av else unavailable(av)
+    """``render()`` when the section is available (a figure as ``as_image``), else its
+    sentence; nothing is computed or drawn for a section the data cannot support."""
+    return _shown(render()) if av else unavailable(av)
 
 
 def only_if(av: Availability, render: Callable[[], Any]) -> Any:
-    """``render()`` when the section is available, else nothing: for the later cells of a
-    section whose sentence is already shown once (``show``)."""
-    return render() if av else None
+    """``render()`` when the section is available (a figure as ``as_image``), else nothing:
+    for the later cells of a section whose sentence is already shown once (``show``)."""
+    return _shown(render()) if av else None
+
+
+def _shown(item: Any) -> Any:
+    return as_image(item) if isinstance(item, Figure) else item
 
 
 def unavailable_notes(*sections: Availability) -> HTML:
@@ -37,14 +58,60 @@ def unavailable_notes(*sections: Availability) -> HTML:
     return HTML("".join(unavailable(av).data for av in sections if not av))
 
 
+def figure_texts(figure: Figure) -> list[str]:
+    """Every visible text of a drawn figure, in drawing order, once each: titles, axis labels,
+    tick labels, legend entries, annotations, table cells."""
+    figure.draw_without_rendering()  # tick labels are set at draw time
+    found = (t.get_text().strip() for t in figure.findobj(Text) if t.get_visible())
+    return list(dict.fromkeys(t for t in found if t))
+
+
+def alt_text(figure: Figure) -> str:
+    """What a chart shows, in words: its title(s), then per axes the kind of chart, its axis
+    labels and its legend entries."""
+    parts = [t for t in (figure.get_suptitle(),) if t]
+    for ax in figure.axes:
+        kinds = [kind for kind, hit in (
+            ("bar chart", bool(ax.patches)), ("line chart", bool(ax.lines)),
+            ("scatter plot", any(isinstance(c, PathCollection) for c in ax.collections)),
+            ("heatmap", any(isinstance(c, QuadMesh | AxesImage)
+                            for c in (*ax.collections, *ax.images)))) if hit]
+        what = " and ".join(kinds[:2]) or "chart"
+        axes = [f"{name} axis: {label}" for name, label in
+                (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
+        legend = ax.get_legend()
+        entries = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        piece = f"{ax.get_title() or ax.get_title('left')}: {what}".lstrip(": ")
+        if axes:
+            piece += f" ({'; '.join(axes)})"
+        if entries:
+            piece += f"; legend: {', '.join(entries)}"
+        parts.append(piece[0].upper() + piece[1:])
+    return ". ".join(p.rstrip(".") for p in parts if p) + "."
+
+
 def figure_png(figure: Figure) -> bytes:
-    """A figure as PNG bytes; the figure is closed so that it is not drawn a second time."""
+    """A figure as PNG bytes carrying its title ("Title") and every text it draws
+    ("Description", one per line) as PNG text chunks; the figure is closed so that it is not
+    drawn a second time."""
+    texts = figure_texts(figure)
+    titles = [t for t in (figure.get_suptitle(), *(ax.get_title() or ax.get_title("left")
+                                                   for ax in figure.axes)) if t]
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
+    figure.savefig(buffer, format="png", bbox_inches="tight",
+                   metadata={"Title": " / ".join(titles), "Description": "\n".join(texts)})
     plt.close(figure)
     return buffer.getvalue()
 
 
-def as_image(chart: Figure | HTML) -> Image | HTML:
-    """A figure as an embedded PNG image; a sentence that replaced an empty chart as it is."""
-    return Image(data=figure_png(chart), format="png") if isinstance(chart, Figure) else chart
+def figure_html(figure: Figure) -> str:
+    """A figure as an ``<img>`` element: embedded PNG (``figure_png``) with its ``alt_text``."""
+    alt = alt_text(figure)
+    data = base64.b64encode(figure_png(figure)).decode()
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+
+
+def as_image(chart: Figure | HTML) -> HTML:
+    """A figure as an embedded, described image (``figure_html``); a sentence that replaced an
+    empty chart as it is. Every chart of every report goes through here."""
+    return HTML(figure_html(chart)) if isinstance(chart, Figure) else chart
