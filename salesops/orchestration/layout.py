@@ -19,6 +19,8 @@ from salesops.data.forecast_history import AUDIT_DIR
 STAGING_DIR = ".staging"
 LOG_DIR = "_logs"
 LOCK_FILE = ".lock"
+#: Audit folders older versions kept inside the shareable dated folder.
+LEGACY_DIRS = ("_notebooks", "_logs")
 
 
 def _join(*parts: str) -> str:
@@ -43,6 +45,10 @@ class Layout:
 
     def rel_log(self, as_of: str, slug: str, name: str) -> str:
         return _join(AUDIT_DIR, as_of, slug, LOG_DIR, f"{name}.log")
+
+    def rel_legacy(self, as_of: str, name: str) -> tuple[str, str]:
+        """An older version's audit folder in a dated folder, and where it moves to."""
+        return _join(as_of, name), _join(AUDIT_DIR, as_of, f"earlier{name}")
 
     def day(self, as_of: str, slug: str = "") -> Path:
         """The shareable folder of a date (company) or of one audience on that date."""

@@ -31,10 +31,12 @@ AUDIT_MODE = 0o700  # the audit part is for whoever runs the reports only
 
 @dataclass
 class Plan:
-    """What publishing does, in order: delete ``deletes``, then move ``moves`` into place."""
+    """What publishing does, in order: move ``relocations`` (folders inside the reports tree,
+    from, to), delete ``deletes``, then move the staged ``moves`` into place."""
 
     moves: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
+    relocations: list[tuple[str, str]] = field(default_factory=list)
 
 
 def ensure_audit(layout: Layout) -> None:
@@ -74,7 +76,8 @@ class Staging:
         with locked(self.layout.date_lock(self.as_of)):
             roll_forward_dead(self.layout, self.as_of)
             plan = prepare()
-            journal = {"as_of": self.as_of, "moves": plan.moves, "deletes": plan.deletes}
+            journal = {"as_of": self.as_of, "moves": plan.moves, "deletes": plan.deletes,
+                       "relocations": plan.relocations}
             tmp = self.root / f".{JOURNAL}.tmp"
             tmp.write_text(json.dumps(journal, indent=1), encoding="utf-8")
             os.replace(tmp, self.root / JOURNAL)
@@ -98,6 +101,10 @@ class Staging:
 def apply_journal(layout: Layout, root: Path) -> None:
     """Apply a staging folder's journal; idempotent (a file already moved is skipped)."""
     journal = json.loads((root / JOURNAL).read_text(encoding="utf-8"))
+    for source, target in journal["relocations"]:
+        if (layout.reports_dir / source).exists() and not (layout.reports_dir / target).exists():
+            (layout.reports_dir / target).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(layout.reports_dir / source, layout.reports_dir / target)
     for rel in journal["deletes"]:
         (layout.reports_dir / rel).unlink(missing_ok=True)
     for rel in journal["moves"]:

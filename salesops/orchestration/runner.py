@@ -36,7 +36,7 @@ from salesops.orchestration.index import (
     render_top_index,
 )
 from salesops.orchestration.jobs import ReportJob, ReportOutput
-from salesops.orchestration.layout import Layout
+from salesops.orchestration.layout import LEGACY_DIRS, Layout
 from salesops.orchestration.manifest import (
     MANIFEST_FILE,
     NotebookResult,
@@ -371,6 +371,9 @@ class ReportRunner:
         """Under the date's lock: merge each folder's manifest with what is there, stage the
         manifests and indexes, and list the moves (reports first, manifests and indexes last)."""
         as_of, layout, plan = self.options.as_of, self.layout, Plan()
+        for legacy in LEGACY_DIRS:  # an older version's audit copies leave the shareable tree
+            if (layout.day(as_of) / legacy).is_dir():
+                plan.relocations.append(layout.rel_legacy(as_of, legacy))
         for slug, results in folders.items():
             for r in results:
                 for rel, present in ((layout.rel_report(as_of, slug, r.name), r.html),

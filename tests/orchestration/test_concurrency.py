@@ -140,3 +140,16 @@ def test_an_interrupted_publish_is_rolled_forward_by_the_next_run(tmp_path, data
     _run(reports, data, "gamma")  # finishes beta's publish first, under the date's lock
     assert _listed(reports)[0] == ["alpha", "beta", "gamma"]
     _assert_consistent(reports)
+
+
+def test_an_older_versions_audit_folders_leave_the_shareable_folder(tmp_path, data):
+    reports = tmp_path / "reports"
+    for legacy in ("_notebooks", "_logs"):  # what runs before issue 10 left in the dated folder
+        (reports / AS_OF / legacy).mkdir(parents=True)
+        (reports / AS_OF / legacy / "old.txt").write_text("/home/analyst/secret_project")
+    _run(reports, data, "alpha")
+    assert sorted(p.name for p in (reports / AS_OF).iterdir()) == [
+        "alpha.html", "index.html", "manifest.json"]
+    audit = reports / ".audit" / AS_OF
+    assert (audit / "earlier_notebooks" / "old.txt").is_file()
+    assert (audit / "earlier_logs" / "old.txt").is_file()
