@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from typing import Any
 from salesops.data.files import locked
 from salesops.data.quality import load_quality
 from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
-from salesops.data.store import dataset_fingerprint, load_dataset
+from salesops.data.store import Dataset, dataset_fingerprint, load_dataset
 from salesops.orchestration.contract import bind, declared
 from salesops.orchestration.executors import Executor, make_executor
 from salesops.orchestration.index import (
@@ -50,6 +51,8 @@ from salesops.orchestration.publish import Plan, Staging, remove_stale
 from salesops.orchestration.scrub import scrub
 
 Progress = Callable[[str], None]
+
+_COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a roster column, not a file name
 
 #: Injected parameters holding local paths: in the audit notebook only, never in manifest or HTML.
 PATH_PARAMETERS = ("data_dir", "reports_dir")
@@ -202,30 +205,45 @@ def select_scopes(opts: RunOptions, params: dict[str, str]) -> tuple[list[Scope]
         raise RunInputError(str(exc)) from None
 
 
+def for_each_scopes(for_each: str, dataset: Dataset, as_of: str) -> list[Scope]:
+    """The audiences ``--for-each`` names: the scopes listed in a file, or every value of a
+    roster column among the reps on the roster on ``as_of``."""
+    path = Path(for_each)
+    if path.is_file() or not _COLUMN_NAME.fullmatch(for_each):
+        if not path.is_file():
+            raise ValueError(f"--for-each {for_each}: no such scope file (nor a roster column)")
+        return read_scope_file(path)
+    found = audiences(dataset, for_each, as_of)
+    if not found:
+        raise ValueError(f"--for-each {for_each}: no rep on the roster on {as_of} has a "
+                         f"{for_each}")
+    return found
+
+
+def check_matches(scopes: list[Scope], dataset: Dataset, as_of: str) -> None:
+    """ValueError for a scope that no rep on the roster on ``as_of`` belongs to."""
+    known: dict[str | None, list[Scope]] = {}
+    for scope in scopes:
+        if scope.is_company:
+            continue
+        if scope.kind not in known:
+            known[scope.kind] = audiences(dataset, str(scope.kind), as_of)
+        if scope not in known[scope.kind]:
+            values = ", ".join(str(s.value) for s in known[scope.kind]) or "none"
+            raise ValueError(f"scope {scope} matches nobody on {as_of} "
+                             f"({scope.kind} values then: {values})")
+
+
 def resolve_audiences(scopes: list[Scope] | None, for_each: str | None, data_dir: Path,
                       as_of: str) -> list[Audience]:
-    """The audiences of the run, company first, each checked to match reps on ``as_of``."""
+    """The audiences of the run (the company first), each checked against the data."""
     if scopes == [Scope()]:
         return [Audience(Scope(), "")]
     dataset = load_dataset(data_dir)
     try:
-        if scopes is None and Path(for_each or "").is_file():
-            scopes = [Scope(), *read_scope_file(Path(for_each or ""))]
-        elif scopes is None:
-            found = audiences(dataset, for_each or "", as_of)
-            if not found:
-                raise ValueError(f"--for-each {for_each}: no reps on {as_of} have a {for_each}")
-            scopes = [Scope(), *found]
-        known: dict[str, list[Scope]] = {}
-        for scope in scopes:
-            if scope.is_company:
-                continue
-            if scope.kind not in known:
-                known[scope.kind or ""] = audiences(dataset, scope.kind or "", as_of)
-            if scope not in known[scope.kind or ""]:
-                values = ", ".join(str(s.value) for s in known[scope.kind or ""]) or "none"
-                raise ValueError(f"scope {scope} matches nobody on {as_of} "
-                                 f"({scope.kind} values then: {values})")
+        if scopes is None:
+            scopes = [Scope(), *for_each_scopes(str(for_each), dataset, as_of)]
+        check_matches(scopes, dataset, as_of)
     except (ValueError, OSError) as exc:
         raise RunInputError(str(exc)) from None
     slugs = unique_slugs(scopes)

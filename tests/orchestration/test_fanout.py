@@ -93,6 +93,7 @@ def test_for_each_file_and_a_failing_audience_exits_1(tmp_path, data, capsys):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--for-each", "planet"], "'planet' is not a column of the reps table"),
+    (["--for-each", "missing/scopes.txt"], "no such scope file"),
     (["--scope", "region=Mars"], "scope region=Mars matches nobody on 2026-03-31"),
     (["--param", "scope=regoin=EMEA"], "'regoin' is not a column"),
     (["--scope", "region"], "scope must be"),
