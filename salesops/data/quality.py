@@ -3,8 +3,9 @@ and what a dataset holds: the "what your data has" table of the data quality rep
 
 ``ingest`` writes ``data_quality.json`` and ``quarantine.csv`` beside the processed tables; the
 data-quality report and the report index read them through ``load_quality``. Given a scoped view,
-the quarantine lists only the rows attributable to the scope (their raw values name one of its
-reps, deals or accounts); row counts and reasons stay whole-dataset (they name nobody).
+the quarantine lists only the rows attributable to the scope (``attributable``: their raw values
+name one of its reps, or one of its deals or accounts and no other rep); row counts and reasons
+stay whole-dataset (they name nobody).
 """
 
 from __future__ import annotations
@@ -73,7 +74,11 @@ def load_quality(path: str | Path, view: ScopedView | None = None) -> QualityRep
         quarantine["line"] = pd.to_numeric(quarantine["line"], errors="coerce").astype("Int64")
     scope, unlisted = Scope(), 0
     if view is not None and not view.scope.is_company:
-        keep = attributable(quarantine.get("raw", pd.Series("", index=quarantine.index)), view)
+        roster = path / "reps.parquet"
+        everyone = pd.read_parquet(roster, columns=["rep_id"])["rep_id"] if roster.exists() \
+            else view.reps["rep_id"]
+        raw = quarantine.get("raw", pd.Series("", index=quarantine.index))
+        keep = attributable(raw, view, everyone)
         scope, unlisted = view.scope, int((~keep).sum())
         quarantine = quarantine.loc[keep.to_numpy()].reset_index(drop=True)
     return QualityReport(counts=counts, reasons=reasons,
@@ -82,22 +87,24 @@ def load_quality(path: str | Path, view: ScopedView | None = None) -> QualityRep
                          unlisted=unlisted)
 
 
-def attributable(raw: pd.Series, view: ScopedView) -> pd.Series:
-    """Mask of quarantined rows (their ``raw`` JSON records) with a value equal to the id of one
-    of ``view``'s reps, deals or accounts."""
-    ids = {str(v).strip() for frame, key in ((view.reps, "rep_id"),
-                                               (view.deals, "opportunity_id"),
-                                               (view.accounts, "account_id"))
-           for v in frame[key].dropna()}
+def attributable(raw: pd.Series, view: ScopedView, rep_ids: pd.Series) -> pd.Series:
+    """Mask of the quarantined rows (``raw`` JSON records) that are ``view``'s: a row naming one
+    of its reps; or, naming none of the other ``rep_ids``, one of its deals or accounts."""
+    def texts(values: pd.Series) -> set[str]:
+        return {str(v).strip() for v in values.dropna()}
 
-    def names_one(record: str) -> bool:
+    ours = texts(view.reps["rep_id"])
+    others = texts(rep_ids) - ours
+    touched = texts(view.deals["opportunity_id"]) | texts(view.accounts["account_id"])
+
+    def is_ours(record: str) -> bool:
         try:
-            values = json.loads(record).values() if record else ()
+            values = {str(v).strip() for v in json.loads(record).values() if v is not None}
         except (ValueError, AttributeError):
             return False
-        return any(str(v).strip() in ids for v in values if v is not None)
+        return bool(values & ours) or (not values & others and bool(values & touched))
 
-    return raw.map(names_one).astype(bool)
+    return raw.map(is_ours).astype(bool)
 
 
 #: Each table in plain words, for a sales-ops reader.

@@ -34,7 +34,7 @@ def ingest_sentences(report: QualityReport) -> list[str]:
     else:
         share = formatting.pct(n_bad / n_in, 2 if n_bad / n_in < 0.01 else 0)
         which = ("each is listed below" if report.scope.is_company else
-                 f"those attributable to {report.scope.label} are listed below")
+                 f"those attributable to {report.scope.label} are listed below, each")
         first = (f"{n_bad:,} of {n_in:,} rows ({share}) were quarantined and left out of every "
                  f"report; {which} with its file, line and reason")
     out = [sentence(first)]

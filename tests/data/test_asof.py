@@ -1,6 +1,5 @@
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from salesops.data.asof import open_stages_on, snapshot
 from salesops.data.stages import load_catalogue

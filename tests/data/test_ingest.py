@@ -420,13 +420,13 @@ def test_quarantine_lines_after_multiline_cells_with_crlf_endings(tmp_path: Path
     # accounts.csv, CRLF: 1 header, 2-3 A1 (name over two lines), 4 A2, 5-7 A3 (three lines),
     # 8-9 A4 (a name ending in a line break), 10 A1 again: a duplicate, quarantined at line 10.
     src = copy_valid(tmp_path)
-    (src / "accounts.csv").write_bytes((
-        "account_id,name,segment,industry,region\r\n"
-        'A1,"Acme\r\nCorp",Enterprise,Manufacturing,NA\r\n'
-        "A2,Globex,Mid-Market,Software,EMEA\r\n"
-        'A3,"Initech\r\n\r\nLLC",SMB,Software,NA\r\n'
-        'A4,"Umbrella\r\n",SMB,Software,NA\r\n'
-        "A1,Acme again,SMB,Software,NA\r\n").encode())
+    (src / "accounts.csv").write_bytes(
+        b"account_id,name,segment,industry,region\r\n"
+        b'A1,"Acme\r\nCorp",Enterprise,Manufacturing,NA\r\n'
+        b"A2,Globex,Mid-Market,Software,EMEA\r\n"
+        b'A3,"Initech\r\n\r\nLLC",SMB,Software,NA\r\n'
+        b'A4,"Umbrella\r\n",SMB,Software,NA\r\n'
+        b"A1,Acme again,SMB,Software,NA\r\n")
     result = ingest(src, tmp_path / "out")
     assert result.quarantine[["table", "line", "reason"]].values.tolist() == [
         ["accounts", 10, "duplicate account_id A1 (first at line 2)"]]

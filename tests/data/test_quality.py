@@ -1,6 +1,8 @@
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from salesops.data.ingest import ingest
 from salesops.data.quality import data_contents, load_quality
 from salesops.data.requirements import Needs
@@ -79,3 +81,28 @@ def test_data_contents_of_a_transactions_only_dataset():
     assert got.loc["Deals (opportunities)"].tolist() == ["no", "", "Attainment; Hygiene; Calls"]
     assert got.loc["Orders / transactions"].tolist() == ["yes, 0 rows", "customer", ""]
     assert got.loc["Rep roster (reps)", "disables"] == "Teams chart; Ramp"
+
+
+def test_a_scoped_quarantine_lists_only_the_scopes_rows(tmp_path):
+    from salesops.data.scope import scoped_view
+    from salesops.data.store import load_dataset
+
+    raw = tmp_path / "raw"
+    shutil.copytree(VALID, raw)
+    opps = raw / "opportunities.csv"
+    # O8: R3's (EMEA) on A1, O9: R1's (NA) on A1 (an account EMEA's O4 touches too), both with
+    # a negative amount; a stage change of an unknown deal names nobody
+    opps.write_text(opps.read_text() + "O8,R3,A1,Core,-1,2024-03-02,2024-05-30,Discovery,open,,\n"
+                    "O9,R1,A1,Core,-2,2024-03-03,2024-05-30,Discovery,open,,\n")
+    history = raw / "stage_history.csv"
+    history.write_text(history.read_text() + "O99,Prospecting,2024-03-01\n")
+    ingest(raw, tmp_path / "out")
+    view = scoped_view(load_dataset(tmp_path / "out"), "2024-06-30", "region=EMEA")
+
+    everyone = load_quality(tmp_path / "out")
+    emea = load_quality(tmp_path / "out", view)
+    assert len(everyone.quarantine) == 3 and everyone.unlisted == 0
+    assert emea.quarantine["line"].tolist() == [8]  # O8's line in opportunities.csv
+    assert emea.unlisted == 2 and emea.scope == view.scope
+    pd.testing.assert_frame_equal(emea.counts, everyone.counts)  # counts name nobody
+    assert list(emea.quarantine.columns) == list(everyone.quarantine.columns)

@@ -152,3 +152,22 @@ def test_contents_table_escapes_and_highlights_what_is_disabled():
 def test_quarantine_table_escapes_data_text():
     html = qr.quarantine_table(report(5)).to_html()
     assert "<img" not in html and "&lt;img src=x" in html and "opps.csv" in html
+
+
+def test_a_scoped_report_says_what_it_covers_and_how_many_rows_it_does_not_list():
+    from dataclasses import replace
+
+    from salesops.data.scope import Scope
+
+    emea = replace(report(5), scope=Scope("region", "EMEA"), unlisted=4)
+    assert qr.ingest_sentences(emea)[0] == (
+        "5 of 20,000 rows (0.03%) were quarantined and left out of every report; those "
+        "attributable to Region EMEA are listed below, each with its file, line and reason.")
+    assert qr.unlisted_sentence(emea) == ("4 other quarantined rows are not attributable to "
+                                          "Region EMEA and not listed.")
+    assert qr.unlisted_sentence(replace(emea, unlisted=1)).startswith("1 other quarantined row is")
+    assert qr.unlisted_sentence(report(5)) is None
+    assert qr.scope_sentences(1, Scope("manager", "Max")) == [
+        "This report covers Manager Max (1 rep known on this date): hygiene, reps and "
+        "quarantined rows are theirs only; the row counts of loading are for the whole dataset."]
+    assert qr.scope_sentences(9, Scope()) == []
