@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run_reports(options, progress=lambda line: print(line, flush=True))
     except (RunInputError, ParamError, ExecutorError) as exc:
         return _error(str(exc))
-    index = summary.day_dir / "index.html"
+    index = summary.index
     if summary.failed:
         print(f"{len(summary.failed)} of {len(summary.results)} report(s) FAILED: "
               f"{', '.join(summary.failed)}; see {index}", file=sys.stderr)

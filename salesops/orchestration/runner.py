@@ -117,6 +117,12 @@ class RunSummary:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def index(self) -> Path:
+        """The index to open: the one audience's of a one-audience run, else the date's."""
+        slugs = list(self.folders)
+        return (self.day_dir / slugs[0] if len(slugs) == 1 else self.day_dir) / INDEX_FILE
+
 
 def discover_notebooks(notebooks_dir: Path | None, names: tuple[str, ...] = ()) -> list[Path]:
     """Notebooks to run: all ``*.ipynb`` in the folder, or those named by stem, sorted.

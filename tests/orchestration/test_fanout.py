@@ -33,12 +33,13 @@ def _manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text())
 
 
-def test_a_scoped_run_goes_to_its_own_folder_and_never_over_the_company(tmp_path, data):
+def test_a_scoped_run_goes_to_its_own_folder_and_never_over_the_company(tmp_path, data, capsys):
     reports = tmp_path / "reports"
     day = reports / AS_OF
     assert _run(reports, data, "alpha") == 0
     company = {p.name: p.read_bytes() for p in day.iterdir() if p.is_file()}
     assert _run(reports, data, "alpha", "--param", "scope=region=EMEA") == 0
+    assert f"1 report(s) OK: {day / 'region-emea' / 'index.html'}" in capsys.readouterr().out
     assert (day / "alpha.html").read_bytes() == company["alpha.html"]
     assert _manifest(day) == json.loads(company["manifest.json"])
     emea = day / "region-emea"
