@@ -11,8 +11,9 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import REPORTS, visible_text
+from conftest import REPO, REPORTS, visible_text
 from PIL import Image
 
 from salesops.data.builtin import ensure_sample_dataset
@@ -109,3 +110,30 @@ def test_the_company_report_names_everyone_it_should(reports):
         outside = names(dataset) - names(scoped_view(dataset, AS_OF, scope))
         for report, text in company.items():
             assert named(text, outside), f"company {report} names nobody outside {scope.label}"
+
+
+def test_a_scoped_data_quality_report_lists_only_the_quarantined_rows_of_its_scope(
+        tmp_path, shared_datasets):
+    """The Salesforce demo export quarantines 931 self-contradicting deals; the report for one
+    owner lists only theirs and says how many others there are, naming no other owner."""
+    source = shared_datasets / "salesforce_demo"
+    raw = pd.read_csv(source / "opportunities.csv")
+    closed_stage = raw["StageName"].isin(["Closed Won", "Closed Lost"])
+    bad = raw.loc[(closed_stage != raw["IsClosed"]) | ((raw["StageName"] == "Closed Won")
+                                                       != raw["IsWon"])]
+    owner, theirs = bad["OpportunityOwner"].value_counts().index[0], \
+        int(bad["OpportunityOwner"].value_counts().iloc[0])
+    processed = tmp_path / "processed"
+    assert main(["ingest", str(source), "--out", str(processed), "--preset", "salesforce",
+                 "--mapping", str(REPO / "docs" / "examples" / "salesforce_demo_mapping.yaml")]) == 0
+    scope = parse_scope(f"name={owner}")
+    code = main(["run", "data_quality", "--data", str(processed), "--as-of", "2019-03-01",
+                 "--scope", str(scope), "--param", "max_quarantine_rows=1000",
+                 "--reports-dir", str(tmp_path / "reports")])
+    assert code == 0
+    report = tmp_path / "reports" / "2019-03-01" / scope.slug / "data_quality.html"
+    text = visible_text(report.read_text(encoding="utf-8"))
+    assert len(bad) == 931 and text.count("inconsistent with stage") == theirs  # all theirs
+    assert (f"{len(bad) - theirs:,} other quarantined rows are not attributable to "
+            f"{scope.label} and not listed.") in text
+    assert not named(report_text(report)["html"], set(raw["OpportunityOwner"]) - {owner})
