@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 import salesops.analysis
+from salesops.data.asof import positions
 from salesops.data.requirements import AVAILABLE, Availability, Needs
 from salesops.data.scope import Scope, ScopedView, scoped_view
 from salesops.data.store import Dataset
@@ -84,7 +85,7 @@ def category_availability(dataset: ScopedView) -> Availability:
     """The forecast-category check needs the column, and deals open today that use it at all."""
     av = CATEGORY_NEEDS.check(dataset)
     opps = dataset.opportunities
-    if av and not opps.loc[opps["opportunity_id"].isin(dataset.open_now),
+    if av and not opps.loc[positions(opps["opportunity_id"], dataset.open_now) >= 0,
                            "forecast_category"].notna().any():
         return Availability.missing(f"{CATEGORY_NEEDS.what} cannot be shown: no open deal has a "
                                     "forecast category, so the data does not use them.")
@@ -115,7 +116,7 @@ def hygiene_issues(
         "past_due": (past_due_days > 0, past_due_days),
         "no_close_date": (open_deals["close_date"].isna(), nan),
         "stale": (stale_for > stale_days, stale_for),
-        "no_forecast_category": (open_deals["opportunity_id"].isin(open_now)
+        "no_forecast_category": ((positions(open_deals["opportunity_id"], open_now) >= 0)
                                  & open_deals["forecast_category"].isna(), nan),
         "no_amount": (open_deals["amount"].isna(), nan),
         "zero_amount": (open_deals["amount"] == 0, nan),

@@ -245,7 +245,8 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
     accounts = dataset.accounts
     if source is not None:
         history = history.loc[positions(history["opportunity_id"], deals["opportunity_id"]) >= 0]
-        accounts = accounts.loc[accounts["account_id"].isin(deals["account_id"])]
+        accounts = accounts.loc[positions(accounts["account_id"],
+                                          deals["account_id"].dropna()) >= 0]
     quotas = dataset.quotas.loc[positions(dataset.quotas["rep_id"], roster["rep_id"]) >= 0]
     created = dataset.opportunities["created_date"]
     first = created.loc[created <= day].min()
