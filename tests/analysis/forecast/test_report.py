@@ -402,3 +402,11 @@ def test_a_dimension_with_thousands_of_members_forecasts_the_largest_and_other(s
     common = report.bookings.history.index.intersection(full.bookings.history.index)
     pd.testing.assert_series_equal(report.bookings.history.loc[common, TOTAL],
                                    full.bookings.history.loc[common, TOTAL], check_names=False)
+
+
+def test_scope_company_is_the_company_report(sample, full):
+    # the forecast had its own scope parser, which refused 'company'
+    company = build_forecast_report(sample, AS_OF, scope="company", **FAST)
+    pd.testing.assert_frame_equal(company.summary, full.summary)
+    with pytest.raises(ValueError, match="known region values: APAC, EMEA, North America"):
+        build_forecast_report(sample, AS_OF, scope="region=Mars", **FAST)
