@@ -104,9 +104,11 @@ def test_a_killed_run_leaves_the_previous_state_and_the_next_run_cleans_up(tmp_p
                                     "--param", f"marker={marker}"),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
+    give_up = time.monotonic() + 600  # a guard against a hung run, not a timing check
     try:
         while not marker.exists():  # a notebook is executing: kill the run now
             assert run.poll() is None, "the run ended before its notebook started"
+            assert time.monotonic() < give_up, "the notebook never started"
             time.sleep(0.05)
         os.kill(run.pid, signal.SIGKILL)
         run.wait(timeout=60)
