@@ -94,10 +94,14 @@ class SinkDisplayPublisher(DisplayPublisher):
 
     def publish(self, data: dict, metadata: dict | None = None, source: Any = None, *,
                 transient: dict | None = None, update: bool = False, **kwargs: Any) -> None:
-        if update:  # display(..., display_id=...).update(): nbclient rewrites in place
-            return
-        self.shell.sink.add(new_output("display_data", data=_wire(data),
-                                       metadata=_wire(metadata or {})))
+        output = new_output("display_data", data=_wire(data), metadata=_wire(metadata or {}))
+        display_id = (transient or {}).get("display_id")
+        shown = self.shell.displays.setdefault(display_id, []) if display_id else []
+        for earlier in shown:  # as nbclient: a display id's outputs all show the latest data
+            earlier.data, earlier.metadata = output.data, output.metadata
+        if not update:
+            self.shell.sink.add(output)
+            shown.append(output)
 
     def clear_output(self, wait: bool = False) -> None:
         self.shell.sink.clear(wait)
@@ -126,6 +130,7 @@ class ReportShell(InteractiveShell):
 
     def __init__(self, **kwargs: Any) -> None:
         self.sink = OutputSink()
+        self.displays: dict[str, list[NotebookNode]] = {}  # display id -> its outputs
         super().__init__(**kwargs)
 
     def _showtraceback(self, etype: type, evalue: BaseException, stb: list[str]) -> None:

@@ -48,13 +48,13 @@ def run(executor_name: str, jobs: list[ReportJob], workers: int = 2) -> list[Rep
 @pytest.fixture(scope="module")
 def small_runs() -> dict[str, dict[str, ReportOutput]]:
     """The test notebooks through both local executors."""
-    jobs = [job("shows", greeting="hi there"), job("fails")]
+    jobs = [job("shows", greeting="hi there"), job("fails"), job("updates")]
     return {name: {out.key: out for out in run(name, jobs)} for name in ("local", "kernels")}
 
 
 def test_local_and_kernels_give_the_same_reports(small_runs):
     local, kernels = small_runs["local"], small_runs["kernels"]
-    for key in ("shows", "fails"):
+    for key in ("shows", "fails", "updates"):
         assert visible(local[key]) == visible(kernels[key])
         assert local[key].error == kernels[key].error
         assert local[key].title == kernels[key].title
@@ -68,6 +68,10 @@ def test_local_and_kernels_give_the_same_reports(small_runs):
     assert shows[5][0]["name"] == "stderr"
     assert local["shows"].warnings == kernels["shows"].warnings == 1
     assert "a figure" not in visible(local["shows"])  # titles are inside the PNG
+    updates = outputs_of(local["updates"])
+    assert updates == outputs_of(kernels["updates"])
+    assert [o["data"]["text/plain"] for o in updates[0] + updates[2]] == ["'third'"] * 2
+    assert updates[1] == [{"output_type": "stream", "name": "stdout", "text": "b\n"}]
 
 
 def test_a_failing_cell_fails_the_report_on_each_executor(small_runs):
