@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.performance.bookings import outcomes
 from salesops.data.asof import positions
+from salesops.data.outcomes import outcomes
 from salesops.data.periods import Period
 from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue

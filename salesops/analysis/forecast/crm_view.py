@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.performance.attainment import quota_for_period
 from salesops.data.periods import Period
+from salesops.data.quotas import quota_for_period
 from salesops.data.requirements import Availability, Needs
 from salesops.data.store import Dataset
 

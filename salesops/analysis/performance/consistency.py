@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.performance.attainment import attainment_by_period
-from salesops.analysis.performance.bookings import won_by_period
 from salesops.analysis.performance.scope import ReviewData
+from salesops.data.outcomes import won_by_period
 from salesops.data.periods import Period
 from salesops.data.requirements import Needs
 

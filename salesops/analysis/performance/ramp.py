@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.performance.attainment import quota_for_period
 from salesops.analysis.performance.consistency import bookings_matrix
 from salesops.analysis.performance.scope import ReviewData, trailing_window
 from salesops.data.periods import Period
+from salesops.data.quotas import quota_for_period
 from salesops.data.requirements import Needs
 
 #: Ramp divides by a steady quota and counts months from hire; turnover counts hires and leavers;

@@ -15,7 +15,7 @@ import pandas as pd
 
 from salesops.analysis import funnel as funnel_analysis
 from salesops.analysis.funnel import Funnel, funnel, velocities
-from salesops.analysis.performance import attainment, bookings, consistency, diagnosis
+from salesops.analysis.performance import attainment, consistency, diagnosis
 from salesops.analysis.performance import leaderboard as ranking
 from salesops.analysis.performance import ramp as ramp_analysis
 from salesops.analysis.performance import trend as trend_analysis
@@ -40,6 +40,7 @@ from salesops.analysis.performance.scope import (
     to_date,
     trailing_window,
 )
+from salesops.data.outcomes import undated_open
 from salesops.data.periods import FREQS, Period, elapsed_fraction, parse_date
 from salesops.data.requirements import Availability, Needs, check_all
 from salesops.data.store import Dataset
@@ -49,7 +50,7 @@ COMPARE_TO = ("previous", "last_year")
 REVIEW_NEEDS = Needs("The performance review", tables=("opportunities",))
 #: Each section of the review and what it needs (declared in its analysis module).
 SECTIONS: dict[str, Needs] = {
-    "deals": bookings.NEEDS,
+    "deals": Needs("Bookings, win rates, deal sizes and cycles", tables=("opportunities",)),
     "attainment": attainment.NEEDS,
     **{f"rollups_by_{level}": NEEDS_BY_LEVEL[level] for level in SCOPE_LEVELS},
     "leaderboard": ranking.NEEDS,
@@ -318,6 +319,6 @@ def performance_review(
     review.velocity = velocities(data.deals, window, team)
     if sections["trend"]:
         review.trend = trend_analysis.quarterly_trend(data, trend_quarters, quotas)
-    review.undated_open_deals = bookings.undated_open(data.deals)
+    review.undated_open_deals = undated_open(data.deals)
     review.findings = findings(review)
     return review

@@ -12,10 +12,8 @@ import pandas as pd
 from salesops.analysis.performance.attainment import (
     QUOTA_OK,
     attainment,
-    quota_for_period,
     quota_status,
 )
-from salesops.analysis.performance.bookings import open_pipeline, outcomes, pipeline_created
 from salesops.analysis.performance.scope import (
     SCOPE_COLUMN,
     SCOPE_LEVELS,
@@ -23,7 +21,9 @@ from salesops.analysis.performance.scope import (
     to_date,
 )
 from salesops.data.asof import employed_during, tenure_months
+from salesops.data.outcomes import open_pipeline, outcomes, pipeline_created
 from salesops.data.periods import Period
+from salesops.data.quotas import quota_for_period
 from salesops.data.requirements import Needs
 
 REP_COLUMNS = ("rep_id", "name", "manager", "team", "region", "hire_date", "termination_date")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from salesops.analysis.performance.attainment import attainment, attainment_by_period, quota_status
-from salesops.analysis.performance.bookings import outcomes, pipeline_created
 from salesops.analysis.performance.consistency import bookings_matrix, span
 from salesops.analysis.performance.scope import SCOPE_COLUMN, ReviewData
 from salesops.data.asof import employed_during
+from salesops.data.outcomes import outcomes, pipeline_created
 from salesops.data.periods import Period
 from salesops.data.requirements import Availability, Needs
 

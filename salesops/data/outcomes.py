@@ -1,6 +1,6 @@
 """Deal outcomes per rep (or team, region...) and period: bookings, wins, losses, pipeline.
 
-Deals come from ``ReviewData.deals`` (already as of). A deal counts in the period its
+Shared by the performance review, the funnel and the forecast; deals are already as of. A deal counts in the period its
 ``close_date`` falls in (won/lost) or its ``created_date`` falls in (pipeline created). Deals
 with no amount (open deals whose value is unknown) count as deals but add nothing to value sums;
 they are counted separately, never read as $0 and never dropped.
@@ -12,10 +12,6 @@ import numpy as np
 import pandas as pd
 
 from salesops.data.periods import FiscalCalendar, Period
-from salesops.data.requirements import Needs
-
-#: Bookings, win rates, deal sizes, cycles and pipeline need only the deals.
-NEEDS = Needs("Bookings, win rates, deal sizes and cycles", tables=("opportunities",))
 
 OUTCOME_COLUMNS = ("won_deals", "lost_deals", "bookings", "lost_amount", "priced_wins",
                    "deals_missing_amount", "median_cycle_days")
