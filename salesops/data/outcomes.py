@@ -1,7 +1,7 @@
 """Deal outcomes per rep (or team, region...) and period: bookings, wins, losses, pipeline.
 
-Shared by the performance review, the funnel and the forecast; deals are already as of. A deal counts in the period its
-``close_date`` falls in (won/lost) or its ``created_date`` falls in (pipeline created). Deals
+Shared by the performance review and the funnel; deals are already as of. A deal counts in
+the period its ``close_date`` falls in (won/lost) or its ``created_date`` falls in (pipeline created). Deals
 with no amount (open deals whose value is unknown) count as deals but add nothing to value sums;
 they are counted separately, never read as $0 and never dropped.
 """
