@@ -105,10 +105,13 @@ def fork_context(threads: int | None = None) -> Any:
     return context
 
 
-def produce_in_child(job: ReportJob, sender: Connection) -> None:
-    """Child process body: produce the report in this process's own IPython shell."""
+def produce_in_child(job: ReportJob, sender: Connection, environ: dict[str, str]) -> None:
+    """Child process body: produce the report in this process's own IPython shell, with the
+    environment the parent has now (not the one the fork server started with)."""
     from salesops.orchestration.inprocess import ENGINE_NAME
 
+    os.environ.clear()
+    os.environ.update(environ)
     sender.send(produce(job, ENGINE_NAME))
     sender.close()
 
@@ -117,7 +120,7 @@ def produce_forked(context: Any, job: ReportJob) -> ReportOutput:
     """Produce one report in a fresh process forked from the server; never raises."""
     t0 = time.perf_counter()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=produce_in_child, args=(job, sender),
+    process = context.Process(target=produce_in_child, args=(job, sender, dict(os.environ)),
                               name=f"report-{job.key or job.notebook.stem}")
     try:
         process.start()

@@ -101,6 +101,13 @@ def test_a_report_whose_process_dies_is_failed_and_the_others_run(executor_name)
     assert shows.error is None
 
 
+def test_reports_see_the_environment_of_the_run_not_of_the_fork_servers_start(monkeypatch):
+    run("local", [job("shows")])  # the fork server is running
+    monkeypatch.setenv("SALESOPS_LEFT", "set by the caller")
+    [finds] = run("local", [job("finds_state")])
+    assert "environment: set by the caller\n" in outputs_of(finds)[-1][0]["text"]
+
+
 def test_local_executor_calls_on_done_in_the_callers_thread():
     threads = set()
     with make_executor("local", 2, None) as executor:
