@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 import salesops.orchestration.publish
+from salesops.orchestration.layout import Layout
+from salesops.orchestration.publish import Staging, remove_stale
 from salesops.orchestration.runner import RunOptions, run_reports
 
 NOTEBOOKS = Path(__file__).parent / "notebooks" / "tiny"
@@ -155,3 +157,17 @@ def test_an_older_versions_audit_folders_leave_the_shareable_folder(tmp_path, da
     audit = reports / ".audit" / AS_OF
     assert (audit / "earlier_notebooks" / "old.txt").is_file()
     assert (audit / "earlier_logs" / "old.txt").is_file()
+
+
+def test_only_the_staging_folders_of_dead_runs_are_removed(tmp_path):
+    layout = Layout(tmp_path / "reports")
+    alive = Staging(layout, AS_OF)  # holds its lock, as a running run does
+    alive.write(f"{AS_OF}/alpha.html", "in progress")
+    dead = layout.staging / "20260101T000000-1-dead"
+    (dead / "tree").mkdir(parents=True)
+    (layout.staging / f"{dead.name}.lock").touch()  # nobody holds it: its run is gone
+    remove_stale(layout)
+    assert sorted(p.name for p in layout.staging.iterdir()) == sorted(
+        [alive.root.name, f"{alive.root.name}.lock"])
+    alive.close()
+    assert not any(layout.staging.iterdir())
