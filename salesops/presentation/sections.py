@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import struct
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -59,9 +61,9 @@ def unavailable_notes(*sections: Availability) -> HTML:
 
 
 def figure_texts(figure: Figure) -> list[str]:
-    """Every visible text of a drawn figure, in drawing order, once each: titles, axis labels,
-    tick labels, legend entries, annotations, table cells."""
-    figure.draw_without_rendering()  # tick labels are set at draw time
+    """Every visible text of a figure as last drawn, in drawing order, once each: titles, axis
+    labels, tick labels, legend entries, annotations, table cells (tick labels are only set
+    when the figure is drawn: call after ``savefig``)."""
     found = (t.get_text().strip() for t in figure.findobj(Text) if t.get_visible())
     return list(dict.fromkeys(t for t in found if t))
 
@@ -90,18 +92,31 @@ def alt_text(figure: Figure) -> str:
     return ". ".join(p.rstrip(".") for p in parts if p) + "."
 
 
+def png_text_chunk(keyword: str, text: str) -> bytes:
+    """One PNG text chunk: ``tEXt`` when the text is Latin-1, else ``iTXt`` (UTF-8)."""
+    try:
+        kind, data = b"tEXt", keyword.encode("latin-1") + b"\0" + text.encode("latin-1")
+    except UnicodeEncodeError:
+        kind, data = b"iTXt", keyword.encode("latin-1") + b"\0\0\0\0\0" + text.encode("utf-8")
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
 def figure_png(figure: Figure) -> bytes:
     """A figure as PNG bytes carrying its title ("Title") and every text it draws
     ("Description", one per line) as PNG text chunks; the figure is closed so that it is not
-    drawn a second time."""
-    texts = figure_texts(figure)
+    drawn a second time. Drawn once: the texts are read after ``savefig`` and their chunks
+    inserted after the PNG header chunk (a second layout pass cost a third of a chart's time)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
     titles = [t for t in (figure.get_suptitle(), *(ax.get_title() or ax.get_title("left")
                                                    for ax in figure.axes)) if t]
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight",
-                   metadata={"Title": " / ".join(titles), "Description": "\n".join(texts)})
+    chunks = (png_text_chunk("Title", " / ".join(titles))
+              + png_text_chunk("Description", "\n".join(figure_texts(figure))))
     plt.close(figure)
-    return buffer.getvalue()
+    png = buffer.getvalue()
+    header_end = 8 + 8 + struct.unpack(">I", png[8:12])[0] + 4  # signature + IHDR chunk
+    return png[:header_end] + chunks + png[header_end:]
 
 
 def figure_html(figure: Figure) -> str:

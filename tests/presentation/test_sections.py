@@ -96,3 +96,12 @@ def test_scope_title_names_a_scoped_audience_only():
     assert scope_title(None, company) is None
     assert scope_title("As of 2026-06-30", emea) == "As of 2026-06-30, Region EMEA"
     assert scope_title(None, emea) == "Region EMEA"
+
+
+def test_png_text_that_is_not_latin1_is_kept_as_utf8():
+    fig, ax = plt.subplots()
+    ax.set_title("Team 東京 – Zoë")
+    ax.bar(["Łukasz"], [1])
+    _, chunks = _image(as_image(fig).data)
+    assert chunks["Title"] == "Team 東京 – Zoë"
+    assert "Łukasz" in chunks["Description"].split("\n")
