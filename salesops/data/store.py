@@ -172,9 +172,39 @@ def dataset_fingerprint(path: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
+#: Datasets kept in memory by ``keep_loaded``: folder -> (its files' stat signature, dataset).
+_KEPT: dict[Path, tuple[tuple, Dataset]] = {}
+
+
+def _signature(path: Path) -> tuple:
+    """Name, size and modification time of every file of a dataset folder: a changed file
+    changes it (cheap, unlike the content fingerprint)."""
+    return tuple(sorted((f.name, st.st_size, st.st_mtime_ns)
+                        for f in path.iterdir() if f.is_file() and (st := f.stat())))
+
+
+def keep_loaded(path: str | Path) -> Dataset:
+    """Load a dataset and keep it for later ``load_dataset`` calls in this process and in
+    processes forked from it, for as long as its files are unchanged: the fork server behind
+    ``salesops run`` reads the data once for every report of a run."""
+    path = Path(path).resolve()
+    signature = _signature(path)
+    dataset = _read_dataset(path)
+    _KEPT[path] = (signature, dataset)
+    return dataset
+
+
 def load_dataset(path: str | Path) -> Dataset:
-    """Read a processed dataset folder written by ``ingest`` (or ``write_dataset``)."""
-    path = Path(path)
+    """Read a processed dataset folder written by ``ingest`` (or ``write_dataset``); a folder
+    kept by ``keep_loaded`` and unchanged since comes from memory."""
+    kept = _KEPT.get(Path(path).resolve()) if _KEPT else None
+    if kept is not None and kept[0] == _signature(Path(path).resolve()):
+        return kept[1]
+    return _read_dataset(Path(path))
+
+
+def _read_dataset(path: Path) -> Dataset:
+    """The dataset in folder ``path``, read from disk."""
     primary = [t for t in PRIMARY_TABLES if (path / f"{t}.parquet").exists()]
     if not primary:
         raise FileNotFoundError(

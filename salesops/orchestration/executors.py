@@ -35,6 +35,8 @@ from salesops.orchestration.kernel import THREAD_VARS
 EXECUTORS = ("local", "kernels", "dask")
 #: Imported by the fork server before it forks any report (see ``preload``).
 PRELOAD = ["salesops.orchestration.preload", "salesops.orchestration.executors"]
+#: The dataset folder the fork server loads ahead (set only while the server starts).
+PRELOAD_DATA_ENV = "SALESOPS_PRELOAD_DATA"
 
 OnDone = Callable[[ReportOutput], None]
 
@@ -94,15 +96,27 @@ def thread_limits(threads: int) -> Iterator[None]:
             os.environ.pop(v, None)
 
 
-def fork_context(threads: int | None = None) -> Any:
-    """The fork-server context, its server started with ``PRELOAD`` (once per process)."""
+def fork_context(threads: int | None = None, data_dir: str | None = None) -> Any:
+    """The fork-server context, its server started with ``PRELOAD`` (once per process) and,
+    when given, the dataset in ``data_dir`` loaded ahead (``store.keep_loaded``)."""
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    with thread_limits(threads or 1):
-        forkserver.ensure_running()
+    if data_dir is not None:
+        os.environ[PRELOAD_DATA_ENV] = data_dir
+    try:
+        with thread_limits(threads or 1):
+            forkserver.ensure_running()
+    finally:
+        os.environ.pop(PRELOAD_DATA_ENV, None)
     return context
+
+
+def shared_data_dir(jobs: list[ReportJob]) -> str | None:
+    """The dataset folder every job reads, if they all read the same one."""
+    folders = {str(job.parameters.get("data_dir") or "") for job in jobs}
+    return folders.pop() or None if len(folders) == 1 else None
 
 
 def produce_in_child(job: ReportJob, sender: Connection, environ: dict[str, str]) -> None:
@@ -144,7 +158,13 @@ class LocalExecutor(ThreadedExecutor):
     def __init__(self, workers: int) -> None:
         super().__init__(workers)
         cores = os.cpu_count() or 1
-        self.context = fork_context(max(1, cores // min(self.workers, cores)))
+        self.threads = max(1, cores // min(self.workers, cores))
+        self.context: Any = None  # the fork server starts with the first run, data loaded
+
+    def run(self, jobs: list[ReportJob], on_done: OnDone) -> list[ReportOutput]:
+        if self.context is None:
+            self.context = fork_context(self.threads, shared_data_dir(jobs))
+        return super().run(jobs, on_done)
 
     def produce_one(self, job: ReportJob) -> ReportOutput:
         return produce_forked(self.context, job)

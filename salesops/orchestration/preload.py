@@ -2,8 +2,8 @@
 
 Importing this module is the warm-up: every module of the data, analysis and presentation
 floors (and so pandas, numpy, matplotlib, statsmodels...), IPython, the in-process engine,
-papermill and nbformat, a figure drawn once (fonts loaded) and the HTML exporter with its
-templates compiled. Each report then
+papermill and nbformat, a figure drawn once (fonts loaded), the HTML exporter with its
+templates compiled and the run's dataset read. Each report then
 runs in a process forked from the server (see ``executors``): it starts with all of that in
 memory and leaves nothing behind for the next one. A module that fails to import is skipped:
 the notebook importing it reports the error itself.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import pkgutil
 import warnings
 
@@ -55,6 +56,21 @@ def warm_renderer() -> None:
     RENDERER.render(nb, "warm-up")
 
 
+def load_data() -> None:
+    """Keep the run's dataset in memory (``executors.PRELOAD_DATA_ENV``), so that every report
+    forked from the server reads it from there; a folder that cannot be read is left to the
+    notebooks, which report the error themselves."""
+    from salesops.data.store import keep_loaded
+    from salesops.orchestration.executors import PRELOAD_DATA_ENV
+
+    folder = os.environ.get(PRELOAD_DATA_ENV)
+    if folder:
+        try:
+            keep_loaded(folder)
+        except Exception:  # the notebooks' own load_dataset shows the error
+            pass
+
+
 with warnings.catch_warnings():  # import-time warnings belong to no report
     warnings.simplefilter("ignore")
     import matplotlib.pyplot  # noqa: F401
@@ -62,3 +78,4 @@ with warnings.catch_warnings():  # import-time warnings belong to no report
     FAILED = import_floors()
     warm_matplotlib()
     warm_renderer()
+    load_data()

@@ -1,9 +1,18 @@
+import os
+
 import pandas as pd
 import pytest
 
+from salesops.data import store
 from salesops.data.schema import TABLES, empty_frame
 from salesops.data.stages import load_catalogue
-from salesops.data.store import Settings, dataset_fingerprint, load_dataset, write_dataset
+from salesops.data.store import (
+    Settings,
+    dataset_fingerprint,
+    keep_loaded,
+    load_dataset,
+    write_dataset,
+)
 
 
 def tables():
@@ -40,3 +49,14 @@ def test_failed_write_leaves_previous_dataset_untouched(tmp_path):
 def test_load_names_missing_tables(tmp_path):
     with pytest.raises(FileNotFoundError, match="opportunities.parquet.*salesops ingest"):
         load_dataset(tmp_path)
+
+
+def test_a_kept_dataset_comes_from_memory_until_a_file_changes(tmp_path, monkeypatch):
+    out = write_dataset(tables(), tmp_path / "processed", Settings(), load_catalogue())
+    monkeypatch.setattr(store, "_KEPT", {})
+    kept = keep_loaded(out)
+    assert load_dataset(out) is kept and load_dataset(str(out) + "/") is kept
+    quotas = out / "quotas.parquet"
+    os.utime(quotas, ns=(quotas.stat().st_atime_ns, quotas.stat().st_mtime_ns + 1_000_000))
+    fresh = load_dataset(out)  # re-ingested meanwhile: read again from disk
+    assert fresh is not kept and fresh.fingerprint == kept.fingerprint
