@@ -7,6 +7,7 @@ a thread, another process or on a cluster worker; the runner alone writes files 
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,11 +19,14 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from salesops.orchestration.kernel import ENGINE_NAME, kernel_environment
-from salesops.orchestration.render import HtmlRenderer
+from salesops.orchestration.render import HtmlRenderer, notebook_title
 from salesops.orchestration.runlog import count_stderr, run_log
 from salesops.orchestration.scrub import scrub
 
 MAX_ERROR_CHARS = 2000
+#: Loggers quieted in every process that produces reports: papermill's notices about
+#: parameters (the contract checks them before a run) and nbconvert's about alt text.
+QUIET_LOGGERS = ("papermill", "traitlets")
 
 #: One exporter per process, reused by every report (thread-safe).
 RENDERER = HtmlRenderer()
@@ -60,16 +64,6 @@ class ReportOutput:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-
-def notebook_title(nb: nbformat.NotebookNode) -> str | None:
-    """The first level-1 markdown heading of a notebook (the report's title), if any."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return None
 
 
 def compute_seconds(nb: nbformat.NotebookNode) -> float:
@@ -113,9 +107,8 @@ def execute(job: ReportJob, engine: str = ENGINE_NAME
 
 def render(nb: nbformat.NotebookNode, job: ReportJob, failed: bool) -> tuple[str | None, str | None]:
     """The report's HTML, or None and the shareable reason rendering failed."""
-    extra = {"audience": job.audience} if job.audience else {}
     try:
-        return RENDERER.render(nb, job.notebook.stem, job.log_name, failed, **extra), None
+        return RENDERER.render(nb, job.notebook.stem, job.log_name, failed, job.audience), None
     except Exception as exc:  # reported in the index; the run goes on
         return None, error_text(exc)
 
@@ -133,6 +126,8 @@ def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
     """Execute, render and log one report; writes no files and never raises."""
     name = job.notebook.stem
     t0 = time.perf_counter()
+    for noisy in QUIET_LOGGERS:  # forked children and cluster workers configure no logging
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         nb, error = execute(job, engine)
         html = None

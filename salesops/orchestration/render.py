@@ -40,9 +40,10 @@ def failure_sentence(log: str) -> str:
 
 
 def _failure_cell(log: str) -> NotebookNode:
-    """A markdown cell holding the failure sentence, styled as a warning banner."""
+    """A markdown cell holding the failure sentence, styled as a warning banner (a fixed cell
+    id: two renders of one failed report are identical)."""
     return new_markdown_cell(f'<p class="salesops-failed" style="color:#a93226;font-weight:bold">'
-                             f"{html.escape(failure_sentence(log))}</p>")
+                             f"{html.escape(failure_sentence(log))}</p>", id="salesops-failed")
 
 
 #: Base64-encoded image outputs: bytes, kept as they are.

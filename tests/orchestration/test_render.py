@@ -81,3 +81,11 @@ def test_without_heading_the_given_title_is_used():
     nb = new_notebook(cells=[new_code_cell("1", outputs=[])])
     assert "<title>fallback — Team A</title>" in HtmlRenderer().render(nb, "fallback",
                                                                        audience="Team A")
+
+
+def test_two_renders_of_a_failed_report_are_identical():
+    nb = new_notebook(cells=[new_markdown_cell("# Report"), new_code_cell("1/0", outputs=[])])
+    renderer = HtmlRenderer()
+    first = renderer.render(nb, "report", failed=True)
+    assert "This report is incomplete" in first
+    assert renderer.render(nb, "report", failed=True) == first
