@@ -20,10 +20,10 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from bench_reports import timed
 
 from salesops.data.ingest import ingest
 from salesops.data.sample import write_sample
@@ -50,12 +50,7 @@ def salesops_run(args: list[str], reports: Path, workers: int) -> float:
     """Wall time of one ``salesops run``; exits if it fails to run (a FAILED report is exit 1)."""
     cmd = [SALESOPS, "run", "--as-of", AS_OF, "--reports-dir", str(reports),
            "--workers", str(workers), *args]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return seconds
+    return timed(cmd)
 
 
 def reports_of(reports: Path) -> list[dict]:
