@@ -136,9 +136,11 @@ def quota_realism(result: CompResult, reps: pd.DataFrame, end: pd.Timestamp,
                                                                                  pd.DataFrame]:
     """Attainment of complete rep-quarters (vs the 60-70% norm) and reps whose quota looks mis-set.
 
-    Only quota periods that have ended and that the rep spent entirely on the plan count. A quota
-    looks mis-set when the rep's latest such quota is above ``high`` or below ``low`` times their
-    own average bookings over up to ``history`` earlier such periods (at least 2).
+    Only quota periods that have ended and that the rep spent entirely on the plan count. A rep's
+    latest such quota looks too high when it is above ``high`` times their own average bookings
+    over up to ``history`` earlier such periods (at least 2) and they missed it; too low when it
+    is below ``low`` times that average and they reached it. A rep whose history says one thing
+    and whose result says the other (182% of a quota set at 2.3x their history) is not flagged.
     """
     a = result.attainment.loc[result.attainment["measure"] == result.plan.measures[0].name]
     a = a.assign(rep_id=a["rep_id"].astype(str))
@@ -150,11 +152,11 @@ def quota_realism(result: CompResult, reps: pd.DataFrame, end: pd.Timestamp,
     latest = complete.assign(history_bookings=prior).groupby("rep_id").tail(1)
     latest = latest.assign(quota_to_history=latest["quota"] / latest["history_bookings"]
                            .where(latest["history_bookings"] > 0))
-    flagged = latest.loc[(latest["quota_to_history"] > high) | (latest["quota_to_history"] < low)]
-    flagged = flagged.assign(looks=np.where(flagged["quota_to_history"] > high, "too high",
-                                            "too low"))
+    too_high = (latest["quota_to_history"] > high) & (latest["attainment"] < 1)
+    too_low = (latest["quota_to_history"] < low) & (latest["attainment"] >= 1)
+    flagged = latest.loc[too_high | too_low]
+    flagged = flagged.assign(looks=np.where(too_high[too_high | too_low], "too high", "too low"))
     names = reps[["rep_id", "name", "team"]].astype({"rep_id": str})
     cols = ["rep_id", "name", "team", "quota_period_label", "quota", "history_bookings",
             "quota_to_history", "attainment", "looks"]
     return complete, names.merge(flagged, on="rep_id")[cols].reset_index(drop=True)
-

@@ -10,6 +10,7 @@ from salesops.analysis.comp.evaluation import (
     cost_of_sales,
     distribution,
     pay_for_performance,
+    quota_realism,
     rep_outcomes,
     windfalls,
 )
@@ -104,3 +105,28 @@ def test_sensitivity_is_seeded_and_ordered(make_plan):
     # linear plan: median payout of rep a near its geometric-mean attainment * 15,000
     a = one.per_rep.set_index("rep_id").loc["a"]
     assert abs(a["payout_p50"] - a["mean_attainment"] * 15000) < 1500
+
+
+def test_quota_realism_direction_follows_history_and_result(make_plan, make_inputs):
+    # Four reps book 100,000 in each of 2025Q1-Q3 against a 100,000 quota; their 2025Q4 quota
+    # and bookings differ. Prior average = (100,000 * 3) / 3 = 100,000 for every rep.
+    q4 = {"hi_missed": (300000, 50000), "hi_reached": (300000, 400000),
+          "lo_reached": (40000, 120000), "lo_missed": (40000, 20000)}
+    deals = [(f"{r}{m}", r, 100000, f"2025-{m:02d}-10") for r in q4 for m in (2, 5, 8)]
+    deals += [(f"{r}q4", r, booked, "2025-11-10") for r, (_, booked) in q4.items()]
+    inputs = make_inputs(deals, reps=tuple(q4))
+    is_q4 = inputs.quotas["period_start"] == pd.Timestamp("2025-10-01")
+    inputs.quotas.loc[is_q4, "quota_amount"] = inputs.quotas.loc[is_q4, "rep_id"].map(
+        {r: quota for r, (quota, _) in q4.items()})
+    result = run_plan(make_plan(), inputs, "2025-01-01", "2025-12-31")
+    complete, misset = quota_realism(result, inputs.reps, pd.Timestamp("2025-12-31"))
+    assert len(complete) == 16  # 4 reps x 4 complete quarters
+    looks = misset.set_index("rep_id")["looks"].to_dict()
+    # hi_missed: quota 300,000 = 3.0x history (> 2x), booked 50,000 = 17%: too high.
+    # lo_reached: quota 40,000 = 0.4x history (< 0.5x), booked 120,000 = 300%: too low.
+    # hi_reached booked 400,000 = 133% of a 3.0x quota: the rep beat it, not "too high";
+    # lo_missed booked 20,000 = 50% of a 0.4x quota: not "too low".
+    assert looks == {"hi_missed": "too high", "lo_reached": "too low"}
+    row = misset.set_index("rep_id").loc["hi_missed"]
+    assert (row["quota_to_history"], row["history_bookings"], row["attainment"]) == (
+        3.0, 100000, 0.5 / 3)
