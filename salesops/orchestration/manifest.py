@@ -1,5 +1,5 @@
 """The manifest of a report folder: what produced each report in it (parameters, data, versions,
-outcome, the SHA-256 of its HTML).
+outcome, the SHA-256 of its HTML) and the headline numbers it published for the cover page.
 
 A run merges into the folder's manifest: its own reports' entries replace theirs, every other
 report keeps its entry, so a run of one notebook leaves the others listed as they were.
@@ -8,6 +8,7 @@ report keeps its entry, so a run of one notebook leaves the others listed as the
 from __future__ import annotations
 
 import json
+import math
 import platform
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -39,6 +40,8 @@ class NotebookResult:
     data_fingerprint: str | None = None
     as_of: str | None = None
     finished_at: str | None = None
+    # the report's headline numbers ({"items": [Headline as dict, ...]}), empty if it failed
+    headline: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -92,3 +95,30 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return manifest if isinstance(manifest, dict) else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two headline values are the same: both missing, or equal within float rounding."""
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def headline_disagreements(manifest: dict[str, Any]) -> list[str]:
+    """Headline numbers two reports of one folder both publish (same key and period) with a
+    different value or text, one sentence each; empty when every shared number agrees."""
+    first: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+    found = []
+    for nb in manifest.get("notebooks", []):
+        for item in (nb.get("headline") or {}).get("items", []):
+            slot = (item["key"], item.get("period", ""))
+            if slot not in first:
+                first[slot] = (nb["name"], item)
+                continue
+            name, seen = first[slot]
+            if not (_same(seen.get("value"), item.get("value")) and seen["text"] == item["text"]):
+                period = f" for {slot[1]}" if slot[1] else ""
+                found.append(f"{slot[0]}{period}: {name} has {seen.get('value')!r} "
+                             f"({seen['text']!r}), {nb['name']} {item.get('value')!r} "
+                             f"({item['text']!r})")
+    return found
