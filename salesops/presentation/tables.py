@@ -10,6 +10,7 @@ import html
 from collections.abc import Callable, Mapping
 
 import pandas as pd
+from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from salesops.presentation import formatting
@@ -90,3 +91,23 @@ def report_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]], c
                            for c, m in (masks or {}).items() if c in cols}
     return styled_table(out, formats, currency=currency, caption=caption, good=remap(good),
                         bad=remap(bad))
+
+
+def _html(table: Styler | HTML | str) -> str:
+    return table.to_html() if isinstance(table, Styler) else getattr(table, "data", table)
+
+
+def limited(df: pd.DataFrame, render: Callable[[pd.DataFrame], Styler | HTML | str],
+            limit: int = 15, noun: str = "rows", order: str = "") -> HTML:
+    """``render(df)``; a table longer than ``limit`` rows is cut and says so: "Top 15 of 40 reps
+    shown, by attainment; all 40 are in the expandable table below.", then the first ``limit``
+    rows and the whole table in a collapsed ``<details>``."""
+    if len(df) <= limit:
+        return HTML(_html(render(df)))
+    n, what = formatting.count(len(df)), html.escape(noun)
+    by = f", by {html.escape(order)}" if order else ""
+    note = (f'<p class="salesops-cut">Top {formatting.count(limit)} of {n} {what} shown{by}; '
+            f"all {n} are in the expandable table below.</p>")
+    return HTML(f"{note}{_html(render(df.head(limit)))}"
+                f'<details class="salesops-all"><summary>All {n} {what}</summary>'
+                f"{_html(render(df))}</details>")

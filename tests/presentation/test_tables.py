@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from salesops.presentation.html import bullet_list, kpi_tiles, paragraphs
-from salesops.presentation.tables import HIGHLIGHT_BAD, styled_table
+from salesops.presentation.tables import HIGHLIGHT_BAD, limited, styled_table
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -49,3 +49,29 @@ def test_report_table_selects_renames_and_highlights_by_original_name():
                         bad={"att": df["att"] < 0.5}).to_html()
     assert "Attainment" in html and "hidden" not in html and "120%" in html
     assert html.count("#fbe5e3") == 1
+
+
+def _reps(n):
+    return pd.DataFrame({"rep": [f"Rep {i}" for i in range(n)], "att": [1 - i / 100 for i in range(n)]})
+
+
+def test_limited_short_table_is_rendered_whole_without_note():
+    out = limited(_reps(15), lambda d: styled_table(d, {"att": "pct"}), noun="reps").data
+    assert out.count("<table") == 1 and "Rep 14" in out
+    assert "shown" not in out and "<details" not in out
+
+
+def test_limited_long_table_says_it_is_cut_and_keeps_all_rows_expandable():
+    out = limited(_reps(40), lambda d: styled_table(d, {"att": "pct"}), noun="reps",
+                  order="attainment").data
+    assert ("Top 15 of 40 reps shown, by attainment; all 40 are in the expandable table below."
+            in out)
+    shown, rest = out.split("<details", 1)
+    assert "Rep 14<" in shown and "Rep 15<" not in shown  # rows 0..14 are the first 15
+    assert "<summary>All 40 reps</summary>" in rest and "Rep 39<" in rest
+    assert rest.count("<table") == 1 and out.count("<table") == 2
+
+
+def test_limited_accepts_html_strings_and_escapes_the_noun():
+    out = limited(_reps(3), lambda d: d.to_html(), limit=2, noun=XSS).data
+    assert "Top 2 of 3" in out and "<img" not in out and out.count("<table") == 2
