@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from salesops.analysis.comp.statements import Statement
-from salesops.presentation.formatting import CURRENCY_SYMBOLS
+from salesops.analysis.comp.statements import Featured, Statement
+from salesops.presentation.formatting import CURRENCY_SYMBOLS, plural
+
+#: Highlight of a clawback line on a statement (the tables' "bad" highlight).
+MARK = "background-color: #fbe5e3"
 
 KIND_LABELS = {
     "commission": "Commission", "retro_uplift": "Retroactive uplift", "cap": "Cap",
@@ -32,15 +35,26 @@ def cents_text(cents: int, currency: str | None = None) -> str:
 
 
 def rate_text(rate: float, unit: str) -> str:
-    """A tier rate as read on a statement: '8.0000%' of credited value, or for target-incentive
-    plans '150.00% of TI per 100% attainment' (1.5% of the target incentive per 1% attainment)."""
+    """A tier rate as read on a statement: '8%' of credited value, or for target-incentive
+    plans '150% of target incentive per 100% attainment' (1.5% of it per 1% attainment)."""
     if rate != rate:  # NaN: the line has no rate (draws, SPIFs, adjustments)
         return ""
-    return f"{rate:.2%} of TI per 100% attainment" if unit == "target_incentive" else f"{rate:.4%}"
+    text = f"{rate * 100:.4f}".rstrip("0").rstrip(".") + "%"
+    return f"{text} of target incentive per 100% attainment" if unit == "target_incentive" else text
 
 
-def statement_rows(statement: Statement) -> pd.DataFrame:
-    """The statement's lines as display text (plain strings, not yet escaped)."""
+def credit_text(credit: float, unit: str, currency: str | None = None) -> str:
+    """A line's credit: money to the cent with the currency, or a number of deals."""
+    if credit != credit or not credit:
+        return ""
+    if unit == "deals":
+        return f"{credit:,.10g} {'deal' if credit == 1 else 'deals'}"
+    return cents_text(round(credit * 100), currency)
+
+
+def statement_rows(statement: Statement, currency: str | None = None) -> pd.DataFrame:
+    """The statement's lines as display text (plain strings, not yet escaped), amounts with the
+    ``currency`` symbol when given."""
     lines = statement.lines
 
     def text(value: object, fmt: str = "{}") -> str:
@@ -51,19 +65,24 @@ def statement_rows(statement: Statement) -> pd.DataFrame:
         "Line": [KIND_LABELS.get(str(k), str(k)) for k in lines["kind"]],
         "Measure": [text(m) for m in lines["measure"]],
         "Deal": [text(o) for o in lines["opportunity_id"]],
-        "Credit": [text(c, "{:,.2f}") if c else "" for c in lines["credit"]],
+        "Credit": [credit_text(c, str(u), currency)
+                   for c, u in zip(lines["credit"], lines["credit_unit"], strict=True)],
         "Tier": [text(t) for t in lines["tier"]],
         "Rate": [rate_text(r, u) for r, u in zip(lines["rate"], lines["rate_unit"], strict=True)],
-        "Amount": [cents_text(a) for a in lines["amount_cents"]],
-        "Draw balance": [cents_text(b) if not pd.isna(b) else "" for b in lines["balance_cents"]],
+        "Amount": [cents_text(a, currency) for a in lines["amount_cents"]],
+        "Draw balance": [cents_text(b, currency) if not pd.isna(b) else ""
+                         for b in lines["balance_cents"]],
         "Note": [text(n) for n in lines["note"]],
     })
 
 
-def _table(rows: pd.DataFrame) -> str:
+def _table(rows: pd.DataFrame, marked: pd.Series | None = None) -> str:
+    """An escaped table; rows where ``marked`` is true get the clawback highlight."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-                   for r in rows.itertuples(index=False))
+    flags = [False] * len(rows) if marked is None else list(marked)
+    body = "".join((f"<tr style='{MARK}'>" if flag else "<tr>")
+                   + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                   for r, flag in zip(rows.itertuples(index=False), flags, strict=True))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -75,19 +94,46 @@ def lines_text(n: int) -> str:
 
 
 def statement_section(statement: Statement, currency: str = "USD", with_rep: bool = False) -> str:
-    """One period's statement as an escaped HTML section; the total is the sum of the lines.
-    ``with_rep`` names the rep in the heading (a statement shown on its own)."""
+    """One period's statement as an escaped HTML section; the total is the sum of the lines, and
+    clawback lines are highlighted. ``with_rep`` names the rep in the heading (a statement shown
+    on its own)."""
     e = html.escape
     kinds = "".join(f"<li>{e(KIND_LABELS[str(k)])}: {e(cents_text(v, currency))}</li>"
                     for k, v in statement.by_kind.items())
     heading = (f"{statement.rep_name} ({statement.rep_id}), {statement.period_label}" if with_rep
                else statement.period_label)
-    return (f"<section><h2>{e(heading)}</h2>"
-            f"<p>Target incentive for the period: "
+    marked, h = statement.lines["kind"] == "clawback", 3 if with_rep else 2
+    return (f"<section><h{h}>{e(heading)}</h{h}>"
+            f"<p>Target incentive (variable pay at 100% of quota) for the period: "
             f"{e(cents_text(statement.target_incentive_cents, currency))}. "
             f"Total: <strong>{e(cents_text(statement.total_cents, currency))}</strong> "
-            f"({lines_text(len(statement.lines))}).</p><ul>{kinds}</ul>"
-            f"{_table(statement_rows(statement))}</section>")
+            f"({lines_text(len(statement.lines))}"
+            f"{', clawback lines highlighted' if marked.any() else ''}).</p><ul>{kinds}</ul>"
+            f"{_table(statement_rows(statement, currency), marked)}</section>")
+
+
+def featured_caption(featured: Featured, currency: str = "USD") -> str:
+    """What the featured statement is and why it was chosen, in one or two sentences."""
+    st, unit, latest = featured.statement, featured.unit, featured.latest_complete
+    when = (f"{st.period_label}, the latest complete {unit}" if st.period_label == latest
+            else f"{st.period_label}, a {unit} still in progress" if not latest
+            else f"{st.period_label}, the latest {unit} with one")
+    if featured.clawback_lines:
+        reversed_ = cents_text(-int(featured.clawback_rows["amount_cents"].sum()), currency)
+        before = ("" if st.period_label == latest or not latest else
+                  f"No rep had a clawback line in {latest}, the latest complete {unit}. ")
+        return (f"{before}Shown: the statement of {st.rep_name} for {when}, the rep with the "
+                f"most clawback lines that {unit} ({plural(featured.clawback_lines, 'line')} "
+                f"reversing {reversed_}).")
+    scope = f"a complete {unit} of the run" if latest else "the run"
+    return (f"No rep had a clawback line in {scope}. Shown instead: the best-paid statement of "
+            f"{when}, {st.rep_name}'s, {cents_text(st.total_cents, currency)}.")
+
+
+def featured_section(featured: Featured, currency: str = "USD") -> str:
+    """The featured statement under its caption (``featured_caption``)."""
+    return (f"<p>{html.escape(featured_caption(featured, currency))}</p>"
+            f"{statement_section(featured.statement, currency, with_rep=True)}")
 
 
 STYLE = ("body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;"

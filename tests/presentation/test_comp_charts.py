@@ -263,7 +263,7 @@ def _cells(ev):
                                                comp_charts.sensitivity_sentences(ev))))
     out.append(show(s["clawbacks"], lambda: comp_charts.clawback_sentences(cur.result)))
     out.append(show(s["statement"],
-                    lambda: statements_html.statement_section(ev.statement)))
+                    lambda: statements_html.featured_section(ev.featured)))
     return out
 
 

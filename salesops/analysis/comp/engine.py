@@ -51,7 +51,7 @@ class CompResult:
 
     plan: Plan
     lines: pd.DataFrame  # one row per statement line (amount_cents sums to each total)
-    periods: pd.DataFrame  # one row per rep x payout period: targets, totals by kind, balance
+    periods: pd.DataFrame  # one row per rep x payout period (start, end): targets, totals, balance
     attainment: pd.DataFrame  # one row per rep x measure x quota period
     outside_window: pd.DataFrame  # credits of eligible reps dated outside their window on plan
     ignored_adjustments: pd.DataFrame  # adjustments not clawed back, with the reason
@@ -752,6 +752,7 @@ def _periods(plan: Plan, reps: pd.DataFrame, g: _Grid, totals: np.ndarray, balan
         "plan": plan.name,
         "rep_id": reps["rep_id"].to_numpy(object)[r],
         "period": np.array([x.start for x in g.payout], dtype="datetime64[ns]")[p],
+        "period_end": np.array([x.end for x in g.payout], dtype="datetime64[ns]")[p],
         "period_label": [g.payout[k].label for k in p],
         "active_days": active[has],
         "target_incentive_cents": np.round(ti_p[r, p]).astype(np.int64),

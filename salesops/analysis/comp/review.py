@@ -27,7 +27,7 @@ from salesops.analysis.comp.evaluation import (
 )
 from salesops.analysis.comp.plans import Plan, load_plan
 from salesops.analysis.comp.sensitivity import Sensitivity, simulate_next_period
-from salesops.analysis.comp.statements import Statement, featured_statement
+from salesops.analysis.comp.statements import Featured, featured_statement
 from salesops.analysis.comp.whatif import WhatIf, compare
 from salesops.data.asof import employed_during
 from salesops.data.periods import parse_date
@@ -95,7 +95,7 @@ class CompEvaluation:
     alternative: PlanReview | None = None
     whatif: WhatIf | None = None
     sim: Sensitivity | None = None
-    statement: Statement | None = None
+    featured: Featured | None = None  # the statement the report shows, and why
     open_unknown_amounts: int = 0  # open deals in scope whose amount is unknown
 
     @property
@@ -286,10 +286,10 @@ def evaluate(dataset: Dataset, as_of: str | pd.Timestamp | None, plan: Plan | st
                                                                current.quota_period),
         "clawbacks": _clawbacks(current, inputs),
     }
-    statement = featured_statement(review.result, inputs.reps)
-    sections["statement"] = AVAILABLE if statement is not None else Availability.missing(
+    featured = featured_statement(review.result, inputs.reps, end)
+    sections["statement"] = AVAILABLE if featured is not None else Availability.missing(
         "No statement: no rep had a statement line in the run.")
     sim = (simulate_next_period(current, review.rep_periods, n_simulations, seed)
            if sections["sensitivity"] else None)
     return CompEvaluation(start, end, av, sections, notes, inputs, review, alt,
-                          whatif if alt_av else None, sim, statement, unknown)
+                          whatif if alt_av else None, sim, featured, unknown)

@@ -68,20 +68,47 @@ def totals_reconcile(result: CompResult) -> bool:
                 and sums.index.isin(keyed.index).all())
 
 
-def featured_statement(result: CompResult, reps: pd.DataFrame) -> Statement | None:
-    """The statement a reviewer should look at first: the latest period with a clawback of the
-    rep with the most clawback lines; without clawbacks, the best-paid statement of the latest period with
-    lines (ties: the first rep); None for an empty run."""
+@dataclass(frozen=True)
+class Featured:
+    """The statement a report shows first and what it was chosen for: the rep with the most
+    clawback lines in the latest complete payout period that has any (``clawback_lines`` > 0),
+    else the best-paid statement of the latest complete period."""
+
+    statement: Statement
+    latest_complete: str  # the run's latest complete payout period with lines ("" when none)
+    clawback_lines: int  # clawback lines on the statement shown
+    unit: str = "month"  # the plan's payout period
+
+    @property
+    def clawback_rows(self) -> pd.DataFrame:
+        """The statement's clawback lines."""
+        return self.statement.lines.loc[self.statement.lines["kind"] == "clawback"]
+
+
+def featured_statement(result: CompResult, reps: pd.DataFrame,
+                       end: pd.Timestamp) -> Featured | None:
+    """The statement to show first, among payout periods complete by ``end`` (all periods when
+    none with lines is): the rep with the most clawback lines (ties: the larger amount reversed,
+    then the first rep) in the latest period with a clawback; without one, the best-paid
+    statement of the latest period with lines. None for an empty run."""
     lines = result.lines
     if lines.empty:
         return None
-    claws = lines.loc[lines["kind"] == "clawback"]
+    ends = result.periods.drop_duplicates("period").set_index("period")["period_end"]
+    pool = lines.loc[lines["period"].isin(ends.index[ends <= end])]
+    latest = str(pool.loc[pool["period"] == pool["period"].max(), "period_label"].iloc[0]
+                 ) if len(pool) else ""
+    pool = pool if len(pool) else lines
+    claws = pool.loc[pool["kind"] == "clawback"]
+    chosen = claws if len(claws) else pool
+    period = chosen["period"].max()
+    own = chosen.loc[chosen["period"] == period].groupby("rep_id", observed=True, sort=False)
     if len(claws):
-        rep_id = claws["rep_id"].value_counts().index[0]
-        period = claws.loc[claws["rep_id"] == rep_id, "period"].max()
+        rank = pd.DataFrame({"n": own.size(), "reversed": -own["amount_cents"].sum()})
+        rep_id = rank.sort_values(["n", "reversed"], ascending=False, kind="stable").index[0]
     else:
-        period = lines["period"].max()
-        totals = lines.loc[lines["period"] == period].groupby(
-            "rep_id", observed=True, sort=False)["amount_cents"].sum()
+        totals = own["amount_cents"].sum()
         rep_id = totals.index[int(totals.to_numpy().argmax())]
-    return next(statements(result, reps, [rep_id], [period]), None)
+    statement = next(statements(result, reps, [rep_id], [period]))
+    n = int((statement.lines["kind"] == "clawback").sum())
+    return Featured(statement, latest, n, result.plan.payout_period)
