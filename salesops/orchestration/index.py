@@ -1,7 +1,9 @@
-"""Index pages: one per report folder (a date's company folder lists its audiences too) and a
-top page listing every date.
+"""Index pages: a cover page per report folder (a date's company folder links its audiences
+too) and a top page listing every date.
 
-Rendered with Jinja2 autoescaping, so every value (notebook names, audience labels, error text,
+The cover shows each report's headline numbers in reading order, each linking to its report,
+and keeps the run details for operators in a collapsed section. Rendered with Jinja2
+autoescaping, so every value (report titles, headline texts, audience labels, error text,
 parameters) reaches the page escaped. Pages are built from manifests only, so an index lists
 exactly what the manifest beside it describes.
 """
@@ -15,14 +17,38 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from salesops.orchestration.manifest import MANIFEST_FILE, read_manifest
+from salesops.presentation.formatting import count, plural
 
 INDEX_FILE = "index.html"
+#: The order a leader reads the reports in; any other report follows, by name.
+READING_ORDER = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     keep_trailing_newline=True,
 )
+_ENV.filters.update(count=count, plural=plural)
+
+
+def reading_order(names: list[str]) -> list[str]:
+    """``names`` in the order a leader reads them (``READING_ORDER``), any others after by name."""
+    known = {name: i for i, name in enumerate(READING_ORDER)}
+    return sorted(names, key=lambda n: (known.get(n, len(known)), n))
+
+
+def cover_cards(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """One card per report of a folder, in reading order: its title, link, whether it was
+    produced, and its headline items (none for a failed report: its numbers are missing)."""
+    entries = {nb["name"]: nb for nb in manifest.get("notebooks", [])}
+    cards = []
+    for name in reading_order(list(entries)):
+        nb = entries[name]
+        ok = nb.get("status") == "OK"
+        cards.append({"name": name, "title": nb.get("title") or name.replace("_", " ").capitalize(),
+                      "href": nb.get("html"), "ok": ok,
+                      "items": (nb.get("headline") or {}).get("items", []) if ok else []})
+    return cards
 
 
 def summary(manifest: dict[str, Any], slug: str = "") -> dict[str, Any]:
@@ -56,13 +82,17 @@ def audience_summaries(day_dir: Path, updated: dict[str, dict[str, Any]] | None 
 
 
 def render_day_index(as_of: str, manifest: dict[str, Any] | None,
-                     audiences: list[dict[str, Any]] | None = None) -> str:
-    """``index.html`` of a report folder: each report's link, status, run time, data,
-    parameters and error; a date's company folder also links its audience folders."""
+                     audiences: list[dict[str, Any]] | None = None, contact: str | None = None
+                     ) -> str:
+    """``index.html`` of a report folder, its cover page: each report's headline numbers and
+    link in reading order, the audience folders (a date's company folder), whom to ask
+    (``contact``), and the run details for operators in a collapsed section."""
     scope = (manifest or {}).get("scope") or {}
+    cards = cover_cards(manifest or {})
     return _ENV.get_template("day_index.html.j2").render(
         as_of=as_of, m=manifest, label=scope.get("label") or "Company",
-        is_audience=bool(scope.get("slug")), audiences=audiences or [])
+        is_audience=bool(scope.get("slug")), audiences=audiences or [], cards=cards,
+        failed=sum(not c["ok"] for c in cards), contact=contact)
 
 
 def report_days(reports_dir: Path) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ def test_a_scoped_run_goes_to_its_own_folder_and_never_over_the_company(tmp_path
     assert manifest["scope"] == {"scope": "region=EMEA", "label": "Region EMEA",
                                  "slug": "region-emea"}
     assert manifest["notebooks"][0]["parameters"] == {"as_of": AS_OF, "scope": "region=EMEA"}
-    assert "Sales reports for Region EMEA as of 2026-03-31" in (emea / "index.html").read_text()
+    assert "Sales reports · Region EMEA · as of 2026-03-31" in (emea / "index.html").read_text()
     assert "<title>Alpha report — Region EMEA</title>" in (emea / "alpha.html").read_text()
     assert "<title>Alpha report</title>" in company["alpha.html"].decode()
     index = (day / "index.html").read_text()

@@ -175,8 +175,9 @@ def test_manifest_content(full_run):
 
 def test_day_and_top_index(full_run):
     day_index = (full_run["day"] / "index.html").read_text()
-    # the link shows the notebook's '# ' heading, the file stem beside it
-    assert '<a href="ok_report.html">OK report</a> <span class="meta">(ok_report)</span>' in day_index
+    # the cover's card links the report by its '# ' heading; the run details add the file stem
+    assert '<h2><a href="ok_report.html">OK report</a></h2>' in day_index
+    assert '<td>OK report <span class="meta">(ok_report)</span></td>' in day_index
     assert full_run["results"]["ok_report"]["title"] == "OK report"
     assert day_index.count('class="FAILED"') == 1 and day_index.count('class="OK"') == 3
     assert f".audit/{AS_OF}/_logs/warns.log (" in day_index  # named, not linked: not shared
