@@ -2,18 +2,28 @@
 
 The HTML is built from a *shareable copy* of the notebook: parameter cells and papermill
 metadata (which hold local paths) are dropped, and so are warnings, stderr and tracebacks
-(they go to the run log, see ``runlog``); a failed report says so in one plain sentence.
-Every remaining output (text, HTML, Markdown, LaTeX, SVG, scripts, image alt text) and every
+(they go to the run log, see ``runlog``); a failed report becomes a short failure page (what
+failed, that its numbers are missing, whom to tell) with none of its partial results. Every
+remaining output (text, HTML, Markdown, LaTeX, SVG, scripts, image alt text) and every
 markdown cell is scrubbed of paths, credentials and secrets (``scrub``); base64 images stay byte
 for byte. The executed ``.ipynb`` in the audit folder remains the full, unscrubbed copy.
+
+The page is the template ``templates/salesops_report`` (its own small stylesheet, no notebook
+CSS, no scripts): one H1 naming report, audience and as-of date, links to the cover and the
+other reports, every table in its own sideways-scrolling box, a print layout, and a glossary
+of the abbreviations and jargon the page uses (``presentation.glossary``).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
+import re
+import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -22,28 +32,20 @@ from nbformat.v4 import new_markdown_cell
 
 from salesops.orchestration.runlog import is_error, is_stderr
 from salesops.orchestration.scrub import scrub, scrub_code, scrub_html
+from salesops.presentation.glossary import TERMS, used_terms
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "salesops_report"
 #: Cells papermill reads or writes parameters in (their code must not reach the report), and
 #: the red exception banners papermill adds to a failed notebook (replaced by one sentence).
 DROPPED_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+#: A Markdown heading line: its level and text.
+_HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+#: How a page title names the company (no audience) and separates its parts.
+COMPANY = "Company"
+SEP = " · "
 #: Notebook metadata kept for rendering (the language drives syntax highlighting).
 KEPT_METADATA = ("kernelspec", "language_info", "title")
-
-
-def failure_sentence(log: str) -> str:
-    """What a reader of a failed report is told instead of a traceback."""
-    return ("This report is incomplete: a step failed while it was being produced, so the "
-            "sections after that point are missing and nothing shown here replaces them. "
-            f"Whoever runs the reports finds the details in the run log ({log}).")
-
-
-def _failure_cell(log: str) -> NotebookNode:
-    """A markdown cell holding the failure sentence, styled as a warning banner (a fixed cell
-    id: two renders of one failed report are identical)."""
-    return new_markdown_cell(f'<p class="salesops-failed" style="color:#a93226;font-weight:bold">'
-                             f"{html.escape(failure_sentence(log))}</p>", id="salesops-failed")
 
 
 #: Base64-encoded image outputs: bytes, kept as they are.
@@ -87,43 +89,122 @@ def _scrub_output(output: NotebookNode) -> None:
         output["metadata"] = _scrub_tree(output["metadata"], scrub)
 
 
+
+def _headings(source: str) -> Iterator[tuple[int, int, str]]:
+    """(line number, level, text) of each Markdown heading of ``source`` outside code fences."""
+    fenced = False
+    for i, line in enumerate(source.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        match = None if fenced else _HEADING.match(line)
+        if match:
+            yield i, len(match.group(1)), match.group(2).strip()
+
+
 def notebook_title(nb: NotebookNode) -> str | None:
     """The first level-1 markdown heading of a notebook (the report's title), if any."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
+            for _, level, text in _headings(cell.source):
+                if level == 1:
+                    return text
     return None
 
 
-def with_audience(title: str, audience: str | None) -> str:
-    """``title`` naming its audience: "Performance review — Region EMEA"."""
-    suffix = f" — {audience}" if audience else ""
+def date_label(as_of: Any) -> str:
+    """``as_of`` (a date, timestamp or ISO string) as YYYY-MM-DD; "" when None."""
+    if as_of is None or as_of == "":
+        return ""
+    return as_of.strftime("%Y-%m-%d") if hasattr(as_of, "strftime") else str(as_of)[:10]
+
+
+def page_title(title: str, audience: str | None = None, as_of: Any = None) -> str:
+    """The report's title and first heading: "Performance review · Region EMEA · as of
+    2026-12-01" (audience None: "Company"; no as-of date: no date); a title that already
+    names them is returned as it is."""
+    parts = [audience or COMPANY] + ([f"as of {date_label(as_of)}"] if date_label(as_of) else [])
+    suffix = "".join(f"{SEP}{part}" for part in parts)
     return title if title.endswith(suffix) else title + suffix
 
 
-def _name_audience(cells: list[NotebookNode], audience: str) -> None:
-    """Append the audience to the first level-1 heading of the markdown cells, once."""
+def _retitle(cells: list[NotebookNode], heading: str) -> None:
+    """The first level-1 heading of the markdown cells becomes ``heading`` (prepended as a cell
+    when there is none); later level-1 headings become level 2, so the page has one H1."""
+    titled = False
     for cell in cells:
         if cell.cell_type != "markdown":
             continue
         lines = cell.source.split("\n")
-        for i, line in enumerate(lines):
-            if line.startswith("# "):
-                lines[i] = with_audience(line.rstrip(), audience)
-                cell.source = "\n".join(lines)
-                return
+        for i, level, text in list(_headings(cell.source)):
+            if level == 1:
+                lines[i] = f"## {text}" if titled else f"# {heading}"
+                titled = True
+        cell.source = "\n".join(lines)
+    if not titled:
+        cells.insert(0, new_markdown_cell(f"# {heading}", id="salesops-title"))
+
+
+def failure_point(nb: NotebookNode) -> str | None:
+    """Where a failed notebook stopped: the last section heading before the first cell with an
+    error (or that papermill marked failed); "" when it stopped before its first section, None
+    when no cell failed."""
+    heading = ""
+    for cell in nb.cells:
+        if DROPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "markdown":
+            for _, level, text in _headings(cell.source):
+                if level > 1:
+                    heading = text
+        elif (any(is_error(o) for o in cell.get("outputs", []))
+              or cell.get("metadata", {}).get("papermill", {}).get("status") == "failed"):
+            return re.sub(r"[*_`]", "", scrub_html(heading))
+    return None
+
+
+#: Whom a reader of a failed report tells, when the run names no one.
+DEFAULT_CONTACT = "the team that runs these reports"
+
+
+def failure_html(where: str | None, as_of: Any = None, log: str = "the run log",
+                 contact: str | None = None) -> str:
+    """What a failed report shows instead of its partial results: that it could not be produced,
+    where it stopped, that its numbers are missing, that the other reports are unaffected,
+    whom to tell and, for operators, the run log (a relative path)."""
+    when = f" for {date_label(as_of)}" if date_label(as_of) else ""
+    if where:
+        stopped = f" It stopped in the section “{html.escape(where)}”."
+    else:
+        stopped = "" if where is None else " It stopped before its first section."
+    return (
+        '<div class="so-failed" role="alert">'
+        f"<p><strong>This report could not be produced{when}.</strong>{stopped}</p>"
+        "<p>Its numbers are missing: no figures are shown, because the ones computed before "
+        "it stopped would be incomplete. The other reports are not affected.</p>"
+        f"<p>Please tell {html.escape(contact or DEFAULT_CONTACT)} that this report is "
+        "missing.</p>"
+        "<p>For whoever runs the reports: the details are in the run log "
+        f"(<code>{html.escape(scrub(log))}</code>).</p></div>")
 
 
 def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = False,
-                   audience: str | None = None) -> NotebookNode:
+                   audience: str | None = None, as_of: Any = None,
+                   contact: str | None = None, title: str = "Report") -> NotebookNode:
     """Copy of ``nb`` without parameter cells, local metadata, warnings, stderr or tracebacks,
-    every output and markdown cell scrubbed, its first heading naming ``audience``; if it
-    failed (an error output, or ``failed``), the failure sentence (naming ``log``) follows."""
+    every output and markdown cell scrubbed, its one H1 the ``page_title``; if it failed (an
+    error output, or ``failed``), only that title and the ``failure_html`` (naming ``log``).
+    ``title`` is the report's name when ``nb`` has no heading."""
     shared = copy.deepcopy(nb)
+    as_of = as_of if as_of is not None else _parameter(nb, "as_of")
     shared.metadata = NotebookNode({k: shared.metadata[k] for k in KEPT_METADATA
                                     if k in shared.metadata})
+    heading = page_title(notebook_title(nb) or title, audience, as_of)
+    where = failure_point(nb)
+    if failed or where is not None:
+        shared.cells = [new_markdown_cell(f"# {heading}", id="salesops-title"),
+                        new_markdown_cell(failure_html(where, as_of, log, contact),
+                                          id="salesops-failed")]
+        return shared
     cells = []
     for cell in shared.cells:
         if DROPPED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
@@ -132,22 +213,107 @@ def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = Fa
         if cell.cell_type == "markdown":
             cell.source = scrub_html(cell.source)
         if "outputs" in cell:
-            failed = failed or any(is_error(o) for o in cell.outputs)
-            cell.outputs = [o for o in cell.outputs if not (is_stderr(o) or is_error(o))]
+            cell.outputs = [o for o in cell.outputs if not is_stderr(o)]
             for output in cell.outputs:
                 _scrub_output(output)
         cells.append(cell)
-    if audience:
-        _name_audience(cells, audience)
-    if failed:
-        titled = bool(cells) and cells[0].cell_type == "markdown"
-        cells.insert(1 if titled else 0, _failure_cell(log))
+    _retitle(cells, heading)
     shared.cells = cells
     return shared
 
 
+def _parameter(nb: NotebookNode, name: str) -> Any:
+    """A parameter papermill ran ``nb`` with (None if it did not)."""
+    return nb.metadata.get("papermill", {}).get("parameters", {}).get(name)
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees: text nodes (no styles, scripts or title) and image alt texts,
+    block elements apart."""
+
+    HIDDEN = ("style", "script", "title")
+    BLOCKS = {"p", "div", "br", "li", "tr", "td", "th", "caption", "dt", "dd", "summary",
+              "details", "section", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "img"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in self.HIDDEN
+        self.parts.extend(f" {v} " for k, v in attrs if k == "alt" and v)
+        self.parts.append(" " if tag in self.BLOCKS else "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in self.HIDDEN and self._hidden > 0
+        self.parts.append(" " if tag in self.BLOCKS else "")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(markup: str) -> str:
+    """The visible text of ``markup`` (``_VisibleText``), whitespace collapsed."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+
+
+_PNG = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+
+
+def png_texts(png: bytes) -> list[str]:
+    """The texts of a PNG's ``tEXt``/``iTXt`` chunks before its image data (the charts' drawn
+    texts, see ``sections.figure_png``)."""
+    texts, at = [], 8
+    while at + 8 <= len(png):
+        size, kind = struct.unpack(">I4s", png[at:at + 8])
+        data = png[at + 8:at + 8 + size]
+        if kind == b"IDAT":
+            break
+        if kind == b"tEXt":
+            texts.append(data.split(b"\0", 1)[-1].decode("latin-1"))
+        elif kind == b"iTXt":
+            texts.append(data.split(b"\0", 1)[-1][4:].split(b"\0", 1)[-1].decode("utf-8", "replace"))
+        at += 12 + size
+    return texts
+
+
+def chart_texts(markup: str) -> str:
+    """Every text drawn on the embedded PNG charts of ``markup``, one per line."""
+    return "\n".join(t for m in _PNG.finditer(markup)
+                     for t in png_texts(base64.b64decode(m.group(1))))
+
+
+def glossary_html(text: str) -> str:
+    """The "Glossary" section for the terms ``text`` uses ("" when it uses none)."""
+    terms = used_terms(text)
+    if not terms:
+        return ""
+    items = "".join(f"<dt>{html.escape(t, quote=False)}</dt><dd>{html.escape(TERMS[t], quote=False)}</dd>"
+                    for t in terms)
+    return f'<section class="so-glossary"><h2 id="glossary">Glossary</h2><dl>{items}</dl></section>'
+
+
+#: Where the template leaves room for the glossary, at the end of ``<main>``.
+GLOSSARY_MARK = "<!-- salesops:glossary -->"
+
+
+def with_glossary(page: str) -> str:
+    """``page`` with the glossary of what its ``<main>`` shows (text, alt texts, chart texts)
+    in place of ``GLOSSARY_MARK``."""
+    head, mark, tail = page.rpartition(GLOSSARY_MARK)
+    if not mark:
+        return page
+    shown = head[head.find("<main"):]
+    return head + glossary_html(visible_text(shown) + "\n" + chart_texts(shown)) + tail
+
+
 def make_exporter() -> Any:
-    """The report exporter: code and prompts hidden, images inline, no CDN scripts."""
+    """The report exporter: code and prompts hidden, images inline, no scripts, no anchors."""
     from nbconvert import HTMLExporter  # imported on first use: overlaps the first notebook
 
     return HTMLExporter(
@@ -156,6 +322,7 @@ def make_exporter() -> Any:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,
         embed_images=True,
     )
 
@@ -168,16 +335,17 @@ class HtmlRenderer:
         self._lock = threading.Lock()
 
     def render(self, nb: NotebookNode, title: str, log: str = "the run log",
-               failed: bool = False, audience: str | None = None) -> str:
-        """HTML of the shareable copy of ``nb`` for ``audience`` (None: the company); its
-        ``<title>`` is the report's first heading (else ``title``) naming the audience, and
-        ``log`` names its run log."""
-        shared = shareable_copy(nb, log, failed, audience)
-        shared.metadata["title"] = with_audience(notebook_title(shared) or title, audience)
+               failed: bool = False, audience: str | None = None, as_of: Any = None,
+               nav: Sequence[tuple[str, str]] = (), contact: str | None = None) -> str:
+        """HTML page of the shareable copy of ``nb`` for ``audience`` (None: the company) as of
+        ``as_of`` (None: the date papermill ran it with): ``<title>`` and H1 the ``page_title``
+        of its first heading (else ``title``), ``nav`` (label, href) links on top and at the
+        foot, the glossary at the end; a failed report is the failure page (``contact``, ``log``)."""
+        shared = shareable_copy(nb, log, failed, audience, as_of, contact, title)
+        shared.metadata["title"] = notebook_title(shared) or title
+        resources = {"metadata": {"name": title}, "salesops": {"nav": list(nav)}}
         with self._lock:
             if self._exporter is None:
                 self._exporter = make_exporter()
-            body, _ = self._exporter.from_notebook_node(
-                shared, resources={"metadata": {"name": title}}
-            )
-        return body
+            body, _ = self._exporter.from_notebook_node(shared, resources=resources)
+        return with_glossary(body)
