@@ -1,0 +1,132 @@
+"""Pipeline coverage, defined once (the performance review and the forecast both use it).
+
+Coverage of a period is its open pipeline (known amounts) over what is still to close of its
+quota. The standard it is compared against is the coverage needed at the usual conversion: of
+the pipeline open at the same point of each of the last complete periods (same offset from the
+period's start) and expected to close in it, the share that closed won within it; needed =
+1 / that share. Close dates and amounts are today's values (the data keeps no history of them),
+so a deal that slipped out of a past period is not in that period's pipeline.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from salesops.data.asof import snapshot
+from salesops.data.periods import Period
+from salesops.data.quotas import quota_for_period
+from salesops.data.store import Dataset
+
+#: Columns a snapshot needs (it rewrites stage, status, probability and forecast category).
+_COLUMNS = ["opportunity_id", "created_date", "close_date", "stage", "status", "amount",
+            "forecast_category", "probability"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Coverage of one period as known on a date, and the coverage needed to close the gap at
+    the usual conversion (see the module docstring). Missing figures are NaN, never 0."""
+
+    period: str
+    pipeline: float
+    deals: int
+    unknown_amount: int
+    quota: float
+    booked: float
+    to_close: float
+    ratio: float
+    conversion: float
+    periods_measured: int
+    needed: float
+    freq: str = "quarter"
+    min_history: int = 2
+
+    @property
+    def standard(self) -> str:
+        """'1.6x needed at the usual conversion (61% of such pipeline closed over the last 4
+        quarters)', or why the usual conversion cannot be measured."""
+        if math.isnan(self.needed):
+            return (f"the usual conversion cannot be measured: fewer than "
+                    f"{_plural(self.min_history, f'past {self.freq}')}")
+        # rounded as formatting.ratio and formatting.pct round (data cannot import presentation)
+        return (f"{self.needed:.1f}x needed at the usual conversion ({self.conversion * 100:.0f}% "
+                f"of such pipeline closed over the last {self._periods})")
+
+    @property
+    def _periods(self) -> str:
+        n = self.periods_measured
+        return self.freq if n == 1 else f"{n} {self.freq}s"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _in_pipeline(deals: pd.DataFrame, period: Period, on: pd.Timestamp) -> pd.Series:
+    """Open deals expected to close in ``period``; when ``on`` is inside it, also those whose
+    expected close date has already passed (overdue deals still count for the current period)."""
+    is_open = deals["status"] == "open"
+    if period.start <= on <= period.end:
+        return is_open & (deals["close_date"] <= period.end)
+    return is_open & period.contains(deals["close_date"])
+
+
+def _conversion(deals: pd.DataFrame, dataset: Dataset, period: Period, as_of: pd.Timestamp,
+                history: int) -> tuple[float, float, int]:
+    """(won, pipeline, periods measured) over the last ``history`` complete periods before
+    ``period``: the known-amount pipeline open at the same offset from each one's start, and
+    how much of it closed won within that period (as known on ``as_of``)."""
+    calendar, offset = dataset.calendar, as_of - period.start
+    first = deals["created_date"].min()
+    ids = pd.Index(deals["opportunity_id"])
+    complete = (p for p in (calendar.shift(period, -k) for k in itertools.count(1))
+                if p.end <= as_of)
+    won = total = 0.0
+    measured = 0
+    for past in itertools.islice(complete, history):
+        point = past.start + offset
+        if pd.isna(first) or point < first:
+            continue  # before the data began: nothing was known yet, not a measurement
+        then = snapshot(deals, dataset.stage_history, dataset.catalogue, point)
+        picked = then.loc[_in_pipeline(then, past, point) & then["amount"].notna()]
+        amount = float(picked["amount"].sum())
+        if amount <= 0:
+            continue
+        outcome = deals.iloc[ids.get_indexer(picked["opportunity_id"])]
+        closed_won = ((outcome["status"] == "won") & past.contains(outcome["close_date"])).to_numpy()
+        won += float(picked["amount"].to_numpy()[closed_won].sum())
+        total += amount
+        measured += 1
+    return won, total, measured
+
+
+def coverage(dataset: Dataset, period: Period, as_of: pd.Timestamp, history: int = 4,
+             min_history: int = 2) -> Coverage:
+    """Coverage of ``period`` as known at the end of ``as_of``, with the coverage needed at the
+    conversion of the last ``history`` complete periods (NaN with fewer than ``min_history``)."""
+    as_of = pd.Timestamp(as_of)
+    deals = snapshot(dataset.opportunities[_COLUMNS], dataset.stage_history, dataset.catalogue,
+                     as_of)
+    open_ = deals.loc[_in_pipeline(deals, period, as_of)]
+    known = open_["amount"].notna()
+    pipeline = float(open_.loc[known, "amount"].sum())
+    quota = float(quota_for_period(dataset.quotas, period).sum())
+    quota = quota if quota > 0 else math.nan  # no quota set: missing, never $0
+    won = (deals["status"] == "won") & period.contains(deals["close_date"]) & (
+        deals["close_date"] <= as_of)
+    booked = float(deals.loc[won, "amount"].fillna(0.0).sum())
+    to_close = max(quota - booked, 0.0) if not math.isnan(quota) else math.nan
+    no_known = len(open_) > 0 and not known.any()
+    ratio = pipeline / to_close if to_close > 0 and not no_known else math.nan
+    closed, measured_amount, measured = _conversion(deals, dataset, period, as_of, history)
+    conversion = closed / measured_amount if measured >= min_history else math.nan
+    return Coverage(
+        period=period.label, pipeline=pipeline, deals=len(open_),
+        unknown_amount=int((~known).sum()), quota=quota, booked=booked, to_close=to_close,
+        ratio=ratio, conversion=conversion, periods_measured=measured,
+        needed=1 / conversion if conversion > 0 else math.nan,
+        freq=period.freq, min_history=min_history)
