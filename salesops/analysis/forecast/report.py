@@ -179,6 +179,9 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
     av["dimension"] = dimension_availability(dataset, dimension) if dimension else AVAILABLE
     split = dimension if dimension and av["dimension"] else None
     frame = tagged(known, dataset, split) if split else known
+    if split:
+        av["dimension"] = one_member_availability(frame[split], split, dataset.scope)
+        split = split if av["dimension"] else None
     events = booking_events(opportunities=frame) if deals else booking_events(transactions=frame)
     others = 0
     if split:
@@ -244,6 +247,18 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
         other_members=others,
     )
+
+
+def one_member_availability(members: pd.Series, dimension: str, scope: Scope) -> Availability:
+    """Not available when ``members`` (the deals' or transactions' ``dimension`` values) has
+    at most one value: a split into one member would repeat the total."""
+    values = members.dropna().astype(str).unique()
+    if len(values) > 1:
+        return AVAILABLE
+    where = "The company" if scope.is_company else scope.label
+    has = f"has one {dimension} ({values[0]})" if len(values) else f"has no {dimension} values"
+    return Availability.missing(f"The forecast is not split by {dimension}: {where} {has}, so "
+                                "the total is its only forecast.")
 
 
 def _without(crm: pd.DataFrame, av: dict[str, Availability]) -> pd.DataFrame:

@@ -410,3 +410,17 @@ def test_scope_company_is_the_company_report(sample, full):
     pd.testing.assert_frame_equal(company.summary, full.summary)
     with pytest.raises(ValueError, match="known region values: APAC, EMEA, North America"):
         build_forecast_report(sample, AS_OF, scope="region=Mars", **FAST)
+
+
+def test_a_scope_with_one_member_of_the_dimension_is_not_split(sample, full):
+    # EMEA split by region was a 'Total' and an 'EMEA' series with the same numbers, twice
+    emea = build_forecast_report(sample, AS_OF, dimension="region", scope="region=EMEA", **FAST)
+    assert emea.dimension is None
+    assert emea.bookings.forecasts["series"].unique().tolist() == [TOTAL]
+    assert list(emea.bookings.results) == [TOTAL]
+    assert emea.availability["dimension"].reason == (
+        "The forecast is not split by region: Region EMEA has one region (EMEA), so the total "
+        "is its only forecast.")
+    # the company has three regions: split as before
+    assert full.dimension == "region" and bool(full.availability["dimension"])
+    assert set(full.bookings.forecasts["series"]) == {TOTAL, "APAC", "EMEA", "North America"}
