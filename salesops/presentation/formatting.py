@@ -7,6 +7,10 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from salesops.data.coverage import Coverage
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "C$", "AUD": "A$"}
 #: Compact money units, smallest first: the figure is shown in the largest unit it reaches.
@@ -156,3 +160,24 @@ def versus(value: float | None, target: float | None, currency: str = "USD",
         return f"on the {goal} {what}"
     side = "above the" if diff > 0 else "short of the"
     return f"{money(abs(diff), currency, compact=True)} {side} {goal} {what}"
+
+
+def coverage_text(c: Coverage, currency: str = "USD") -> str:
+    """The standard coverage phrase: 'coverage 1.1x of the $15.4M still to close, against 1.6x
+    needed at the usual conversion (61% of such pipeline closed over the last 4 quarters)', or
+    why it cannot be said; notes open deals without an amount (never read as $0)."""
+    if missing(c.quota):
+        return f"coverage cannot be computed: no quota is set for {c.period}"
+    if c.to_close == 0:
+        return f"nothing is left to close: {money(c.booked, currency, compact=True)} booked " \
+               f"of the {money(c.quota, currency, compact=True)} quota"
+    if missing(c.ratio):
+        return (f"coverage cannot be computed: none of the {plural(c.deals, 'open deal')} "
+                f"expected in {c.period} has an amount")
+    text = (f"coverage {ratio(c.ratio)} of the {money(c.to_close, currency, compact=True)} "
+            f"still to close, ")
+    text += f"against {c.standard}" if not missing(c.needed) else f"and {c.standard}"
+    if c.unknown_amount:
+        text += (f"; known amounts only: {count(c.unknown_amount)} of the "
+                 f"{plural(c.deals, 'open deal')} {'has' if c.unknown_amount == 1 else 'have'} no amount")
+    return text

@@ -31,6 +31,7 @@ def _formatter(kind: Formatter, currency: str) -> Callable[[object], str]:
         "points": lambda v: formatting.points(v),
         "int": formatting.count,
         "float": formatting.number,
+        "ratio": formatting.ratio,
         "date": lambda v: "–" if pd.isna(v) else pd.Timestamp(v).strftime("%Y-%m-%d"),
     }
     if kind not in table:

@@ -135,3 +135,37 @@ def test_versus():
 @given(amounts, st.floats(min_value=0, max_value=1e11, allow_nan=False))
 def test_versus_never_shows_a_negative_amount(value, target):
     assert "-" not in f.versus(value, target).replace("short of", "")
+
+
+def _coverage(**changes):
+    from dataclasses import replace
+
+    from salesops.data.coverage import Coverage
+    base = Coverage(period="FY2027 Q1", pipeline=16_342_400, deals=205, unknown_amount=0,
+                    quota=15_436_300, booked=0, to_close=15_436_300, ratio=16_342_400 / 15_436_300,
+                    conversion=0.61, periods_measured=4, needed=1 / 0.61)
+    return replace(base, **changes)
+
+
+def test_coverage_text_states_the_standard():
+    # 16,342,400 / 15,436,300 = 1.06 -> 1.1x; 1 / 0.61 = 1.64 -> 1.6x
+    assert f.coverage_text(_coverage()) == (
+        "coverage 1.1x of the $15.4M still to close, against 1.6x needed at the usual "
+        "conversion (61% of such pipeline closed over the last 4 quarters)")
+    no_history = _coverage(conversion=math.nan, needed=math.nan, periods_measured=1)
+    assert f.coverage_text(no_history, "EUR") == (
+        "coverage 1.1x of the €15.4M still to close, and the usual conversion cannot be "
+        "measured: fewer than 2 past quarters")
+
+
+def test_coverage_text_notes_unknown_amounts_and_missing_figures():
+    assert f.coverage_text(_coverage(unknown_amount=1)).endswith(
+        "; known amounts only: 1 of the 205 open deals has no amount")
+    assert f.coverage_text(_coverage(unknown_amount=3)).endswith("3 of the 205 open deals have no amount")
+    assert f.coverage_text(_coverage(quota=math.nan, to_close=math.nan, ratio=math.nan)) == (
+        "coverage cannot be computed: no quota is set for FY2027 Q1")
+    assert f.coverage_text(_coverage(booked=16e6, to_close=0.0, ratio=math.nan)) == (
+        "nothing is left to close: $16M booked of the $15.4M quota")
+    assert f.coverage_text(_coverage(pipeline=0, unknown_amount=205, ratio=math.nan)) == (
+        "coverage cannot be computed: none of the 205 open deals expected in FY2027 Q1 has an "
+        "amount")

@@ -75,3 +75,8 @@ def test_limited_long_table_says_it_is_cut_and_keeps_all_rows_expandable():
 def test_limited_accepts_html_strings_and_escapes_the_noun():
     out = limited(_reps(3), lambda d: d.to_html(), limit=2, noun=XSS).data
     assert "Top 2 of 3" in out and "<img" not in out and out.count("<table") == 2
+
+
+def test_ratio_column_format():
+    html = styled_table(pd.DataFrame({"coverage": [1.14, None]}), {"coverage": "ratio"}).to_html()
+    assert ">1.1x<" in html and ">–<" in html
