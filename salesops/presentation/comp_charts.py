@@ -6,6 +6,8 @@ through ``salesops.presentation.sections.show``) displays it exactly once.
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,7 +22,8 @@ from salesops.analysis.comp.plans import Plan
 from salesops.analysis.comp.review import CompEvaluation
 from salesops.analysis.comp.sensitivity import Sensitivity
 from salesops.analysis.comp.whatif import WhatIf
-from salesops.presentation.formatting import money, number, pct
+from salesops.presentation.formatting import count, money, number, pct, plural, ratio, versus
+from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
 from salesops.presentation.style import (
     BAD,
@@ -35,7 +38,7 @@ from salesops.presentation.style import (
     new_figure,
     percent_axis,
 )
-from salesops.presentation.tables import report_table
+from salesops.presentation.tables import limited, report_table
 
 
 def _closed(fig: Figure) -> Figure:
@@ -116,6 +119,17 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
     return _closed(fig)
 
 
+def rep_names(rows: pd.DataFrame) -> pd.Series:
+    """Rep names as a table shows them: a rep who left is marked '(left 2026-09)'."""
+    left = pd.to_datetime(rows["left"]) if "left" in rows else pd.Series(pd.NaT, rows.index)
+    return rows["name"].astype(str).where(
+        left.isna(), rows["name"].astype(str) + " (left " + left.dt.strftime("%Y-%m") + ")")
+
+
+def _named(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows.assign(name=rep_names(rows))
+
+
 def cost_table(cost: pd.DataFrame, by: str = "team", currency: str = "USD") -> Styler:
     """Payout vs budget and cost of sales per group (overall last); > 110% of budget in red."""
     cols = {by: (by.replace("_", " ").title(), None), "reps": ("Reps", "int"),
@@ -123,67 +137,97 @@ def cost_table(cost: pd.DataFrame, by: str = "team", currency: str = "USD") -> S
             "payout_vs_budget": ("Payout / budget", "pct"), "bookings": ("Credited bookings", "money"),
             "cost_of_sales": ("Cost of sales", "pct1")}
     return report_table(cost, cols, currency,
-                        caption="Payout vs budget (on-target variable pay) and comp / bookings",
+                        caption="Payout against budget (on-target variable pay) and cost of sales "
+                                "(variable pay / credited bookings); over 110% of budget in red",
                         bad={"payout_vs_budget": cost["payout_vs_budget"] > 1.1})
 
 
-def whatif_table(whatif: WhatIf, currency: str = "USD", n: int = 5) -> Styler:
-    """The biggest winners and losers."""
-    d = whatif.per_rep
-    rows = pd.concat([d.head(n), d.tail(n)]).drop_duplicates("rep_id")
-    cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
-            "payout_base": ("Payout, current", "money"), "payout_alt": ("Payout, alternative", "money"),
-            "difference": ("Difference", "money")}
-    return report_table(rows, cols, currency,
-                        caption=f"Biggest winners and losers (top and bottom {n})",
-                        good={"difference": rows["difference"] > 0},
-                        bad={"difference": rows["difference"] < 0})
+WHATIF_COLUMNS = {"name": ("Rep", None), "team": ("Team", None),
+                  "attainment": ("Attainment", "pct"), "payout_base": ("Payout, current", "money"),
+                  "payout_alt": ("Payout, alternative", "money"),
+                  "difference": ("Difference", "money")}
 
 
-def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> Styler | HTML:
+def whatif_tables(whatif: WhatIf, currency: str = "USD", limit: int = 10) -> HTML:
+    """The reps who would gain under the alternative (biggest gain first), then those who would
+    lose (biggest loss first), each cut to ``limit`` rows with the rest expandable."""
+    parts = []
+    for rows, what, order, highlight in ((whatif.gains, "gain", "gain", "good"),
+                                         (whatif.losses, "lose", "loss", "bad")):
+        if rows.empty:
+            parts.append(f"<p>No rep would {what} under the alternative.</p>")
+            continue
+        render = functools.partial(_highlighted, currency=currency, highlight=highlight,
+                                   caption=f"Reps who would {what} under the alternative")
+        parts.append(limited(_named(rows), render, limit, noun="reps", order=order).data)
+    return HTML("".join(parts))
+
+
+def _highlighted(rows: pd.DataFrame, currency: str, highlight: str, caption: str) -> Styler:
+    """The what-if table with every difference highlighted ``highlight`` ('good' or 'bad')."""
+    return report_table(rows, WHATIF_COLUMNS, currency, caption=caption,
+                        **{highlight: {"difference": pd.Series(True, rows.index)}})
+
+
+def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> HTML:
     """Reps paid far above target because of one deal, or the sentence saying there are none."""
     if windfalls.empty:
         return paragraphs(["No windfalls: no rep was paid 1.5x target because of one deal."])
     cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
             "payout": ("Payout", "money"), "target_incentive": ("Target incentive", "money"),
             "payout_ratio": ("Payout / target", "pct"), "top_deal_payout": ("Paid on top deal", "money")}
-    return report_table(windfalls, cols, currency, caption="Windfalls")
+    return limited(_named(windfalls), lambda r: report_table(r, cols, currency,
+                                                             caption="Windfalls"),
+                   noun="reps", order="payout / target")
 
 
-def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> Styler | HTML:
-    """Reps whose latest quota is far from their own bookings history, or the sentence saying
-    none is."""
+def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> HTML:
+    """Reps whose latest quota is far from their own bookings history and their result, or the
+    sentence saying none is."""
     if misset.empty:
-        return paragraphs(["No quota looks mis-set: every rep with at least 2 earlier complete "
-                           "quarters has a latest quota within 0.5x-2x of their average "
-                           "bookings (reps with less history are not judged)."])
+        return paragraphs(["No quota looks mis-set: no rep with at least 2 earlier complete "
+                           "quarters missed a latest quota above 2x their average bookings or "
+                           "reached one below 0.5x of it (reps with less history are not "
+                           "judged)."])
     cols = {"name": ("Rep", None), "team": ("Team", None), "quota_period_label": ("Quarter", None),
             "quota": ("Quota", "money"), "history_bookings": ("Average bookings before", "money"),
-            "quota_to_history": ("Quota / history", "float"), "attainment": ("Attainment", "pct"),
-            "looks": ("Quota looks", None)}
-    return report_table(misset, cols, currency,
-                        caption="Quotas that look mis-set given the rep's own history")
+            "quota_to_history": ("Quota / average bookings", ratio),
+            "attainment": ("Attainment", "pct"), "looks": ("Quota looks", None)}
+    return limited(_named(misset), lambda r: report_table(
+        r, cols, currency, caption="Quotas that look mis-set given the rep's own history"),
+        noun="reps", order="quota looks too high first, then quota / average bookings")
 
 
 def distribution_tiles(d: Distribution) -> list[tuple[str, str]]:
-    """Headline figures of the attainment and payout distributions."""
-    return [("Reps", str(d.reps)), ("At quota", pct(d.share_at_quota)),
-            ("Reaching OTE", pct(d.share_reaching_ote)), ("Median attainment", pct(d.attainment_median)),
+    """Headline figures of the attainment and payout distributions over the whole run."""
+    return [("Reps", count(d.reps)),
+            ("Reached quota, whole run", f"{d.at_quota:,} of {d.with_quota:,} "
+                                         f"({pct(d.share_at_quota)})"),
+            ("Reached on-target pay", f"{d.reaching_ote:,} of {d.with_target:,} "
+                                      f"({pct(d.share_reaching_ote)})"),
+            ("Median attainment", pct(d.attainment_median)),
             ("Median payout / target", pct(d.payout_ratio_median))]
 
 
 def p4p_tiles(p: PayForPerformance) -> list[tuple[str, str]]:
     """Headline figures of pay for performance."""
     return [("Rank correlation", number(p.rank_correlation, 2)),
-            ("Top quartile payout / target", pct(p.top_quartile_payout_ratio)),
-            ("Bottom quartile payout / target", pct(p.bottom_quartile_payout_ratio)),
+            ("Top quarter of reps: payout / target", pct(p.top_quartile_payout_ratio)),
+            ("Bottom quarter of reps: payout / target", pct(p.bottom_quartile_payout_ratio)),
             ("Top / bottom", _times(p.top_to_bottom))]
 
 
-def _times(ratio: float) -> str:
+def _times(value: float) -> str:
     """A multiple as read on a tile: '6.0x'; above 100x (a bottom quartile paid almost
-    nothing) '>100x'; '-' when undefined."""
-    return ">100x" if ratio > 100 else f"{number(ratio, 1)}x" if np.isfinite(ratio) else "-"
+    nothing) '>100x'; '–' when undefined."""
+    return ">100x" if value > 100 else ratio(value) if np.isfinite(value) else "–"
+
+
+def _less_or_more(difference: float, currency: str) -> str:
+    """'$49,001 less' / '$12 more' / 'the same' (no '-$')."""
+    if round(difference) == 0:
+        return "the same"
+    return f"{money(abs(difference), currency)} {'more' if difference > 0 else 'less'}"
 
 
 def whatif_tiles(whatif: WhatIf, currency: str = "USD",
@@ -191,28 +235,32 @@ def whatif_tiles(whatif: WhatIf, currency: str = "USD",
     """Headline figures of the what-if comparison (the rank correlation only with attainment)."""
     tiles = [("Cost, current", money(whatif.cost_base, currency)),
              ("Cost, alternative", money(whatif.cost_alt, currency)),
-             ("Difference", money(whatif.cost_difference, currency)),
-             ("Winners / losers", f"{whatif.winners} / {whatif.losers}")]
+             ("Alternative costs", _less_or_more(whatif.cost_difference, currency)),
+             ("Reps who gain / lose", f"{whatif.winners:,} / {whatif.losers:,}")]
     if attainment:
-        tiles.append(("Rank correlation", f"{number(whatif.p4p_base.rank_correlation, 2)} -> "
-                                          f"{number(whatif.p4p_alt.rank_correlation, 2)}"))
+        tiles.append(("Rank correlation, current to alternative",
+                      f"{number(whatif.p4p_base.rank_correlation, 2)} to "
+                      f"{number(whatif.p4p_alt.rank_correlation, 2)}"))
     return tiles
 
 
 def sensitivity_tiles(sim: Sensitivity, currency: str = "USD") -> list[tuple[str, str]]:
-    """P10 / P50 / P90 of next period's payout and the attainment spread used."""
-    return [(k, money(v, currency)) for k, v in sim.quantiles().items()] + [
-        ("Attainment spread (log sd)", number(sim.sigma, 2))]
+    """P10 / P50 / P90 of next period's payout, said in words."""
+    q = sim.quantiles()
+    return [("P10: 1 in 10 simulations below", money(q["P10"], currency)),
+            ("P50: the median", money(q["P50"], currency)),
+            ("P90: 1 in 10 simulations above", money(q["P90"], currency))]
 
 
 def quota_realism_sentence(rep_periods: pd.DataFrame) -> str:
-    """Share of complete rep-quarters at quota against the 60-70% norm."""
+    """How many complete rep-quarters reached their quota, against the 60-70% norm."""
     if rep_periods.empty:
         return "No complete rep-quarter in the run: quota realism cannot be judged yet."
-    share = float((rep_periods["attainment"] >= 1).mean())
+    hit, n = int((rep_periods["attainment"] >= 1).sum()), len(rep_periods)
     low, high = AT_QUOTA_NORM
-    return (f"{pct(share)} of {len(rep_periods):,} complete rep-quarters reached quota "
-            f"(a healthy plan sees {pct(low)}-{pct(high)}).")
+    return (f"{hit:,} of {plural(n, 'complete rep-quarter')} ({pct(hit / n)}) reached that "
+            f"quarter's quota (a rep-quarter is one rep's quarter spent entirely on the plan "
+            f"and ended; a healthy plan sees {pct(low)}-{pct(high)}).")
 
 
 def clawback_sentences(result: CompResult, currency: str = "USD") -> list[str]:
@@ -220,13 +268,13 @@ def clawback_sentences(result: CompResult, currency: str = "USD") -> list[str]:
     back (a sentence only when some were not)."""
     claws = result.lines.loc[result.lines["kind"] == "clawback"]
     if len(claws):
-        out = [f"{len(claws):,} clawback {'line' if len(claws) == 1 else 'lines'} reversing "
+        out = [f"{plural(len(claws), 'clawback line')} reversing "
                f"{money(-claws['amount_cents'].sum() / 100, currency)}."]
     else:
         out = ["No clawback: no cancellation or refund reversed a deal paid in the run."]
     ignored = len(result.ignored_adjustments)
     if ignored:
-        out.append(f"{ignored:,} {'cancellation was' if ignored == 1 else 'cancellations were'} "
+        out.append(f"{count(ignored)} {'cancellation was' if ignored == 1 else 'cancellations were'} "
                    "not clawed back (outside the window or not credited in the run).")
     return out
 
@@ -235,15 +283,21 @@ def sensitivity_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str
     """Next period's range in words, and the open deals without an amount it leaves out."""
     assert ev.sim is not None and ev.current is not None
     q, period = ev.sim.quantiles(), ev.current.plan.quota_period
-    reps = len(ev.sim.per_rep)
-    out = [f"Next {period}'s variable pay is simulated at {money(q['P50'], currency)} (P10 "
-           f"{money(q['P10'], currency)}, P90 {money(q['P90'], currency)}) from the attainment "
-           f"history of {reps:,} {'rep' if reps == 1 else 'reps'}."]
+    out = [f"Next {period}'s variable pay is simulated at {money(q['P50'], currency, True)} (the "
+           f"median of {plural(len(ev.sim.totals), 'simulation')}), between "
+           f"{money(q['P10'], currency, True)} and {money(q['P90'], currency, True)} in 8 of 10 "
+           "(the P10 and P90: 1 in 10 simulations falls below the first, 1 in 10 above the "
+           f"second), from the attainment history of {plural(len(ev.sim.per_rep), 'rep')}."]
     n = ev.open_unknown_amounts
     if n:
-        out.append(f"{n:,} open {'deal has' if n == 1 else 'deals have'} no amount: the range "
+        out.append(f"{count(n)} open {'deal has' if n == 1 else 'deals have'} no amount: the range "
                    "does not use the open pipeline, so they are left out, not counted as $0.")
     return out
+
+
+def _follows(rho: float) -> str:
+    """How closely pay follows performance, from the rank correlation."""
+    return ("closely" if rho >= 0.7 else "loosely" if rho >= 0.4 else "hardly")
 
 
 def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
@@ -253,32 +307,57 @@ def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
         return [ev.available.reason, *ev.notes]
     cur = ev.current
     cost, d, p = cur.cost.iloc[-1], cur.distribution, cur.p4p
-    cos = (f", a cost of sales of {pct(cost['cost_of_sales'], 1)}" if cost["bookings"] > 0
-           else ", with no credited bookings")
-    out = [f"Under {cur.plan.name}, {d.reps} {'rep' if d.reps == 1 else 'reps'} earned "
-           f"{money(cost['payout'], currency)} of variable pay against a budget of "
-           f"{money(cost['budget'], currency)} ({pct(cost['payout_vs_budget'])}){cos}."]
+    cos = (f", a cost of sales of {pct(cost['cost_of_sales'], 1)} (variable pay as a share of "
+           f"the {money(cost['bookings'], currency, True)} of bookings credited to them)"
+           if cost["bookings"] > 0 else ", with no credited bookings")
+    out = [f"Under {cur.plan.name}, {plural(d.reps, 'rep')} earned "
+           f"{money(cost['payout'], currency, True)} of variable pay, "
+           f"{versus(cost['payout'], cost['budget'], currency, 'budget')} "
+           f"({pct(cost['payout_vs_budget'])} of budget){cos}."]
     if ev.sections["distributions"]:
         low, high = AT_QUOTA_NORM
         verdict = ("within" if low <= d.share_at_quota <= high else
                    "below" if d.share_at_quota < low else "above")
-        out.append(f"{pct(d.share_at_quota)} of reps reached quota over the run ({verdict} the "
-                   f"{pct(low)}-{pct(high)} norm) and {pct(d.share_reaching_ote)} reached "
-                   "on-target pay.")
+        out.append(f"{d.at_quota:,} of {plural(d.with_quota, 'rep')} with a quota "
+                   f"({pct(d.share_at_quota)}) reached their quota for the whole run "
+                   f"({ev.start:%Y-%m-%d} to {ev.end:%Y-%m-%d}), {verdict} the {pct(low)}-"
+                   f"{pct(high)} a healthy plan sees; {d.reaching_ote:,} of {d.with_target:,} "
+                   f"({pct(d.share_reaching_ote)}) earned at least their on-target pay (what a "
+                   "rep earns at 100% of quota).")
     if ev.sections["p4p"]:
-        out.append(f"Pay follows performance with a rank correlation of "
-                   f"{number(p.rank_correlation, 2)}; the top attainment quartile was paid "
-                   f"{pct(p.top_quartile_payout_ratio)} of target, the bottom quartile "
+        out.append(f"Pay follows performance {_follows(p.rank_correlation)}: a rank correlation "
+                   f"of {number(p.rank_correlation, 2)} between attainment and payout (1 would "
+                   "mean the higher a rep's attainment, the higher their pay, without exception); "
+                   f"the top quarter of reps by attainment was paid "
+                   f"{pct(p.top_quartile_payout_ratio)} of their target, the bottom quarter "
                    f"{pct(p.bottom_quartile_payout_ratio)}.")
     if ev.sections["whatif"]:
         w = ev.whatif
-        rho = (f"; rank correlation {number(w.p4p_alt.rank_correlation, 2)}"
+        rho = (f"; pay would follow performance {_follows(w.p4p_alt.rank_correlation)} (rank "
+               f"correlation {number(w.p4p_alt.rank_correlation, 2)} instead of "
+               f"{number(w.p4p_base.rank_correlation, 2)})"
                if ev.sections["p4p"] and np.isfinite(w.p4p_alt.rank_correlation) else "")
-        out.append(f"{ev.alternative.plan.name} would have cost {money(w.cost_alt, currency)} "
-                   f"({'+' if w.cost_difference >= 0 else '-'}"
-                   f"{money(abs(w.cost_difference), currency)}): {w.winners} "
-                   f"{'rep gains' if w.winners == 1 else 'reps gain'}, {w.losers} "
-                   f"{'loses' if w.losers == 1 else 'lose'}{rho}.")
+        out.append(f"{ev.alternative.plan.name} would have cost {money(w.cost_alt, currency)}, "
+                   f"{_less_or_more(w.cost_difference, currency)} than the current plan: "
+                   f"{w.winners:,} {'rep gains' if w.winners == 1 else 'reps gain'}, "
+                   f"{w.losers:,} {'loses' if w.losers == 1 else 'lose'}{rho}.")
     if ev.sim is not None:
         out.append(sensitivity_sentences(ev, currency)[0])
     return [*out, *ev.notes]
+
+
+def headline(ev: CompEvaluation, currency: str = "USD") -> list[Headline]:
+    """The cover page's numbers: payout, budget, payout / budget and cost of sales of the run
+    (none when the plan cannot be evaluated)."""
+    if not ev.available:
+        return []
+    cost, period = ev.current.cost.iloc[-1], f"{ev.start:%Y-%m-%d} to {ev.end:%Y-%m-%d}"
+    share = cost["cost_of_sales"] if cost["bookings"] > 0 else None
+    return [Headline("payout", "Variable pay", float(cost["payout"]),
+                     money(cost["payout"], currency, True), period),
+            Headline("budget", "Budget", float(cost["budget"]),
+                     money(cost["budget"], currency, True), period, "on-target variable pay"),
+            Headline("payout_vs_budget", "Payout vs budget", float(cost["payout_vs_budget"]),
+                     pct(cost["payout_vs_budget"]), period),
+            Headline("cost_of_sales", "Cost of sales", share, pct(share, 1), period,
+                     "variable pay / credited bookings")]

@@ -18,8 +18,17 @@ from salesops.analysis.comp.engine import CompResult
 AT_QUOTA_NORM = (0.60, 0.70)
 
 
+def _roster(reps: pd.DataFrame) -> pd.DataFrame:
+    """Who each rep is: name, team, region, manager and ``left`` (termination date, NaT while
+    employed)."""
+    cols = ["rep_id", "name", "team", "region", "manager", "termination_date"]
+    return (reps.reindex(columns=cols).rename(columns={"termination_date": "left"})
+            .astype({"rep_id": str}))
+
+
 def rep_outcomes(result: CompResult, reps: pd.DataFrame) -> pd.DataFrame:
-    """One row per rep over the run: target, payout, payout/target, attainment, bookings.
+    """One row per rep over the run: who (``_roster``), target, payout, payout/target,
+    attainment, bookings.
 
     Attainment is credit / quota per measure summed over the run, weighted by measure weight.
     ``top_deal_cents`` is the largest amount any one deal paid the rep (commission + SPIF).
@@ -43,7 +52,7 @@ def rep_outcomes(result: CompResult, reps: pd.DataFrame) -> pd.DataFrame:
     out["target_incentive"] = out["target_incentive_cents"] / 100
     out["payout"] = out["payout_cents"] / 100
     out["payout_ratio"] = out["payout"] / out["target_incentive"].where(out["target_incentive"] > 0)
-    roster = reps[["rep_id", "name", "team", "region", "manager"]].astype({"rep_id": str})
+    roster = _roster(reps)
     out["rep_id"] = out["rep_id"].astype(str)
     return roster.merge(out, on="rep_id", how="inner").assign(plan=result.plan.name)
 
@@ -79,21 +88,34 @@ def cost_of_sales(outcomes: pd.DataFrame, by: str = "team", budget: float | None
 
 @dataclass(frozen=True)
 class Distribution:
+    """Attainment and payout over the whole run: how many reps reached their quota summed over
+    the run (of those with a quota) and their on-target pay (of those with a target)."""
+
     reps: int
-    share_at_quota: float
-    share_reaching_ote: float
+    with_quota: int
+    at_quota: int
+    with_target: int
+    reaching_ote: int
     attainment_p10: float
     attainment_median: float
     attainment_p90: float
     payout_ratio_median: float
 
+    @property
+    def share_at_quota(self) -> float:
+        return self.at_quota / self.with_quota if self.with_quota else float("nan")
+
+    @property
+    def share_reaching_ote(self) -> float:
+        return self.reaching_ote / self.with_target if self.with_target else float("nan")
+
 
 def distribution(outcomes: pd.DataFrame) -> Distribution:
-    """Headline shape of attainment and payout: share at quota and share reaching OTE."""
+    """Headline shape of attainment and payout: reps at quota and reaching on-target pay."""
     att, ratio = outcomes["attainment"].dropna(), outcomes["payout_ratio"].dropna()
     return Distribution(
-        reps=len(outcomes), share_at_quota=float((att >= 1).mean()),
-        share_reaching_ote=float((ratio >= 1).mean()),
+        reps=len(outcomes), with_quota=len(att), at_quota=int((att >= 1).sum()),
+        with_target=len(ratio), reaching_ote=int((ratio >= 1).sum()),
         attainment_p10=float(att.quantile(0.1)), attainment_median=float(att.median()),
         attainment_p90=float(att.quantile(0.9)), payout_ratio_median=float(ratio.median()))
 
@@ -126,8 +148,8 @@ def windfalls(outcomes: pd.DataFrame, multiple: float = 1.5) -> pd.DataFrame:
     top = outcomes["top_deal_cents"] / 100
     mask = (outcomes["payout_ratio"] >= multiple) & (
         outcomes["payout"] - top <= outcomes["target_incentive"])
-    out = outcomes.loc[mask, ["rep_id", "name", "team", "attainment", "payout", "target_incentive",
-                              "payout_ratio"]].assign(top_deal_payout=top[mask])
+    out = outcomes.loc[mask, ["rep_id", "name", "team", "left", "attainment", "payout",
+                              "target_incentive", "payout_ratio"]].assign(top_deal_payout=top[mask])
     return out.sort_values("payout_ratio", ascending=False).reset_index(drop=True)
 
 
@@ -154,9 +176,9 @@ def quota_realism(result: CompResult, reps: pd.DataFrame, end: pd.Timestamp,
                            .where(latest["history_bookings"] > 0))
     too_high = (latest["quota_to_history"] > high) & (latest["attainment"] < 1)
     too_low = (latest["quota_to_history"] < low) & (latest["attainment"] >= 1)
-    flagged = latest.loc[too_high | too_low]
-    flagged = flagged.assign(looks=np.where(too_high[too_high | too_low], "too high", "too low"))
-    names = reps[["rep_id", "name", "team"]].astype({"rep_id": str})
-    cols = ["rep_id", "name", "team", "quota_period_label", "quota", "history_bookings",
+    flagged = latest.assign(looks=np.where(too_high, "too high", "too low"))[too_high | too_low]
+    flagged = flagged.sort_values(["looks", "quota_to_history"], ascending=[True, False])
+    names = _roster(reps)[["rep_id", "name", "team", "left"]]
+    cols = ["rep_id", "name", "team", "left", "quota_period_label", "quota", "history_bookings",
             "quota_to_history", "attainment", "looks"]
-    return complete, names.merge(flagged, on="rep_id")[cols].reset_index(drop=True)
+    return complete, flagged.merge(names, on="rep_id")[cols].reset_index(drop=True)

@@ -21,7 +21,7 @@ from salesops.analysis.comp.whatif import compare
 def _outcomes():
     return pd.DataFrame({
         "rep_id": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"],
-        "team": ["T1", "T1", "T2", "T2"], "attainment": [0.5, 0.9, 1.1, 2.0],
+        "team": ["T1", "T1", "T2", "T2"], "left": pd.NaT, "attainment": [0.5, 0.9, 1.1, 2.0],
         "target_incentive": [100.0] * 4, "payout": [40.0, 90.0, 120.0, 300.0],
         "payout_ratio": [0.4, 0.9, 1.2, 3.0], "bookings": [1000.0, 2000.0, 3000.0, 4000.0],
         "top_deal_cents": [0, 0, 0, 25000], "target_incentive_cents": [10000] * 4,
