@@ -54,6 +54,9 @@ BINARY_IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bm
 MARKUP_TYPES = ("text/html", "image/svg+xml", "text/markdown")
 #: Outputs shown as text.
 TEXT_TYPES = ("text/plain", "text/latex")
+#: What the page can show; an output with none of these (e.g. the headline numbers' JSON,
+#: read by the cover page) is left out of the shareable copy.
+SHOWN_TYPES = (*BINARY_IMAGES, *MARKUP_TYPES, *TEXT_TYPES)
 
 
 def _scrub_tree(value: Any, clean: Callable[[str], str]) -> Any:
@@ -213,13 +216,18 @@ def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = Fa
         if cell.cell_type == "markdown":
             cell.source = scrub_html(cell.source)
         if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs if not is_stderr(o)]
+            cell.outputs = [o for o in cell.outputs if not is_stderr(o) and _shown(o)]
             for output in cell.outputs:
                 _scrub_output(output)
         cells.append(cell)
     _retitle(cells, heading)
     shared.cells = cells
     return shared
+
+
+def _shown(output: NotebookNode) -> bool:
+    """Whether the page can show ``output`` (a stream, or data in one of ``SHOWN_TYPES``)."""
+    return output.get("output_type") == "stream" or bool(set(output.get("data", {})) & set(SHOWN_TYPES))
 
 
 def _parameter(nb: NotebookNode, name: str) -> Any:

@@ -39,7 +39,7 @@ def report() -> dict:
         new_output("display_data", data={"text/latex": f"$x$ {leak}"}),
         new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"},
                    metadata={"image/png": {"alt": f"chart of {leak}"}}),
-        new_output("execute_result", data={"application/json": {"path": leak}},
+        new_output("execute_result", data={"application/json": {"path": leak}, "text/plain": leak},
                    execution_count=1),
     ]
     return new_notebook(cells=[
@@ -73,6 +73,14 @@ def test_image_alt_text_and_markdown_cells_are_scrubbed():
     assert outputs[4].data["image/png"] == PNG
     assert outputs[5].data["application/json"] == {"path": f"{LOCAL}/deals.csv ***"}
     assert shared.cells[0].source == "# OK report · Company\nWritten from data"
+
+
+def test_outputs_the_page_cannot_show_are_left_out(recwarn):
+    headline = new_output("display_data", data={"application/vnd.salesops.headline+json": {}})
+    nb = new_notebook(cells=[new_markdown_cell("# R"), new_code_cell("h", outputs=[headline])])
+    assert shareable_copy(nb).cells[1].outputs == []
+    HtmlRenderer().render(nb, "r")
+    assert not [w for w in recwarn if "not able to be represented" in str(w.message)]
 
 
 def test_title_is_the_report_heading_not_the_file_name(html):

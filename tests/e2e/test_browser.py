@@ -1,0 +1,141 @@
+"""The four sample reports in a real headless browser (Debian's chromium, driven by playwright):
+no sideways scrolling of the page at 390 px (tables scroll in their own box, charts fit), nothing
+clipped when printed on A4, a PDF that prints, and a ``<title>`` naming report, scope and date.
+
+chromium is a test requirement (``.ci/run`` installs it): without it these tests fail, never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+from salesops.orchestration.cli import main
+from salesops.orchestration.render import notebook_title
+
+REPORTS = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
+PHONE = {"width": 390, "height": 844}
+#: A4 (210 mm) less the print stylesheet's 14 mm margins, at 96 px per inch: ~714 px.
+A4_CONTENT = round((210 - 2 * 14) / 25.4 * 96)
+
+
+def chromium() -> str:
+    """The chromium binary ($SALESOPS_CHROMIUM, else ``chromium`` on PATH); fails when missing."""
+    path = os.environ.get("SALESOPS_CHROMIUM") or shutil.which("chromium")
+    if not path or not Path(path).exists():
+        pytest.fail("chromium is needed for the browser tests of the reports and was not found: "
+                    "install Debian's package (apt-get install chromium; .ci/run does) or set "
+                    "SALESOPS_CHROMIUM to the binary", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory) -> Path:
+    """The dated folder of one run of the four reports on the sample data."""
+    root = tmp_path_factory.mktemp("browser")
+    assert main(["run", *REPORTS, "--reports-dir", str(root), "--workers", "4"]) == 0
+    (day,) = [p for p in root.iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
+    return day
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(),
+                                    args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=REPORTS)
+def report(request, day) -> Path:
+    return day / f"{request.param}.html"
+
+
+def opened(browser, report: Path, **context):
+    """A new page of ``report`` in its own context (viewport, media)."""
+    page = browser.new_context(**context).new_page()
+    page.goto(report.as_uri())
+    return page
+
+
+#: Images that stick out of the viewport, and tables without a scrolling box of their own.
+OVERFLOW = """(width) => {
+  const boxed = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll')  // its own box: no other table or chart scrolls with it
+        return a.getBoundingClientRect().right <= width + 0.5 && !a.querySelector('img')
+               && a.querySelectorAll('table').length === 1;
+    }
+    return false;
+  };
+  const tables = [...document.querySelectorAll('table')];
+  return {
+    tables: tables.length,
+    unboxed: tables.filter((t) => !boxed(t)).map((t) => t.innerText.slice(0, 60)),
+    wide_images: [...document.images].filter((i) => i.getBoundingClientRect().right > width + 0.5)
+                   .map((i) => i.alt.slice(0, 60)),
+  };
+}"""
+
+
+def test_phone_width_page_never_scrolls_sideways(browser, report):
+    page = opened(browser, report, viewport=PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    found = page.evaluate(OVERFLOW, PHONE["width"])
+    assert found["tables"] > 0
+    assert found["unboxed"] == [], "tables not in a scrolling box of their own"
+    assert found["wide_images"] == [], "charts wider than the phone"
+    page.context.close()
+
+
+#: Table cells that end past the printed page, or are hidden by an ancestor that clips overflow;
+#: tables with no visible rows (a full table behind a closed <details> that did not print).
+CLIPPED = """(width) => {
+  const out = [], unseen = [];
+  for (const table of document.querySelectorAll('table')) {
+    if (table.getBoundingClientRect().height === 0) unseen.push(table.innerText.slice(0, 60));
+    if (table.getBoundingClientRect().right > width + 0.5) out.push(table.innerText.slice(0, 60));
+    for (const cell of table.querySelectorAll('td, th')) {
+      const r = cell.getBoundingClientRect();
+      for (let a = cell.parentElement; a && a !== document.documentElement; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if (s.overflowX !== 'visible' && r.right > a.getBoundingClientRect().right + 0.5) {
+          out.push(cell.innerText.slice(0, 40));
+          break;
+        }
+      }
+    }
+  }
+  return {out, unseen, nav: [...document.querySelectorAll('nav')].filter(
+    (n) => n.getBoundingClientRect().height > 0).length};
+}"""
+
+
+def test_printed_tables_fit_the_page_and_nothing_is_clipped(browser, report):
+    page = opened(browser, report, viewport={"width": A4_CONTENT, "height": 1000})
+    page.emulate_media(media="print")
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_CONTENT
+    found = page.evaluate(CLIPPED, A4_CONTENT)
+    assert found["out"] == [], "table cells past the page or clipped"
+    assert found["unseen"] == [], "tables that do not print (closed details?)"
+    assert found["nav"] == 0, "the link bars print"
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf)) > 0
+    page.context.close()
+
+
+def test_title_names_report_scope_and_date(browser, report, day):
+    page = opened(browser, report)
+    executed = nbformat.read(day.parent / ".audit" / day.name / f"{report.stem}.ipynb", 4)
+    expected = f"{notebook_title(executed)} · Company · as of {day.name}"
+    assert page.title() == expected
+    assert page.locator("h1").all_inner_texts() == [expected]
+    page.context.close()
