@@ -19,6 +19,7 @@ TERMS: dict[str, str] = {
            "deals and their stages (such as Salesforce or HubSpot).",
     "CV": "Coefficient of variation: the standard deviation divided by the average; the higher "
           "it is, the less steady the figure from month to month.",
+    "CSV": "Comma-separated values: a plain-text table file that any spreadsheet opens.",
     "Damped Holt": "A forecasting method that follows the level and trend of a series and "
                    "lets the trend flatten out over time.",
     "ETS": "Error, trend, seasonality: exponential smoothing that models the level, trend and "
@@ -55,6 +56,8 @@ TERMS: dict[str, str] = {
     "attainment": "Bookings divided by quota, as a percentage.",
     "backtest": "A check of a forecasting method on the past: it forecasts earlier periods from "
                 "the data before them and compares with what happened.",
+    "bias": "How far a forecast is off on average in one direction; above 0 means it "
+            "forecast too high.",
     "best case": "A rep's call of what could close this period: the commit plus deals that "
                  "might also close.",
     "clawback": "Commission taken back when a deal it was paid on is cancelled or refunded.",
@@ -66,11 +69,15 @@ TERMS: dict[str, str] = {
                    "150% of quota.",
     "prediction interval": "The range the outcome is expected to fall in with a stated "
                            "probability, such as 80%.",
+    "quartile": "One of four equal groups after ranking by a figure; the top quartile is the "
+                "best quarter of the group.",
+    "ramp": "The months a new rep takes to reach full productivity.",
     "rank correlation": "How closely two rankings agree, from -1 (reversed) through 0 "
                         "(unrelated) to 1 (the same order).",
     "run-rate": "What a total would reach if the pace so far continued.",
     "sandbagging": "Calling deals later or smaller than they are likely to be.",
     "seasonal naive": "A forecast that repeats the value of the same period one year earlier.",
+    "velocity": "How fast deals move from creation to close.",
     "win rate": "The share of closed deals, won or lost, that were won.",
 }
 

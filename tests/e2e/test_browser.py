@@ -1,6 +1,7 @@
 """The four sample reports in a real headless browser (Debian's chromium, driven by playwright):
 no sideways scrolling of the page at 390 px (tables scroll in their own box, charts fit), nothing
 clipped when printed on A4, a PDF that prints, and a ``<title>`` naming report, scope and date.
+Without the browser: every abbreviation a report shows is in its glossary.
 
 chromium is a test requirement (``.ci/run`` installs it): without it these tests fail, never skip.
 """
@@ -17,7 +18,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from salesops.orchestration.cli import main
-from salesops.orchestration.render import notebook_title
+from salesops.orchestration.render import notebook_title, visible_text
 
 REPORTS = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
 PHONE = {"width": 390, "height": 844}
@@ -139,3 +140,16 @@ def test_title_names_report_scope_and_date(browser, report, day):
     assert page.title() == expected
     assert page.locator("h1").all_inner_texts() == [expected]
     page.context.close()
+
+
+#: Capitals that need no glossary entry: fiscal year, region names, currency codes, the deal-ID
+#: prefix of the sample data.
+NOT_JARGON = {"FY", "APAC", "EMEA", "AMER", "LATAM", "USD", "EUR", "GBP", "OPP"}
+
+
+def test_every_abbreviation_shown_is_in_the_glossary(report):
+    html = report.read_text()
+    glossary = re.findall(r"<dt>(.*?)</dt>", html)
+    text = visible_text(html[html.index("<main"):html.index('<section class="so-glossary">')])
+    capitals = {re.sub(r"\d+$", "", token) for token in re.findall(r"\b[A-Z]{2,}\d*\b", text)}
+    assert capitals - NOT_JARGON - set(glossary) == set()
