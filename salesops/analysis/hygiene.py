@@ -59,6 +59,25 @@ class Hygiene:
         """The checks that were run."""
         return [c for c in CHECKS if self.available.get(c, AVAILABLE)]
 
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Open deals failing at least one check, once each: opportunity_id, rep_id, amount."""
+        cols = ["opportunity_id", "rep_id", "amount"]
+        if self.issues.empty:
+            return pd.DataFrame(columns=cols).astype({"amount": "float64"})
+        return self.issues.drop_duplicates("opportunity_id")[cols].reset_index(drop=True)
+
+    @property
+    def flagged_value(self) -> float:
+        """Known value of the flagged deals (NaN when none of them has an amount)."""
+        return _known_sum(self.flagged["amount"])
+
+    @property
+    def flagged_share(self) -> float:
+        """Flagged known value as a share of the known open value (NaN when that is not > 0)."""
+        total = _known_sum(self.open_deals["amount"]) if len(self.open_deals) else 0.0
+        return self.flagged_value / total if total > 0 else float("nan")
+
 
 def hygiene(dataset: Dataset, as_of: pd.Timestamp, stale_days: int = 60,
             scope: str | Scope | None = None) -> Hygiene:
@@ -140,6 +159,12 @@ def open_as_of(view: ScopedView) -> pd.DataFrame:
     return open_deals.reset_index(drop=True)
 
 
+def _roster(reps: pd.DataFrame) -> pd.DataFrame:
+    """rep_id, name, team and ``left`` (termination date; NaT while employed or unknown)."""
+    return (reps.reindex(columns=["rep_id", "name", "team", "termination_date"])
+            .rename(columns={"termination_date": "left"}))
+
+
 def _known_sum(amounts: pd.Series) -> float:
     """Sum of the known amounts; NaN (unknown) when there are amounts but none is known."""
     return float(amounts.sum(min_count=1)) if len(amounts) else 0.0
@@ -153,7 +178,8 @@ def hygiene_by_rep(
     check, flagged deals and known flagged value, and its share of the known open value.
 
     A value is NaN (unknown) when every deal behind it lacks an amount, never $0. Reps with
-    open deals and no issue are listed with zeros; sorted by flagged value, then deals.
+    open deals and no issue are listed with zeros; sorted by flagged value, then deals. ``left``
+    is the termination date of a rep who left (NaT while employed).
     """
     checks = list(CHECKS) if checks is None else checks
     groups = open_deals.groupby("rep_id")
@@ -168,7 +194,7 @@ def hygiene_by_rep(
     out["flagged_value"] = flagged.agg(_known_sum).reindex(out.index).mask(
         out["flagged_deals"] == 0, 0.0)  # nothing flagged: a true $0; all unknown: NaN
     out["flagged_share"] = (out["flagged_value"] / out["open_value"]).where(out["open_value"] > 0)
-    roster = reps.set_index("rep_id")[["name", "team"]]
+    roster = _roster(reps).set_index("rep_id")
     out = roster.join(out, how="inner").rename_axis("rep_id").reset_index()
     return out.sort_values(["flagged_value", "flagged_deals", "name"],
                            ascending=[False, False, True], na_position="last", ignore_index=True)
@@ -194,13 +220,14 @@ def hygiene_summary(issues: pd.DataFrame, open_deals: pd.DataFrame,
 
 def incomplete_deals(issues: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """Open deals without an amount or an expected close date, one row each, with the owner's
-    name and the reason ('no amount', 'no expected close date', or both); by owner, then id."""
+    name (``left``: the date a departed owner left) and the reason ('no amount', 'no expected
+    close date', or both); by owner, then id."""
     hit = issues.loc[issues["check"].isin(INCOMPLETE)]
     reasons = {"no_amount": "no amount", "no_close_date": "no expected close date"}
     out = (hit.assign(reason=hit["check"].map(reasons))
            .groupby(["opportunity_id", "rep_id", "stage"], as_index=False, observed=True)
            .agg(reason=("reason", lambda r: " and ".join(sorted(r, key=list(reasons.values()).index)))))
-    out = out.merge(reps[["rep_id", "name"]], on="rep_id", how="left")
+    out = out.merge(_roster(reps)[["rep_id", "name", "left"]], on="rep_id", how="left")
     return out.sort_values(["name", "opportunity_id"], ignore_index=True)
 
 

@@ -122,7 +122,7 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
 def rep_names(rows: pd.DataFrame) -> pd.Series:
     """Rep names as a table shows them: a rep who left is marked '(left 2026-09)'."""
     left = pd.to_datetime(rows["left"]) if "left" in rows else pd.Series(pd.NaT, rows.index)
-    return rows["name"].astype(str).where(
+    return rows["name"].where(
         left.isna(), rows["name"].astype(str) + " (left " + left.dt.strftime("%Y-%m") + ")")
 
 

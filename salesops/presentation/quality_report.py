@@ -10,10 +10,13 @@ from salesops.analysis.hygiene import CHECKS, Hygiene
 from salesops.data.quality import QualityReport
 from salesops.data.scope import Scope
 from salesops.presentation import formatting
+from salesops.presentation.comp_charts import rep_names
+from salesops.presentation.formatting import count, plural
+from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
 from salesops.presentation.narrative import join_clauses, sentence
 from salesops.presentation.style import PALETTE, figure_height_for, money_axis, new_figure
-from salesops.presentation.tables import report_table
+from salesops.presentation.tables import limited, report_table
 
 
 def readable(check: str) -> str:
@@ -30,28 +33,40 @@ def ingest_sentences(report: QualityReport) -> list[str]:
     if n_bad == 0:
         where = f"the {report.counts['table'].iloc[0]} table" if tables == 1 else \
             f"the {tables} tables"
-        first = f"All {n_in:,} rows of {where} passed validation; none was quarantined"
+        first = f"All {count(n_in)} rows of {where} passed validation; none was quarantined"
     else:
-        share = formatting.pct(n_bad / n_in, 2 if n_bad / n_in < 0.01 else 0)
         which = ("each is listed below" if report.scope.is_company else
                  f"those attributable to {report.scope.label} are listed below, each")
-        first = (f"{n_bad:,} of {n_in:,} rows ({share}) were quarantined and left out of every "
-                 f"report; {which} with its file, line and reason")
+        first = (f"{count(n_bad)} of {count(n_in)} rows ({quarantined_share(report)}) were "
+                 f"quarantined and left out of every report; {which} with its file, line and "
+                 "reason")
     out = [sentence(first)]
     if n_bad:
         top = report.reasons.head(3)
         out.append(sentence("Main reasons: " + join_clauses(
-            [f"{readable(r.check)} in {r.table} ({r.problems:,})" for r in top.itertuples()])))
+            [f"{readable(r.check)} in {r.table} ({count(r.problems)})"
+             for r in top.itertuples()])))
     if report.warnings:
-        n = len(report.warnings)
-        out.append(sentence(f"Loading left {n} note{'' if n == 1 else 's'} on the data, "
+        out.append(sentence(f"Loading left {plural(len(report.warnings), 'note')} on the data, "
                             "listed under Loading"))
     return out
 
 
+def quarantined_share(report: QualityReport) -> str:
+    """Quarantined rows as a share of rows in: two decimals under 1% (never a misleading 0%)."""
+    share = report.rows_quarantined / report.rows_in
+    return formatting.pct(share, 2 if 0 < share < 0.01 else 0)
+
+
+def as_of_sentence(day: pd.Timestamp) -> str:
+    """The date the report reads the data as of."""
+    return f"The data as known on {day:%Y-%m-%d}: open deals, owners and stages on that date."
+
+
 def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -> list[str]:
-    """Open deals needing attention, by check, the unknown values, and the rep with the most
-    flagged pipeline (or, when no flagged value is known, the most flagged deals)."""
+    """Open deals needing attention (each once, with their known value and share) by check, the
+    unknown values, and the rep with the most flagged pipeline (or, when no flagged value is
+    known, the most flagged deals)."""
     open_deals = result.open_deals
     if not result.available["hygiene"]:
         return [result.available["hygiene"].reason]
@@ -61,29 +76,42 @@ def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -
     known = open_deals["amount"].sum(min_count=1)
     money = formatting.money(known, currency, True)
     if unknown == n_open:
-        worth = f"Of {_open_deals(n_open)} (none with a known amount)"
+        worth = f"Of {plural(n_open, 'open deal')} (none with a known amount)"
     elif unknown:
-        worth = f"Of {_open_deals(n_open)} ({n_open - unknown:,} worth {money}; {unknown:,} of " \
-                "unknown value)"
+        worth = (f"Of {plural(n_open, 'open deal')} ({count(n_open - unknown)} worth {money}; "
+                 f"{count(unknown)} of unknown value)")
     else:
-        worth = f"Of {_open_deals(n_open)} worth {money}"
+        worth = f"Of {plural(n_open, 'open deal')} worth {money}"
     phrases = {"past_due": "past their expected close date",
                "no_close_date": "without an expected close date",
                "stale": f"without a stage change for over {stale_days} days",
                "no_forecast_category": "without a forecast category",
                "no_amount": "without an amount", "zero_amount": "with an amount of zero"}
-    parts = [f"{r.deals:,} {phrases[r.check]}" for r in result.summary.itertuples() if r.deals]
-    if not parts:
-        every = "The only open deal passes" if n_open == 1 else f"All {n_open:,} open deals pass"
+    hits = [r for r in result.summary.itertuples() if r.deals]
+    if not hits:
+        every = ("The only open deal passes" if n_open == 1
+                 else f"All {count(n_open)} open deals pass")
         return [sentence(f"{every} the hygiene checks that the data allows")]
-    out = [sentence(f"{worth}: " + join_clauses(parts))]
+    n = len(result.flagged)
+    value = ("" if formatting.missing(result.flagged_value) else
+             f", worth {formatting.money(result.flagged_value, currency, True)}"
+             + ("" if formatting.missing(result.flagged_share) else
+                f" ({formatting.pct(result.flagged_share)} of the known open value)"))
+    need = "needs" if n == 1 else "need"
+    both = " (a deal can fail more than one check)" if sum(r.deals for r in hits) > n else ""
+    out = [sentence(f"{worth}, {count(n)} ({formatting.pct(n / n_open)}) {need} attention"
+                    f"{value}: " + join_clauses([f"{count(r.deals)} {phrases[r.check]}"
+                                                  for r in hits]) + both)]
     if unknown:
         out.append(sentence("A deal without an amount counts as a deal, but its value is "
                             "unknown: it is left out of every value in this report, never "
                             "counted as $0"))
     worst = _worst_rep(result.by_rep)
     if worst is not None:
-        who = worst["name"] + (f" ({worst['team']})" if isinstance(worst["team"], str) else "")
+        left = worst.get("left")
+        about = [t for t in (worst["team"] if isinstance(worst["team"], str) else None,
+                             None if pd.isna(left) else f"left {left:%Y-%m}") if t]
+        who = worst["name"] + (f" ({', '.join(about)})" if about else "")
         if worst["flagged_value"] > 0:
             out.append(sentence(
                 f"{who} has the most flagged pipeline: "
@@ -91,8 +119,32 @@ def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -
                 f"{formatting.pct(worst['flagged_share'])} of their open value of known amount"))
         else:
             out.append(sentence(f"{who} has the most flagged open deals: "
-                                f"{worst['flagged_deals']:,} of their {worst['open_deals']:,}"))
+                                f"{count(worst['flagged_deals'])} of their "
+                                f"{count(worst['open_deals'])}"))
     return out
+
+
+def headline(result: Hygiene, report: QualityReport, day: pd.Timestamp,
+             currency: str = "USD") -> list[Headline]:
+    """The cover page's numbers: rows loaded, rows quarantined, and the open pipeline flagged
+    (its share of the known open value; without one, the flagged deals)."""
+    period, items = f"{day:%Y-%m-%d}", []
+    if len(report.counts):
+        items += [Headline("rows_in", "Rows loaded", float(report.rows_in),
+                           count(report.rows_in), period),
+                  Headline("rows_quarantined", "Rows quarantined",
+                           float(report.rows_quarantined),
+                           f"{count(report.rows_quarantined)} ({quarantined_share(report)})",
+                           period)]
+    if result.available["hygiene"] and len(result.open_deals):
+        share, n = result.flagged_share, len(result.flagged)
+        text = (plural(n, "deal") if formatting.missing(share) else
+                f"{formatting.pct(share)} "
+                f"({formatting.money(result.flagged_value, currency, compact=True)})")
+        items.append(Headline("open_flagged", "Open pipeline needing attention",
+                              None if formatting.missing(share) else float(share), text, period,
+                              f"{plural(n, 'open deal')} flagged"))
+    return items
 
 
 def scope_sentences(reps: int, scope: Scope) -> list[str]:
@@ -114,10 +166,6 @@ def unlisted_sentence(report: QualityReport) -> str | None:
         return None
     rows = "1 other quarantined row is" if n == 1 else f"{n:,} other quarantined rows are"
     return sentence(f"{rows} not attributable to {report.scope.label} and not listed")
-
-
-def _open_deals(n: int) -> str:
-    return f"{n:,} open deal" + ("" if n == 1 else "s")
 
 
 def skipped_sentences(result: Hygiene) -> list[str]:
@@ -156,11 +204,13 @@ def reasons_table(report: QualityReport):
 
 
 def quarantine_table(report: QualityReport, max_rows: int = 50):
-    """The first ``max_rows`` quarantined rows with file, line, column and reason (escaped)."""
+    """The first ``max_rows`` quarantined rows with file, line, column and reason (escaped); a
+    cut list says so (every row is in quarantine.csv beside the processed data)."""
     shown = report.quarantine.head(max_rows)
-    more = len(report.quarantine) - len(shown)
-    caption = "Quarantined rows" + (f" (first {len(shown)}; {more:,} more in quarantine.csv)"
-                                    if more > 0 else "")
+    n = len(report.quarantine)
+    caption = ("Quarantined rows" if n <= max_rows else
+               f"Quarantined rows: first {count(len(shown))} of {count(n)} shown, in file "
+               "order; all are in quarantine.csv beside the processed data")
     cols = {"table": ("Table", None), "file": ("File", None), "line": ("Line", "int"),
             "column": ("Column", None), "reason": ("Reason", None)}
     return report_table(shown, cols, caption=caption)
@@ -194,10 +244,11 @@ def hygiene_table(summary: pd.DataFrame, currency: str = "USD"):
 
 
 def hygiene_rep_table(by_rep: pd.DataFrame, checks: list[str], show_team: bool,
-                      currency: str = "USD", max_rows: int = 15):
-    """Reps with flagged open deals, most flagged value first: deals per check run (the
-    reason), flagged value of known amount; flagged share >= 25% highlighted."""
-    shown = by_rep.loc[by_rep["flagged_deals"] > 0].head(max_rows)
+                      currency: str = "USD", max_rows: int = 15) -> HTML:
+    """Reps with flagged open deals, most flagged value first (a rep who left marked): deals
+    per check run (the reason), flagged value of known amount; flagged share >= 25%
+    highlighted; cut to ``max_rows`` with every rep expandable."""
+    flagged = by_rep.loc[by_rep["flagged_deals"] > 0]
     cols = {"name": ("Rep", None), **({"team": ("Team", None)} if show_team else {}),
             "open_deals": ("Open deals", "int"),
             "open_value": ("Open value (known)", _value_or_unknown(currency)),
@@ -206,20 +257,26 @@ def hygiene_rep_table(by_rep: pd.DataFrame, checks: list[str], show_team: bool,
             "flagged_deals": ("Flagged deals", "int"),
             "flagged_value": ("Flagged value (known)", _value_or_unknown(currency)),
             "flagged_share": ("Flagged share", "pct")}
-    return report_table(shown, cols, currency, caption=f"Reps with flagged open deals "
-                        f"(top {len(shown)}; a deal counts once however many checks it fails)",
-                        bad={"flagged_share": shown["flagged_share"] >= 0.25})
+
+    def render(rows: pd.DataFrame):
+        return report_table(rows, cols, currency, caption="Reps with flagged open deals (a deal "
+                            "counts once however many checks it fails; 25% or more of their "
+                            "open value flagged in red)",
+                            bad={"flagged_share": rows["flagged_share"] >= 0.25})
+
+    return limited(flagged.assign(name=rep_names(flagged)), render, max_rows, noun="reps",
+                   order="flagged value")
 
 
-def incomplete_table(incomplete: pd.DataFrame, max_rows: int = 50):
-    """Open deals without an amount or an expected close date: owner, stage and reason."""
-    shown = incomplete.head(max_rows)
-    more = len(incomplete) - len(shown)
-    caption = ("Open deals without an amount or an expected close date"
-               + (f" (first {len(shown)}; {more:,} more)" if more > 0 else ""))
+def incomplete_table(incomplete: pd.DataFrame, max_rows: int = 50) -> HTML:
+    """Open deals without an amount or an expected close date: owner (a departed owner
+    marked), stage and reason; cut to ``max_rows`` with every deal expandable."""
     cols = {"name": ("Rep", None), "opportunity_id": ("Deal", None), "stage": ("Stage", None),
             "reason": ("Reason", None)}
-    return report_table(shown, cols, caption=caption)
+    return limited(incomplete.assign(name=rep_names(incomplete)),
+                   lambda rows: report_table(rows, cols, caption="Open deals without an amount "
+                                             "or an expected close date"),
+                   max_rows, noun="deals", order="owner")
 
 
 def incomplete_sentence(incomplete: pd.DataFrame) -> str:

@@ -190,3 +190,28 @@ def test_declared_needs_collects_each_section_once():
     assert all(isinstance(n, Needs) and n.what for n in needs)
     assert len(whats) == len(set(whats))
     assert {HYGIENE_NEEDS.what, STALE_NEEDS.what, TEAM_NEEDS.what} <= set(whats)
+
+
+def test_flagged_deals_count_once_with_their_known_value():
+    result = hygiene(dataset(), T("2026-06-12"), stale_days=60)
+    # Open on 2026-06-12: A, B, C, D, H (F and G created later, E won in March).
+    # Flagged: B (no forecast category), C (zero amount), D (last change 2026-03-01: 103 days),
+    # H (no amount). A (close 2026-06-20, changed 2026-06-10) passes.
+    assert sorted(result.flagged["opportunity_id"]) == ["B", "C", "D", "H"]
+    # known flagged value 200 + 0 + 400 = 600 (H unknown) of the known open 100 + 200 + 0 + 400
+    assert result.flagged_value == 600.0
+    assert result.flagged_share == pytest.approx(600 / 700)
+    f = hygiene(dataset(), AS_OF, stale_days=60)
+    # F fails three checks and counts once: all 7 open deals are flagged
+    assert len(f.flagged) == 7 and f.flagged["opportunity_id"].is_unique
+
+
+def test_a_departed_owner_is_marked_in_the_rep_tables():
+    data = dataset()
+    reps = data.reps.copy()
+    reps.loc[reps["rep_id"] == "R3", "termination_date"] = T("2026-06-05")
+    result = hygiene(replace(data, reps=reps), AS_OF)
+    # Cy (R3) left on 2026-06-05 and still owns H, open without an amount
+    left = result.by_rep.set_index("rep_id")["left"]
+    assert left.loc["R3"] == T("2026-06-05") and left.drop("R3").isna().all()
+    assert result.incomplete.set_index("opportunity_id").loc["H", "left"] == T("2026-06-05")

@@ -42,46 +42,66 @@ def test_ingest_sentences_with_hand_counted_share():
         "This dataset was not loaded by salesops ingest, so no row counts were recorded."]
 
 
-def result(amounts, summary_deals, by_rep, available=None, incomplete=None) -> Hygiene:
-    """A hygiene result as the analysis returns it (only what presentation reads is filled)."""
+def result(amounts, flagged, by_rep, available=None, incomplete=None) -> Hygiene:
+    """A hygiene result as the analysis returns it (only what presentation reads is filled):
+    open deals d0, d1, ... with ``amounts``; ``flagged`` maps a check to the indices of the open
+    deals failing it."""
     checks = list(CHECKS)
     summary = pd.DataFrame({"check": checks, "meaning": [CHECKS[c] for c in checks],
-                            "deals": [summary_deals.get(c, 0) for c in checks]})
+                            "deals": [len(flagged.get(c, ())) for c in checks]})
+    issues = pd.DataFrame([{"opportunity_id": f"d{i}", "rep_id": "R1", "amount": amounts[i],
+                            "check": c} for c, hits in flagged.items() for i in hits],
+                          columns=["opportunity_id", "rep_id", "amount", "check"])
     av = {"hygiene": AVAILABLE, "stale": AVAILABLE, "no_forecast_category": AVAILABLE,
           "by_team": AVAILABLE, **(available or {})}
-    return Hygiene(pd.DataFrame({"amount": amounts}), pd.DataFrame(), summary,
+    return Hygiene(pd.DataFrame({"amount": amounts}), issues, summary,
                    pd.DataFrame(by_rep), incomplete if incomplete is not None else pd.DataFrame(),
                    av)
 
 
-def rep(name="Ann", team="T1", value=250_000.0, share=0.25, deals=3, open_deals=8):
-    return {"name": [name], "team": [team], "flagged_value": [value], "flagged_share": [share],
-            "flagged_deals": [deals], "open_deals": [open_deals]}
+def rep(name="Ann", team="T1", value=250_000.0, share=0.25, deals=3, open_deals=8, left=None):
+    return {"name": [name], "team": [team], "left": [pd.Timestamp(left)],
+            "flagged_value": [value], "flagged_share": [share], "flagged_deals": [deals],
+            "open_deals": [open_deals]}
 
 
 def test_hygiene_sentences_name_counts_and_worst_rep():
-    # 40 open deals: 39 x 50,000 + 1 x 50,000 = $2.0M, all amounts known
-    text = qr.hygiene_sentences(result([50_000.0] * 40, {"past_due": 3, "stale": 2}, rep()), 60)
+    # 40 open deals x 50,000 = $2M, all amounts known; d0-d2 past due, d2-d3 stale: 4 deals
+    # (10% of 40) flagged once each, 4 x 50,000 = $200K, 10% of the known open value
+    text = qr.hygiene_sentences(result([50_000.0] * 40, {"past_due": [0, 1, 2],
+                                                         "stale": [2, 3]}, rep()), 60)
     assert text == [
-        "Of 40 open deals worth $2.0M: 3 past their expected close date and 2 without a stage "
-        "change for over 60 days.",
-        "Ann (T1) has the most flagged pipeline: $250.0K, 25% of their open value of known amount."]
+        "Of 40 open deals worth $2M, 4 (10%) need attention, worth $200K (10% of the known open "
+        "value): 3 past their expected close date and 2 without a stage change for over 60 "
+        "days (a deal can fail more than one check).",
+        "Ann (T1) has the most flagged pipeline: $250K, 25% of their open value of known amount."]
+    left = qr.hygiene_sentences(result([50_000.0] * 20, {"past_due": [0]},
+                                       rep(left="2026-09-11")), 60)
+    # one deal of 20 (5%), $50K of $1M: no "(a deal can fail...)"; the worst rep left in 2026-09
+    assert left == [
+        "Of 20 open deals worth $1M, 1 (5%) needs attention, worth $50K (5% of the known open "
+        "value): 1 past their expected close date.",
+        "Ann (T1, left 2026-09) has the most flagged pipeline: $250K, 25% of their open value "
+        "of known amount."]
 
 
 def test_hygiene_sentences_with_unknown_amounts_never_say_zero():
     # 4 open deals, 1 without amount: known value 100 + 200 + 300 = $600
-    text = qr.hygiene_sentences(result([100.0, 200.0, 300.0, NaN], {"no_amount": 1,
-                                                                    "no_close_date": 2},
+    # d3 has no amount and no close date, d2 (300) no close date: 2 flagged, $300 known of $600
+    text = qr.hygiene_sentences(result([100.0, 200.0, 300.0, NaN], {"no_amount": [3],
+                                                                    "no_close_date": [2, 3]},
                                        rep(team=None, value=NaN, share=NaN, deals=2,
                                            open_deals=4)), 60)
     assert text == [
-        "Of 4 open deals (3 worth $600; 1 of unknown value): 2 without an expected close date "
-        "and 1 without an amount.",
+        "Of 4 open deals (3 worth $600; 1 of unknown value), 2 (50%) need attention, worth $300 "
+        "(50% of the known open value): 2 without an expected close date and 1 without an "
+        "amount (a deal can fail more than one check).",
         "A deal without an amount counts as a deal, but its value is unknown: it is left out of "
         "every value in this report, never counted as $0.",
         "Ann has the most flagged open deals: 2 of their 4."]  # no team: no '(None)'
-    every = qr.hygiene_sentences(result([NaN, NaN], {"no_amount": 2}, rep(value=NaN)), 60)
-    assert every[0] == "Of 2 open deals (none with a known amount): 2 without an amount."
+    every = qr.hygiene_sentences(result([NaN, NaN], {"no_amount": [0, 1]}, rep(value=NaN)), 60)
+    assert every[0] == ("Of 2 open deals (none with a known amount), 2 (100%) need attention: "
+                        "2 without an amount.")
     assert not any("$0" in t.replace("never counted as $0", "") for t in every)
 
 
@@ -91,8 +111,9 @@ def test_hygiene_sentences_other_branches():
         "All 3 open deals pass the hygiene checks that the data allows."]
     assert qr.hygiene_sentences(result([10.0], {}, none_flagged), 60) == [
         "The only open deal passes the hygiene checks that the data allows."]
-    one = qr.hygiene_sentences(result([10.0], {"stale": 1}, rep(value=10.0, share=1.0)), 45)
-    assert one[0] == "Of 1 open deal worth $10: 1 without a stage change for over 45 days."
+    one = qr.hygiene_sentences(result([10.0], {"stale": [0]}, rep(value=10.0, share=1.0)), 45)
+    assert one[0] == ("Of 1 open deal worth $10, 1 (100%) needs attention, worth $10 (100% of "
+                      "the known open value): 1 without a stage change for over 45 days.")
     assert qr.hygiene_sentences(result([], {}, none_flagged), 60) == [
         "There are no open deals on this date."]
     missing = Availability(False, "CRM hygiene of open deals cannot be shown: no deals.")
@@ -117,14 +138,14 @@ def test_unknown_values_read_unknown_in_tables():
     by_rep = pd.DataFrame({"name": ["Cy"], "team": [None], "open_deals": [1],
                            "open_value": [NaN], "unknown_value_deals": [1], "no_amount": [1],
                            "flagged_deals": [1], "flagged_value": [NaN], "flagged_share": [NaN]})
-    html = qr.hygiene_rep_table(by_rep, ["no_amount"], show_team=False).to_html()
+    html = qr.hygiene_rep_table(by_rep, ["no_amount"], show_team=False).data
     assert html.count(">unknown<") == 2 and "Team" not in html and "$0" not in html
 
 
 def test_incomplete_deals_table_and_sentence():
     incomplete = pd.DataFrame({"name": [XSS], "opportunity_id": ["F"], "stage": ["Discovery"],
                                "reason": ["no amount and no expected close date"]})
-    html = qr.incomplete_table(incomplete).to_html()
+    html = qr.incomplete_table(incomplete).data
     assert "&lt;img" in html and "no amount and no expected close date" in html
     assert qr.incomplete_sentence(incomplete) == (
         "1 open deal lacks an amount or an expected close date; ask its owner to complete it.")
@@ -171,3 +192,35 @@ def test_a_scoped_report_says_what_it_covers_and_how_many_rows_it_does_not_list(
         "This report covers Manager Max (1 rep known on this date): hygiene, reps and "
         "quarantined rows are theirs only; the row counts of loading are for the whole dataset."]
     assert qr.scope_sentences(9, Scope()) == []
+
+
+def test_rep_tables_say_top_n_of_m_and_mark_who_left():
+    by_rep = pd.DataFrame({"name": [f"Rep {i}" for i in range(20)], "team": "T1",
+                           "left": [pd.Timestamp("2026-09-11")] + [pd.NaT] * 19,
+                           "open_deals": 2, "open_value": 100.0, "unknown_value_deals": 0,
+                           "stale": 1, "flagged_deals": [1] * 18 + [0, 0],
+                           "flagged_value": 50.0, "flagged_share": 0.5})
+    html = qr.hygiene_rep_table(by_rep, ["stale"], show_team=True).data
+    # 18 reps with a flagged deal (two have none): the top 15 shown, all 18 expandable
+    assert "Top 15 of 18 reps shown, by flagged value; all 18 are in the expandable table" in html
+    assert "Rep 0 (left 2026-09)" in html and "Rep 19" not in html
+    incomplete = pd.DataFrame({"name": ["Ann", "Bo"], "left": [pd.NaT, pd.Timestamp("2026-05-02")],
+                               "opportunity_id": ["A", "B"], "stage": "Discovery",
+                               "reason": "no amount"})
+    html = qr.incomplete_table(incomplete, max_rows=1).data
+    assert "Top 1 of 2 deals shown, by owner" in html and "Bo (left 2026-05)" in html
+
+
+def test_the_summary_states_the_as_of_date_and_headline_numbers():
+    assert qr.as_of_sentence(pd.Timestamp("2026-12-01")) == (
+        "The data as known on 2026-12-01: open deals, owners and stages on that date.")
+    # 5 of 20,000 rows quarantined = 0.025% -> 0.03%; 40 open deals x 50,000, d0 and d1
+    # flagged: 100,000 of 2,000,000 = 5%
+    items = {h.key: h for h in qr.headline(result([50_000.0] * 40, {"stale": [0, 1]}, rep()),
+                                           report(5), pd.Timestamp("2026-12-01"))}
+    assert [(k, h.value, h.text) for k, h in items.items()] == [
+        ("rows_in", 20000.0, "20,000"), ("rows_quarantined", 5.0, "5 (0.03%)"),
+        ("open_flagged", 0.05, "5% ($100K)")]
+    assert {h.period for h in items.values()} == {"2026-12-01"}
+    assert qr.headline(result([1.0], {}, rep()), report(0), pd.Timestamp("2026-12-01"))[1].text \
+        == "0 (0%)"
