@@ -96,6 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
         names=tuple(args.notebooks), workers=args.workers, scope=args.scope,
         for_each=args.for_each, executor=args.executor, scheduler=args.scheduler,
+        contact=args.contact or None,
     )
     try:
         summary = run_reports(options, progress=lambda line: print(line, flush=True))
@@ -238,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "per report) or dask (tasks on the cluster at --scheduler)")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="Dask scheduler address for --executor dask, e.g. tcp://HOST:8786")
+    run.add_argument("--contact", default=os.environ.get("SALESOPS_CONTACT"), metavar="TEXT",
+                     help="whom readers ask about the reports, e.g. 'Sales Ops, ops@example.com': "
+                          "on the cover page and on a failed report's page (default: "
+                          "$SALESOPS_CONTACT; without it a failed report names 'the team that "
+                          "runs these reports')")
     run.add_argument("--reports-dir", default="reports")
     run.add_argument("--notebooks-dir", default=None,
                      help="folder of notebooks (default: ./notebooks if it exists, else the "

@@ -1,4 +1,5 @@
-"""One report as a unit of work: execute a notebook, render its HTML, build its run log.
+"""One report as a unit of work: execute a notebook, render its HTML, build its run log, read
+the headline numbers it published (``presentation.headline``) for the cover page.
 
 ``produce`` writes no files: the executed notebook comes back as JSON text, so it can run in
 a thread, another process or on a cluster worker; the runner alone writes files (see
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from salesops.orchestration.kernel import ENGINE_NAME, kernel_environment
 from salesops.orchestration.render import HtmlRenderer, notebook_title
 from salesops.orchestration.runlog import count_stderr, run_log
 from salesops.orchestration.scrub import scrub
+from salesops.presentation.headline import read as read_headline
 
 MAX_ERROR_CHARS = 2000
 #: Loggers quieted in every process that produces reports: papermill's notices about
@@ -44,6 +46,9 @@ class ReportJob:
     start_timeout: int = 60
     threads: int | None = None  # native (BLAS/OpenMP) threads per kernel, None: inherit
     key: str = ""  # the caller's name for this job (e.g. "region-emea/forecast"), echoed back
+    as_of: str | None = None  # the report date its title names
+    nav: tuple[tuple[str, str], ...] = ()  # (label, href): the cover, then the sibling reports
+    contact: str | None = None  # whom a reader of a failed report tells
 
 
 @dataclass
@@ -60,6 +65,7 @@ class ReportOutput:
     title: str | None
     warnings: int
     key: str = ""  # the job's key: which of several runs of one notebook this is
+    headline: dict[str, Any] = field(default_factory=dict)  # {"items": [...]}, {} if it failed
 
     @property
     def ok(self) -> bool:
@@ -108,7 +114,8 @@ def execute(job: ReportJob, engine: str = ENGINE_NAME
 def render(nb: nbformat.NotebookNode, job: ReportJob, failed: bool) -> tuple[str | None, str | None]:
     """The report's HTML, or None and the shareable reason rendering failed."""
     try:
-        return RENDERER.render(nb, job.notebook.stem, job.log_name, failed, job.audience), None
+        return RENDERER.render(nb, job.notebook.stem, job.log_name, failed, job.audience,
+                               as_of=job.as_of, nav=job.nav, contact=job.contact), None
     except Exception as exc:  # reported in the index; the run goes on
         return None, error_text(exc)
 
@@ -120,6 +127,14 @@ def failed_output(job: ReportJob, error: str, seconds: float = 0.0) -> ReportOut
     return ReportOutput(name=name, executed=None, html=None, error=error,
                         log=run_log(None, name, error), seconds=round(seconds, 3),
                         compute_seconds=None, title=None, warnings=0, key=job.key)
+
+
+def headline(nb: nbformat.NotebookNode | None, error: str | None) -> dict[str, Any]:
+    """The headline items a report published, ``{"items": [...]}``; {} for a failed report,
+    whose partial numbers must not reach the cover."""
+    if nb is None or error is not None:
+        return {}
+    return {"items": read_headline(nb).get("items", [])}
 
 
 def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
@@ -145,4 +160,5 @@ def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
         compute_seconds=compute_seconds(nb) if nb is not None else None,
         title=notebook_title(nb) if nb is not None else None,
         warnings=count_stderr(nb) if nb is not None else 0, key=job.key,
+        headline=headline(nb, error),
     )

@@ -5,7 +5,8 @@ A run is one as-of date, one or more notebooks and one or more audiences (the co
 scope, or the company plus every audience of ``--for-each``). Everything is checked before
 anything runs: notebooks, parameters against each notebook's declared contract, scopes
 against the data. Output (``layout``): ``<reports>/<as-of>/[<slug>/]`` holds the shareable
-HTML, ``index.html`` and ``manifest.json``; ``<reports>/.audit/<as-of>/[<slug>/]`` the
+HTML, ``index.html`` (the cover page: every report's headline numbers, each linking to its
+report) and ``manifest.json``; ``<reports>/.audit/<as-of>/[<slug>/]`` the
 executed notebooks and ``_logs/`` (warnings, stderr, tracebacks: never in the HTML);
 ``<reports>/index.html`` lists every date. A failing notebook never stops the others.
 """
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from salesops.data.files import locked
 from salesops.data.quality import load_quality
 from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
@@ -33,6 +36,7 @@ from salesops.orchestration.executors import Executor, make_executor
 from salesops.orchestration.index import (
     INDEX_FILE,
     audience_summaries,
+    reading_order,
     render_day_index,
     render_top_index,
 )
@@ -42,12 +46,14 @@ from salesops.orchestration.manifest import (
     MANIFEST_FILE,
     NotebookResult,
     build_manifest,
+    headline_disagreements,
     manifest_text,
     read_manifest,
 )
 from salesops.orchestration.params import ParamError
 from salesops.orchestration.project import ProjectError, default_notebooks_dir
 from salesops.orchestration.publish import Plan, Staging, remove_stale
+from salesops.orchestration.render import notebook_title
 from salesops.orchestration.scrub import scrub
 
 Progress = Callable[[str], None]
@@ -56,6 +62,8 @@ _COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a roster column, not a f
 
 #: Injected parameters holding local paths: in the audit notebook only, never in manifest or HTML.
 PATH_PARAMETERS = ("data_dir", "reports_dir")
+#: How a report's links name the cover page (``index.html`` of its own folder).
+COVER_LABEL = "All reports"
 
 
 class RunInputError(ValueError):
@@ -80,6 +88,7 @@ class RunOptions:
     scheduler: str | None = None  # the Dask scheduler's address (executor "dask")
     kernel_name: str = "python3"
     start_timeout: int = 60
+    contact: str | None = None  # whom readers tell about a failed report (cover, failure page)
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,13 @@ def check_scoped(notebooks: list[Path]) -> None:
                          f"{', '.join(missing)} does not declare ({lists})")
 
 
+def report_nav(name: str, titles: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A report's links as (label, href): its folder's cover, then the other reports of
+    ``titles`` (by notebook name) in reading order."""
+    siblings = [n for n in reading_order(list(titles)) if n != name]
+    return ((COVER_LABEL, INDEX_FILE), *((titles[n], f"{n}.html") for n in siblings))
+
+
 def shared_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
     """What a manifest records of a report's parameters: no path parameters, text scrubbed."""
     return {k: scrub(v) if isinstance(v, str) else v
@@ -323,7 +339,11 @@ class ReportRunner:
     def jobs(self, notebooks: list[Path], bound: dict[str, dict[str, Any]],
              paths: dict[str, str], run_audiences: list[Audience], threads: int | None
              ) -> list[ReportJob]:
-        """One job per notebook and audience, longest notebooks first, company first."""
+        """One job per notebook and audience, longest notebooks first, company first; each
+        report links its folder's cover and every report the folder will hold."""
+        own = {nb.stem: notebook_title(nbformat.read(nb, as_version=4)) or nb.stem
+               for nb in notebooks}
+        titles = {a.slug: {**self.published_titles(a.slug), **own} for a in run_audiences}
         jobs = []
         for nb in notebooks:
             for audience in run_audiences:
@@ -336,8 +356,16 @@ class ReportRunner:
                     log_name=self.layout.rel_log(self.options.as_of, audience.slug, nb.stem),
                     kernel_name=self.options.kernel_name,
                     start_timeout=self.options.start_timeout, threads=threads,
-                    key=f"{audience.slug}/{nb.stem}"))
+                    key=f"{audience.slug}/{nb.stem}", as_of=self.options.as_of,
+                    nav=report_nav(nb.stem, titles[audience.slug]),
+                    contact=self.options.contact))
         return jobs
+
+    def published_titles(self, slug: str) -> dict[str, str]:
+        """Titles of the reports an earlier run left in an audience's folder, by name."""
+        manifest = read_manifest(self.layout.day(self.options.as_of, slug)) or {}
+        return {nb["name"]: nb.get("title") or nb["name"]
+                for nb in manifest.get("notebooks", []) if nb.get("html")}
 
     def _run(self, executor: Executor, jobs: list[ReportJob], workers: int, staging: Staging,
              data_dir: Path, fingerprint: str, run_audiences: list[Audience]) -> RunSummary:
@@ -384,6 +412,7 @@ class ReportRunner:
             title=out.title, log=layout.rel_log(as_of, slug, name), warnings=out.warnings,
             parameters=shared_parameters(job.parameters), data_fingerprint=fingerprint,
             as_of=as_of, finished_at=dt.datetime.now().isoformat(timespec="seconds"),
+            headline=out.headline,
         )
         suffix = f": {out.error}" if out.error else ""
         self.say(f"{result.status:<8} {out.key.lstrip('/')} ({result.seconds:.1f} s){suffix}")
@@ -411,18 +440,23 @@ class ReportRunner:
             manifests[slug] = build_manifest(
                 as_of, {"scope": str(scope), "label": scope.label, "slug": slug}, data,
                 results, started_at, seconds, workers, previous=read_manifest(layout.day(as_of, slug)))
+            for disagreement in headline_disagreements(manifests[slug]):
+                self.say(f"WARNING  {slug or 'company'}: reports disagree on {disagreement}")
         company = manifests.pop("", None)
+        contact = self.options.contact
         for slug, manifest in sorted(manifests.items()):
             folder = layout.rel_day(as_of, slug)
             staging.write(f"{folder}/{MANIFEST_FILE}", manifest_text(manifest))
-            staging.write(f"{folder}/{INDEX_FILE}", render_day_index(as_of, manifest))
+            staging.write(f"{folder}/{INDEX_FILE}",
+                          render_day_index(as_of, manifest, contact=contact))
             plan.moves += [f"{folder}/{MANIFEST_FILE}", f"{folder}/{INDEX_FILE}"]
         if company is not None:
             staging.write(f"{as_of}/{MANIFEST_FILE}", manifest_text(company))
             plan.moves.append(f"{as_of}/{MANIFEST_FILE}")
         else:
             company = read_manifest(layout.day(as_of))
-        index = render_day_index(as_of, company, audience_summaries(layout.day(as_of), manifests))
+        index = render_day_index(as_of, company, audience_summaries(layout.day(as_of), manifests),
+                                 contact)
         staging.write(f"{as_of}/{INDEX_FILE}", index)
         plan.moves.append(f"{as_of}/{INDEX_FILE}")
         return plan

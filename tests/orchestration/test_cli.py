@@ -52,6 +52,14 @@ def test_period_is_injected_only_when_given():
     assert build_parser().parse_args(["run", "--period", "month"]).period == "month"
 
 
+def test_contact_comes_from_the_option_else_the_environment(monkeypatch):
+    monkeypatch.delenv("SALESOPS_CONTACT", raising=False)
+    assert build_parser().parse_args(["run"]).contact is None
+    monkeypatch.setenv("SALESOPS_CONTACT", "Sales Ops, ops@example.com")
+    assert build_parser().parse_args(["run"]).contact == "Sales Ops, ops@example.com"
+    assert build_parser().parse_args(["run", "--contact", "Ana"]).contact == "Ana"
+
+
 def test_help_exits_0(capsys):
     assert main(["--help"]) == 0
     assert "sample-data" in capsys.readouterr().out

@@ -1,4 +1,6 @@
-"""End-to-end runner tests on tiny notebooks (real kernels; each notebook takes about a second)."""
+"""End-to-end runner tests on tiny notebooks (real kernels; each notebook takes about a second):
+files and where they go, the manifest with each report's headline numbers, the cover page, the
+links between reports."""
 
 from __future__ import annotations
 
@@ -17,21 +19,24 @@ from nbconvert import HTMLExporter
 
 from salesops.data.store import dataset_fingerprint
 from salesops.orchestration.cli import main
-from salesops.orchestration.runner import RunOptions, run_reports
+from salesops.orchestration.runner import RunOptions, report_nav, run_reports
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 AS_OF = "2026-03-31"
+CONTACT = "Sales Ops <ops@example.com>"
 
 
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory):
-    """One CLI run of the four test notebooks (one fails, one warns) with two workers."""
+    """One CLI run of the four test notebooks (one fails, one warns) with two workers; the
+    contact comes from the environment."""
     root = tmp_path_factory.mktemp("run")
     data = tmp_path_factory.mktemp("secret_location") / "processed"
     data.mkdir()
     (data / "settings.json").write_text('{"currency": "USD", "fiscal_year_start_month": 1}')
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
+        mp.setenv("SALESOPS_CONTACT", CONTACT)
         code = main(["run", "--as-of", AS_OF, "--data", str(data), "--workers", "2",
                      "--notebooks-dir", str(NOTEBOOKS), "--period", "month"])
     day = root / "reports" / AS_OF
@@ -70,11 +75,11 @@ def test_reports_go_to_the_dated_folder_audit_copies_and_logs_outside_it(full_ru
     assert not any((reports / ".audit" / ".staging").iterdir())  # staging cleaned up
 
 
-def test_failed_report_shows_a_sentence_and_logs_the_traceback(full_run):
+def test_failed_report_shows_a_notice_and_logs_the_traceback(full_run):
     html = (full_run["day"] / "fails.html").read_text()
-    assert "This report is incomplete: a step failed" in html
+    assert f"This report could not be produced for {AS_OF}." in html
     assert f".audit/{AS_OF}/_logs/fails.log" in html
-    assert "before the error" in html  # what ran before the failure is still shown
+    assert "before the error" not in html  # no partial results on the notice
     assert "ValueError" not in html and "Traceback" not in html and "hunter2" not in html
     assert "An Exception was encountered" not in html  # papermill's red banners are dropped
     log = (full_run["audit"] / "_logs" / "fails.log").read_text()
@@ -185,6 +190,51 @@ def test_day_and_top_index(full_run):
     assert full_run["manifest"]["data"]["fingerprint"] in day_index
     top = (full_run["root"] / "reports" / "index.html").read_text()
     assert f'<a href="{AS_OF}/index.html">{AS_OF}</a>' in top
+
+
+def test_headline_numbers_reach_the_manifest_and_the_cover_but_a_failed_reports_do_not(full_run):
+    results = full_run["results"]
+    assert results["ok_report"]["headline"] == {"items": [
+        {"key": "answer", "label": "The answer <b>", "value": 42.0, "text": "42 of 50 <i>",
+         "period": "FY2026 Q1", "note": "a test number"}]}
+    assert results["fails"]["headline"] == {}  # published before it failed: never shown
+    assert results["warns"]["headline"] == {"items": []}  # publishes none
+    cover = (full_run["day"] / "index.html").read_text()
+    assert ('<dt>The answer &lt;b&gt;</dt>\n<dd><span class="headline-text">42 of 50 &lt;i&gt;'
+            '</span><span class="note">a test number</span></dd>') in cover
+    assert "41, before the failure" not in cover
+    assert "Questions about these reports: Sales Ops &lt;ops@example.com&gt;" in cover
+
+
+def test_every_report_links_the_cover_and_its_siblings(full_run):
+    page = (full_run["day"] / "ok_report.html").read_text()
+    nav = page[page.index('class="so-nav"'):].partition("</nav>")[0]
+    assert [href for href in ("index.html", "escaped_names.html", "fails.html", "warns.html",
+                              "ok_report.html") if f'href="{href}"' in nav] == [
+        "index.html", "escaped_names.html", "fails.html", "warns.html"]  # not itself
+    assert ">All reports</a>" in nav and ">Failing report</a>" in nav
+    failed = (full_run["day"] / "fails.html").read_text()
+    assert 'href="ok_report.html"' in failed
+    assert "Sales Ops &lt;ops@example.com&gt;" in failed  # whom to tell
+
+
+def test_a_report_links_the_cover_then_the_other_reports_in_reading_order():
+    titles = {"extra": "Extra", "data_quality": "Data quality", "forecast": "Bookings forecast",
+              "performance_review": "Performance review"}
+    assert report_nav("forecast", titles) == (
+        ("All reports", "index.html"), ("Performance review", "performance_review.html"),
+        ("Data quality", "data_quality.html"), ("Extra", "extra.html"))
+
+
+def test_a_subset_run_links_the_reports_an_earlier_run_left(tmp_path):
+    options = {"as_of": AS_OF, "reports_dir": tmp_path / "reports", "notebooks_dir": NOTEBOOKS,
+               "data_dir": tmp_path, "executor": "kernels"}
+    run_reports(RunOptions(names=("warns",), **options), progress=lambda _: None)
+    run_reports(RunOptions(names=("ok_report",), **options), progress=lambda _: None)
+    page = (tmp_path / "reports" / AS_OF / "ok_report.html").read_text()
+    assert 'href="warns.html"' in page and 'href="fails.html"' not in page
+    cover = (tmp_path / "reports" / AS_OF / "index.html").read_text()
+    assert cover.index('id="ok_report"') < cover.index('id="warns"')
 
 
 def test_more_notebooks_than_workers(tmp_path):
