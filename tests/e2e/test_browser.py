@@ -15,15 +15,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from playwright.sync_api import sync_playwright
 
 from salesops.orchestration.cli import main
-from salesops.orchestration.render import notebook_title, visible_text
+from salesops.orchestration.render import HtmlRenderer, notebook_title, visible_text
 
 REPORTS = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
 PHONE = {"width": 390, "height": 844}
-#: A4 (210 mm) less the print stylesheet's 14 mm margins, at 96 px per inch: ~714 px.
-A4_CONTENT = round((210 - 2 * 14) / 25.4 * 96)
+#: A4 (210 mm) less the print stylesheet's 10 mm side margins, at 96 px per inch: 718 px.
+A4_CONTENT = round((210 - 2 * 10) / 25.4 * 96)
 
 
 def chromium() -> str:
@@ -98,11 +99,12 @@ def test_phone_width_page_never_scrolls_sideways(browser, report):
 
 
 #: Table cells that end past the printed page, or are hidden by an ancestor that clips overflow;
-#: tables with no visible rows (a full table behind a closed <details> that did not print).
+#: tables with cells that do not show (a full table behind a closed <details> that did not print).
 CLIPPED = """(width) => {
   const out = [], unseen = [];
   for (const table of document.querySelectorAll('table')) {
-    if (table.getBoundingClientRect().height === 0) unseen.push(table.innerText.slice(0, 60));
+    if (![...table.querySelectorAll('td, th')].every((c) => c.checkVisibility()))
+      unseen.push(table.innerText.slice(0, 60));
     if (table.getBoundingClientRect().right > width + 0.5) out.push(table.innerText.slice(0, 60));
     for (const cell of table.querySelectorAll('td, th')) {
       const r = cell.getBoundingClientRect();
@@ -130,6 +132,21 @@ def test_printed_tables_fit_the_page_and_nothing_is_clipped(browser, report):
     assert found["nav"] == 0, "the link bars print"
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf)) > 0
+    page.context.close()
+
+
+def test_full_tables_behind_details_print_open(browser, tmp_path):
+    rows = "".join(f"<tr><td>Rep {i}</td><td>{i}%</td></tr>" for i in range(40))
+    nb = new_notebook(cells=[new_markdown_cell("# Cut table"), new_code_cell("t", outputs=[
+        new_output("display_data", data={"text/plain": "t", "text/html": (
+            f"<p>Top 15 of 40 reps shown.</p><details><summary>All 40 reps</summary>"
+            f"<table>{rows}</table></details>")})])])
+    page_file = tmp_path / "cut.html"
+    page_file.write_text(HtmlRenderer().render(nb, "cut"))
+    page = opened(browser, page_file, viewport={"width": A4_CONTENT, "height": 1000})
+    assert page.evaluate(CLIPPED, A4_CONTENT)["unseen"] != []  # closed on screen
+    page.emulate_media(media="print")
+    assert page.evaluate(CLIPPED, A4_CONTENT)["unseen"] == []
     page.context.close()
 
 
