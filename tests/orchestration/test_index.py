@@ -79,13 +79,16 @@ def test_reading_order_puts_the_four_reports_first_and_others_after_by_name():
 def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_link():
     headlines = {
         "data_quality": [_item("rows_quarantined", "Rows quarantined at ingest", "0 of 106,128",
-                               value=0)],
+                               value=0, period="2026-12-01")],  # the as-of date: not repeated
         "performance_review": [_item("bookings", "Bookings FY2026 Q4 to date",
-                                     "$6.7M of the $13.5M quota (50%)", value=6.7e6)],
+                                     "$6.7M of the $13.5M quota (50%)", value=6.7e6),
+                               _item("coverage_next", "Pipeline coverage", "1.1x",
+                                     period="FY2027 Q1")],  # two periods: each label names its
         "forecast": [_item("forecast", "Forecast FY2026 Q4",
                            "$16.6M (80% range $15.3M to $17.9M)", value=16.6e6,
                            note="the range is P10 to P90")],
-        "comp_plan_evaluation": [_item("payout", "Variable pay", "$4.5M, 108% of budget")],
+        "comp_plan_evaluation": [_item("payout", "Variable pay", "$4.5M, 108% of budget",
+                                       period="FY2026")],  # one period: named on the card
     }
     manifest = _manifest("2026-12-01", dict.fromkeys(
         ["data_quality", "forecast", "ops_extra", "comp_plan_evaluation", "performance_review"],
@@ -102,7 +105,10 @@ def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_lin
             "$6.7M of the $13.5M quota (50%)</span></dd>") in cover
     assert ('<span class="headline-text">$16.6M (80% range $15.3M to $17.9M)</span>'
             '<span class="note">the range is P10 to P90</span>') in cover
-    assert "Rows quarantined at ingest</dt>" in cover and ">0 of 106,128<" in cover
+    assert "<dt>Rows quarantined at ingest</dt>" in cover and ">0 of 106,128<" in cover
+    assert "<dt>Pipeline coverage FY2027 Q1</dt>" in cover
+    comp = cover[cover.index('id="comp_plan_evaluation"'):].partition("</section>")[0]
+    assert '<p class="period">FY2026</p>' in comp and "<dt>Variable pay</dt>" in comp
     assert '<a href="forecast.html">Open the report</a>' in cover
     assert "All 5 reports of this date" in cover
     assert "Questions about these reports: Sales Ops &lt;ops@example.com&gt;" in cover
@@ -110,6 +116,9 @@ def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_lin
     for operator in ("abc123", "2 workers", "region=", "1.5 s", "2026-04-01T08:00:00"):
         assert operator not in cover and operator in details, operator
     assert "0 of 106,128 rows quarantined at ingest" in details
+    rows = [details.index(f"<td>{name}") for name in ("performance_review", "forecast",
+                                                      "data_quality", "ops_extra")]
+    assert rows == sorted(rows)  # the details list the reports in the same order
 
 
 def test_a_failed_reports_card_says_its_numbers_are_missing_and_shows_none_of_them():
