@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from IPython.display import HTML
 
+from salesops.presentation.style import PRIMARY
+
 
 def paragraphs(texts: Sequence[str], title: str | None = None) -> HTML:
     """Escaped paragraphs (e.g. a generated executive summary), optionally under a heading."""
@@ -26,7 +28,7 @@ def kpi_tiles(tiles: Sequence[tuple[str, str]]) -> HTML:
     """A row of headline figures, each (label, formatted value)."""
     cells = "".join(
         '<div style="display:inline-block;min-width:150px;margin:4px 12px 8px 0;padding:8px 12px;'
-        'border-left:4px solid #1f4e79;background:#f7f9fc">'
+        f'border-left:4px solid {PRIMARY};background:#f7f9fc">'
         f'<div style="font-size:12px;color:#555">{html.escape(label)}</div>'
         f'<div style="font-size:22px;font-weight:bold">{html.escape(value)}</div></div>'
         for label, value in tiles
