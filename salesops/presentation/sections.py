@@ -23,6 +23,7 @@ from matplotlib.text import Text
 
 from salesops.data.requirements import Availability
 from salesops.data.scope import Scope
+from salesops.presentation.style import MAX_WIDTH
 
 
 def unavailable(av: Availability) -> HTML:
@@ -68,28 +69,52 @@ def figure_texts(figure: Figure) -> list[str]:
     return list(dict.fromkeys(t for t in found if t))
 
 
+def _ticks(axis) -> str:
+    """What an axis's tick labels span: 'FY2025 Q1 to FY2026 Q4', one label, or ''."""
+    low, high = sorted(axis.get_view_interval())
+    pairs = zip(axis.get_majorticklocs(), axis.get_majorticklabels(), strict=False)
+    labels = [t.get_text().strip() for loc, t in pairs
+              if t.get_visible() and low - 1e-9 * max(1, abs(low)) <= loc <= high + 1e-9 * max(1, abs(high))]
+    labels = [t for t in labels if t]
+    return "" if not labels else labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+
+
+def _axis_part(name: str, label: str, ticks: str) -> str:
+    if label and ticks:
+        return f"{name} axis: {label} ({ticks})"
+    return f"{name} axis: {label or ticks}" if label or ticks else ""
+
+
+def _legend_entries(legend) -> list[str]:
+    return [t.get_text() for t in legend.get_texts() if t.get_text()] if legend is not None else []
+
+
 def alt_text(figure: Figure) -> str:
-    """What a chart shows, in words: its title(s), then per axes the kind of chart, its axis
-    labels and its legend entries."""
+    """What a chart shows, in words: its title(s), then per axes the kind of chart, what each
+    axis is (label, and the range its tick labels span once drawn) and the series in its key."""
     parts = [t for t in (figure.get_suptitle(),) if t]
     for ax in figure.axes:
+        if ax.get_label() == "<colorbar>":
+            continue
         kinds = [kind for kind, hit in (
             ("bar chart", bool(ax.patches)), ("line chart", bool(ax.lines)),
             ("scatter plot", any(isinstance(c, PathCollection) for c in ax.collections)),
             ("heatmap", any(isinstance(c, QuadMesh | AxesImage)
                             for c in (*ax.collections, *ax.images)))) if hit]
         what = " and ".join(kinds[:2]) or "chart"
-        axes = [f"{name} axis: {label}" for name, label in
-                (("x", ax.get_xlabel()), ("y", ax.get_ylabel())) if label]
-        legend = ax.get_legend()
-        entries = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        axes = [p for p in (_axis_part("x", ax.get_xlabel(), _ticks(ax.xaxis)),
+                            _axis_part("y", ax.get_ylabel(), _ticks(ax.yaxis))) if p]
+        entries = _legend_entries(ax.get_legend())
         piece = f"{ax.get_title() or ax.get_title('left')}: {what}".lstrip(": ")
         if axes:
             piece += f" ({'; '.join(axes)})"
         if entries:
             piece += f"; legend: {', '.join(entries)}"
         parts.append(piece[0].upper() + piece[1:])
-    return ". ".join(p.rstrip(".") for p in parts if p) + "."
+    figure_entries = [e for legend in figure.legends for e in _legend_entries(legend)]
+    if figure_entries:
+        parts.append(f"Legend: {', '.join(figure_entries)}")
+    return ". ".join(p.rstrip(".") for p in parts if p) + "." if parts else "Chart."
 
 
 def png_text_chunk(keyword: str, text: str) -> bytes:
@@ -103,10 +128,14 @@ def png_text_chunk(keyword: str, text: str) -> bytes:
 
 
 def figure_png(figure: Figure) -> bytes:
-    """A figure as PNG bytes carrying its title ("Title") and every text it draws
-    ("Description", one per line) as PNG text chunks; the figure is closed so that it is not
-    drawn a second time. Drawn once: the texts are read after ``savefig`` and their chunks
-    inserted after the PNG header chunk (a second layout pass cost a third of a chart's time)."""
+    """A figure as PNG bytes, at most ``style.MAX_WIDTH`` inches wide, carrying its title
+    ("Title") and every text it draws ("Description", one per line) as PNG text chunks; the
+    figure is closed so that it is not drawn a second time. Drawn once: the texts are read
+    after ``savefig`` and their chunks inserted after the PNG header chunk (a second layout
+    pass cost a third of a chart's time)."""
+    width, height = figure.get_size_inches()
+    if width > MAX_WIDTH:  # wider charts shrink below readable on a phone
+        figure.set_size_inches(MAX_WIDTH, height)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
     titles = [t for t in (figure.get_suptitle(), *(ax.get_title() or ax.get_title("left")
@@ -119,14 +148,17 @@ def figure_png(figure: Figure) -> bytes:
     return png[:header_end] + chunks + png[header_end:]
 
 
-def figure_html(figure: Figure) -> str:
-    """A figure as an ``<img>`` element: embedded PNG (``figure_png``) with its ``alt_text``."""
-    alt = alt_text(figure)
+def figure_html(figure: Figure, alt: str | None = None) -> str:
+    """A figure as an ``<img>`` element: embedded PNG (``figure_png``) with ``alt`` or, by
+    default, its ``alt_text`` (read after drawing, so that it can name the tick labels)."""
     data = base64.b64encode(figure_png(figure)).decode()
+    alt = alt or alt_text(figure)
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
 
 
-def as_image(chart: Figure | HTML) -> HTML:
-    """A figure as an embedded, described image (``figure_html``); a sentence that replaced an
-    empty chart as it is. Every chart of every report goes through here."""
-    return HTML(figure_html(chart)) if isinstance(chart, Figure) else chart
+def as_image(chart: Figure | HTML, alt: str | None = None) -> HTML:
+    """A figure as an embedded, described image (``figure_html``; ``alt`` overrides the
+    generated description); a sentence that replaced an empty chart as it is. Every chart of
+    every report goes through here: a figure displayed any other way would reach the page
+    with nbconvert's "No description has been provided for this image"."""
+    return HTML(figure_html(chart, alt)) if isinstance(chart, Figure) else chart
