@@ -11,15 +11,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from salesops.analysis.performance.leaderboard import ranked_by
-from salesops.analysis.performance.review import Finding, coverage, parse_compare_to
+from salesops.analysis.performance.leaderboard import ranked_by, reps_at_quota
+from salesops.analysis.performance.review import Finding, parse_compare_to
 from salesops.presentation import formatting
-from salesops.presentation.formatting import missing
+from salesops.presentation.formatting import missing, plural
+from salesops.presentation.headline import Headline
 
 if TYPE_CHECKING:
-    from salesops.analysis.performance.leaderboard import AttainmentDistribution
+    from salesops.analysis.performance.diagnosis import Diagnosis
+    from salesops.analysis.performance.leaderboard import AttainmentDistribution, RepsAtQuota
     from salesops.analysis.performance.ramp import Turnover
     from salesops.analysis.performance.review import PerformanceReview
+    from salesops.data.coverage import Coverage
 
 #: Value kinds: how a value is shown and how a change in it is phrased.
 KINDS = ("money", "pct", "count", "number", "days")
@@ -41,20 +44,15 @@ def show(value: float | None, kind: str = "number", currency: str = "USD") -> st
 
 
 def change(current: float | None, reference: float | None, kind: str = "number") -> str | None:
-    """'up 12%', 'down 5 pts' (ratios change in points), 'flat'; None if not comparable."""
+    """'up 12%', 'down 5 pts' (ratios change in points, between the rounded percentages shown),
+    'unchanged'; None if not comparable."""
     if missing(current) or missing(reference):
         return None
     if kind == "pct":
-        diff = float(current) - float(reference)
-        if round(diff * 100) == 0:
-            return "flat"
-        return f"{'up' if diff > 0 else 'down'} {plural(round(abs(diff) * 100), 'pt')}"
+        return formatting.change_in_points(current, reference)
     if float(reference) == 0:
         return None
-    rel = float(current) / float(reference) - 1
-    if round(rel * 100) == 0:
-        return "flat"
-    return f"{'up' if rel > 0 else 'down'} {abs(rel) * 100:.0f}%"
+    return formatting.change_pct(current, reference)
 
 
 def versus(current: float | None, reference: float | None, label: str, kind: str = "number",
@@ -81,12 +79,6 @@ def band_phrase(value: float, band: tuple[float, float], what: str) -> str:
         return f"not comparable with the {rng} {what}"
     where = "below" if value < low else "above" if value > high else "within"
     return f"{where} the {rng} {what}"
-
-
-def plural(n: float, noun: str, nouns: str | None = None) -> str:
-    """'1 deal', '3 deals', '1,204 deals' ('nouns' for irregular plurals)."""
-    word = noun if n == 1 else nouns or f"{noun}s"
-    return f"{formatting.count(n)} {word}"
 
 
 def join_or(items: Sequence[str]) -> str:
@@ -136,7 +128,7 @@ def performance_summary(review: PerformanceReview, compare_to: str | None = None
     lines.append(pipeline_sentence(review))
     if review.undated_open_deals:
         lines.append(undated_sentence(review.undated_open_deals))
-    risks = [finding_sentence(f, ccy) for f in review.findings[:3]]
+    risks = [finding_sentence(f, ccy, review.coverage_next) for f in review.findings[:3]]
     if risks:
         lines.append("Biggest risks and changes: " + " ".join(risks))
     return lines
@@ -219,9 +211,17 @@ def distribution_sentence(dist: AttainmentDistribution) -> str:
                     f"{band}")
 
 
+def reps_at_quota_text(counted: RepsAtQuota) -> str:
+    """'2 of 26 (8%)': ranked reps at quota, as the summary and the trend count them."""
+    if counted.ranked == 0:
+        return "no ranked rep"
+    return f"{counted.at_quota:,} of {counted.ranked:,} ({formatting.pct(counted.share)})"
+
+
 def pipeline_sentence(review: PerformanceReview) -> str:
     """Open deals expected to close next period: how many, how many without an amount, the known
-    value and (with quotas) its coverage, never reading an unknown amount as $0."""
+    value and (with quotas) its coverage against the standard, never reading an unknown amount
+    as $0."""
     cur, ccy, nxt = review.headline.loc["current"], review.data.currency, review.periods.next.label
     n, unknown = int(cur["next_period_deals"]), int(cur["next_period_without_amount"])
     value = show(cur["next_period_pipeline"], "money", ccy)
@@ -237,18 +237,8 @@ def pipeline_sentence(review: PerformanceReview) -> str:
                 f"without an amount; the {n - unknown:,} with one total {value}")
     if n == 1:
         text = text.replace(" are expected", " is expected").replace("their value", "its value")
-    return sentence(text + _coverage_clause(review, unknown, n))
-
-
-def _coverage_clause(review: PerformanceReview, unknown: int, n: int) -> str:
-    """', 1.2x next period's quota' (from known amounts only when some are unknown); '' without
-    quotas."""
-    if not review.sections["attainment"] or unknown == n:
-        return ""
-    cov, basis = coverage(review.headline)
-    if missing(cov):
-        return f"; coverage cannot be computed ({basis})"
-    return f", {cov:.1f}x {basis}" + (" from the known amounts only" if unknown else "")
+    cov = review.coverage_next
+    return sentence(text + (f"; {formatting.coverage_text(cov, ccy)}" if cov else ""))
 
 
 def undated_sentence(n: int) -> str:
@@ -258,25 +248,27 @@ def undated_sentence(n: int) -> str:
     return f"{n:,} open deals have no expected close date, so they are in no period's pipeline."
 
 
-def finding_sentence(f: Finding, currency: str = "USD") -> str:
-    """One sentence with its number for a review finding (see ``review.findings``)."""
+def finding_sentence(f: Finding, currency: str = "USD", coverage: Coverage | None = None) -> str:
+    """One sentence with its number for a review finding (see ``review.findings``); a coverage
+    finding needs the ``coverage`` it was drawn from. Point gaps are between the rounded
+    percentages the sentence shows."""
     val, ref = f.value, f.reference
+
+    def pts(a: float, b: float, noun: str = "pt") -> str:
+        return plural(abs(formatting.shown_pct_points(a, b)), noun)
+
     text = {
         "pace": lambda: f"{f.subject} has booked {show(val, 'pct')} of quota with "
                         f"{show(ref, 'pct')} of the period gone",
         "change": lambda: f"attainment is {versus(val, ref, f.detail, 'pct')}",
         "reps_at_quota": lambda: f"only {show(val, 'pct')} of ranked reps are at or on pace for "
-                                 f"quota, {plural(round(abs(ref - val) * 100), 'pt')} under the "
-                                 f"{show(ref, 'pct')} floor of a healthy plan",
-        "coverage": lambda: f"next-period pipeline covers {val:.1f}x {f.subject}"
-                            f"{' (' + f.detail + ')' if f.detail else ''}, against a "
-                            f"{ref:.0f}x target",
+                                 f"quota, {pts(ref, val)} under the {show(ref, 'pct')} floor of "
+                                 "a healthy plan",
+        "coverage": lambda: f"{f.subject} pipeline has {formatting.coverage_text(coverage, currency)}",
         "team": lambda: f"{f.subject} is at {show(val, 'pct')} attainment, "
-                        f"{plural(round((ref - val) * 100), 'pt')} below {f.detail} "
-                        f"({show(ref, 'pct')})",
+                        f"{pts(ref, val)} below {f.detail} ({show(ref, 'pct')})",
         "bottleneck": lambda: f"{f.subject} loses {show(val, 'pct')} of deals at {f.detail}, "
-                              f"{plural(round((val - ref) * 100), 'point')} worse than the "
-                              "company",
+                              f"{pts(val, ref, 'point')} worse than the company",
         "seats": lambda: (f"{plural(val, 'recently vacated seat')} still open ({f.subject})"),
         "attrition": lambda: f"attrition over the last 12 months is {show(val, 'pct')} of average "
                              f"headcount",
@@ -316,7 +308,7 @@ def bottleneck_sentences(bottlenecks: pd.DataFrame) -> list[str]:
     """'Team X loses 48% of deals at Proposal, 15 points worse than the company.' per group."""
     out = []
     for _, row in bottlenecks.iterrows():
-        gap = round(row["gap"] * 100)
+        gap = formatting.shown_pct_points(row["loss_rate"], row["company_loss_rate"])
         pts = plural(abs(gap), "point")
         where = (f"{pts} worse than the company" if gap > 0 else
                  "in line with the company" if gap == 0 else f"{pts} better than the company")
@@ -375,3 +367,59 @@ def seats_sentence(vacated: pd.DataFrame, days: int = 180) -> str:
     verb = "is" if open_seats == 1 else "are"
     return sentence(f"{open_seats} of {plural(len(vacated), 'seat')} vacated in the last {days} "
                     f"days {verb} still open")
+
+
+def diagnosis_sentences(diagnosis: Diagnosis, window: str) -> list[str]:
+    """Who is diagnosed (ranked reps below the bar over ``window``, past the minimum tenure) and
+    against whom, then who is left out for short tenure and why."""
+    months = plural(diagnosis.min_tenure_months, "month")
+    who = (f"Ranked reps below {formatting.pct(diagnosis.threshold)} attainment over {window}"
+           + (f" with at least {months} in the job" if diagnosis.tenure_known else ""))
+    lines = [sentence(f"{who}, each with the driver furthest below their peers: the median of "
+                      "the other ranked reps of their team (of every other ranked rep in scope "
+                      "when the team has fewer than 3 others)")]
+    if not diagnosis.tenure_known:
+        lines.append("Tenure is unknown (the data has no hire dates), so no rep is left out for "
+                     "short tenure.")
+    elif len(diagnosis.too_new):
+        reps = join_clauses([f"{r['name']} ({plural(r['tenure_months'], 'month')}, "
+                             f"{formatting.pct(r['attainment'])})"
+                             for _, r in diagnosis.too_new.iterrows()])
+        verb = "is" if len(diagnosis.too_new) == 1 else "are"
+        lines.append(sentence(f"{reps} {verb} below the bar but not diagnosed: under {months} in "
+                              "the job, still ramping"))
+    return lines
+
+
+def headline_items(review: PerformanceReview) -> list[Headline]:
+    """The review's headline numbers for the cover (keys agreed across reports): bookings, quota
+    and attainment of the period to date, ranked reps at quota, next period's coverage and the
+    coverage needed at the usual conversion; a missing figure has value None and text '–'."""
+    if not review.sections["deals"]:
+        return []
+    cur, ccy, period = review.headline.loc["current"], review.data.currency, review.periods
+    now, nxt = period.current.label, period.next.label
+
+    def value(v: float | None) -> float | None:
+        return None if missing(v) else float(v)
+
+    items = [Headline("bookings", "Bookings", value(cur["bookings"]),
+                      formatting.money(cur["bookings"], ccy, compact=True), now,
+                      "to date" if period.elapsed < 1 else "")]
+    if not review.sections["attainment"]:
+        return items
+    counted = reps_at_quota(review.reps)
+    cov = review.coverage_next
+    return [*items,
+            Headline("quota", "Quota", value(cur["quota"]),
+                     formatting.money(cur["quota"], ccy, compact=True), now),
+            Headline("attainment", "Attainment", value(cur["attainment"]),
+                     formatting.pct(cur["attainment"]), now),
+            Headline("reps_at_quota", "Ranked reps at quota", value(counted.share),
+                     reps_at_quota_text(counted), now),
+            Headline("coverage_next", "Pipeline coverage", value(cov.ratio),
+                     formatting.ratio(cov.ratio), nxt,
+                     f"of the {formatting.money(cov.to_close, ccy, compact=True)} still to close"
+                     if not missing(cov.ratio) else ""),
+            Headline("coverage_needed_next", "Coverage needed", value(cov.needed),
+                     formatting.ratio(cov.needed), nxt, cov.standard)]

@@ -20,7 +20,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
-from salesops.analysis.performance.leaderboard import AttainmentDistribution, ranked_by
+from salesops.analysis.performance.leaderboard import (
+    AttainmentDistribution,
+    RepsAtQuota,
+    ranked_by,
+)
+from salesops.presentation.narrative import reps_at_quota_text
 from salesops.presentation.sections import figure_html, show
 from salesops.presentation.style import (
     BAD,
@@ -34,9 +39,10 @@ from salesops.presentation.style import (
     new_figure,
     percent_axis,
 )
-from salesops.presentation.tables import report_table, styled_table
+from salesops.presentation.tables import limited, report_table
 
 if TYPE_CHECKING:
+    from salesops.analysis.performance.diagnosis import Diagnosis
     from salesops.analysis.performance.review import PerformanceReview
 
 NO_RANKED_REP = "No rep is ranked in this period, so there is nothing to chart."
@@ -102,10 +108,13 @@ ROLLUP_COLUMNS = {
     "win_rate_value": ("Win rate (value)", "pct"),
     "avg_deal_size": ("Avg deal size", "money"),
     "median_cycle_days": ("Median cycle (days)", "int"),
-    "pipeline_created": ("Pipeline created (known amounts)", "money"),
+    "pipeline_created": ("Pipeline created", "money"),
     "created_without_amount": ("Created without amount", "int"),
-    "coverage": ("Next-period coverage (known amounts)", "float"),
+    "coverage": ("Next-period coverage", "ratio"),
 }
+#: Columns whose header says "(known amounts)" when the column of unknown amounts is not zero.
+KNOWN_AMOUNTS = {"pipeline_created": "created_without_amount",
+                 "coverage": "next_period_without_amount"}
 
 
 def shown_columns(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> list[str]:
@@ -115,25 +124,69 @@ def shown_columns(table: pd.DataFrame, columns: list[str] | tuple[str, ...]) -> 
             and (c not in ("coverage", "created_without_amount") or table[c].fillna(0).any())]
 
 
-def _attainment_marks(table: pd.DataFrame, header: str) -> tuple[dict, dict]:
+def column_specs(table: pd.DataFrame, columns: list[str] | tuple[str, ...]
+                 ) -> dict[str, tuple[str, Any]]:
+    """``ROLLUP_COLUMNS`` entries of the ``shown_columns``; a pipeline or coverage header says
+    "(known amounts)" only when some amounts in the table are unknown."""
+    specs = {}
+    for c in shown_columns(table, columns):
+        header, fmt = ROLLUP_COLUMNS[c]
+        unknown = KNOWN_AMOUNTS.get(c)
+        if unknown in table and table[unknown].fillna(0).any():
+            header += " (known amounts)"
+        specs[c] = (header, fmt)
+    return specs
+
+
+def with_departures(table: pd.DataFrame) -> pd.DataFrame:
+    """Rep names marked "(left 2026-09)" where the roster gives a termination date."""
+    if "termination_date" not in table or "name" not in table:
+        return table
+    left = pd.to_datetime(table["termination_date"])
+    marks = (" (left " + left.dt.strftime("%Y-%m") + ")").where(left.notna(), "")
+    return table.assign(name=table["name"].astype(str) + marks)
+
+
+def _attainment_marks(table: pd.DataFrame, column: str) -> tuple[dict, dict]:
     """Good / bad highlight masks for an attainment column (none without one)."""
     if "attainment" not in table:
         return {}, {}
     att = table["attainment"].reset_index(drop=True)
-    return {header: att >= 1.0}, {header: att < 0.5}
+    return {column: att >= 1.0}, {column: att < 0.5}
 
 
 def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD",
-                 caption: str | None = None) -> Styler:
-    """Escaped, formatted rollup (one row per ``level`` value); attainment >= 100% in green, < 50% red."""
-    shown = shown_columns(table, list(ROLLUP_COLUMNS))
-    out = table[[level, *shown]].sort_values("bookings", ascending=False).reset_index(drop=True)
-    headers = {level: level.replace("_", " ").title(), **{c: ROLLUP_COLUMNS[c][0] for c in shown}}
-    good, bad = _attainment_marks(out, "Attainment")
-    return styled_table(
-        out.rename(columns=headers), {headers[c]: ROLLUP_COLUMNS[c][1] for c in shown},
-        currency=currency, caption=caption, good=good, bad=bad,
-    )
+                 caption: str | None = None) -> HTML:
+    """Escaped, formatted rollup (one row per ``level`` value, and the manager beside each team
+    when the review merged them), largest bookings first, cut to the top 15 when longer;
+    attainment >= 100% in green, < 50% red."""
+    specs = column_specs(table, list(ROLLUP_COLUMNS))
+    keys = [level, *(["manager"] if level != "manager" and "manager" in table else [])]
+    out = table.sort_values("bookings", ascending=False).reset_index(drop=True)
+    cols = {**{k: (k.replace("_", " ").title(), None) for k in keys}, **specs}
+
+    def render(rows: pd.DataFrame) -> Styler:
+        good, bad = _attainment_marks(rows, "attainment")
+        return report_table(rows, cols, currency, caption, good=good, bad=bad)
+
+    return limited(out, render, noun=f"{level}s", order="bookings")
+
+
+def rollups(review: PerformanceReview, currency: str = "USD") -> HTML:
+    """The rollup sections: by region, then by team and manager as one table when each team has
+    one manager (saying so), else by manager and by team; the team bookings chart."""
+    levels = ("region", "team") if review.one_manager_per_team else ("region", "manager", "team")
+    blocks = []
+    for level in levels:
+        merged = level == "team" and review.one_manager_per_team
+        caption = "By team and manager" if merged else f"By {level}"
+        blocks.append(section(review, f"rollups_by_{level}", lambda level=level, merged=merged,
+                              caption=caption: [
+            "Each team has one manager, so the team and manager rollups are one table."
+            if merged else None,
+            rollup_table(review.rollups[level], level, currency, caption=caption),
+            bookings_chart(review.rollups[level], level, currency) if level == "team" else None]))
+    return HTML("".join(b.data for b in blocks))
 
 
 def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60
@@ -312,17 +365,17 @@ def headline_table(headline: pd.DataFrame, currency: str = "USD",
     data = headline.loc[rows].reset_index()
     data["compared"] = data["compared"].map({"current": "This period", "previous": "Previous period",
                                              "last_year": "Same period last year"})
-    metrics = shown_columns(data, ("bookings", "quota", "attainment", "win_rate", "avg_deal_size",
-                                   "median_cycle_days", "pipeline_created",
-                                   "created_without_amount"))
     cols = {"compared": ("", None), "period": ("Period", None), "through": ("Through", "date"),
-            **{c: ROLLUP_COLUMNS[c] for c in metrics}}
+            **column_specs(data, ("bookings", "quota", "attainment", "win_rate", "avg_deal_size",
+                                  "median_cycle_days", "pipeline_created",
+                                  "created_without_amount"))}
     return report_table(data, cols, currency, "Headline vs comparison periods (to the same day)")
 
 
-def leaderboard_table(board: pd.DataFrame, currency: str = "USD") -> Styler | str:
-    """Ranked reps with quartile; unranked reps listed last with the reason; the sentence
-    instead with no rep."""
+def leaderboard_table(board: pd.DataFrame, currency: str = "USD") -> HTML | str:
+    """Ranked reps with quartile, departed reps marked; unranked reps listed last with the
+    reason; the top 15 with the whole table expandable when longer; the sentence instead with
+    no rep."""
     if board.empty:
         return "No rep was employed or had a deal in the period."
     cols = {"rank": ("Rank", "int"), "quartile": ("Quartile", "int"), "name": ("Rep", None),
@@ -332,32 +385,43 @@ def leaderboard_table(board: pd.DataFrame, currency: str = "USD") -> Styler | st
     if not board["not_ranked"].astype(bool).any():
         del cols["not_ranked"]
     by = ranked_by(board)
-    marks = {"good": {"attainment": board["attainment"] >= 1},
-             "bad": {"attainment": board["attainment"] < 0.5}} if by == "attainment" else {}
-    return report_table(board, cols, currency, f"Leaderboard by {by}, period to date", **marks)
+
+    def render(rows: pd.DataFrame) -> Styler:
+        marks = {"good": {"attainment": rows["attainment"] >= 1},
+                 "bad": {"attainment": rows["attainment"] < 0.5}} if by == "attainment" else {}
+        return report_table(rows, cols, currency, f"Leaderboard by {by}, period to date", **marks)
+
+    return limited(with_departures(board), render, noun="reps", order=f"rank ({by})")
 
 
-def diagnosis_table(diagnosis: pd.DataFrame, currency: str = "USD", window: str = "trailing 12 months"
-                    ) -> Styler | str:
-    """Reps below the threshold with their driver and the peer medians it is judged against; the
-    sentence instead when no rep is below it."""
-    if diagnosis.empty:
-        return f"No ranked rep is below the bar over {window}."
+def diagnosis_table(diagnosis: Diagnosis, currency: str = "USD",
+                    window: str = "trailing 12 months") -> HTML | str:
+    """Reps diagnosed below the bar with their driver and the peer medians (without the rep) it
+    is judged against; the sentence instead when no rep is diagnosed."""
+    table = diagnosis.reps
+    if table.empty:
+        return f"No rep is diagnosed below the bar over {window}."
     cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
+            "tenure_months": ("Tenure (months)", "int"),
             "driver": ("Main driver", None), "driver_gap": ("Gap to peers", "pct"),
-            "pipeline_to_quota": ("Pipeline / quota", "float"),
-            "peer_pipeline_to_quota": ("Peer pipeline / quota", "float"), "win_rate": ("Win rate", "pct"),
-            "peer_win_rate": ("Peer win rate", "pct"), "avg_deal_size": ("Avg deal", "money"),
+            "pipeline_to_quota": ("Pipeline / quota", "ratio"),
+            "peer_pipeline_to_quota": ("Peer pipeline / quota", "ratio"),
+            "win_rate": ("Win rate", "pct"), "peer_win_rate": ("Peer win rate", "pct"),
+            "avg_deal_size": ("Avg deal", "money"),
             "peer_avg_deal_size": ("Peer avg deal", "money"),
             "median_cycle_days": ("Cycle (days)", "int"),
             "peer_median_cycle_days": ("Peer cycle (days)", "int"), "peers": ("Peer group", None)}
-    return report_table(diagnosis, cols, currency, f"Diagnosis of reps below the bar ({window})",
-                        bad={"driver_gap": diagnosis["driver_gap"] >= 0.25})
+
+    def render(rows: pd.DataFrame) -> Styler:
+        return report_table(rows, cols, currency, f"Diagnosis of reps below the bar ({window})",
+                            bad={"driver_gap": rows["driver_gap"] >= 0.25})
+
+    return limited(with_departures(table), render, noun="reps", order="attainment, lowest first")
 
 
-def consistency_table(table: pd.DataFrame) -> Styler | str:
-    """Reps by consistency label with periods at quota and monthly CV; the sentence instead when
-    no rep is judged yet."""
+def consistency_table(table: pd.DataFrame) -> HTML | str:
+    """Reps by consistency label with periods at quota and monthly CV, departed reps marked; the
+    sentence instead when no rep is judged yet."""
     order = {"consistently good": 0, "consistently weak": 1, "volatile": 2, "mixed": 3}
     data = table.loc[table["label"].isin(order)].sort_values(
         ["label", "share_at_quota"], key=lambda c: c.map(order) if c.name == "label" else -c)
@@ -365,11 +429,17 @@ def consistency_table(table: pd.DataFrame) -> Styler | str:
         return "No rep has enough history to judge consistency yet."
     cols = {"name": ("Rep", None), "team": ("Team", None), "label": ("Pattern", None),
             "periods_at_quota": ("Periods at quota", "int"),
-            "periods_with_quota": ("of periods", "int"), "cv": ("Monthly CV", "float"),
+            "periods_with_quota": ("of periods", "int"),
+            "cv": ("Monthly variation (CV)", "float"),
             "monthly_mean": ("Avg monthly bookings", "money")}
-    return report_table(data, cols, caption="Consistency over recent periods",
-                        good={"label": data["label"] == "consistently good"},
-                        bad={"label": data["label"] == "consistently weak"})
+
+    def render(rows: pd.DataFrame) -> Styler:
+        return report_table(rows, cols, caption="Consistency over recent periods",
+                            good={"label": rows["label"] == "consistently good"},
+                            bad={"label": rows["label"] == "consistently weak"})
+
+    return limited(with_departures(data), render, noun="reps",
+                   order="pattern (consistently good, weak, volatile, mixed)")
 
 
 def vacated_table(vacated: pd.DataFrame) -> Styler | str:
@@ -397,14 +467,19 @@ def funnel_table(conversion: pd.DataFrame, times: pd.DataFrame) -> Styler | str:
 
 
 def trend_table(trend: pd.DataFrame, currency: str = "USD") -> Styler:
-    """Headline metrics by measured quarter (quota columns only with quotas)."""
-    cols = {"quarter": ("Quarter", None), **{c: ROLLUP_COLUMNS[c] for c in (
-        "bookings", "quota", "attainment")}, "share_at_quota": ("Reps at quota", "pct"),
-        "win_rate": ("Win rate", "pct"), "avg_deal_size": ("Avg deal size", "money"),
-        "median_cycle_days": ("Median cycle (days)", "int"),
-        **{c: ROLLUP_COLUMNS[c] for c in shown_columns(trend, ("pipeline_created",
-                                                               "created_without_amount"))}}
-    return report_table(trend, cols, currency, "Quarterly trend (last row to date if running)")
+    """Headline metrics by measured quarter (quota columns only with quotas); reps at quota as
+    "2 of 26 (8%)" of the quarter's ranked reps."""
+    data = trend
+    if "share_at_quota" in trend:
+        data = trend.assign(reps_at_quota_text=[
+            reps_at_quota_text(RepsAtQuota(int(k), int(n)))
+            for k, n in zip(trend["reps_at_quota"], trend["ranked_reps"], strict=True)])
+    cols = {"quarter": ("Quarter", None), **column_specs(data, ("bookings", "quota", "attainment")),
+            "reps_at_quota_text": ("Ranked reps at quota", None),
+            "win_rate": ("Win rate", "pct"), "avg_deal_size": ("Avg deal size", "money"),
+            "median_cycle_days": ("Median cycle (days)", "int"),
+            **column_specs(data, ("pipeline_created", "created_without_amount"))}
+    return report_table(data, cols, currency, "Quarterly trend (last row to date if running)")
 
 
 def velocity_table(velocity: pd.DataFrame, currency: str = "USD") -> Styler:

@@ -12,6 +12,7 @@ import pytest
 from salesops.analysis.performance.leaderboard import AttainmentDistribution
 from salesops.analysis.performance.ramp import Turnover
 from salesops.analysis.performance.review import Finding, performance_review
+from salesops.data.coverage import Coverage
 from salesops.data.periods import Period
 from salesops.data.requirements import Availability
 from salesops.data.thin import thin
@@ -54,15 +55,18 @@ def test_show_every_kind_and_missing():
 def test_change_phrases_ratios_in_points_and_values_in_percent():
     assert n.change(0.52, 0.37, "pct") == "up 15 pts"
     assert n.change(0.36, 0.37, "pct") == "down 1 pt"
-    assert n.change(0.371, 0.37, "pct") == "flat"
+    assert n.change(0.371, 0.37, "pct") == "unchanged"
+    # the points between the shown percentages: 49.6% and 48.2% show as 50% and 48% -> 2 pts
+    # (the old phrase rounded the raw 1.4-point difference: "up 1 pt" next to 50% and 48%)
+    assert n.change(0.496, 0.482, "pct") == "up 2 pts"
     assert n.change(90, 100, "money") == "down 10%" and n.change(130, 100) == "up 30%"
-    assert n.change(100.2, 100, "money") == "flat"
+    assert n.change(100.2, 100, "money") == "unchanged"
     assert n.change(5, 0, "money") is None and n.change(math.nan, 1) is None
 
 
 def test_versus_shares_and_bands():
     assert n.versus(0.5, math.nan, "Q3", "pct") == "no comparable figure for Q3"
-    assert n.versus(1.2e6, 1e6, "Q3", "money") == "up 20% on Q3 ($1.0M)"
+    assert n.versus(1.2e6, 1e6, "Q3", "money") == "up 20% on Q3 ($1M)"
     assert n.share_phrase(0, 0) == "no reps"
     assert n.share_phrase(4, 26, "ranked reps") == "4 of 26 ranked reps (15%)"
     band, what = (0.6, 0.7), "a healthy plan reaches"
@@ -198,23 +202,42 @@ def test_distribution_sentence_branches():
         "known.")
 
 
-@pytest.mark.parametrize(("values", "text"), [
-    # open on as_of, closing in Q2: O9 500 + O10 999; Q2 quota not loaded -> / Q1's 500
-    ({}, "2 open deals worth $1.5K are expected to close in FY2026 Q2, 3.0x this period's quota "
-         "(next period's quota is not set)."),
-    ({"next_period_without_amount": 1, "next_period_pipeline": 999.0},
+def coverage(ratio=1.5, needed=1.6, deals=2, unknown=0, quota=1000.0):
+    """FY2026 Q2 coverage: ``ratio`` of the $1,000 still to close, ``needed`` at a conversion
+    measured over 4 quarters (NaN: not measurable)."""
+    measurable = needed == needed
+    return Coverage("FY2026 Q2", pipeline=ratio * 1000, deals=deals, unknown_amount=unknown,
+                    quota=quota, booked=0.0, to_close=quota, ratio=ratio,
+                    conversion=1 / needed if measurable else math.nan,
+                    periods_measured=4 if measurable else 1, needed=needed)
+
+
+def with_coverage(review, cov=None, **values):
+    return replace(with_current(review, **values), coverage_next=cov)
+
+
+@pytest.mark.parametrize(("values", "cov", "text"), [
+    # open on as_of, closing in Q2: O9 500 + O10 999
+    ({}, coverage(1.499, 1.6),
+     "2 open deals worth $1.5K are expected to close in FY2026 Q2; coverage 1.5x of the $1K "
+     "still to close, against 1.6x needed at the usual conversion (62% of such pipeline closed "
+     "over the last 4 quarters)."),
+    ({"next_period_without_amount": 1, "next_period_pipeline": 999.0}, coverage(0.999, unknown=1),
      "2 open deals are expected to close in FY2026 Q2, 1 of them without an amount; the 1 with "
-     "one total $999, 2.0x this period's quota (next period's quota is not set) from the known "
-     "amounts only."),
+     "one total $999; coverage 1.0x of the $1K still to close, against 1.6x needed at the usual "
+     "conversion (62% of such pipeline closed over the last 4 quarters); known amounts only: 1 "
+     "of the 2 open deals has no amount."),
     ({"next_period_without_amount": 2, "next_period_pipeline": 0.0},
+     coverage(math.nan, unknown=2),
      "2 open deals are expected to close in FY2026 Q2, none with an amount, so their value is "
-     "unknown."),
-    ({"next_period_deals": 1, "next_period_without_amount": 1},
-     "1 open deal is expected to close in FY2026 Q2, none with an amount, so its value is "
-     "unknown."),
+     "unknown; coverage cannot be computed: none of the 2 open deals expected in FY2026 Q2 has "
+     "an amount."),
+    ({}, coverage(1.499, math.nan),
+     "2 open deals worth $1.5K are expected to close in FY2026 Q2; coverage 1.5x of the $1K "
+     "still to close, and the usual conversion cannot be measured: fewer than 2 past quarters."),
 ])
-def test_pipeline_sentence_known_partly_and_wholly_unknown_amounts(q1, values, text):
-    assert n.pipeline_sentence(with_current(q1, **values)) == text
+def test_pipeline_sentence_states_coverage_against_the_standard(q1, values, cov, text):
+    assert n.pipeline_sentence(with_coverage(q1, cov, **values)) == text
 
 
 def test_pipeline_sentence_no_deal_single_deal_and_no_quotas(q1):
@@ -222,14 +245,10 @@ def test_pipeline_sentence_no_deal_single_deal_and_no_quotas(q1):
         "No open deal is expected to close in FY2026 Q2.")
     single = with_current(q1, next_period_deals=1, next_period_pipeline=500.0)
     assert n.pipeline_sentence(single) == (
-        "1 open deal worth $500 is expected to close in FY2026 Q2, 1.0x this period's quota "
-        "(next period's quota is not set).")
-    assert n.pipeline_sentence(without(q1, "attainment")) == (
+        "1 open deal worth $500 is expected to close in FY2026 Q2; coverage cannot be computed: "
+        "no quota is set for FY2026 Q2.")  # the hand-made data has no Q2 quota
+    assert n.pipeline_sentence(with_coverage(without(q1, "attainment"))) == (
         "2 open deals worth $1.5K are expected to close in FY2026 Q2.")
-    no_quota = with_current(q1, quota=math.nan, next_period_quota=math.nan)
-    assert n.pipeline_sentence(no_quota) == (
-        "2 open deals worth $1.5K are expected to close in FY2026 Q2; coverage cannot be "
-        "computed (no quota set).")
 
 
 def test_undated_sentence():
@@ -248,13 +267,11 @@ def test_undated_sentence():
     (Finding("reps_at_quota", "Company", 0.59, 0.6, 0.01),
      "Only 59% of ranked reps are at or on pace for quota, 1 pt under the 60% floor of a "
      "healthy plan."),
-    (Finding("coverage", "next period's quota", 1.0, 3.0, 0.67),
-     "Next-period pipeline covers 1.0x next period's quota, against a 3x target."),
-    (Finding("coverage", "next period's quota", 0.9, 3.0, 0.7, "known amounts only"),
-     "Next-period pipeline covers 0.9x next period's quota (known amounts only), against a 3x "
-     "target."),
     (Finding("team", "T2", 0.0, 0.48, 0.48, "Company"),
      "T2 is at 0% attainment, 48 pts below Company (48%)."),
+    # 7% and 50% shown: 43 pts (the old sentence rounded the raw 42.2-point gap: 42)
+    (Finding("team", "T2", 0.074, 0.496, 0.422, "Company"),
+     "T2 is at 7% attainment, 43 pts below Company (50%)."),
     (Finding("bottleneck", "Team X", 0.48, 0.33, 0.15, "Proposal"),
      "Team X loses 48% of deals at Proposal, 15 points worse than the company."),
     (Finding("seats", "T1", 1, 4, 0.25), "1 recently vacated seat still open (T1)."),
@@ -264,6 +281,13 @@ def test_undated_sentence():
 ])
 def test_finding_sentences(finding, text):
     assert n.finding_sentence(finding) == text
+
+
+def test_coverage_finding_states_the_measured_standard():
+    f = Finding("coverage", "FY2026 Q2", 1.1, 1.6, 1 - 1.1 / 1.6)
+    assert n.finding_sentence(f, "USD", coverage(1.1, 1.6)) == (
+        "FY2026 Q2 pipeline has coverage 1.1x of the $1K still to close, against 1.6x needed at "
+        "the usual conversion (62% of such pipeline closed over the last 4 quarters).")
 
 
 def test_unknown_finding_kind_is_an_error():
@@ -306,13 +330,17 @@ def test_leaderboard_note_without_hire_or_termination_dates():
 
 
 def test_bottleneck_sentences_worse_better_and_in_line():
-    b = pd.DataFrame({"group": ["Team X", "Team Y", "Team Z"],
-                      "stage": ["Proposal", "Discovery", "Negotiation"],
-                      "loss_rate": [0.48, 0.20, 0.30], "gap": [0.15, -0.01, 0.002]})
+    b = pd.DataFrame({"group": ["Team X", "Team Y", "Team Z", "Team W"],
+                      "stage": ["Proposal", "Discovery", "Negotiation", "Proposal"],
+                      "loss_rate": [0.48, 0.20, 0.30, 0.306],
+                      "company_loss_rate": [0.33, 0.21, 0.298, 0.214]})
+    b["gap"] = b["loss_rate"] - b["company_loss_rate"]
     assert n.bottleneck_sentences(b) == [
         "Team X loses 48% of deals at Proposal, 15 points worse than the company.",
         "Team Y loses 20% of deals at Discovery, 1 point better than the company.",
-        "Team Z loses 30% of deals at Negotiation, in line with the company."]
+        "Team Z loses 30% of deals at Negotiation, in line with the company.",
+        # 31% against the company's 21%: 10 points (the raw gap 9.2 rounded to 9)
+        "Team W loses 31% of deals at Proposal, 10 points worse than the company."]
 
 
 def test_consistency_sentence_branches():

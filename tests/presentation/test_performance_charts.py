@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from salesops.analysis.performance.diagnosis import Diagnosis  # noqa: E402
 from salesops.analysis.performance.leaderboard import attainment_distribution, leaderboard  # noqa: E402
 from salesops.presentation import performance_charts as charts  # noqa: E402
 
@@ -45,12 +46,44 @@ def test_histogram_has_unit_labels_and_no_ranked_reps_is_a_sentence():
 
 
 def test_tables_escape_names_and_format_money():
-    html = charts.leaderboard_table(board(3)).to_html()
+    html = charts.leaderboard_table(board(3)).data
     assert "<b>" not in html and "&lt;b&gt;" in html and "$" in html and "%" in html
     rollup = pd.DataFrame({"team": ["<T>"], "bookings": [1234.0], "quota": [0.0],
                            "attainment": [np.nan]})
-    html = charts.rollup_table(rollup, "team").to_html()
+    html = charts.rollup_table(rollup, "team").data
     assert "&lt;T&gt;" in html and "$1,234" in html and "–" in html
+
+
+def test_long_rep_tables_say_they_are_cut_and_keep_every_row():
+    html = charts.leaderboard_table(board(40)).data
+    assert "Top 15 of 40 reps shown, by rank (attainment)" in html
+    assert html.count("<details") == 1 and "All 40 reps" in html
+    assert "Top 15" not in charts.leaderboard_table(board(15)).data
+
+
+def test_departed_reps_are_marked_where_listed():
+    b = board(3)
+    left = b["rep_id"] == "R1"
+    b = b.assign(termination_date=pd.Series(pd.Timestamp("2026-09-11"), b.index).where(left),
+                 active=~left)
+    html = charts.leaderboard_table(leaderboard(b)).data
+    assert "Rep &lt;b&gt;1&lt;/b&gt; Longname (left 2026-09)" in html
+    assert html.count("(left ") == 1
+    consistency = pd.DataFrame({"name": ["Ann", "Dee"], "label": ["mixed", "volatile"],
+                                "share_at_quota": [0.5, 0.25],
+                                "termination_date": [pd.NaT, pd.Timestamp("2026-02-15")]})
+    assert "Dee (left 2026-02)" in charts.consistency_table(consistency).data
+
+
+def test_known_amounts_header_only_when_some_amount_is_unknown():
+    rollup = pd.DataFrame({"team": ["A", "B"], "bookings": [10.0, 20.0],
+                           "pipeline_created": [5.0, 6.0], "created_without_amount": [0, 0],
+                           "coverage": [1.14, 0.5], "next_period_without_amount": [0, 0]})
+    html = charts.rollup_table(rollup, "team").data
+    assert "Pipeline created</th>" in html and "known amounts" not in html
+    assert "Next-period coverage</th>" in html and "1.1x" in html and "0.5x" in html
+    unknown = charts.rollup_table(rollup.assign(created_without_amount=[1, 0]), "team").data
+    assert "Pipeline created (known amounts)" in unknown and "Created without amount" in unknown
 
 
 def test_without_quota_the_leaderboard_charts_bookings_and_tables_leave_quota_out():
@@ -58,10 +91,10 @@ def test_without_quota_the_leaderboard_charts_bookings_and_tables_leave_quota_ou
     b = leaderboard(reps)  # ranked by bookings
     fig = charts.leaderboard_chart(b)
     assert "Bookings" in fig.axes[0].get_xlabel() and "by bookings" in fig.axes[0].get_title(loc="left")
-    html = charts.leaderboard_table(b).to_html()
+    html = charts.leaderboard_table(b).data
     assert "Quota" not in html and "Attainment" not in html and "Leaderboard by bookings" in html
     rollup = pd.DataFrame({"team": ["A", "B"], "bookings": [10.0, 20.0], "win_rate": [0.5, 0.2]})
-    assert "Quota" not in charts.rollup_table(rollup, "team").to_html()
+    assert "Quota" not in charts.rollup_table(rollup, "team").data
     chart = charts.bookings_chart(rollup, "team")
     assert chart.axes[0].get_title(loc="left") == "Bookings by team"
 
@@ -82,8 +115,9 @@ def test_empty_charts_and_tables_are_sentences():
     assert charts.loss_heatmap(conv) == charts.NO_CLOSED_DEAL
     assert charts.stage_time_chart(pd.DataFrame(columns=["stage", "median_days", "p90_days"])
                                    ).startswith("No deal left a stage")
-    assert charts.diagnosis_table(pd.DataFrame(), window="12 months to 2026-03-31") == (
-        "No ranked rep is below the bar over 12 months to 2026-03-31.")
+    nobody = Diagnosis(pd.DataFrame(), pd.DataFrame(), 0.8, 6, True)
+    assert charts.diagnosis_table(nobody, window="12 months to 2026-03-31") == (
+        "No rep is diagnosed below the bar over 12 months to 2026-03-31.")
     assert charts.vacated_table(pd.DataFrame()) == "No seat was vacated recently."
     assert charts.consistency_table(pd.DataFrame({"label": ["too new to judge"],
                                                   "share_at_quota": [np.nan]})).startswith("No rep")

@@ -60,6 +60,26 @@ def ranked_by(board: pd.DataFrame) -> str:
 
 
 @dataclass(frozen=True)
+class RepsAtQuota:
+    """Ranked reps at or above quota, out of the ranked reps (the one denominator)."""
+
+    at_quota: int
+    ranked: int
+
+    @property
+    def share(self) -> float:
+        return self.at_quota / self.ranked if self.ranked else float("nan")
+
+
+def reps_at_quota(board: pd.DataFrame) -> RepsAtQuota:
+    """Reps at quota of a leaderboard ranked by attainment: ranked reps (active, past the minimum
+    tenure, quota above zero) with attainment >= 100%, of all ranked reps. The summary, the trend
+    and the headline all count with this."""
+    ranked = board.loc[board["rank"].notna()]
+    return RepsAtQuota(int(at_quota(ranked).sum()), len(ranked))
+
+
+@dataclass(frozen=True)
 class AttainmentDistribution:
     """How ranked reps' attainment spreads, and where the share at quota sits vs a healthy plan.
 
@@ -95,11 +115,11 @@ def attainment_distribution(board: pd.DataFrame, elapsed: float = 1.0,
                             ) -> AttainmentDistribution:
     """Summary of a leaderboard's ranked reps; shares are NaN when no rep is ranked."""
     ranked = board.loc[board["rank"].notna()]
-    n = len(ranked)
-    hit = int((ranked["attainment"] >= 1.0).sum())
+    counted = reps_at_quota(board)
+    n, hit = counted.ranked, counted.at_quota
     pace = int((ranked["attainment"] >= elapsed).sum())
     return AttainmentDistribution(
-        ranked_reps=n, at_quota=hit, share_at_quota=hit / n if n else float("nan"),
+        ranked_reps=n, at_quota=hit, share_at_quota=counted.share,
         on_pace=pace, share_on_pace=pace / n if n else float("nan"),
         median_attainment=float(ranked["attainment"].median()) if n else float("nan"),
         elapsed=elapsed, healthy_band=healthy_band,

@@ -5,6 +5,8 @@ Each section's needs are declared once, in its analysis module; ``SECTIONS`` nam
 computed (its field is None) and ``review.sections[name]`` holds the sentence to show instead.
 Findings (risks and changes) are ranked by a severity score in comparable units: each is the
 relative shortfall or change it describes (0.15 = 15% or 15 points), see docs/metrics.md.
+Coverage is ``salesops.data.coverage`` (the forecast's too), judged against the coverage needed
+at the usual conversion.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from salesops.analysis.performance import leaderboard as ranking
 from salesops.analysis.performance import ramp as ramp_analysis
 from salesops.analysis.performance import trend as trend_analysis
 from salesops.analysis.performance.consistency import complete_periods
+from salesops.analysis.performance.diagnosis import Diagnosis
 from salesops.analysis.performance.leaderboard import (
     AttainmentDistribution,
     attainment_distribution,
@@ -32,7 +35,7 @@ from salesops.analysis.performance.ramp import (
     time_to_productivity,
     turnover,
 )
-from salesops.analysis.performance.rollups import NEEDS_BY_LEVEL, performance_table
+from salesops.analysis.performance.rollups import NEEDS_BY_LEVEL, performance_table, same_groups
 from salesops.analysis.performance.scope import (
     SCOPE_LEVELS,
     ReviewData,
@@ -40,9 +43,11 @@ from salesops.analysis.performance.scope import (
     to_date,
     trailing_window,
 )
+from salesops.data.coverage import Coverage, coverage
 from salesops.data.outcomes import undated_open
 from salesops.data.periods import FREQS, Period, elapsed_fraction, parse_date
 from salesops.data.requirements import Availability, Needs, check_all
+from salesops.data.scope import scoped_view
 from salesops.data.store import Dataset
 
 COMPARE_TO = ("previous", "last_year")
@@ -135,9 +140,10 @@ class PerformanceReview:
     reps: pd.DataFrame | None = None  # leaderboard: rep table with rank, quartile (, at_quota)
     distribution: AttainmentDistribution | None = None  # needs quotas
     rollups: dict[str, pd.DataFrame] = field(default_factory=dict)  # levels the roster has
+    one_manager_per_team: bool = False  # manager rollup = team rollup: one table, both columns
     trailing_window: Period | None = None  # diagnosis window (12 months, or since the data began)
     trailing: pd.DataFrame | None = None  # leaderboard over the trailing window
-    diagnosis: pd.DataFrame | None = None
+    diagnosis: Diagnosis | None = None
     consistency: pd.DataFrame | None = None
     ramp: pd.DataFrame | None = None  # rep x tenure month
     cohort: pd.DataFrame | None = None  # cohort curve by tenure month
@@ -147,7 +153,7 @@ class PerformanceReview:
     velocity: pd.DataFrame | None = None  # per team (if known) plus the whole scope
     trend: pd.DataFrame | None = None
     findings: list[Finding] = field(default_factory=list)
-    coverage_basis: str = ""  # which quota the coverage figure divides by ("" without quotas)
+    coverage_next: Coverage | None = None  # next period's coverage and its standard (quotas)
     undated_open_deals: int = 0  # open deals with no expected close date (in no period)
 
     @property
@@ -173,18 +179,18 @@ def headline(data: ReviewData, periods: ReviewPeriods, quotas: bool = True) -> p
     return out
 
 
-def coverage(headline: pd.DataFrame) -> tuple[float, str]:
-    """Next period's open pipeline (known amounts) / its quota; without that quota, / this
-    period's quota; NaN without any quota or when no open deal expected then has an amount."""
-    cur = headline.loc["current"]
-    if cur["next_period_deals"] and cur["next_period_without_amount"] == cur["next_period_deals"]:
-        return float("nan"), "no open deal expected then has an amount"
-    if cur.get("next_period_quota", 0) > 0:
-        return float(cur["coverage"]), "next period's quota"
-    if cur.get("quota", 0) > 0:
-        return float(cur["next_period_pipeline"] / cur["quota"]), \
-            "this period's quota (next period's quota is not set)"
-    return float("nan"), "no quota set"
+def _merge_team_and_manager(review: PerformanceReview) -> None:
+    """With one manager per team (and one team per manager), the two rollups are the same table:
+    keep the team rollup with a manager column and drop the manager rollup."""
+    if not {"team", "manager"} <= review.rollups.keys():
+        return
+    managers = same_groups(review.data.reps, "team", "manager")
+    if managers is None:
+        return
+    teams = review.rollups["team"]
+    teams.insert(1, "manager", teams["team"].map(managers))
+    del review.rollups["manager"]
+    review.one_manager_per_team = True
 
 
 def measured_window(data: ReviewData, months: int = 12) -> Period:
@@ -196,12 +202,12 @@ def measured_window(data: ReviewData, months: int = 12) -> Period:
                   f"{data.history_start:%Y-%m-%d} to {data.as_of:%Y-%m-%d}")
 
 
-def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Finding]:
+def findings(review: PerformanceReview) -> list[Finding]:
     """Risks and changes with a positive severity, largest first; only from available sections
     and measured comparisons (missing numbers never qualify)."""
     out: list[Finding] = []
     if review.sections["attainment"]:
-        out += _quota_findings(review, coverage_target)
+        out += _quota_findings(review)
     for _, row in (review.funnel.bottlenecks.head(1).iterrows()
                    if review.funnel is not None and review.funnel.bottlenecks is not None else ()):
         if row["gap"] > 0:
@@ -220,8 +226,11 @@ def findings(review: PerformanceReview, coverage_target: float = 3.0) -> list[Fi
     return sorted(ranked, key=lambda f: f.severity, reverse=True)
 
 
-def _quota_findings(review: PerformanceReview, coverage_target: float) -> list[Finding]:
-    """Pace, attainment changes, reps at quota, coverage and the weakest team (needs quotas)."""
+def _quota_findings(review: PerformanceReview) -> list[Finding]:
+    """Pace, attainment changes, reps at quota, coverage and the weakest team (needs quotas).
+
+    Coverage is a risk only below the coverage needed at the usual conversion; without a
+    measurable standard it is no finding."""
     cur, head, p = review.headline.loc["current"], review.headline, review.periods
     out: list[Finding] = []
     if cur["quota_status"] == "ok" and 0 < p.elapsed < 1:
@@ -238,11 +247,10 @@ def _quota_findings(review: PerformanceReview, coverage_target: float) -> list[F
     if pd.notna(dist.compared_share):
         out.append(Finding("reps_at_quota", review.data.scope.label, dist.compared_share, low,
                            low - dist.compared_share))
-    cov, basis = coverage(review.headline)
-    if pd.notna(cov):
-        unknown = "known amounts only" if cur["next_period_without_amount"] else ""
-        out.append(Finding("coverage", basis, cov, coverage_target, 1 - cov / coverage_target,
-                           unknown))
+    cov = review.coverage_next
+    if cov is not None and pd.notna(cov.ratio) and pd.notna(cov.needed) and cov.needed > 0:
+        out.append(Finding("coverage", cov.period, cov.ratio, cov.needed,
+                           1 - cov.ratio / cov.needed))
     teams = review.rollups.get("team")
     if teams is not None and len(teams) > 1 and pd.notna(cur["attainment"]) \
             and teams["attainment"].notna().any():
@@ -274,10 +282,11 @@ def _history_checks(data: ReviewData, sections: dict[str, Availability], freq: s
 def performance_review(
     dataset: Dataset, as_of: str | pd.Timestamp | None = None, period: str = "quarter",
     scope: str | None = None, min_tenure_months: int = 3, diagnosis_threshold: float = 0.8,
-    consistency_periods: int = 4, trend_quarters: int = 8,
+    consistency_periods: int = 4, trend_quarters: int = 8, diagnosis_min_tenure_months: int = 6,
 ) -> PerformanceReview:
     """Compute the review for ``scope`` and ``period`` (month/quarter/year) as of ``as_of``;
-    only the sections the dataset supports (see ``PerformanceReview.sections``)."""
+    only the sections the dataset supports (see ``PerformanceReview.sections``). Reps are ranked
+    from ``min_tenure_months`` in the job and diagnosed from ``diagnosis_min_tenure_months``."""
     data = prepare(dataset, parse_date(as_of, name="as_of"), scope)
     periods = ReviewPeriods.build(data, period)
     sections = check_sections(dataset)
@@ -293,13 +302,16 @@ def performance_review(
     review.rollups = {level: performance_table(data, periods.current, level, periods.next,
                                                quotas=quotas)
                       for level in SCOPE_LEVELS if sections[f"rollups_by_{level}"]}
+    _merge_team_and_manager(review)
     window = measured_window(data)
     review.trailing_window = window
     if quotas:
         review.distribution = attainment_distribution(review.reps, periods.elapsed)
         review.trailing = leaderboard(performance_table(data, window), min_tenure_months)
-        review.diagnosis = diagnosis.diagnose(review.trailing, diagnosis_threshold)
-        review.coverage_basis = coverage(review.headline)[1]
+        review.diagnosis = diagnosis.diagnose(review.trailing, diagnosis_threshold,
+                                              min_tenure_months=diagnosis_min_tenure_months)
+        review.coverage_next = coverage(scoped_view(dataset, data.as_of, scope), periods.next,
+                                       data.as_of)
     if sections["consistency"]:
         review.consistency = consistency.consistency(data, period, consistency_periods)
     if sections["ramp"]:
@@ -318,7 +330,8 @@ def performance_review(
                                team if sections["bottlenecks"] else None)
     review.velocity = velocities(data.deals, window, team)
     if sections["trend"]:
-        review.trend = trend_analysis.quarterly_trend(data, trend_quarters, quotas)
+        review.trend = trend_analysis.quarterly_trend(data, trend_quarters, quotas,
+                                                     min_tenure_months)
     review.undated_open_deals = undated_open(data.deals)
     review.findings = findings(review)
     return review

@@ -17,6 +17,7 @@ from salesops.analysis.performance.attainment import (
 from salesops.analysis.performance.scope import (
     SCOPE_COLUMN,
     SCOPE_LEVELS,
+    UNASSIGNED,
     ReviewData,
     to_date,
 )
@@ -49,7 +50,10 @@ def performance_table(
 
     ``by``: 'rep_id', 'team', 'manager', 'region' or None (one row for the whole scope). With
     ``next_period``: the open deals expected to close then (count, without amount, value) and,
-    with quotas, coverage = their known value / its quota. With ``days``, deals count only in
+    with quotas, coverage as ``salesops.data.coverage`` defines it: their known value / what is
+    still to close of its quota (the next period has not started, so nothing is booked in it
+    yet: its whole quota); NaN without that quota or when none of the deals has an amount. With
+    ``days``, deals count only in
     the period's first ``days`` days (to-date comparisons) while quota stays the full period's.
     ``quotas=False`` (no quotas table) leaves out every quota column rather than filling them.
     Rep rows cover reps employed during the counted days plus any rep with a deal in them, with
@@ -74,8 +78,9 @@ def performance_table(
         if quotas:
             out["next_period_quota"] = _group_sum(rep_quota(data, next_period), reps, key
                                                   ).reindex(out.index)
-            out["coverage"] = out["next_period_pipeline"] / out["next_period_quota"].where(
-                out["next_period_quota"] > 0)
+            priced = out["next_period_deals"] > out["next_period_without_amount"]
+            out["coverage"] = (out["next_period_pipeline"] / out["next_period_quota"].where(
+                out["next_period_quota"] > 0)).where(priced | (out["next_period_deals"] == 0))
     out = _ratios(out)
     out.index = out.index.astype(str)
     if by == "rep_id":
@@ -93,6 +98,15 @@ def performance_table(
     else:
         out = out.rename_axis(key).reset_index()
     return out
+
+
+def same_groups(reps: pd.DataFrame, a: str, b: str) -> dict[str, str] | None:
+    """``{a value: b value}`` when roster columns ``a`` and ``b`` group the reps identically (each
+    ``a`` has one ``b`` and each ``b`` one ``a``, e.g. one manager per team), else None."""
+    pairs = reps[[a, b]].astype("string").fillna(UNASSIGNED).drop_duplicates()
+    if not (pairs[a].is_unique and pairs[b].is_unique):
+        return None
+    return dict(zip(pairs[a], pairs[b], strict=True))
 
 
 def _employed(data: ReviewData, reps: pd.DataFrame, window: Period) -> pd.Series:

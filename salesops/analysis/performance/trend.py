@@ -7,8 +7,9 @@ import pandas as pd
 
 from salesops.analysis.performance.attainment import attainment, attainment_by_period, quota_status
 from salesops.analysis.performance.consistency import bookings_matrix, span
+from salesops.analysis.performance.leaderboard import leaderboard, reps_at_quota
+from salesops.analysis.performance.rollups import performance_table
 from salesops.analysis.performance.scope import SCOPE_COLUMN, ReviewData
-from salesops.data.asof import employed_during
 from salesops.data.outcomes import outcomes, pipeline_created
 from salesops.data.periods import Period
 from salesops.data.requirements import Availability, Needs
@@ -35,13 +36,14 @@ def trend_availability(data: ReviewData, n_quarters: int = 8) -> Availability:
                                 f"{since}; a trend needs at least {MIN_QUARTERS}.")
 
 
-def quarterly_trend(data: ReviewData, n_quarters: int = 8, quotas: bool = True) -> pd.DataFrame:
+def quarterly_trend(data: ReviewData, n_quarters: int = 8, quotas: bool = True,
+                    min_tenure_months: int = 3) -> pd.DataFrame:
     """One row per measured quarter: bookings, win rates, average deal size, median cycle,
     pipeline created (and deals created without an amount) and, with ``quotas``, quota,
-    attainment and share of reps at quota; ``complete`` is False for the quarter still running.
+    attainment and reps at quota; ``complete`` is False for the quarter still running.
 
-    Share at quota counts reps with a quota above zero who were on the roster at the quarter's
-    end (or on ``as_of``).
+    Reps at quota (``reps_at_quota`` of ``ranked_reps``, ``share_at_quota``) count as the
+    summary does: the quarter's leaderboard (``min_tenure_months``) and ``reps_at_quota``.
     """
     quarters = trend_quarters(data, n_quarters)
     if not quarters:
@@ -54,7 +56,7 @@ def quarterly_trend(data: ReviewData, n_quarters: int = 8, quotas: bool = True) 
     out = won.reindex(starts).join(created.reindex(starts)).fillna(
         {c: 0 for c in [*won.columns.drop("median_cycle_days"), *created.columns]})
     if quotas:
-        _share_at_quota(data, quarters, out)
+        _share_at_quota(data, quarters, out, min_tenure_months)
     closed = out["won_deals"] + out["lost_deals"]
     out["win_rate"] = out["won_deals"] / closed.where(closed > 0)
     out["avg_deal_size"] = out["bookings"] / out["priced_wins"].where(out["priced_wins"] > 0)
@@ -63,17 +65,16 @@ def quarterly_trend(data: ReviewData, n_quarters: int = 8, quotas: bool = True) 
     return out.rename_axis("quarter_start").reset_index()
 
 
-def _share_at_quota(data: ReviewData, quarters: list[Period], out: pd.DataFrame) -> None:
-    """Add quota, attainment, quota status and the share of reps at quota to ``out``."""
+def _share_at_quota(data: ReviewData, quarters: list[Period], out: pd.DataFrame,
+                    min_tenure_months: int) -> None:
+    """Add quota, attainment, quota status and reps at quota (count, ranked, share) to ``out``."""
     starts = [q.start for q in quarters]
-    quota, rep_att = attainment_by_period(bookings_matrix(data, quarters), data.quotas, quarters)
+    quota, _ = attainment_by_period(bookings_matrix(data, quarters), data.quotas, quarters)
     out["quota"] = quota.sum(min_count=1).reindex(starts)
-    reps = data.reps.set_index(data.reps["rep_id"].astype(str)).reindex(rep_att.index)
-    share = {}
-    for q in quarters:
-        on_roll = employed_during(reps, min(q.end, data.as_of), min(q.end, data.as_of))
-        eligible = rep_att[q.start].where(on_roll).dropna()
-        share[q.start] = (eligible >= 1).mean() if len(eligible) else float("nan")
-    out["share_at_quota"] = pd.Series(share)
+    counted = [reps_at_quota(leaderboard(performance_table(data, q), min_tenure_months))
+               for q in quarters]
+    out["reps_at_quota"] = pd.Series([c.at_quota for c in counted], index=starts)
+    out["ranked_reps"] = pd.Series([c.ranked for c in counted], index=starts)
+    out["share_at_quota"] = pd.Series([c.share for c in counted], index=starts)
     out["attainment"] = attainment(out["bookings"], out["quota"])
     out["quota_status"] = quota_status(out["quota"])

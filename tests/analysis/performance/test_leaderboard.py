@@ -1,7 +1,13 @@
+import math
+
 import pandas as pd
 from perf_handmade import T
 
-from salesops.analysis.performance.leaderboard import attainment_distribution, leaderboard
+from salesops.analysis.performance.leaderboard import (
+    attainment_distribution,
+    leaderboard,
+    reps_at_quota,
+)
 from salesops.analysis.performance.rollups import performance_table
 from salesops.analysis.performance.scope import prepare
 
@@ -41,3 +47,11 @@ def test_no_ranked_rep_gives_unknown_not_a_division_error():
                          "tenure_months": [12], "quota_status": ["zero"]})
     d = attainment_distribution(leaderboard(reps))
     assert d.ranked_reps == 0 and d.position == "unknown"
+
+
+def test_reps_at_quota_counts_ranked_reps_only(dataset):
+    # Ann 110% at quota; Bob 50%, Cy 0% ranked; Dee (left) and Eve (new, zero quota) not ranked
+    counted = reps_at_quota(board(dataset))
+    assert (counted.at_quota, counted.ranked) == (1, 3) and counted.share == 1 / 3
+    none = reps_at_quota(board(dataset).assign(rank=float("nan")))
+    assert none.ranked == 0 and math.isnan(none.share)

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 from perf_handmade import T
 
@@ -78,7 +80,7 @@ def test_manager_with_one_rep_and_no_deals_runs_end_to_end(dataset):
     r = performance_review(dataset, "2026-02-15", scope="manager=Max")  # Eve not hired yet
     assert r.reps["name"].tolist() == ["Cy"]
     assert r.headline.loc["current", "bookings"] == 0
-    assert r.diagnosis["driver"].tolist() in ([], ["no single driver"], ["too little pipeline"])
+    assert r.diagnosis.reps["driver"].tolist() in ([], ["no single driver"], ["too little pipeline"])
     assert not r.sections["ramp"] and r.ramp is None  # Cy was hired before the deals begin
     assert "no rep was hired inside" in r.sections["ramp"].reason
     text = " ".join(n.performance_summary(r) + [
@@ -120,6 +122,74 @@ def test_findings_are_ranked_by_severity(dataset):
     rest = {f.kind: f.severity for f in r.findings[3:]}
     assert rest["seats"] == pytest.approx(1 / 4)  # Dee's seat open, headcount 4
     assert rest["attrition"] == pytest.approx(1 / 3.5 - 0.15)
-    # next quarter's quota is not loaded: coverage of this quarter's, (500 + 999) / 500
-    assert r.coverage_basis.startswith("this period's quota")
-    assert rest["coverage"] == pytest.approx(1 - 1499 / 500 / 3)
+    # next quarter's quota is not loaded: no coverage ratio, so no coverage finding (the old
+    # review divided by this quarter's quota and compared with a fixed 3x)
+    assert r.coverage_next.period == "FY2026 Q2" and math.isnan(r.coverage_next.ratio)
+    assert "coverage" not in rest
+
+
+def coverage_of(ratio, needed):
+    """Next quarter's coverage with the given ratio and needed standard (other fields arbitrary)."""
+    from salesops.data.coverage import Coverage
+    conversion = 1 / needed if needed == needed else math.nan
+    return Coverage("FY2026 Q2", pipeline=ratio * 1000, deals=3, unknown_amount=0, quota=1000,
+                    booked=0, to_close=1000, ratio=ratio, conversion=conversion,
+                    periods_measured=4 if needed == needed else 1, needed=needed)
+
+
+@pytest.mark.parametrize(("ratio", "needed", "severity"), [
+    (1.1, 1.6, 1 - 1.1 / 1.6),  # below the coverage needed at the usual conversion: a risk
+    (1.1, 1.0, None),  # 1.1x against 1.0x needed: not a risk (the old 3x target called it one)
+    (1.1, math.nan, None),  # no measurable standard: no risk claimed
+])
+def test_coverage_is_a_risk_only_below_the_measured_standard(dataset, ratio, needed, severity):
+    from dataclasses import replace
+
+    from salesops.analysis.performance.review import findings
+    r = replace(performance_review(dataset, "2026-03-31"), coverage_next=coverage_of(ratio, needed))
+    found = [f for f in findings(r) if f.kind == "coverage"]
+    if severity is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].severity == pytest.approx(severity)
+        assert (found[0].value, found[0].reference) == (ratio, needed)
+
+
+def eve_with_quota():
+    """The hand-made data with Eve (hired 2026-03-01) given a 100 quota for Q1: on the roster with
+    a quota, but not ranked (under 3 months tenure)."""
+    from perf_handmade import handmade_dataset
+    d = handmade_dataset()
+    q = d.quotas
+    d.quotas = q.assign(quota_amount=q["quota_amount"].mask(
+        (q["rep_id"] == "R5") & (q["period_start"] == T("2026-01-01")), 100.0))
+    return d
+
+
+def test_trend_counts_reps_at_quota_as_the_summary_does():
+    r = performance_review(eve_with_quota(), "2026-03-31", trend_quarters=2)
+    last = r.trend.set_index("quarter").loc["FY2026 Q1"]
+    # ranked: Ann 110%, Bob 50%, Cy 0% (Eve not ranked: 1 month tenure) -> 1 of 3 at quota;
+    # the old trend counted every rep on the roster with a quota: 1 of 4 = 25%
+    assert (last["reps_at_quota"], last["ranked_reps"]) == (1, 3)
+    assert last["share_at_quota"] == pytest.approx(1 / 3)
+    assert (r.distribution.at_quota, r.distribution.ranked_reps) == (1, 3)
+    assert last["share_at_quota"] == r.distribution.share_at_quota
+
+
+def test_one_manager_per_team_gives_one_rollup_with_both_columns(dataset):
+    r = performance_review(dataset, "2026-03-31")
+    # T1 is Mia's (Ann, Bob, Dee), T2 Max's (Cy, Eve): the two rollups are the same table
+    assert r.one_manager_per_team and "manager" not in r.rollups
+    teams = r.rollups["team"].set_index("team")
+    assert teams["manager"].to_dict() == {"T1": "Mia", "T2": "Max"}
+    assert teams.loc["T1", "bookings"] == 110 + 100 + 30
+
+
+def test_teams_with_shared_managers_keep_both_rollups(dataset):
+    reps = dataset.reps
+    dataset.reps = reps.assign(manager=reps["manager"].mask(reps["rep_id"] == "R3", "Mia"))
+    r = performance_review(dataset, "2026-03-31")  # T2 now has Mia (Cy) and Max (Eve)
+    assert not r.one_manager_per_team and {"team", "manager"} <= r.rollups.keys()
+    assert r.rollups["manager"].set_index("manager").loc["Mia", "bookings"] == 240
+    assert "manager" not in r.rollups["team"]

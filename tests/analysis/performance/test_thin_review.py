@@ -85,7 +85,7 @@ def test_without_roster_no_rollups_ramp_turnover_and_no_tenure_rule():
     # unknown tenure excludes no one: 110/100, 100/200, 30/100 -> Ann 1, Bob 2, Dee 3
     assert board["rank"].tolist() == [1, 2, 3]
     assert board["attainment"].tolist() == pytest.approx([1.1, 0.5, 0.3])
-    assert set(r.diagnosis["peers"]) == {"company"}  # no teams: peers are everyone ranked
+    assert set(r.diagnosis.reps["peers"]) == {"company"}  # no teams: peers are everyone ranked
     assert r.velocity["group"].tolist() == ["All"]
     text = summary(r)
     assert "Tenure is unknown" in text and "Departures are unknown" in text
@@ -103,12 +103,12 @@ def test_open_deals_without_amount_count_but_are_never_zero():
         4, 60 + 40 + 999, 1)
     assert pd.isna(ann["pipeline_to_quota"])  # a lower bound is not a ratio
     text = " ".join(n.performance_summary(r))
-    # next quarter's quota is not loaded: 999 / this quarter's 500 = 2.0x, known amounts only
+    # next quarter's quota is not loaded: no coverage, no standard borrowed from another quarter
     assert ("2 open deals are expected to close in FY2026 Q2, 1 of them without an amount; the "
-            "1 with one total $999, 2.0x this period's quota (next period's quota is not set) "
-            "from the known amounts only.") in text
-    coverage = next(f for f in r.findings if f.kind == "coverage")
-    assert coverage.value == pytest.approx(999 / 500) and coverage.detail == "known amounts only"
+            "1 with one total $999; coverage cannot be computed: no quota is set for FY2026 Q2."
+            ) in text
+    assert r.coverage_next.unknown_amount == 1 and r.coverage_next.pipeline == 999
+    assert not any(f.kind == "coverage" for f in r.findings)
 
 
 def test_every_thin_case_at_once():
