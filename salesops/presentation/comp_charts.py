@@ -11,7 +11,6 @@ import functools
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from IPython.display import HTML
 from matplotlib.figure import Figure
 from pandas.io.formats.style import Styler
@@ -26,14 +25,18 @@ from salesops.presentation.formatting import count, money, number, pct, plural, 
 from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
 from salesops.presentation.style import (
+    ACCENT,
     BAD,
     GOOD,
+    MAX_WIDTH,
     NEUTRAL,
     PALETTE,
     PRIMARY,
     apply_house_style,
+    bar_labels,
     count_axis,
     figure_height_for,
+    legend_outside,
     money_axis,
     new_figure,
     percent_axis,
@@ -48,74 +51,90 @@ def _closed(fig: Figure) -> Figure:
 
 def pay_curve(outcomes: pd.DataFrame, plans: list[Plan]) -> Figure:
     """Payout / target vs attainment: every rep as a dot, each plan's curve as a line."""
-    fig, ax = new_figure(9, 4.8)
+    fig, ax = new_figure(MAX_WIDTH, 5)
     top = max(2.0, float(np.nanquantile(outcomes["attainment"], 0.98)) if len(outcomes) else 2.0)
     grid = np.linspace(0, top, 241)
-    for plan, color in zip(plans, PALETTE[1:], strict=False):
+    for plan, color in zip(plans, (ACCENT, PALETTE[2], PALETTE[4]), strict=False):
         on_target = float(plan.target_incentive) * {"month": 1, "quarter": 3,
                                                      "year": 12}[plan.quota_period] / 12
-        ax.plot(grid, payout_at_attainment(plan, grid) / on_target, color=color, lw=2,
-                label=f"{plan.name} (one full period)")
+        ax.plot(grid, payout_at_attainment(plan, grid) / on_target, color=color, lw=2.5,
+                label=f"{plan.name}, one full {plan.quota_period}")
     ax.scatter(outcomes["attainment"].clip(upper=top), outcomes["payout_ratio"], color=PRIMARY,
-               s=28, alpha=0.8, zorder=3, label="Reps (whole run)")
-    ax.axvline(1.0, color=NEUTRAL, lw=1, ls="--")
+               s=30, alpha=0.8, zorder=3, label="A rep over the whole run")
+    ax.axvline(1.0, color=NEUTRAL, lw=1, ls="--", label="100% (quota, on-target pay)")
     ax.axhline(1.0, color=NEUTRAL, lw=1, ls="--")
     percent_axis(ax, "x")
     percent_axis(ax, "y")
-    ax.set_xlabel("Attainment (credit / quota)")
-    ax.set_ylabel("Variable pay / target incentive")
+    ax.set_xlabel("Attainment (credited bookings / quota)")
+    ax.set_ylabel("Payout / target")
     ax.set_title("Pay curve: payout against attainment")
-    ax.legend(loc="upper left")
+    legend_outside(ax, "below", ncol=1)
     return _closed(fig)
 
 
 def distributions(outcomes: pd.DataFrame) -> Figure:
-    """Side by side: attainment and payout/target distributions with the 100% lines."""
+    """Attainment above, payout / target below, each with its 100% line; bars of 12.5 points,
+    the last one 300% and above."""
     apply_house_style()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = plt.subplots(2, 1, figsize=(MAX_WIDTH, 7), layout="constrained")
     for ax, col, title, color in ((axes[0], "attainment", "Attainment", PRIMARY),
-                                  (axes[1], "payout_ratio", "Payout / target", PALETTE[1])):
+                                  (axes[1], "payout_ratio", "Payout / target", ACCENT)):
         values = outcomes[col].dropna().clip(upper=3.0)
-        sns.histplot(values, bins=np.arange(0, 3.125, 0.125), color=color, ax=ax)
-        ax.axvline(1.0, color=GOOD, lw=2)
+        ax.hist(values, bins=np.arange(0, 3.125, 0.125), color=color, edgecolor="white",
+                label=f"Reps by {title.lower()}")
+        ax.axvline(1.0, color=GOOD, lw=2.5, label="100%")
         percent_axis(ax, "x")
-        ax.set_xlabel(f"{title} (last bar: 300% and above)")
-        ax.set_ylabel("Reps (count)")
+        ax.set_xlabel(f"{title} over the whole run (last bar: 300% and above)")
+        ax.set_ylabel("Reps")
         count_axis(ax)
-        ax.set_title(f"{title}: {(outcomes[col] >= 1).mean():.0%} of reps at 100% or more")
+        share = (values >= 1).sum() / len(values) if len(values) else float("nan")
+        ax.set_title(f"{title}: {pct(share)} of reps at 100% or more")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     return _closed(fig)
 
 
 def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
-    """Per-rep payout change under the alternative plan: winners green, losers red."""
+    """Per-rep payout change under the alternative plan, labelled: gains green, losses
+    vermillion (a rep who left marked)."""
     d = whatif.per_rep.sort_values("difference")
-    fig, ax = new_figure(9, figure_height_for(len(d), per_row=0.22))
-    colors = np.where(d["difference"] >= 0, GOOD, BAD)
-    names = d["name"].astype(str)
+    fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(d), per_row=0.34))
+    gains = d["difference"] >= 0
+    names = rep_names(d).astype(str)
     # one bar per rep: namesakes get their rep id (bars keyed by name would be merged)
-    labels = names.where(~names.duplicated(keep=False), names + " (" + d["rep_id"].astype(str) + ")")
+    labels = names.where(~d["name"].duplicated(keep=False),
+                         names + " (" + d["rep_id"].astype(str) + ")")
     ys = np.arange(len(d))
-    ax.barh(ys, d["difference"], color=colors)
+    for mask, color, label in ((gains, GOOD, "Paid more under the alternative"),
+                               (~gains, BAD, "Paid less under the alternative")):
+        if mask.any():
+            bars = ax.barh(ys[mask.to_numpy()], d.loc[mask, "difference"], color=color,
+                           label=label)
+            bar_labels(ax, bars, lambda v: money(v, currency, compact=True), fontsize=11)
     ax.set_yticks(ys, labels.tolist())
     ax.axvline(0, color=NEUTRAL, lw=1)
     money_axis(ax, currency, axis="x")
-    ax.set_xlabel("Payout under the alternative minus payout under the current plan")
-    ax.set_title(f"What-if: {whatif.winners} reps gain, {whatif.losers} lose")
+    ax.set_xlabel("Alternative minus current payout")
+    ax.set_title(f"What-if: {plural(whatif.winners, 'rep gains', 'reps gain')}, "
+                 f"{whatif.losers:,} {'loses' if whatif.losers == 1 else 'lose'}")
+    legend_outside(ax, "below", ncol=1)
     return _closed(fig)
 
 
 def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
-    """Distribution of next period's total payout with P10 / P50 / P90 marked."""
-    fig, ax = new_figure(9, 4)
-    sns.histplot(sim.totals, bins=40, color=PRIMARY, ax=ax)
-    for (label, value), style in zip(sim.quantiles().items(), (":", "-", ":"), strict=True):
-        ax.axvline(value, color=BAD, lw=1.5, ls=style)
-        ax.annotate(label, (value, ax.get_ylim()[1] * 0.95), ha="center", color=BAD)
+    """Distribution of next period's total payout with P10 / P50 / P90 marked (in the key)."""
+    fig, ax = new_figure(MAX_WIDTH, 4.5)
+    ax.hist(sim.totals, bins=40, color=PRIMARY, edgecolor="white", label="Simulations")
+    q = sim.quantiles()
+    for key, style, what in (("P10", ":", "P10, 1 in 10 below"), ("P50", "-", "P50, the median"),
+                             ("P90", "--", "P90, 1 in 10 above")):
+        ax.axvline(q[key], color=BAD, lw=2, ls=style,
+                   label=f"{what}: {money(q[key], currency, compact=True)}")
     money_axis(ax, currency, axis="x")
     ax.set_xlabel("Total variable pay next period (simulated)")
-    ax.set_ylabel("Simulations (count)")
+    ax.set_ylabel("Simulations")
     count_axis(ax)
-    ax.set_title("Sensitivity: next period's payout under attainment uncertainty")
+    ax.set_title("Next period's payout: the likely range")
+    legend_outside(ax, "below", ncol=1)
     return _closed(fig)
 
 

@@ -15,7 +15,15 @@ from salesops.presentation.formatting import count, plural
 from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
 from salesops.presentation.narrative import join_clauses, sentence
-from salesops.presentation.style import PALETTE, figure_height_for, money_axis, new_figure
+from salesops.presentation.style import (
+    MAX_WIDTH,
+    PALETTE,
+    bar_labels,
+    figure_height_for,
+    legend_outside,
+    money_axis,
+    new_figure,
+)
 from salesops.presentation.tables import limited, report_table
 
 
@@ -293,8 +301,9 @@ def incomplete_sentence(incomplete: pd.DataFrame) -> str:
 
 def flagged_by_team_chart(issues: pd.DataFrame, reps: pd.DataFrame, currency: str = "USD"
                           ) -> Figure | HTML:
-    """Stacked horizontal bars: flagged open value of known amount per team, split by check;
-    a sentence instead when no flagged deal has a known amount (an empty chart says nothing)."""
+    """Stacked horizontal bars: flagged open value of known amount per team, split by check
+    (each colour in the key below), the team's total at the bar's end; a sentence instead when
+    no flagged deal has a known amount (an empty chart says nothing)."""
     data = issues.merge(reps[["rep_id", "team"]], on="rep_id", how="left").dropna(
         subset=["amount"])
     if not (data["amount"] > 0).any():
@@ -304,14 +313,15 @@ def flagged_by_team_chart(issues: pd.DataFrame, reps: pd.DataFrame, currency: st
                              fill_value=0.0).reindex(columns=list(CHECKS), fill_value=0.0)
     table = table.loc[:, table.sum() > 0]
     table = table.loc[table.sum(axis=1).sort_values().index]
-    fig, ax = new_figure(9, figure_height_for(len(table), per_row=0.5))
+    fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(table), per_row=0.5))
     left = pd.Series(0.0, index=table.index)
-    for i, check in enumerate(table.columns):
-        ax.barh(table.index, table[check], left=left, color=PALETTE[i], label=readable(check))
+    for color, check in zip(PALETTE, table.columns, strict=False):
+        ax.barh(table.index, table[check], left=left, color=color, label=readable(check))
         left += table[check]
+    totals = ax.barh(table.index, left, color="none")  # unlabelled: carries the totals' labels
+    bar_labels(ax, totals, lambda v: formatting.money(v, currency, compact=True))
     money_axis(ax, currency, "x")
-    ax.set_xlabel(f"Open value flagged ({currency}, known amounts; a deal failing two checks "
-                  "counts in both)")
+    ax.set_xlabel("Flagged open value (known amounts; a deal failing two checks counts in both)")
     ax.set_title("Open pipeline needing attention, by team")
-    ax.legend(loc="lower right")
+    legend_outside(ax, "below")
     return fig

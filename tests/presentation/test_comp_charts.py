@@ -26,9 +26,10 @@ def test_charts_render():
     base, alt = _outcomes([40.0, 180.0]), _outcomes([30.0, 220.0])
     fig = comp_charts.pay_curve(base, [load_plan("current"), load_plan("steeper_accelerator")])
     assert len(fig.axes[0].lines) >= 2
-    assert "1 reps gain, 1 lose" in comp_charts.whatif_chart(compare(base, alt)).axes[0].get_title(loc="left")
+    title = comp_charts.whatif_chart(compare(base, alt)).axes[0].get_title(loc="left")
+    assert title == "What-if: 1 rep gains, 1 loses"
     sim = Sensitivity(np.arange(100.0), pd.DataFrame(), 0.3)
-    assert comp_charts.sensitivity_chart(sim).axes[0].get_title(loc="left").startswith("Sensitivity")
+    assert comp_charts.sensitivity_chart(sim).axes[0].get_title(loc="left").startswith("Next")
     assert len(comp_charts.distributions(base).axes) == 2
 
 
@@ -107,7 +108,68 @@ def test_whatif_chart_keeps_namesakes_apart():
     base["name"] = alt["name"] = "Sam Lee"  # two reps, one name
     ax = comp_charts.whatif_chart(compare(base, alt)).axes[0]
     assert len(ax.patches) == 2
-    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["Sam Lee (a)", "Sam Lee (b)"]
+    # b left on 2026-09-11: marked as well
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == [
+        "Sam Lee (a)", "Sam Lee (left 2026-09) (b)"]
+
+
+def _legends(fig):
+    return [*fig.legends, *(a.get_legend() for a in fig.axes if a.get_legend() is not None)]
+
+
+def _keyed_colours(fig):
+    """Colours of the legend entries (patches, lines and dots)."""
+    from matplotlib.colors import to_hex
+
+    out = set()
+    for legend in _legends(fig):
+        for handle in legend.legend_handles:
+            colour = (handle.get_facecolor() if hasattr(handle, "get_facecolor")
+                      else handle.get_color())
+            colour = colour[0] if np.ndim(colour) == 2 else colour
+            out.add(to_hex(colour))
+    return out
+
+
+def _outside_data(fig):
+    """Every legend's box lies outside every axes' box (never over data), as saved."""
+    import io
+
+    fig.savefig(io.BytesIO(), format="png")
+    boxes = [a.get_window_extent() for a in fig.axes]
+    return all(not legend.get_window_extent().overlaps(box) for legend in _legends(fig)
+               for box in boxes)
+
+
+def test_charts_key_every_colour_outside_the_data_and_label_values_unclipped():
+    from matplotlib.colors import to_hex
+
+    base, alt = _outcomes([40.0, 180.0]), _outcomes([30.0, 220.0])
+    fig = comp_charts.whatif_chart(compare(base, alt))
+    ax = fig.axes[0]
+    bar_colours = {to_hex(p.get_facecolor()) for p in ax.patches}
+    assert bar_colours == {"#009e73", "#d55e00"} and bar_colours <= _keyed_colours(fig)
+    assert _outside_data(fig)
+    # value labels: a loses 10, b gains 40; each inside the axes (the axis grew to fit them)
+    labels = {t.get_text() for t in ax.texts}
+    assert labels == {"-$10", "$40"} and _outside_data(fig)
+    box = ax.get_window_extent()
+    assert all(box.x0 <= t.get_window_extent().x0 and t.get_window_extent().x1 <= box.x1
+               for t in ax.texts)
+    dist = comp_charts.distributions(base)
+    colours = {to_hex(p.get_facecolor()) for a in dist.axes for p in a.patches}
+    assert colours <= _keyed_colours(dist) and "#009e73" in _keyed_colours(dist)  # 100% line
+    assert _outside_data(dist)
+    sim = Sensitivity(np.arange(101) * 100.0, pd.DataFrame(), 0.3)
+    chart = comp_charts.sensitivity_chart(sim)
+    texts = [t.get_text() for legend in _legends(chart) for t in legend.get_texts()]
+    # totals 0..10,000: P10 1,000, P50 5,000, P90 9,000
+    assert texts == ["Simulations", "P10, 1 in 10 below: $1K", "P50, the median: $5K",
+                     "P90, 1 in 10 above: $9K"]
+    assert _outside_data(chart)
+    curve = comp_charts.pay_curve(base, [load_plan("current")])
+    assert _outside_data(curve) and "#0072b2" in _keyed_colours(curve)
+    assert curve.axes[0].xaxis.get_major_formatter()(1.0, 0).endswith("%")
 
 
 def test_count_axes_have_whole_number_ticks():

@@ -224,3 +224,25 @@ def test_the_summary_states_the_as_of_date_and_headline_numbers():
     assert {h.period for h in items.values()} == {"2026-12-01"}
     assert qr.headline(result([1.0], {}, rep()), report(0), pd.Timestamp("2026-12-01"))[1].text \
         == "0 (0%)"
+
+
+def test_team_chart_keys_every_colour_below_the_data_with_unclipped_totals():
+    import io
+
+    from matplotlib.colors import to_hex
+
+    issues = pd.DataFrame({"rep_id": ["R1", "R1", "R2"], "check": ["past_due", "stale", "stale"],
+                           "amount": [300_000.0, 200_000.0, 1_250_000.0]})
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "team": ["T1", "T2"]})
+    fig = qr.flagged_by_team_chart(issues, reps)
+    fig.savefig(io.BytesIO(), format="png")
+    ax = fig.axes[0]
+    coloured = {to_hex(p.get_facecolor()) for p in ax.patches if p.get_facecolor()[3] > 0}
+    keyed = {to_hex(h.get_facecolor()) for legend in fig.legends for h in legend.legend_handles}
+    assert coloured == keyed == {"#0072b2", "#e69f00"}  # past due, stale: house palette
+    assert not any(legend.get_window_extent().overlaps(ax.get_window_extent())
+                   for legend in fig.legends)
+    # totals: T1 300,000 + 200,000 = $500K, T2 $1.2M (1,250,000 shows $1.2M, half to even)
+    assert sorted(t.get_text() for t in ax.texts) == ["$1.2M", "$500K"]
+    box = ax.get_window_extent()
+    assert all(t.get_window_extent().x1 <= box.x1 for t in ax.texts)
