@@ -6,6 +6,8 @@ figure into a PNG so that ``sections.show`` can display it once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,8 +17,10 @@ from matplotlib.figure import Figure
 from salesops.analysis.forecast.accuracy import mean_abs_error, measured
 from salesops.analysis.forecast.pipeline import PipelineForecast
 from salesops.analysis.forecast.series import MAX_MEMBERS, OTHER
+from salesops.data.coverage import Coverage
 from salesops.data.requirements import Availability
 from salesops.presentation import formatting
+from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
 from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
 
@@ -123,32 +127,73 @@ def _deals(n: int) -> str:
 
 
 def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: str,
-                      currency: str = "USD") -> list[str]:
-    """Executive summary: one sentence per quarter (against quota only when the summary has
-    quotas), then which forecast leads and how it did over the quarters actually measured."""
+                      currency: str = "USD", coverage: Sequence[Coverage] = ()) -> list[str]:
+    """Executive summary: one sentence per quarter (against quota, with the coverage of what is
+    still to close and the standard it is held to, only when the summary has quotas), then
+    which forecast leads and how it did over the quarters actually measured."""
     def m(v: float) -> str:
         return formatting.money(v, currency, compact=True)
 
+    covers = {c.period: c for c in coverage}
     out = []
     for _, r in summary.iterrows():
-        text = f"{r['period']}: forecast {m(r['forecast'])} (range {m(r['low'])} to {m(r['high'])})"
+        text = (f"{r['period']}: forecast {m(r['forecast'])} (80% range {m(r['low'])} to "
+                f"{m(r['high'])})")
+        cov = covers.get(r["period"])
         if "quota" not in summary.columns:
             pass  # no quotas in the data: the report says so once, not per quarter
-        elif pd.notna(r["gap"]):
-            side = "short of" if r["gap"] > 0 else "above"
-            text += f", {m(abs(r['gap']))} {side} the {m(r['quota'])} quota"
-            if r["still_to_close"] > 0:
-                text += (f"; {m(r['booked'])} booked, {m(r['still_to_close'])} still to close "
-                         f"with {formatting.number(r['coverage'])}x pipeline coverage")
-                if pd.notna(r["coverage_needed"]):
-                    text += (f" ({formatting.number(r['coverage_needed'])}x needed at the usual "
-                             "conversion)")
+        elif pd.notna(r["quota"]):
+            text += f", {formatting.versus(r['forecast'], r['quota'], currency)}"
+            if cov is not None and cov.to_close > 0:
+                text += f"; {m(r['booked'])} booked, {formatting.coverage_text(cov, currency)}"
+            elif cov is not None:
+                text += f"; {formatting.coverage_text(cov, currency)}"
         else:
             text += "; no quota set yet"
         out.append(text + ".")
     if len(summary):
         out.append(accuracy_sentence(accuracy, headline))
     return out
+
+
+def headline_items(summary: pd.DataFrame, coverage: Sequence[Coverage],
+                   currency: str = "USD") -> list[Headline]:
+    """The forecast's headline numbers for the cover (keys agreed across reports): this
+    quarter's forecast and 80% range, bookings to date and quota, and next quarter's coverage
+    and the coverage needed at the usual conversion; bookings, quota and coverage are
+    ``data.coverage``'s figures, as in the performance review."""
+    if summary.empty:
+        return []
+    now = summary.iloc[0]
+    period = str(now["period"])
+
+    def money(key: str, label: str, v: float, note: str = "") -> Headline:
+        return Headline(key, label, _value(v), formatting.money(v, currency, compact=True),
+                        period, note)
+
+    items = [money("forecast", "Forecast", now["forecast"]),
+             money("forecast_low", "Forecast, 80% range low", now["low"]),
+             money("forecast_high", "Forecast, 80% range high", now["high"])]
+    if not coverage:
+        return items
+    cur = coverage[0]
+    items += [money("bookings", "Bookings", cur.booked, "to date"),
+              money("quota", "Quota", cur.quota)]
+    if len(coverage) > 1:
+        nxt = coverage[1]
+        items += [
+            Headline("coverage_next", "Pipeline coverage", _value(nxt.ratio),
+                     formatting.ratio(nxt.ratio), nxt.period,
+                     f"of the {formatting.money(nxt.to_close, currency, compact=True)} still to "
+                     "close" if not formatting.missing(nxt.ratio) else ""),
+            Headline("coverage_needed_next", "Coverage needed", _value(nxt.needed),
+                     formatting.ratio(nxt.needed), nxt.period, nxt.standard)]
+    return items
+
+
+def _value(v: float | None) -> float | None:
+    """A headline value: None when missing, else the unrounded float."""
+    return None if formatting.missing(v) else float(v)
 
 
 def accuracy_sentence(accuracy: pd.DataFrame, headline: str) -> str:

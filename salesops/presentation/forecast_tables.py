@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.forecast.auto import COMBINATION
+from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
 from salesops.presentation.tables import report_table
 
@@ -29,15 +32,21 @@ def _named(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
 
 
 def summary_table(summary: pd.DataFrame, currency: str = "USD") -> Styler:
-    """This quarter and the next two: headline forecast and range, both forecasts, quota, gap."""
-    return report_table(summary, {
-        "period": ("Quarter", None), "forecast": ("Forecast", M), "low": ("Range low", M),
-        "high": ("Range high", M), "pipeline": ("Pipeline forecast", M),
+    """This quarter and the next two: headline forecast and 80% range, both forecasts, booked,
+    the forecast against quota (``formatting.versus``), still to close and coverage."""
+    shown = summary
+    if "quota" in summary.columns:
+        shown = summary.assign(vs_quota=[formatting.versus(f, q, currency) for f, q in
+                                         zip(summary["forecast"], summary["quota"], strict=True)])
+    return report_table(shown, {
+        "period": ("Quarter", None), "forecast": ("Forecast", M), "low": ("80% range low", M),
+        "high": ("80% range high", M), "pipeline": ("Pipeline forecast", M),
         "time_series": ("Time-series forecast", M), "booked": ("Booked", M),
-        "quota": ("Quota", M), "gap": ("Short of quota", M), "still_to_close": ("Still to close", M),
-        "coverage": ("Coverage (x)", "float"), "coverage_needed": ("Coverage needed (x)", "float"),
+        "quota": ("Quota", M), "vs_quota": ("Forecast vs quota", None),
+        "still_to_close": ("Still to close", M), "coverage": ("Coverage", "ratio"),
+        "coverage_needed": ("Coverage needed", "ratio"),
     }, currency, "This quarter and the next two",
-        bad={"gap": summary["gap"] > 0} if "gap" in summary.columns else None)
+        bad={"vs_quota": summary["gap"] > 0} if "gap" in summary.columns else None)
 
 
 def series_table(forecasts: pd.DataFrame, currency: str = "USD") -> Styler:
@@ -81,7 +90,7 @@ def crm_table(crm: pd.DataFrame, currency: str = "USD") -> Styler:
         "commit": ("Commit", M), "best_case": ("Best case", M),
         "open_pipeline": ("Open pipeline", M), "model_expected": ("Model expected", M),
         "quota": ("Quota", M), "gap_to_quota": ("Still to close", M),
-        "coverage": ("Coverage (x)", "float"), "coverage_needed": ("Coverage needed (x)", "float"),
+        "coverage": ("Coverage", "ratio"), "coverage_needed": ("Coverage needed", "ratio"),
     }, currency, "CRM view, quota and coverage")
 
 
@@ -97,23 +106,67 @@ def accuracy_table(accuracy: pd.DataFrame, currency: str = "USD") -> Styler:
     }, currency, "Forecast made on day 15 vs actual, per quarter")
 
 
-def rep_bias_table(bias: pd.DataFrame, currency: str = "USD", top: int = 15) -> Styler:
-    """The ``top`` reps by staging bias; optimistic in red, sandbagging in green."""
-    shown = bias.head(top)
-    return report_table(shown, {
-        "name": ("Rep", None), "snapshots": ("Quarters", "int"), "deals": ("Deals", "int"),
-        "expected": ("Model expected", M), "actual": ("Actual", M), "bias": ("Bias", "pct"),
-        "call": ("Call", None),
-    }, currency, "Rep staging bias (most optimistic first)",
-        good={"call": shown["call"] == "sandbagging"}, bad={"call": shown["call"] == "optimistic"})
+def rep_bias_table(bias: pd.DataFrame, currency: str = "USD", ends: int = 5) -> HTML:
+    """Reps by staging bias, both ends: the ``ends`` most optimistic (red) and the ``ends``
+    most sandbagging (green) with "n of N", and every rep in an expandable table."""
+    def render(rows: pd.DataFrame, caption: str) -> Styler:
+        return report_table(_with_leavers(rows), {
+            "name": ("Rep", None), "snapshots": ("Quarters", "int"), "deals": ("Deals", "int"),
+            "expected": ("Model expected", M), "actual": ("Actual", M), "bias": ("Bias", "pct"),
+            "call": ("Call", None),
+        }, currency, caption, good={"call": rows["call"] == "sandbagging"},
+            bad={"call": rows["call"] == "optimistic"})
+    return both_ends(bias, "bias", render, ends, ("Most optimistic", "Most sandbagging"),
+                     "Rep staging bias")
 
 
-def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", top: int = 15) -> Styler:
-    """The ``top`` reps by commit above the model: their calls vs the model's expected value."""
-    return report_table(calls.head(top), {
-        "name": ("Rep", None), "commit": ("Commit", M), "best_case": ("Best case", M),
-        "model_expected": ("Model expected", M), "commit_vs_model": ("Commit above model", M),
-    }, currency, "This quarter: reps' commit and best case vs the model's expected value")
+def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", ends: int = 5) -> HTML:
+    """This quarter's commit calls against the model, both ends: the ``ends`` reps calling
+    most above the model and the ``ends`` most below, and every rep in an expandable table."""
+    def versus_model(v: float) -> str:
+        if formatting.missing(v) or formatting.shown_money(v) == 0:
+            return "–" if formatting.missing(v) else "on the model"
+        side = "above" if v > 0 else "below"
+        return f"{formatting.money(abs(v), currency, compact=True)} {side}"
+
+    def render(rows: pd.DataFrame, caption: str) -> Styler:
+        return report_table(_with_leavers(rows), {
+            "name": ("Rep", None), "commit": ("Commit", M), "best_case": ("Best case", M),
+            "model_expected": ("Model expected", M), "commit_vs_model": ("Commit vs model",
+                                                                         versus_model),
+        }, currency, caption)
+    return both_ends(calls, "commit_vs_model", render, ends,
+                     ("Commit most above the model", "Commit most below the model"),
+                     "This quarter: reps' commit and best case vs the model's expected value")
+
+
+def both_ends(df: pd.DataFrame, by: str, render: Callable[[pd.DataFrame, str], Styler],
+              ends: int, sides: tuple[str, str], caption: str, noun: str = "reps") -> HTML:
+    """``df`` (sorted by ``by``, highest first) whole when it has at most 2 x ``ends`` rows;
+    else a note, the ``ends`` highest and the ``ends`` lowest (lowest first; rows without
+    ``by`` are no end), each captioned "n of N", and the whole table in a collapsed
+    ``<details>`` (as ``tables.limited`` does for a table cut at one end)."""
+    if len(df) <= 2 * ends:
+        return HTML(render(df, caption).to_html())
+    measured = df.loc[df[by].notna()]
+    n, total = formatting.count(ends), formatting.count(len(df))
+    top = render(measured.head(ends), f"{sides[0]}: {n} of {total} {noun}")
+    bottom = render(measured.tail(ends).iloc[::-1], f"{sides[1]}: {n} of {total} {noun}")
+    note = (f'<p class="salesops-cut">{caption}: the {n} {noun} at each end shown '
+            f"({sides[0].lower()}, {sides[1].lower()}); all {total} are in the expandable "
+            "table below.</p>")
+    return HTML(f"{note}{top.to_html()}{bottom.to_html()}"
+                f'<details class="salesops-all"><summary>All {total} {noun}</summary>'
+                f"{render(df, caption).to_html()}</details>")
+
+
+def _with_leavers(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rep names marked "(left 2026-09)" where the roster gives a termination date."""
+    if "left" not in rows.columns:
+        return rows
+    left = pd.to_datetime(rows["left"])
+    mark = (" (left " + left.dt.strftime("%Y-%m") + ")").where(left.notna(), "")
+    return rows.assign(name=rows["name"].astype(str) + mark)
 
 
 def history_table(past: pd.DataFrame | None, currency: str = "USD") -> Styler | HTML:

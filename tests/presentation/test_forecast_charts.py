@@ -9,11 +9,13 @@ import pytest  # noqa: E402
 from IPython.display import HTML  # noqa: E402
 
 from salesops.analysis.forecast.pipeline import PipelineForecast  # noqa: E402
+from salesops.data.coverage import Coverage  # noqa: E402
 from salesops.data.requirements import AVAILABLE, Availability  # noqa: E402
 from salesops.presentation.forecast_charts import (  # noqa: E402
     accuracy_chart,
     accuracy_sentence,
     fan_chart,
+    headline_items,
     members_sentences,
     notes,
     pipeline_sentences,
@@ -102,34 +104,70 @@ def accuracy_rows(pipeline, time_series):
 MEASURED_BOTH = accuracy_rows([0.1, -0.3], [0.2, 0.0])
 
 
-def test_summary_short_of_quota_with_coverage():
-    out = summary_sentences(summary_row(), MEASURED_BOTH, "pipeline")
-    assert out[0] == ("FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M), $500.0K short of the "
-                      "$2.0M quota; $500.0K booked, $1.5M still to close with 2.0x pipeline "
-                      "coverage (3.0x needed at the usual conversion).")
+def cover(**kw) -> Coverage:
+    """FY2026 Q4's coverage as data.coverage reports it: $3M open against $1.5M still to close
+    (2.0x), 40% of such pipeline closed over the last 4 quarters (2.5x needed)."""
+    c = dict(period="FY2026 Q4", pipeline=3e6, deals=30, unknown_amount=0, quota=2e6,
+             booked=5e5, to_close=1.5e6, ratio=2.0, conversion=0.4, periods_measured=4,
+             needed=2.5)
+    c.update(kw)
+    return Coverage(**c)
 
 
-def test_summary_without_a_usual_conversion_leaves_out_coverage_needed():
-    out = summary_sentences(summary_row(coverage_needed=np.nan), MEASURED_BOTH, "pipeline")
-    assert out[0].endswith("still to close with 2.0x pipeline coverage.")
+def test_summary_short_of_quota_with_coverage_against_the_usual_conversion():
+    out = summary_sentences(summary_row(), MEASURED_BOTH, "pipeline", coverage=[cover()])
+    assert out[0] == ("FY2026 Q4: forecast $1.5M (80% range $1.2M to $1.8M), $500K short of "
+                      "the $2M quota; $500K booked, coverage 2.0x of the $1.5M still to close, "
+                      "against 2.5x needed at the usual conversion (40% of such pipeline closed "
+                      "over the last 4 quarters).")
 
 
-def test_summary_above_quota_and_nothing_left_to_close():
-    out = summary_sentences(summary_row(gap=-3e5, still_to_close=0.0), MEASURED_BOTH, "pipeline")
-    assert out[0] == ("FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M), $300.0K above the "
-                      "$2.0M quota.")
+def test_summary_without_a_usual_conversion_says_it_cannot_be_measured():
+    out = summary_sentences(summary_row(), MEASURED_BOTH, "pipeline",
+                            coverage=[cover(conversion=np.nan, needed=np.nan, periods_measured=1)])
+    assert out[0].endswith("coverage 2.0x of the $1.5M still to close, and the usual conversion "
+                           "cannot be measured: fewer than 2 past quarters.")
+
+
+def test_summary_above_quota_is_never_a_negative_shortfall():
+    # the old table said 'Short of quota: -$3.0M' for a forecast above quota
+    row = summary_row(forecast=2.3e6, gap=-3e5, still_to_close=0.0)
+    out = summary_sentences(row, MEASURED_BOTH, "pipeline",
+                            coverage=[cover(booked=2e6, to_close=0.0, ratio=np.nan)])
+    assert out[0] == ("FY2026 Q4: forecast $2.3M (80% range $1.2M to $1.8M), $300K above the "
+                      "$2M quota; nothing is left to close: $2M booked of the $2M quota.")
+    assert "-$" not in out[0]
 
 
 def test_summary_quarter_without_quota_yet():
     out = summary_sentences(summary_row(quota=np.nan, gap=np.nan), MEASURED_BOTH, "pipeline")
-    assert out[0] == "FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M); no quota set yet."
+    assert out[0] == "FY2026 Q4: forecast $1.5M (80% range $1.2M to $1.8M); no quota set yet."
 
 
 def test_summary_without_quotas_in_the_data_says_nothing_per_quarter():
     row = summary_row().drop(columns=["quota", "gap", "still_to_close", "coverage",
                                       "coverage_needed"])
     out = summary_sentences(row, MEASURED_BOTH, "time_series")
-    assert out[0] == "FY2026 Q4: forecast $1.5M (range $1.2M to $1.8M)."
+    assert out[0] == "FY2026 Q4: forecast $1.5M (80% range $1.2M to $1.8M)."
+
+
+def test_headline_items_are_the_agreed_keys_from_data_coverage():
+    summary = pd.concat([summary_row(), summary_row(period="FY2027 Q1")], ignore_index=True)
+    nxt = cover(period="FY2027 Q1", booked=0.0, to_close=2e6, ratio=1.14)
+    items = {i.key: i for i in headline_items(summary, [cover(), nxt])}
+    assert list(items) == ["forecast", "forecast_low", "forecast_high", "bookings", "quota",
+                           "coverage_next", "coverage_needed_next"]
+    assert [(items[k].value, items[k].text, items[k].period)
+            for k in ("forecast", "forecast_low", "forecast_high", "bookings", "quota")] == [
+        (1.5e6, "$1.5M", "FY2026 Q4"), (1.2e6, "$1.2M", "FY2026 Q4"),
+        (1.8e6, "$1.8M", "FY2026 Q4"), (5e5, "$500K", "FY2026 Q4"), (2e6, "$2M", "FY2026 Q4")]
+    cov, needed = items["coverage_next"], items["coverage_needed_next"]
+    assert (cov.value, cov.text, cov.period, cov.note) == (
+        1.14, "1.1x", "FY2027 Q1", "of the $2M still to close")
+    assert (needed.value, needed.text, needed.note) == (2.5, "2.5x", nxt.standard)
+    # without quotas in the data: the forecast and its range only
+    assert [i.key for i in headline_items(summary, [])] == ["forecast", "forecast_low",
+                                                           "forecast_high"]
 
 
 def test_summary_with_no_quarter_has_no_headline_sentence():

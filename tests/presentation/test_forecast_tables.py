@@ -17,11 +17,14 @@ def test_summary_table_headers_formats_and_gap_highlight():
         "still_to_close": [1.5e6, 1.5e6], "coverage": [2.345, 1.0], "coverage_needed": [3.0, None],
     })
     html = html_of(ft.summary_table(summary, "EUR"))
-    for header in ("Quarter", "Range low", "Time-series forecast", "Short of quota",
-                   "Coverage needed (x)"):
+    for header in ("Quarter", "80% range low", "Time-series forecast", "Forecast vs quota",
+                   "Coverage needed"):
         assert f">{header}<" in html
     assert "time_series" not in html and "coverage_needed" not in html
-    assert "€1.5M" in html and "€500.0K" in html and "2.3" in html and "–" in html
+    assert "€1.5M" in html and ">2.3x<" in html and ">3.0x<" in html and "–" in html
+    # the sign in words, as in the summary sentence (it was 'Short of quota: -€500.0K')
+    assert ">€500K short of the €2M quota<" in html and ">€500K above the €1.5M quota<" in html
+    assert "-€" not in html
     assert html.count("#fbe5e3") == 1  # only the quarter short of quota
 
 
@@ -72,18 +75,52 @@ def test_accuracy_table_percent_errors():
     assert "ts_method" not in html and "combination" not in html
 
 
-def test_rep_tables_show_names_top_n_and_calls_highlighted():
-    bias = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "name": [XSS, "Bo", "Cy"],
-                         "snapshots": [6, 6, 6], "deals": [10, 12, 8],
-                         "expected": [1e5, 2e5, 3e5], "actual": [5e4, 2e5, 4e5],
-                         "bias": [0.5, 0.0, -0.33], "call": ["optimistic", "in line", "sandbagging"]})
-    html = html_of(ft.rep_bias_table(bias, top=2))
-    assert "&lt;b&gt;x&lt;/b&gt;" in html and "Cy" not in html and "50%" in html
-    assert html.count("#fbe5e3") == 1 and html.count("#e3f4ea") == 0
-    calls = pd.DataFrame({"rep_id": ["R1"], "name": ["Ann"], "commit": [1e5], "best_case": [2e5],
-                          "model_expected": [8e4], "commit_vs_model": [2e4]})
+def bias_rows(n: int) -> pd.DataFrame:
+    """``n`` reps sorted as rep_bias sorts them: bias 0.9, 0.8, ... down by 0.1 a rep, then one
+    rep without pipeline (no bias); the first rep left in September 2026."""
+    bias = [round(0.9 - 0.1 * i, 1) for i in range(n - 1)] + [float("nan")]
+    calls = ["optimistic" if b > 0.2 else "sandbagging" if b < -0.2 else
+             "no pipeline" if b != b else "in line" for b in bias]
+    return pd.DataFrame({
+        "rep_id": [f"R{i}" for i in range(n)], "name": [XSS] + [f"Rep {i}" for i in range(1, n)],
+        "left": pd.to_datetime(["2026-09-12"] + [None] * (n - 1)),
+        "snapshots": 6, "deals": 10, "expected": 1e5, "actual": 5e4, "bias": bias, "call": calls})
+
+
+def test_rep_bias_shows_both_ends_and_every_rep_expandable():
+    # 20 reps: the old table showed the first 15 (mostly optimistic) and hid the sandbaggers
+    html = html_of(ft.rep_bias_table(bias_rows(20)))
+    shown, full = html.split("<details")
+    assert ("Rep staging bias: the 5 reps at each end shown (most optimistic, most sandbagging);"
+            " all 20 are in the expandable table below.") in shown
+    assert "Most optimistic: 5 of 20 reps" in shown and "Most sandbagging: 5 of 20 reps" in shown
+    # top: bias 90% .. 50% (reps 0-4); bottom, most sandbagging first: reps 18 (-90%) .. 14
+    # (-50%); rep 19 has no bias and is no end; reps 5-13 only in the full table
+    assert [f">Rep {i}<" in shown for i in (1, 4, 14, 18)] == [True] * 4
+    assert shown.index(">Rep 18<") < shown.index(">Rep 14<")
+    assert [f">Rep {i}<" in shown for i in (5, 13, 19)] == [False] * 3
+    assert "All 20 reps</summary>" in full and all(f">Rep {i}<" in full for i in range(1, 20))
+    # names escaped, a rep who left marked
+    assert "&lt;b&gt;x&lt;/b&gt; (left 2026-09)" in shown and "<b>x" not in html
+    assert "#fbe5e3" in shown and "#e3f4ea" in shown  # optimistic red, sandbagging green
+
+
+def test_a_short_rep_bias_table_is_shown_whole():
+    html = html_of(ft.rep_bias_table(bias_rows(6)))
+    assert "<details" not in html and "at each end" not in html
+    assert all(f">Rep {i}<" in html for i in range(1, 6)) and ">no pipeline<" in html
+
+
+def test_rep_calls_both_ends_with_the_difference_in_words():
+    calls = pd.DataFrame({"rep_id": [f"R{i}" for i in range(12)],
+                          "name": [f"Rep {i}" for i in range(12)],
+                          "left": pd.NaT, "commit": 1e5, "best_case": 2e5,
+                          "model_expected": [1e5 - 1e4 * (i - 5) for i in range(12)],
+                          "commit_vs_model": [1e4 * (i - 5) for i in range(12)][::-1]})
     html = html_of(ft.rep_calls_table(calls))
-    assert ">Commit above model<" in html and "$20.0K" in html and "R1" not in html
+    assert ">Commit vs model<" in html and ">$60K above<" in html and ">$50K below<" in html
+    assert ">on the model<" in html and "-$" not in html and "R1<" not in html
+    assert "Commit most below the model: 5 of 12 reps" in html
 
 
 def test_history_table_or_note():
@@ -102,6 +139,6 @@ def test_summary_table_without_quotas_has_no_quota_headers():
                             "high": [1.8e6], "time_series": [1.5e6], "booked": [5e5]})
     html = html_of(ft.summary_table(summary))
     assert ">Time-series forecast<" in html and ">Booked<" in html
-    for header in ("Quota", "Short of quota", "Still to close", "Pipeline forecast"):
+    for header in ("Quota", "Forecast vs quota", "Still to close", "Pipeline forecast"):
         assert f">{header}<" not in html
     assert "#fbe5e3" not in html  # nothing highlighted as short of quota

@@ -143,6 +143,15 @@ def rep_names(rep_ids: pd.Series, reps: pd.DataFrame | None = None) -> pd.Series
                    ).fillna(ids).astype(str)
 
 
+def rep_left(rep_ids: pd.Series, reps: pd.DataFrame | None = None) -> pd.Series:
+    """Each rep's termination date from the roster ``reps`` as known on the report's date
+    (``data.asof.roster_as_of``); NaT while employed, or without a roster."""
+    if reps is None or "termination_date" not in reps.columns:
+        return pd.Series(pd.NaT, index=rep_ids.index, dtype="datetime64[ns]")
+    left = reps.assign(rep_id=reps["rep_id"].astype(str)).set_index("rep_id")["termination_date"]
+    return rep_ids.astype(str).map(left[~left.index.duplicated()]).astype("datetime64[ns]")
+
+
 def rep_bias(rep_rows: pd.DataFrame, reps: pd.DataFrame | None = None,
              threshold: float = BIAS_THRESHOLD) -> pd.DataFrame:
     """Per rep over all snapshots: how their open deals converted against the model, relative
@@ -162,6 +171,7 @@ def rep_bias(rep_rows: pd.DataFrame, reps: pd.DataFrame | None = None,
                             ["optimistic", "sandbagging"], "in line")
     agg.loc[agg["bias"].isna(), "call"] = "no pipeline"
     agg.insert(1, "name", rep_names(agg["rep_id"], reps))
+    agg.insert(2, "left", rep_left(agg["rep_id"], reps))
     return agg.sort_values("bias", ascending=False, na_position="last").reset_index(drop=True)
 
 
@@ -181,6 +191,7 @@ def rep_calls(deals: pd.DataFrame, period: Period, as_of: pd.Timestamp,
     }).groupby("rep_id").sum().reset_index()
     out["commit_vs_model"] = out["commit"] - out["model_expected"]
     out.insert(1, "name", rep_names(out["rep_id"], reps))
+    out.insert(2, "left", rep_left(out["rep_id"], reps))
     return out.sort_values("commit_vs_model", ascending=False).reset_index(drop=True)
 
 

@@ -1,5 +1,5 @@
 """The CRM's own view of a period beside the model: weighted pipeline, forecast categories,
-quota, the gap still to close and the pipeline coverage it needs."""
+quota, what is still to close and the pipeline coverage (``salesops.data.coverage``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from salesops.data.coverage import Coverage
 from salesops.data.periods import Period
-from salesops.data.quotas import quota_for_period
 from salesops.data.requirements import Availability, Needs
 from salesops.data.store import Dataset
 
@@ -34,37 +34,26 @@ def categories_availability(dataset: Dataset, open_deals: pd.DataFrame) -> Avail
     return av
 
 
-def quota_for(quotas: pd.DataFrame, period: Period) -> float:
-    """Quota of ``period``: the reps' pro-rata quotas (``quota_for_period``; a month of a
-    quarterly quota is its share of the days), summed."""
-    return float(quota_for_period(quotas, period).sum())
-
-
 def crm_view(
-    opportunities: pd.DataFrame, quotas: pd.DataFrame, periods: Sequence[Period],
+    opportunities: pd.DataFrame, covers: Sequence[Coverage], periods: Sequence[Period],
     as_of: pd.Timestamp, pipeline_summary: pd.DataFrame,
 ) -> pd.DataFrame:
     """Per period: booked, CRM-weighted pipeline, commit and best-case calls, the model's
-    expected value, quota, gap to quota and coverage (open pipeline / gap) vs coverage needed
-    (1 / the model's conversion of that open pipeline). A period without quota has quota, gap
-    and coverage missing (NaN)."""
+    expected value, and from ``covers`` (``salesops.data.coverage``, one per period: the one
+    definition every report uses) open pipeline, quota, still to close, coverage and the
+    coverage needed at the usual conversion. Missing figures are NaN, never 0."""
     as_of = pd.Timestamp(as_of)
     open_ = opportunities.loc[opportunities["status"] == "open"]
     has_categories = open_["forecast_category"].notna().any()
     model = pipeline_summary.set_index("period")
     rows = []
-    for i, p in enumerate(periods):  # overdue deals (expected before as_of) count in the first
+    for i, (p, cov) in enumerate(zip(periods, covers, strict=True)):
+        # overdue deals (expected before as_of) count in the first period
         in_period = open_.loc[p.contains(open_["close_date"])
                               | ((open_["close_date"] < as_of) & (i == 0))]
         cat = in_period["forecast_category"]
         booked = float(model.loc[p.label, "booked"])
-        pipeline_amount = float(in_period["amount"].sum())
         commit = booked + float(in_period.loc[cat == "commit", "amount"].sum())
-        quota = quota_for(quotas, p)
-        quota = quota if quota > 0 else np.nan  # no quota set yet: missing, never $0 to close
-        gap = max(quota - booked, 0.0) if quota > 0 else np.nan
-        conversion = (float(model.loc[p.label, "open_expected"]) / pipeline_amount
-                      if pipeline_amount > 0 else np.nan)
         rows.append({
             "period": p.label,
             "booked": booked,
@@ -73,12 +62,12 @@ def crm_view(
             "commit": commit if has_categories else np.nan,
             "best_case": (commit + float(in_period.loc[cat == "best_case", "amount"].sum())
                           if has_categories else np.nan),
-            "open_pipeline": pipeline_amount,
+            "open_pipeline": cov.pipeline,
             "model_expected": float(model.loc[p.label, "expected"]),
-            "quota": quota,
-            "gap_to_quota": gap,
-            "coverage": pipeline_amount / gap if gap > 0 else np.nan,
-            "coverage_needed": 1 / conversion if conversion and conversion > 0 else np.nan,
+            "quota": cov.quota,
+            "gap_to_quota": cov.to_close,
+            "coverage": cov.ratio,
+            "coverage_needed": cov.needed,
         })
     return pd.DataFrame(rows)
 

@@ -47,6 +47,7 @@ from salesops.analysis.forecast.series import (
     largest_members,
     tagged,
 )
+from salesops.data.coverage import Coverage, coverage
 from salesops.data.periods import Period
 from salesops.data.requirements import AVAILABLE, Availability
 from salesops.data.scope import Scope, ScopedView, scoped_view
@@ -77,6 +78,7 @@ class ForecastReport:
     headline: str  # "pipeline" or "time_series": the forecast the summary leads with
     availability: dict[str, Availability] = field(default_factory=dict)
     other_members: int = 0  # members of the dimension forecast together as series.OTHER
+    coverage: tuple[Coverage, ...] = ()  # per summary quarter (data.coverage); () without quotas
     warnings: tuple[str, ...] = ()  # Python warnings raised while computing (never shown)
 
     def waterfall(self) -> pd.DataFrame:
@@ -140,7 +142,7 @@ def build_summary(periods: list[str], booked: pd.Series, time_series: pd.DataFra
                 "gap": c["quota"] - value if has_quota else np.nan,
                 "still_to_close": c["gap_to_quota"] if has_quota else np.nan,
                 "coverage": c["coverage"],
-                "coverage_needed": c["coverage_needed"] if has_quota else np.nan,
+                "coverage_needed": c["coverage_needed"],  # the same value as the CRM view's
             })
         rows.append(row)
     return pd.DataFrame(rows)
@@ -202,6 +204,7 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
 
     quarters = next_periods(cal, as_of, "quarter", SUMMARY_QUARTERS)
     pipe = crm = rep_bias = rep_calls = pipe_snaps = None
+    covers: tuple[Coverage, ...] = ()
     rep_rows = pd.DataFrame(columns=accuracy.REP_ROW_COLUMNS)
     av["pipeline"] = PIPELINE_NEEDS.check(dataset)
     av["crm"] = CRM_NEEDS.check(dataset)
@@ -214,7 +217,8 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
         pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
                                  probabilities=probability_source(dataset, open_deals))
-        crm = _without(crm_view(known, dataset.quotas, quarters, as_of, pipe.periods), av)
+        covers = tuple(coverage(dataset, q, as_of) for q in quarters)
+        crm = _without(crm_view(known, covers, quarters, as_of, pipe.periods), av)
         roster = dataset.reps if dataset.has("reps", "name") else None
         if av["rep_calls"]:
             rep_calls = accuracy.rep_calls(pipe.deals, quarters[0], as_of, roster)
@@ -245,7 +249,7 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         as_of=as_of, frequency=frequency, dimension=split, bookings=bookings,
         quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, rep_bias=rep_bias,
         rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
-        other_members=others,
+        other_members=others, coverage=covers if av["quota"] else (),
     )
 
 

@@ -27,6 +27,16 @@ def test_rep_bias_relative_to_team():
     assert table.loc["B", "bias"] == pytest.approx(0.5) and table.loc["B", "call"] == "optimistic"
     assert table.loc["C", "call"] == "no pipeline"
     assert table.loc["A", "snapshots"] == 2
+    assert table["left"].isna().all()  # no roster: nobody is known to have left
+
+
+def test_rep_left_from_the_roster_as_known_on_the_report_date():
+    from salesops.analysis.forecast.accuracy import rep_left
+    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", "Bo"],
+                           "termination_date": pd.to_datetime(["2026-09-12", None])})
+    got = rep_left(pd.Series(["R2", "R1", "R9"]), roster)
+    assert pd.isna(got[0]) and got[1] == pd.Timestamp("2026-09-12") and pd.isna(got[2])
+    assert rep_left(pd.Series(["R1"])).isna().all()
 
 
 def test_forecast_vs_actual_joins_completed_periods():
@@ -54,11 +64,15 @@ def test_rep_calls_commit_and_best_case_vs_model_with_names():
         "close_date": pd.to_datetime(["2026-12-01", "2026-12-15", "2026-12-20", "2027-02-01"]),
         f"expected_{q4.label}": [60.0, 20.0, 10.0, 0.0],
     })
-    reps = pd.DataFrame({"rep_id": ["A", "B"], "name": ["Ann", "Bo"]})
+    reps = pd.DataFrame({"rep_id": ["A", "B"], "name": ["Ann", "Bo"],
+                         "termination_date": pd.to_datetime([None, "2026-11-20"])})
     got = rep_calls(deals, q4, pd.Timestamp("2026-11-27"), reps).set_index("rep_id")
     # B's commit closes next quarter: out. A: commit 100, best case 100 + 50, model 60 + 20
-    assert got.loc["A"].to_dict() == {"name": "Ann", "commit": 100.0, "best_case": 150.0,
-                                      "model_expected": 80.0, "commit_vs_model": 20.0}
+    assert got.loc["A"].drop("left").to_dict() == {
+        "name": "Ann", "commit": 100.0, "best_case": 150.0, "model_expected": 80.0,
+        "commit_vs_model": 20.0}
+    # the roster's termination date, to mark a rep who left (Ann is still employed)
+    assert pd.isna(got.loc["A", "left"]) and got.loc["B", "left"] == pd.Timestamp("2026-11-20")
     # B: no commit (0), best case 0, model 10 -> commit - model = -10; A sorted first
     assert got.loc["B", "commit_vs_model"] == -10.0 and got.index.tolist() == ["A", "B"]
 

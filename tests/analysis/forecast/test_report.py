@@ -9,10 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from salesops.analysis.forecast.bookings import next_periods
 from salesops.analysis.forecast.report import build_forecast_report, build_summary
 from salesops.analysis.forecast.series import TOTAL
 from salesops.data.builtin import ensure_sample_dataset
+from salesops.data.coverage import coverage
 from salesops.data.schema import TABLES, conform, empty_frame
+from salesops.data.scope import scoped_view
 from salesops.data.store import Contents, Dataset, load_dataset
 from salesops.data.thin import thin
 
@@ -52,9 +55,10 @@ def test_summary_gaps_and_a_quarter_without_quota():
     assert out.loc["Q1", ["forecast", "low", "high", "gap", "still_to_close"]].tolist() == [
         120.0, 100.0, 140.0, 30.0, 100.0]
     assert out.loc["Q1", ["time_series", "booked"]].tolist() == [90.0, 50.0]
-    # Q2 has no quota yet: quota, gap, still to close and coverage needed are missing, not 0.
-    assert np.isnan(out.loc["Q2", ["quota", "gap", "still_to_close", "coverage_needed"]]
-                    .astype(float)).all()
+    # Q2 has no quota yet: quota, gap and still to close are missing, not 0; the coverage
+    # needed at the usual conversion is the CRM view's 1.7 (it was '–' here and 1.5 there)
+    assert np.isnan(out.loc["Q2", ["quota", "gap", "still_to_close"]].astype(float)).all()
+    assert out.loc["Q2", "coverage_needed"] == 1.7
     ts_out = build_summary(["Q1", "Q2"], booked, ts_rows(), pipe_rows(), crm,
                            headline="time_series").set_index("period")
     assert ts_out.loc["Q1", ["forecast", "low", "high", "gap"]].tolist() == [90.0, 80.0, 100.0, 60.0]
@@ -424,3 +428,18 @@ def test_a_scope_with_one_member_of_the_dimension_is_not_split(sample, full):
     # the company has three regions: split as before
     assert full.dimension == "region" and bool(full.availability["dimension"])
     assert set(full.bookings.forecasts["series"]) == {TOTAL, "APAC", "EMEA", "North America"}
+
+
+def test_coverage_is_data_coverage_in_the_summary_and_the_crm_view(sample, full):
+    # one definition (data.coverage) for the forecast and the performance review
+    quarters = next_periods(sample.calendar, AS_OF, "quarter", 3)
+    view = scoped_view(sample, AS_OF, None)
+    expected = [coverage(view, q, AS_OF) for q in quarters]
+    assert list(full.coverage) == expected
+    summary, crm = full.summary.set_index("period"), full.crm.set_index("period")
+    for cov in expected:
+        assert summary.loc[cov.period, "booked"] == cov.booked
+        for frame in (summary, crm):
+            assert frame.loc[cov.period, "coverage"] == pytest.approx(cov.ratio, nan_ok=True)
+            assert frame.loc[cov.period, "coverage_needed"] == pytest.approx(cov.needed)
+        assert crm.loc[cov.period, "open_pipeline"] == cov.pipeline
