@@ -17,6 +17,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import HTML
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
@@ -25,19 +26,24 @@ from salesops.analysis.performance.leaderboard import (
     RepsAtQuota,
     ranked_by,
 )
+from salesops.presentation import formatting
 from salesops.presentation.narrative import reps_at_quota_text
 from salesops.presentation.sections import figure_html, show
 from salesops.presentation.style import (
+    ACCENT,
     BAD,
     GOOD,
     NEUTRAL,
     PALETTE,
     PRIMARY,
+    bar_labels,
     count_axis,
     figure_height_for,
+    legend_outside,
     money_axis,
     new_figure,
     percent_axis,
+    period_axis,
 )
 from salesops.presentation.tables import limited, report_table
 
@@ -80,22 +86,21 @@ def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> F
     ranked = board.loc[board["rank"].notna(), "attainment"].astype(float)
     if ranked.empty:
         return NO_RANKED_REP
-    fig, ax = new_figure(9, 4)
+    fig, ax = new_figure(6.5, 4.2)
     top = max(2.0, float(np.ceil(ranked.quantile(0.95) * 4) / 4))
     bins = np.arange(0, top + 0.25, 0.125)
-    sns.histplot(ranked.clip(upper=top), bins=bins, color=PRIMARY, ax=ax)
-    ax.axvline(1.0, color=GOOD, lw=2, label="Quota (100%)")
+    ax.hist(ranked.clip(upper=top), bins=bins, color=PRIMARY, edgecolor="white", label="Reps")
+    ax.axvline(1.0, color=GOOD, lw=2.5, label="Quota (100%)")
     if dist.elapsed < 1:
-        ax.axvline(dist.elapsed, color=NEUTRAL, lw=1.5, ls="--",
-                   label=f"On pace ({dist.elapsed:.0%} of period elapsed)")
-    ax.axvline(dist.median_attainment, color=BAD, lw=1.5, ls=":", label="Median rep")
-    ax.legend(loc="upper right")
+        ax.axvline(dist.elapsed, color=NEUTRAL, lw=2, ls="--",
+                   label=f"On pace ({formatting.pct(dist.elapsed)} of period gone)")
+    ax.axvline(dist.median_attainment, color=BAD, lw=2, ls=":", label="Median rep")
     percent_axis(ax, "x")
-    ax.set_xlabel("Attainment (bookings / quota, %; last bar includes everything above)")
+    ax.set_xlabel(f"Attainment (last bar: {formatting.pct(top)} and above)")
     ax.set_ylabel("Reps (count)")
     count_axis(ax)
-    ax.set_title(f"Attainment distribution: {dist.at_quota} of {dist.ranked_reps} ranked reps "
-                 "at quota")
+    ax.set_title(f"Attainment: {dist.at_quota} of {dist.ranked_reps} ranked reps at quota")
+    legend_outside(ax, "below", ncol=2)
     return fig
 
 
@@ -189,10 +194,15 @@ def rollups(review: PerformanceReview, currency: str = "USD") -> HTML:
     return HTML("".join(b.data for b in blocks))
 
 
+#: Leaderboard bar colours by attainment band, each named in the key.
+BANDS = ((GOOD, "At or above quota"), (PRIMARY, "50% to 99%"), (BAD, "Under 50%"))
+
+
 def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int = 60
                       ) -> Figure | str:
     """Horizontal bars of ranked reps' attainment (or bookings without quotas), best on top, one
-    readable row per rep; the sentence instead with no ranked rep.
+    readable row per rep, each bar labelled with its value; the sentence instead with no ranked
+    rep.
 
     With more than ``max_bars`` ranked reps, the top and bottom ``max_bars // 2`` are shown
     around a gap row naming how many are left out.
@@ -204,90 +214,111 @@ def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int 
     n, half = len(ranked), max_bars // 2
     shown = ranked if n <= max_bars else pd.concat([ranked.head(half), ranked.tail(half)])
     ys = np.arange(len(shown)) if n <= max_bars else np.r_[np.arange(half), np.arange(half) + half + 1]
-    fig, ax = new_figure(9, figure_height_for(len(ys) + (n > max_bars)))
-    teams = shown["team"] if "team" in shown else [None] * len(shown)
-    labels = [f"{int(r)}. {name}" + (f" ({team})" if team is not None else "")
-              for r, name, team in zip(shown["rank"], shown["name"], teams, strict=True)]
+    fig, ax = new_figure(6.5, figure_height_for(len(ys) + (n > max_bars)) + 1)
+    labels = [f"{int(r)}. {name}" for r, name in zip(shown["rank"], shown["name"], strict=True)]
     if metric == "attainment":
-        colors = [GOOD if a >= 1 else BAD if a < 0.5 else PRIMARY for a in shown["attainment"]]
-        ax.barh(ys, shown["attainment"].clip(upper=3), color=colors)
+        att = shown["attainment"].to_numpy(float)
+        band = np.where(att >= 1, 0, np.where(att < 0.5, 2, 1))
+        bars = ax.barh(ys, np.clip(att, 0, 3), color=[BANDS[b][0] for b in band])
         ax.axvline(1.0, color=NEUTRAL, lw=1.5, ls="--")
+        for k in sorted(set(band)):  # the key: one entry per colour drawn
+            ax.add_patch(Rectangle((0, 0), 0, 0, color=BANDS[k][0], label=BANDS[k][1]))
+        ax.plot([], [], color=NEUTRAL, lw=1.5, ls="--", label="Quota")
+        bar_labels(ax, bars, formatting.pct, fontsize=10)
         percent_axis(ax, "x")
-        ax.set_xlabel("Attainment (bookings / quota, %; bars capped at 300%)")
-        note = " (green: at quota, red: under 50%)"
+        ax.set_xlabel("Attainment (bars capped at 300%)")
+        what = "attainment"
     else:
-        ax.barh(ys, shown["bookings"], color=PRIMARY)
+        bars = ax.barh(ys, shown["bookings"], color=PRIMARY)
+        bar_labels(ax, bars, lambda v: formatting.money(v, currency, compact=True), fontsize=10)
         money_axis(ax, currency, "x")
         ax.set_xlabel(f"Bookings ({currency})")
-        note = " by bookings"
-    ax.set_yticks(ys, labels, fontsize=8 if len(ys) > 40 else 10)
+        what = "bookings"
+    ax.set_yticks(ys, labels, fontsize=9 if len(ys) > 40 else 11)
     if n > max_bars:
         ax.text(0.01, half, f"... {n - max_bars} reps in between ...", va="center",
-                transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=9)
+                transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=10)
     ax.invert_yaxis()
     scope = f"top and bottom {half} of {n} ranked reps" if n > max_bars else f"{n} ranked reps"
-    ax.set_title(f"Rep leaderboard, {scope}{note}")
+    ax.set_title(f"Leaderboard by {what}, {scope}")
     ax.margins(y=0.01)
+    legend_outside(ax, "below", ncol=2)
     return fig
 
 
 def bookings_chart(table: pd.DataFrame, level: str, currency: str = "USD") -> Figure | str:
-    """Bars of bookings per ``level`` value (e.g. team), beside quota when the table has it; the
-    sentence instead with no row."""
+    """Bars of bookings per ``level`` value (e.g. team), beside quota when the table has it, each
+    labelled with its amount; the sentence instead with no row."""
     if table.empty:
         return f"No {level} has deals in the period, so there is nothing to chart."
     data = table.sort_values("bookings", ascending=False)
-    measures = ["bookings", "quota"] if "quota" in data else ["bookings"]
-    long = data.melt(id_vars=level, value_vars=measures, var_name="measure", value_name="amount")
-    long["measure"] = long["measure"].str.title()
-    fig, ax = new_figure(9, figure_height_for(len(data), per_row=0.55))
-    sns.barplot(long, y=level, x="amount", hue="measure", ax=ax,
-                palette=[PRIMARY, NEUTRAL][:len(measures)], orient="h")
+    fig, ax = new_figure(6.5, figure_height_for(len(data), per_row=0.75) + 1)
+    ys = np.arange(len(data))
+    quota = "quota" in data
+    height = 0.4 if quota else 0.7
+    money = lambda v: formatting.money(v, currency, compact=True)  # noqa: E731
+    bars = ax.barh(ys - (height / 2 if quota else 0), data["bookings"], height=height,
+                   color=PRIMARY, label="Bookings")
+    bar_labels(ax, bars, money, fontsize=10)
+    if quota:
+        bar_labels(ax, ax.barh(ys + height / 2, data["quota"], height=height, color=NEUTRAL,
+                               label="Quota"), money, fontsize=10)
+    ax.set_yticks(ys, data[level].astype(str))
+    ax.invert_yaxis()
     money_axis(ax, currency, "x")
     ax.set_xlabel(f"Amount ({currency})")
-    ax.set_ylabel("")
-    ax.set_title(f"Bookings vs quota by {level}" if "quota" in data else f"Bookings by {level}")
-    ax.legend(title="")
+    ax.set_title(f"Bookings vs quota by {level}" if quota else f"Bookings by {level}")
+    legend_outside(ax, "below")
     return fig
 
 
+#: Consistency labels: colour and marker, each named in the key.
+PATTERNS = {"consistently good": (GOOD, "o"), "consistently weak": (BAD, "X"),
+            "volatile": (ACCENT, "^"), "mixed": (NEUTRAL, "s"),
+            "too new to judge": (PALETTE[4], "D")}
+
+
 def consistency_chart(table: pd.DataFrame) -> Figure | str:
-    """Share of recent periods at quota vs monthly volatility (CV), coloured by label; the
-    sentence instead when no rep has both."""
+    """Share of recent periods at quota vs monthly volatility (CV), one colour and marker per
+    label; the sentence instead when no rep has both."""
     data = table.dropna(subset=["cv", "share_at_quota"])
     if data.empty:
         return "No rep has both periods with quota and months observed yet, so nothing to chart."
-    fig, ax = new_figure(9, 4.5)
-    sns.scatterplot(data, x="cv", y="share_at_quota", hue="label", ax=ax, s=60, alpha=0.8,
-                    palette={"consistently good": GOOD, "consistently weak": BAD,
-                             "volatile": PALETTE[2], "mixed": NEUTRAL,
-                             "too new to judge": PALETTE[6]})
+    fig, ax = new_figure(6.5, 4.5)
+    for label, (color, marker) in PATTERNS.items():
+        rows = data.loc[data["label"] == label]
+        if len(rows):
+            ax.scatter(rows["cv"], rows["share_at_quota"], color=color, marker=marker, s=60,
+                       alpha=0.85, label=label.capitalize())
     percent_axis(ax, "y")
-    ax.set_xlabel("Coefficient of variation of monthly bookings (std / mean)")
-    ax.set_ylabel("Periods at quota (% of recent periods)")
+    ax.set_xlabel("Monthly variation of bookings (CV)")
+    ax.set_ylabel("Periods at quota")
     ax.set_title("Consistency: how often at quota vs how lumpy")
-    ax.legend(title="", loc="best")
+    legend_outside(ax, "below", ncol=3)
     return fig
 
 
 def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure | str:
-    """Cohort ramp curve (median, interquartile band) with each new hire's months on top; the
-    sentence instead with no cohort month."""
+    """Cohort ramp curve (median, interquartile band) with each new hire's months on top, one
+    colour and marker per hire, all in the key; the sentence instead with no cohort month."""
     if cohort.empty:
         return "No hire was observed from their first month, so there is no ramp curve."
-    fig, ax = new_figure(9, 4.5)
+    fig, ax = new_figure(6.5, 4.8)
     ax.fill_between(cohort["tenure_month"], cohort["p25"], cohort["p75"], color=NEUTRAL,
-                    alpha=0.2, label="Cohort middle 50%")
-    ax.plot(cohort["tenure_month"], cohort["median"], color=PRIMARY, lw=2.5, label="Cohort median")
-    for i, (name, rows) in enumerate(new_hires.groupby("name", sort=True)):
-        ax.plot(rows["tenure_month"], rows["ramp_attainment_3m"], marker="o", lw=1,
-                color=PALETTE[(i + 2) % len(PALETTE)], label=name)
+                    alpha=0.25, label="Cohort middle 50%")
+    ax.plot(cohort["tenure_month"], cohort["median"], color=PRIMARY, lw=3, label="Cohort median")
+    colours = [c for c in PALETTE if c != PRIMARY]
+    markers = "osD^vP*X"
+    for i, (name, rows) in enumerate(with_departures(new_hires).groupby("name", sort=True)):
+        ax.plot(rows["tenure_month"], rows["ramp_attainment_3m"], lw=1.5,
+                marker=markers[i // len(colours) % len(markers)],
+                color=colours[i % len(colours)], label=name)
     percent_axis(ax, "y")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Tenure month (1 = month of hire)")
-    ax.set_ylabel("Bookings / steady monthly quota\n(3-month average, %)")
-    ax.set_title("Ramp: new hires against the cohort curve")
-    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    ax.set_xlabel("Month in the job (1 = month of hire)")
+    ax.set_ylabel("Bookings / steady quota\n(3-month average)")
+    ax.set_title("Ramp: new hires against the cohort")
+    legend_outside(ax, "below", ncol=2)
     return fig
 
 
@@ -301,60 +332,70 @@ def loss_heatmap(conversion_by_group: pd.DataFrame) -> Figure | str:
         return NO_CLOSED_DEAL
     grid = conversion_by_group.pivot(index="group", columns="stage", values="loss_rate")
     grid = grid[[s for s in conversion_by_group["stage"].unique()]].astype(float)
-    fig, ax = new_figure(9, figure_height_for(len(grid), per_row=0.45))
-    sns.heatmap(grid, annot=True, fmt=".0%", cmap="Reds", cbar_kws={"label": "Loss rate (%)"},
-                ax=ax)
-    ax.set_xlabel("Stage (share of deals reaching it that were lost there)")
+    fig, ax = new_figure(6.5, figure_height_for(len(grid), per_row=0.5) + 1)
+    sns.heatmap(grid, annot=True, fmt=".0%", cmap="Reds", cbar_kws={"label": "Lost at the stage"},
+                ax=ax, annot_kws={"fontsize": 11})
+    percent_axis(ax.collections[0].colorbar.ax, "y")
+    ax.tick_params(axis="x", labelrotation=30)
+    ax.set_xlabel("Stage (share of the deals reaching it that were lost there)")
     ax.set_ylabel("")
     ax.set_title("Where deals are lost, by team")
     return fig
 
 
 def stage_time_chart(times: pd.DataFrame) -> Figure | str:
-    """Median and 90th percentile days in each open stage; the sentence instead with no exit."""
+    """Median and 90th percentile days in each open stage, labelled; the sentence instead with
+    no exit."""
     if times.empty:
         return "No deal left a stage in the window, so there is no time in stage to chart."
-    long = times.melt(id_vars="stage", value_vars=["median_days", "p90_days"], var_name="stat",
-                      value_name="days")
-    long["stat"] = long["stat"].map({"median_days": "Median", "p90_days": "90th percentile"})
-    fig, ax = new_figure(9, 3.8)
-    sns.barplot(long, x="stage", y="days", hue="stat", ax=ax, palette=[PRIMARY, NEUTRAL])
-    ax.set_xlabel("")
+    fig, ax = new_figure(6.5, 4.2)
+    x, width = np.arange(len(times)), 0.4
+    days = lambda v: formatting.count(v)  # noqa: E731
+    bar_labels(ax, ax.bar(x - width / 2, times["median_days"], width, color=PRIMARY,
+                          label="Median"), days, fontsize=10)
+    bar_labels(ax, ax.bar(x + width / 2, times["p90_days"], width, color=NEUTRAL,
+                          label="90th percentile"), days, fontsize=10)
+    ax.set_xticks(x, times["stage"].astype(str), rotation=20, ha="right")
     ax.set_ylabel("Days in stage")
     ax.set_title("Time in stage")
-    ax.legend(title="")
+    legend_outside(ax, "below")
     return fig
 
 
-def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> Figure | str:
-    """Bookings (and quota) bars with win rate (and attainment and share of reps at quota, when
-    there are quotas), by quarter; the sentence instead with no quarter."""
+def trend_chart(trend: pd.DataFrame, currency: str = "USD") -> list[Figure] | str:
+    """By fiscal quarter: bookings (and quota) bars, then win rate (and attainment and ranked
+    reps at quota, with quotas) lines; the sentence instead with no quarter."""
     if trend.empty:
         return "No quarter is covered by the deals, so there is no trend to chart."
     quota = "quota" in trend
-    fig, top = new_figure(10, 6.5)
-    fig.delaxes(top)
-    top, bottom = fig.subplots(2, 1, sharex=True)
     x = np.arange(len(trend))
     labels = [q.replace(" ", "\n") + ("*" if not done else "")
               for q, done in zip(trend["quarter"], trend["complete"], strict=True)]
+    money_fig, top = new_figure(6.5, 4.0)
     width = 0.4 if quota else 0.6
-    top.bar(x - (0.2 if quota else 0), trend["bookings"], width=width, color=PRIMARY,
+    top.bar(x - (width / 2 if quota else 0), trend["bookings"], width=width, color=PRIMARY,
             label="Bookings")
     if quota:
-        top.bar(x + 0.2, trend["quota"], width=width, color=NEUTRAL, label="Quota")
-        bottom.plot(x, trend["attainment"], marker="o", color=PRIMARY, label="Attainment")
-        bottom.plot(x, trend["share_at_quota"], marker="s", color=GOOD, label="Reps at quota")
+        top.bar(x + width / 2, trend["quota"], width=width, color=NEUTRAL, label="Quota")
     money_axis(top, currency)
     top.set_ylabel(f"Amount ({currency})")
-    top.set_title("Last quarters (* = to date)")
-    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    bottom.plot(x, trend["win_rate"], marker="^", color=PALETTE[2], label="Win rate (count)")
+    top.set_title("Bookings by quarter (* = to date)" + (" vs quota" if quota else ""))
+    period_axis(top, labels)
+    top.tick_params(axis="x", labelsize=11)
+    legend_outside(top, "below")
+    rate_fig, bottom = new_figure(6.5, 4.0)
+    if quota:
+        bottom.plot(x, trend["attainment"], marker="o", lw=2, color=PRIMARY, label="Attainment")
+        bottom.plot(x, trend["share_at_quota"], marker="s", lw=2, color=ACCENT,
+                    label="Ranked reps at quota")
+    bottom.plot(x, trend["win_rate"], marker="^", lw=2, color=GOOD, label="Win rate (count)")
+    bottom.set_ylim(bottom=0)
     percent_axis(bottom)
-    bottom.set_ylabel("Percent")
-    bottom.set_xticks(x, labels)
-    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return fig
+    bottom.set_title("Rates by quarter (* = to date)")
+    period_axis(bottom, labels)
+    bottom.tick_params(axis="x", labelsize=11)
+    legend_outside(bottom, "below")
+    return [money_fig, rate_fig]
 
 
 # -- report tables -------------------------------------------------------------------------------

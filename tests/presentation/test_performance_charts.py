@@ -127,9 +127,8 @@ def test_empty_charts_and_tables_are_sentences():
 def test_trend_without_quota_draws_bookings_and_win_rate_only():
     trend = pd.DataFrame({"quarter": ["FY2026 Q1", "FY2026 Q2"], "bookings": [1.0, 2.0],
                           "win_rate": [0.2, 0.3], "complete": [True, False]})
-    fig = charts.trend_chart(trend)
-    legend = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
-    assert legend == ["Bookings", "Win rate (count)"]
+    figs = charts.trend_chart(trend)
+    assert [key(f) for f in figs] == [["Bookings"], ["Win rate (count)"]]
     assert "Quota" not in charts.trend_table(trend).to_html()
 
 
@@ -146,3 +145,78 @@ def test_section_shows_content_or_the_one_sentence():
     no_deals = SimpleNamespace(sections={"deals": gone, "trend": gone})
     assert charts.section(no_deals, "trend", lambda: 1 / 0).data == ""
     assert "Trend" in charts.section(no_deals, "deals", lambda: 1 / 0).data
+
+
+def key(fig) -> list[str]:
+    """The entries of a figure's key (legends of the figure and of its axes)."""
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    return [t.get_text() for lg in legends for t in lg.get_texts()]
+
+
+def drawn_bar_colours(ax) -> set[str]:
+    from matplotlib.colors import to_hex
+    return {to_hex(p.get_facecolor()) for p in ax.patches if p.get_width() and p.get_height()}
+
+
+def key_colours(fig) -> set[str]:
+    from matplotlib.colors import to_hex
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    return {to_hex(h.get_facecolor()) for lg in legends for h in lg.legend_handles
+            if hasattr(h, "get_facecolor") and h.get_label() != "Quota"}
+
+
+def inside_axes(fig) -> bool:
+    """Whether any legend is drawn over an axes' plotting area."""
+    fig.canvas.draw()
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    boxes = [lg.get_window_extent() for lg in legends]
+    return any(b.overlaps(ax.get_window_extent()) for b in boxes for ax in fig.axes)
+
+
+def test_every_leaderboard_colour_is_in_the_key_and_no_legend_over_bars():
+    fig = charts.leaderboard_chart(board(12))
+    ax = fig.axes[0]
+    assert drawn_bar_colours(ax) <= key_colours(fig)  # green, blue and vermillion: all named
+    assert {"At or above quota", "50% to 99%", "Under 50%", "Quota"} <= set(key(fig))
+    assert not inside_axes(fig)
+
+
+def test_bar_labels_fit_inside_the_axis():
+    fig = charts.leaderboard_chart(board(12))
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    right = ax.get_window_extent().x1
+    labels = [t for t in ax.texts if t.get_text().endswith("%")]
+    assert labels and all(t.get_window_extent().x1 <= right + 1 for t in labels)
+    team = pd.DataFrame({"team": ["A", "B"], "bookings": [2.0e6, 1.0e6], "quota": [2.5e6, 1e6]})
+    fig = charts.bookings_chart(team, "team")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert all(t.get_window_extent().x1 <= ax.get_window_extent().x1 + 1 for t in ax.texts)
+    assert [t.get_text() for t in ax.texts] == ["$2M", "$1M", "$2.5M", "$1M"]
+
+
+def test_consistency_labels_each_have_their_own_colour_in_the_key():
+    table = pd.DataFrame({"cv": [0.5, 0.6, 1.5, 0.9], "share_at_quota": [1.0, 0.0, 0.5, 0.5],
+                          "label": ["consistently good", "consistently weak", "volatile",
+                                    "mixed"]})
+    fig = charts.consistency_chart(table)
+    from matplotlib.colors import to_hex
+    colours = {to_hex(c.get_facecolor()[0]) for c in fig.axes[0].collections}
+    assert len(colours) == 4  # the old chart drew volatile in the consistently-good green
+    assert key(fig) == ["Consistently good", "Consistently weak", "Volatile", "Mixed"]
+    assert not inside_axes(fig)
+
+
+def test_trend_chart_has_fiscal_quarters_and_keys_outside():
+    trend = pd.DataFrame({"quarter": ["FY2026 Q3", "FY2026 Q4"], "bookings": [1e6, 2e6],
+                          "quota": [1.5e6, 1.5e6], "attainment": [0.67, 1.33],
+                          "share_at_quota": [0.4, 0.6], "win_rate": [0.2, 0.3],
+                          "complete": [True, False]})
+    money, rates = charts.trend_chart(trend)
+    for fig in (money, rates):
+        fig.canvas.draw()
+        assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["FY2026\nQ3",
+                                                                         "FY2026\nQ4*"]
+        assert not inside_axes(fig)
+    assert key(rates) == ["Attainment", "Ranked reps at quota", "Win rate (count)"]
