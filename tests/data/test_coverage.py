@@ -129,3 +129,12 @@ def test_coverage_is_frozen():
     assert isinstance(c, Coverage)
     with pytest.raises(AttributeError):
         c.ratio = 3.0  # type: ignore[misc]
+
+
+def test_no_open_deal_is_zero_coverage_and_nothing_to_measure():
+    data = dataset()
+    data.opportunities = empty_frame(TABLES["opportunities"])
+    c = coverage(data, Q2, AS_OF)
+    # no pipeline at all is a known $0 (unlike deals of unknown amount): 0 / 2000 = 0x
+    assert (c.pipeline, c.deals, c.booked, c.to_close, c.ratio) == (0, 0, 0, 2000, 0)
+    assert c.periods_measured == 0 and math.isnan(c.needed)
