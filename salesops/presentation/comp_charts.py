@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.comp.engine import CompResult, payout_at_attainment
@@ -73,47 +74,48 @@ def pay_curve(outcomes: pd.DataFrame, plans: list[Plan]) -> Figure:
 
 
 def distributions(outcomes: pd.DataFrame) -> Figure:
-    """Attainment above, payout / target below, each with its 100% line; bars of 12.5 points,
-    the last one 300% and above."""
+    """Attainment above, payout / target below, each with its 100% line (one key below both);
+    bars of 12.5 points, the last one 300% and above."""
     apply_house_style()
-    fig, axes = plt.subplots(2, 1, figsize=(MAX_WIDTH, 7), layout="constrained")
+    fig, axes = plt.subplots(2, 1, figsize=(MAX_WIDTH, 7.5), layout="constrained")
     for ax, col, title, color in ((axes[0], "attainment", "Attainment", PRIMARY),
                                   (axes[1], "payout_ratio", "Payout / target", ACCENT)):
         values = outcomes[col].dropna().clip(upper=3.0)
         ax.hist(values, bins=np.arange(0, 3.125, 0.125), color=color, edgecolor="white",
                 label=f"Reps by {title.lower()}")
-        ax.axvline(1.0, color=GOOD, lw=2.5, label="100%")
+        ax.axvline(1.0, color=GOOD, lw=2.5, label="100%" if ax is axes[1] else None)
         percent_axis(ax, "x")
         ax.set_xlabel(f"{title} over the whole run (last bar: 300% and above)")
         ax.set_ylabel("Reps")
         count_axis(ax)
         share = (values >= 1).sum() / len(values) if len(values) else float("nan")
         ax.set_title(f"{title}: {pct(share)} of reps at 100% or more")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    handles = [h for ax in axes for h in ax.get_legend_handles_labels()[0]]
+    fig.legend(handles=handles, loc="outside lower center", ncol=1)
     return _closed(fig)
 
 
 def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
-    """Per-rep payout change under the alternative plan, labelled: gains green, losses
-    vermillion (a rep who left marked)."""
-    d = whatif.per_rep.sort_values("difference")
+    """Payout change under the alternative plan of each rep it changes, labelled: gains green,
+    losses vermillion (a rep who left marked); the unchanged are counted in the axis label."""
+    d = pd.concat([whatif.gains, whatif.losses]).sort_values("difference")
     fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(d), per_row=0.34))
-    gains = d["difference"] >= 0
     names = rep_names(d).astype(str)
     # one bar per rep: namesakes get their rep id (bars keyed by name would be merged)
     labels = names.where(~d["name"].duplicated(keep=False),
                          names + " (" + d["rep_id"].astype(str) + ")")
     ys = np.arange(len(d))
-    for mask, color, label in ((gains, GOOD, "Paid more under the alternative"),
-                               (~gains, BAD, "Paid less under the alternative")):
-        if mask.any():
-            bars = ax.barh(ys[mask.to_numpy()], d.loc[mask, "difference"], color=color,
-                           label=label)
-            bar_labels(ax, bars, lambda v: money(v, currency, compact=True), fontsize=11)
+    bars = ax.barh(ys, d["difference"], color=np.where(d["difference"] > 0, GOOD, BAD))
+    for color, label in ((GOOD, "Paid more under the alternative"),
+                         (BAD, "Paid less under the alternative")):
+        ax.add_patch(Rectangle((0, 0), 0, 0, color=color, label=label))  # the key's entries
+    bar_labels(ax, bars, lambda v: money(v, currency, compact=True), fontsize=11)
     ax.set_yticks(ys, labels.tolist())
     ax.axvline(0, color=NEUTRAL, lw=1)
     money_axis(ax, currency, axis="x")
-    ax.set_xlabel("Alternative minus current payout")
+    same = len(whatif.per_rep) - len(d)
+    ax.set_xlabel("Alternative minus current payout"
+                  + (f" ({plural(same, 'rep')} paid the same, not shown)" if same else ""))
     ax.set_title(f"What-if: {plural(whatif.winners, 'rep gains', 'reps gain')}, "
                  f"{whatif.losers:,} {'loses' if whatif.losers == 1 else 'lose'}")
     legend_outside(ax, "below", ncol=1)

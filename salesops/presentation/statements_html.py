@@ -76,12 +76,23 @@ def statement_rows(statement: Statement, currency: str | None = None) -> pd.Data
     })
 
 
+#: Statement columns read as numbers (right-aligned); the others are text.
+NUMERIC = ("Credit", "Amount", "Draw balance")
+
+
 def _table(rows: pd.DataFrame, marked: pd.Series | None = None) -> str:
-    """An escaped table; rows where ``marked`` is true get the clawback highlight."""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows.columns)
+    """An escaped table; rows where ``marked`` is true get the clawback highlight; numbers
+    right-aligned, text left, dates on one line."""
+    def cell(column: str, value: object) -> str:
+        align = ("text-align:right" if column in NUMERIC else "text-align:left")
+        nowrap = ";white-space:nowrap" if column in ("Date", *NUMERIC) else ""
+        return f"<td style='{align}{nowrap}'>{html.escape(str(value))}</td>"
+
+    head = "".join(f"<th style='text-align:{'right' if c in NUMERIC else 'left'}'>"
+                   f"{html.escape(c)}</th>" for c in rows.columns)
     flags = [False] * len(rows) if marked is None else list(marked)
     body = "".join((f"<tr style='{MARK}'>" if flag else "<tr>")
-                   + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                   + "".join(cell(c, v) for c, v in zip(rows.columns, r, strict=True)) + "</tr>"
                    for r, flag in zip(rows.itertuples(index=False), flags, strict=True))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

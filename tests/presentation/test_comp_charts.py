@@ -107,7 +107,7 @@ def test_whatif_chart_keeps_namesakes_apart():
     base, alt = _outcomes([40.0, 180.0]), _outcomes([30.0, 220.0])
     base["name"] = alt["name"] = "Sam Lee"  # two reps, one name
     ax = comp_charts.whatif_chart(compare(base, alt)).axes[0]
-    assert len(ax.patches) == 2
+    assert len(ax.containers[0]) == 2  # two bars (the key adds two empty patches)
     # b left on 2026-09-11: marked as well
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == [
         "Sam Lee (a)", "Sam Lee (left 2026-09) (b)"]
