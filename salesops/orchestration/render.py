@@ -39,6 +39,8 @@ TEMPLATE_NAME = "salesops_report"
 #: Cells papermill reads or writes parameters in (their code must not reach the report), and
 #: the red exception banners papermill adds to a failed notebook (replaced by one sentence).
 DROPPED_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
+#: How a failed report names its run log when it is given no path.
+DEFAULT_LOG = "the run log"
 #: A Markdown heading line: its level and text.
 _HEADING = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
 #: How a page title names the company (no audience) and separates its parts.
@@ -169,7 +171,7 @@ def failure_point(nb: NotebookNode) -> str | None:
 DEFAULT_CONTACT = "the team that runs these reports"
 
 
-def failure_html(where: str | None, as_of: Any = None, log: str = "the run log",
+def failure_html(where: str | None, as_of: Any = None, log: str = DEFAULT_LOG,
                  contact: str | None = None) -> str:
     """What a failed report shows instead of its partial results: that it could not be produced,
     where it stopped, that its numbers are missing, that the other reports are unaffected,
@@ -186,11 +188,15 @@ def failure_html(where: str | None, as_of: Any = None, log: str = "the run log",
         "it stopped would be incomplete. The other reports are not affected.</p>"
         f"<p>Please tell {html.escape(contact or DEFAULT_CONTACT)} that this report is "
         "missing.</p>"
-        "<p>For whoever runs the reports: the details are in the run log "
-        f"(<code>{html.escape(scrub(log))}</code>).</p></div>")
+        f"<p>For whoever runs the reports: the details are in {_log_named(log)}.</p></div>")
 
 
-def shareable_copy(nb: NotebookNode, log: str = "the run log", failed: bool = False,
+def _log_named(log: str) -> str:
+    """The run log as the failure page names it: "the run log (.audit/…/x.log)" for a path."""
+    return log if log == DEFAULT_LOG else f"the run log (<code>{html.escape(scrub(log))}</code>)"
+
+
+def shareable_copy(nb: NotebookNode, log: str = DEFAULT_LOG, failed: bool = False,
                    audience: str | None = None, as_of: Any = None,
                    contact: str | None = None, title: str = "Report") -> NotebookNode:
     """Copy of ``nb`` without parameter cells, local metadata, warnings, stderr or tracebacks,
@@ -342,7 +348,7 @@ class HtmlRenderer:
         self._exporter: Any = None
         self._lock = threading.Lock()
 
-    def render(self, nb: NotebookNode, title: str, log: str = "the run log",
+    def render(self, nb: NotebookNode, title: str, log: str = DEFAULT_LOG,
                failed: bool = False, audience: str | None = None, as_of: Any = None,
                nav: Sequence[tuple[str, str]] = (), contact: str | None = None) -> str:
         """HTML page of the shareable copy of ``nb`` for ``audience`` (None: the company) as of

@@ -215,7 +215,8 @@ def test_failure_page_defaults_and_where_it_stopped():
     html = HtmlRenderer().render(before, "report", log="/home/someone/r.log")
     assert "It stopped before its first section." in html
     assert f"Please tell {DEFAULT_CONTACT} that this report is missing." in html
-    assert "/home/someone" not in html  # an absolute log path is never shown
+    assert "/home/someone" not in html and "(<code>r.log</code>)" in html  # never an absolute path
+    assert "the details are in the run log.</p>" in HtmlRenderer().render(before, "report")
     flagged = HtmlRenderer().render(report(), "report", failed=True)  # failed without an error
     assert "This report could not be produced." in flagged and "It stopped" not in flagged
     assert "deals.csv" not in flagged
