@@ -130,11 +130,12 @@ def failed_output(job: ReportJob, error: str, seconds: float = 0.0) -> ReportOut
 
 
 def headline(nb: nbformat.NotebookNode | None, error: str | None) -> dict[str, Any]:
-    """The headline items a report published, ``{"items": [...]}``; {} for a failed report,
-    whose partial numbers must not reach the cover."""
+    """The headline items a report published, ``{"items": [...]}``, their texts scrubbed like
+    the HTML; {} for a failed report, whose partial numbers must not reach the cover."""
     if nb is None or error is not None:
         return {}
-    return {"items": read_headline(nb).get("items", [])}
+    return {"items": [{k: scrub(v) if isinstance(v, str) else v for k, v in item.items()}
+                      for item in read_headline(nb).get("items", [])]}
 
 
 def produce(job: ReportJob, engine: str = ENGINE_NAME) -> ReportOutput:
