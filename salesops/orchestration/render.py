@@ -312,6 +312,16 @@ def glossary_html(text: str) -> str:
     return f'<section class="so-glossary"><h2 id="glossary">Glossary</h2><dl>{items}</dl></section>'
 
 
+#: A table cell holding only a date ("2026-12-01", "2026-11") or a fiscal period ("FY2026 Q4"):
+#: kept on one line, so that a squeezed column never breaks it at a hyphen or space.
+_WHOLE_CELL = re.compile(r"(<t[dh]\b[^>]*>)\s*(\d{4}-\d{2}(?:-\d{2})?|FY\d{4}(?: [QH][1-4])?)\s*(</t[dh]>)")
+
+
+def keep_together(page: str) -> str:
+    """``page`` with each date or fiscal-period table cell (``_WHOLE_CELL``) in a no-wrap span."""
+    return _WHOLE_CELL.sub(r'\1<span class="so-nobr">\2</span>\3', page)
+
+
 #: Where the template leaves room for the glossary, at the end of ``<main>``.
 GLOSSARY_MARK = "<!-- salesops:glossary -->"
 
@@ -362,4 +372,4 @@ class HtmlRenderer:
             if self._exporter is None:
                 self._exporter = make_exporter()
             body, _ = self._exporter.from_notebook_node(shared, resources=resources)
-        return with_glossary(body)
+        return with_glossary(keep_together(body))

@@ -15,6 +15,7 @@ from salesops.orchestration.render import (
     HtmlRenderer,
     chart_texts,
     failure_point,
+    keep_together,
     page_title,
     shareable_copy,
     visible_text,
@@ -141,6 +142,16 @@ def test_every_table_sits_in_a_scrolling_box():
     html = HtmlRenderer().render(nb, "t")
     assert html.count("<table") == 3
     assert html.count('<div class="so-table"><table') == 3
+
+
+def test_dates_and_fiscal_periods_in_cells_never_break():
+    cells = ("<td>2026-12-01</td><td>2026-11</td><th>FY2026 Q4</th><td> FY2027 </td>"
+             "<td>from 2026-01-01</td><td>12026-11-01</td>")
+    assert keep_together(f"<table><tr>{cells}</tr></table>") == (
+        '<table><tr><td><span class="so-nobr">2026-12-01</span></td>'
+        '<td><span class="so-nobr">2026-11</span></td><th><span class="so-nobr">FY2026 Q4</span></th>'
+        '<td><span class="so-nobr">FY2027</span></td><td>from 2026-01-01</td><td>12026-11-01</td>'
+        "</tr></table>")
 
 
 def test_glossary_lists_the_terms_the_page_uses_and_only_those():
