@@ -179,19 +179,31 @@ def rollup_table(table: pd.DataFrame, level: str, currency: str = "USD",
 
 def rollups(review: PerformanceReview, currency: str = "USD") -> HTML:
     """The rollup sections: by region, then by team and manager as one table when each team has
-    one manager (saying so), else by manager and by team; the team bookings chart."""
+    one manager (saying so), else by manager and by team; the team bookings chart. A level with
+    a single group (a region's own report by region) is one sentence: its table would repeat
+    the headline."""
     levels = ("region", "team") if review.one_manager_per_team else ("region", "manager", "team")
     blocks = []
     for level in levels:
         merged = level == "team" and review.one_manager_per_team
-        caption = "By team and manager" if merged else f"By {level}"
-        blocks.append(section(review, f"rollups_by_{level}", lambda level=level, merged=merged,
-                              caption=caption: [
-            "Each team has one manager, so the team and manager rollups are one table."
-            if merged else None,
-            rollup_table(review.rollups[level], level, currency, caption=caption),
-            bookings_chart(review.rollups[level], level, currency) if level == "team" else None]))
+        blocks.append(section(review, f"rollups_by_{level}",
+                              lambda level=level, merged=merged: _rollup(review, level, merged,
+                                                                         currency)))
     return HTML("".join(b.data for b in blocks))
+
+
+def _rollup(review: PerformanceReview, level: str, merged: bool, currency: str) -> list:
+    """One rollup level's sentence, table and (for teams) chart."""
+    table = review.rollups[level]
+    what = "team and manager" if merged else level
+    if len(table) == 1:
+        names = ", ".join(table.iloc[0][[level, "manager"] if merged else [level]].astype(str))
+        return [f"{review.data.scope.label} has one {what} ({names}): its rollup is the "
+                "headline above."]
+    return ["Each team has one manager, so the team and manager rollups are one table."
+            if merged else None,
+            rollup_table(table, level, currency, caption=f"By {what}"),
+            bookings_chart(table, level, currency) if level == "team" else None]
 
 
 #: Leaderboard bar colours by attainment band, each named in the key.

@@ -103,3 +103,22 @@ def test_levels_always_reconcile_with_reps(deals):
         table = performance_table(data, p, level)
         for col in ("bookings", "won_deals", "lost_deals", "pipeline_created"):
             assert table[col].sum() == pytest.approx(rep[col].sum())
+
+
+def test_rollup_coverage_is_data_coverage_of_each_group():
+    """A region's row of the company rollup shows the coverage data.coverage gives that region's
+    own view: one definition, one denominator (what is still to close of next quarter's quota)."""
+    from salesops.data.builtin import ensure_sample_dataset
+    from salesops.data.coverage import coverage
+    from salesops.data.scope import scoped_view
+    from salesops.data.store import load_dataset
+    as_of = T("2026-12-01")
+    sample = load_dataset(ensure_sample_dataset(end=as_of))
+    data = prepare(sample, as_of)
+    now = data.calendar.period(as_of, "quarter")
+    nxt = data.calendar.shift(now, 1)
+    regions = performance_table(data, now, "region", nxt).set_index("region")
+    for region in ("EMEA", "APAC"):
+        own = coverage(scoped_view(sample, as_of, f"region={region}"), nxt, as_of)
+        assert regions.loc[region, "coverage"] == pytest.approx(own.ratio)
+        assert regions.loc[region, "next_period_pipeline"] == pytest.approx(own.pipeline)
