@@ -1,7 +1,8 @@
 """The four sample reports in a real headless browser (Debian's chromium, driven by playwright):
 no sideways scrolling of the page at 390 px (tables scroll in their own box, charts fit), nothing
 clipped when printed on A4, a PDF that prints, and a ``<title>`` naming report, scope and date.
-Without the browser: every abbreviation a report shows is in its glossary.
+Without the browser: every abbreviation a report shows is in its glossary, and the page weighs
+what the report's own content weighs plus a few KB (no notebook CSS).
 
 chromium is a test requirement (``.ci/run`` installs it): without it these tests fail, never skip.
 """
@@ -170,3 +171,13 @@ def test_every_abbreviation_shown_is_in_the_glossary(report):
     text = visible_text(html[html.index("<main"):html.index('<section class="so-glossary">')])
     capitals = {re.sub(r"\d+$", "", token) for token in re.findall(r"\b[A-Z]{2,}\d*\b", text)}
     assert capitals - NOT_JARGON - set(glossary) == set()
+
+
+def test_a_report_weighs_its_content_plus_a_few_kb(report, day):
+    """The JupyterLab template added ~265 KB of CSS to every report."""
+    html = report.read_text()
+    executed = nbformat.read(day.parent / ".audit" / day.name / f"{report.stem}.ipynb", 4)
+    content = sum(len(c.source) for c in executed.cells if c.cell_type == "markdown") + sum(
+        len(str(o.data["text/html"])) for c in executed.cells for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {}))
+    assert len(html) - content < 10_000

@@ -18,6 +18,7 @@ from salesops.orchestration.render import (
     keep_together,
     page_title,
     shareable_copy,
+    slim_tables,
     visible_text,
 )
 from salesops.presentation.glossary import TERMS
@@ -142,6 +143,17 @@ def test_every_table_sits_in_a_scrolling_box():
     html = HtmlRenderer().render(nb, "t")
     assert html.count("<table") == 3
     assert html.count('<div class="so-table"><table') == 3
+
+
+def test_table_cells_lose_the_ids_and_classes_no_stylesheet_uses():
+    table = ('<style>#T_a td {padding: 1px} #T_a_row0_col1 {color: red} .note {x: 1}</style>'
+             '<table id="T_a"><tr class="row0"><th class="col_heading level0 col0" id="T_a_level0_col0">'
+             'A</th></tr><tr><td class="data row0 col0" id="T_a_row0_col0">1</td>'
+             '<td class="data row0 col1 note" id="T_a_row0_col1">2</td></tr></table>')
+    assert slim_tables(table) == (
+        '<style>#T_a td {padding: 1px} #T_a_row0_col1 {color: red} .note {x: 1}</style>'
+        '<table id="T_a"><tr><th>A</th></tr><tr><td>1</td>'
+        '<td class="note" id="T_a_row0_col1">2</td></tr></table>')
 
 
 def test_dates_and_fiscal_periods_in_cells_never_break():
