@@ -37,32 +37,29 @@ def reading_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda n: (known.get(n, len(known)), n))
 
 
-def _labelled(items: list[dict[str, Any]], as_of: str) -> tuple[str, list[dict[str, Any]]]:
-    """The period a card names once (all its items share one) and its items; otherwise each
-    label names its own period ("Bookings FY2026 Q4") unless it does already. A period that is
-    the page's as-of date is not repeated."""
-    periods = {i.get("period") or "" for i in items} - {as_of}
-    if len(periods) == 1 and "" not in periods:
-        return periods.pop(), items
-    return "", [{**i, "label": f"{i['label']} {i['period']}"}
-                if i.get("period") not in ("", None, as_of) and i["period"] not in i["label"]
-                else i for i in items]
+def by_period(items: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
+    """A card's headline items grouped by the period they are for, in order of first
+    appearance: ``[{"period", "items"}]``; the page's as-of date, or no period, is named as ""."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        period = item.get("period") or ""
+        groups.setdefault("" if period == as_of else period, []).append(item)
+    return [{"period": period, "items": group} for period, group in groups.items()]
 
 
 def cover_cards(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     """One card per report of a folder, in reading order: its title, link, whether it was
-    produced, the period its numbers are for and its headline items (none for a failed report:
-    its numbers are missing)."""
+    produced, and its headline items by period (none for a failed report: its numbers are
+    missing)."""
     entries = {nb["name"]: nb for nb in manifest.get("notebooks", [])}
     cards = []
     for name in reading_order(list(entries)):
         nb = entries[name]
         ok = nb.get("status") == "OK"
-        period, items = _labelled((nb.get("headline") or {}).get("items", []) if ok else [],
-                                  manifest.get("as_of", ""))
+        items = (nb.get("headline") or {}).get("items", []) if ok else []
         cards.append({"name": name, "title": nb.get("title") or name.replace("_", " ").capitalize(),
-                      "href": nb.get("html"), "ok": ok, "period": period, "items": items,
-                      "entry": nb})
+                      "href": nb.get("html"), "ok": ok, "entry": nb,
+                      "groups": by_period(items, manifest.get("as_of", ""))})
     return cards
 
 

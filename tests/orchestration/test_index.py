@@ -5,6 +5,7 @@ runs merged."""
 from __future__ import annotations
 
 import json
+import re
 
 from salesops.orchestration.index import (
     audience_summaries,
@@ -83,12 +84,12 @@ def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_lin
         "performance_review": [_item("bookings", "Bookings FY2026 Q4 to date",
                                      "$6.7M of the $13.5M quota (50%)", value=6.7e6),
                                _item("coverage_next", "Pipeline coverage", "1.1x",
-                                     period="FY2027 Q1")],  # two periods: each label names its
+                                     period="FY2027 Q1")],  # two periods: two groups
         "forecast": [_item("forecast", "Forecast FY2026 Q4",
                            "$16.6M (80% range $15.3M to $17.9M)", value=16.6e6,
                            note="the range is P10 to P90")],
         "comp_plan_evaluation": [_item("payout", "Variable pay", "$4.5M, 108% of budget",
-                                       period="FY2026")],  # one period: named on the card
+                                       period="FY2026")],
     }
     manifest = _manifest("2026-12-01", dict.fromkeys(
         ["data_quality", "forecast", "ops_extra", "comp_plan_evaluation", "performance_review"],
@@ -106,9 +107,12 @@ def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_lin
     assert ('<span class="headline-text">$16.6M (80% range $15.3M to $17.9M)</span>'
             '<span class="note">the range is P10 to P90</span>') in cover
     assert "<dt>Rows quarantined at ingest</dt>" in cover and ">0 of 106,128<" in cover
-    assert "<dt>Pipeline coverage FY2027 Q1</dt>" in cover
-    comp = cover[cover.index('id="comp_plan_evaluation"'):].partition("</section>")[0]
-    assert '<p class="period">FY2026</p>' in comp and "<dt>Variable pay</dt>" in comp
+    review = cover[cover.index('id="performance_review"'):].partition("</section>")[0]
+    assert re.findall(r'<h3 class="period">(.*?)</h3>\n<dl class="headlines">\n<dt>(.*?)</dt>',
+                      review) == [("FY2026 Q4", "Bookings FY2026 Q4 to date"),
+                                  ("FY2027 Q1", "Pipeline coverage")]  # numbers by period
+    dq = cover[cover.index('id="data_quality"'):].partition("</section>")[0]
+    assert "period" not in dq  # the as-of date is the page's own
     assert '<a href="forecast.html">Open the report</a>' in cover
     assert "All 5 reports of this date" in cover
     assert "Questions about these reports: Sales Ops &lt;ops@example.com&gt;" in cover
@@ -128,7 +132,7 @@ def test_a_failed_reports_card_says_its_numbers_are_missing_and_shows_none_of_th
                          headlines={"forecast": partial})
     manifest["notebooks"][0]["headline"] = {"items": partial}  # even if a partial run left some
     [perf, forecast] = cover_cards(manifest)
-    assert (perf["name"], forecast["name"], forecast["ok"], forecast["items"]) == (
+    assert (perf["name"], forecast["name"], forecast["ok"], forecast["groups"]) == (
         "performance_review", "forecast", False, [])
     cover, details = _details(render_day_index("2026-12-01", manifest))
     assert "1 of 2 reports produced; 1 report could not be produced" in cover
