@@ -14,6 +14,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.comp.engine import CompResult, payout_at_attainment
@@ -110,9 +111,12 @@ def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
                          (BAD, "Paid less under the alternative")):
         ax.add_patch(Rectangle((0, 0), 0, 0, color=color, label=label))  # the key's entries
     bar_labels(ax, bars, lambda v: money(v, currency, compact=True), fontsize=11)
+    low, high = ax.get_xlim()  # room between a loss's label and the rep names beside it
+    ax.set_xlim(low - 0.1 * (high - low) if d["difference"].min() < 0 else low, high)
     ax.set_yticks(ys, labels.tolist())
     ax.axvline(0, color=NEUTRAL, lw=1)
     money_axis(ax, currency, axis="x")
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # money ticks that never run into each other
     same = len(whatif.per_rep) - len(d)
     ax.set_xlabel("Alternative minus current payout"
                   + (f" ({plural(same, 'rep')} paid the same, not shown)" if same else ""))

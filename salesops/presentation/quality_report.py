@@ -254,14 +254,15 @@ def hygiene_table(summary: pd.DataFrame, currency: str = "USD"):
 def hygiene_rep_table(by_rep: pd.DataFrame, checks: list[str], show_team: bool,
                       currency: str = "USD", max_rows: int = 15) -> HTML:
     """Reps with flagged open deals, most flagged value first (a rep who left marked): deals
-    per check run (the reason), flagged value of known amount; flagged share >= 25%
-    highlighted; cut to ``max_rows`` with every rep expandable."""
+    per check that flagged any (the reason), flagged value of known amount; flagged share >=
+    25% highlighted; cut to ``max_rows`` with every rep expandable."""
     flagged = by_rep.loc[by_rep["flagged_deals"] > 0]
+    hit = [c for c in checks if c != "no_amount" and flagged[c].sum() > 0]
     cols = {"name": ("Rep", None), **({"team": ("Team", None)} if show_team else {}),
             "open_deals": ("Open deals", "int"),
             "open_value": ("Open value (known)", _value_or_unknown(currency)),
             "unknown_value_deals": ("Without amount", "int"),
-            **{c: (readable(c).capitalize(), "int") for c in checks if c != "no_amount"},
+            **{c: (readable(c).capitalize(), "int") for c in hit},
             "flagged_deals": ("Flagged deals", "int"),
             "flagged_value": ("Flagged value (known)", _value_or_unknown(currency)),
             "flagged_share": ("Flagged share", "pct")}

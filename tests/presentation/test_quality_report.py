@@ -198,12 +198,13 @@ def test_rep_tables_say_top_n_of_m_and_mark_who_left():
     by_rep = pd.DataFrame({"name": [f"Rep {i}" for i in range(20)], "team": "T1",
                            "left": [pd.Timestamp("2026-09-11")] + [pd.NaT] * 19,
                            "open_deals": 2, "open_value": 100.0, "unknown_value_deals": 0,
-                           "stale": 1, "flagged_deals": [1] * 18 + [0, 0],
+                           "stale": 1, "past_due": 0, "flagged_deals": [1] * 18 + [0, 0],
                            "flagged_value": 50.0, "flagged_share": 0.5})
-    html = qr.hygiene_rep_table(by_rep, ["stale"], show_team=True).data
+    html = qr.hygiene_rep_table(by_rep, ["past_due", "stale"], show_team=True).data
     # 18 reps with a flagged deal (two have none): the top 15 shown, all 18 expandable
     assert "Top 15 of 18 reps shown, by flagged value; all 18 are in the expandable table" in html
     assert "Rep 0 (left 2026-09)" in html and "Rep 19" not in html
+    assert ">Stale<" in html and "Past due" not in html  # only the checks that flagged a deal
     incomplete = pd.DataFrame({"name": ["Ann", "Bo"], "left": [pd.NaT, pd.Timestamp("2026-05-02")],
                                "opportunity_id": ["A", "B"], "stage": "Discovery",
                                "reason": "no amount"})
