@@ -237,6 +237,22 @@ def test_a_subset_run_links_the_reports_an_earlier_run_left(tmp_path):
     assert cover.index('id="ok_report"') < cover.index('id="warns"')
 
 
+def test_the_run_warns_when_two_reports_disagree_on_a_shared_number(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    source = (NOTEBOOKS / "ok_report.ipynb").read_text()
+    (notebooks / "first.ipynb").write_text(source)
+    (notebooks / "second.ipynb").write_text(source.replace("42.0", "43.0"))
+    lines: list[str] = []
+    summary = run_reports(RunOptions(as_of=AS_OF, reports_dir=tmp_path / "reports",
+                                     notebooks_dir=notebooks, data_dir=tmp_path, workers=2),
+                          progress=lines.append)
+    assert summary.ok  # a warning for whoever runs the reports, not a failure
+    [warning] = [line for line in lines if "WARNING" in line]
+    assert warning.endswith("WARNING  company: reports disagree on answer for FY2026 Q1: first "
+                            "has 42.0 ('42 of 50 <i>'), second 43.0 ('42 of 50 <i>')")
+
+
 def test_more_notebooks_than_workers(tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
