@@ -6,6 +6,7 @@ figure into a PNG so that ``sections.show`` can display it once."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -22,80 +23,108 @@ from salesops.data.requirements import Availability
 from salesops.presentation import formatting
 from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
-from salesops.presentation.style import BAD, GOOD, NEUTRAL, PALETTE, PRIMARY, money_axis, new_figure
+from salesops.presentation.style import (
+    ACCENT,
+    BAD,
+    GOOD,
+    MAX_WIDTH,
+    NEUTRAL,
+    PALETTE,
+    PRIMARY,
+    bar_labels,
+    legend_outside,
+    money_axis,
+    new_figure,
+    percent_axis,
+    period_axis,
+)
 
 
 def fan_chart(history: pd.Series, forecast: pd.DataFrame, title: str,
               currency: str = "USD") -> Figure | HTML:
-    """Actual bookings then the forecast with its 80% and 95% bands; a sentence instead when
-    there is neither.
+    """Actual bookings then the forecast with its 80% and 95% ranges on a fiscal period axis;
+    a sentence instead when there is neither.
 
-    ``history``: bookings indexed by period start; ``forecast``: rows with period_start,
-    forecast, lower80, upper80, lower95, upper95.
+    ``history``: bookings indexed by period label ("FY2026 Q3"); ``forecast``: rows with
+    period_start, period, forecast, lower80, upper80, lower95, upper95.
     """
     if not len(history) and forecast.empty:
         return paragraphs([f"{title}: no bookings history and no forecast to chart."])
     fig, ax = new_figure()
-    ax.plot(history.index, history.to_numpy(), color=PRIMARY, marker="o", ms=3, label="Actual")
     f = forecast.sort_values("period_start")
-    x = pd.DatetimeIndex(f["period_start"])
-    if len(history):  # join the last actual to the first forecast point
-        x = x.insert(0, history.index[-1])
-        last = history.iloc[-1]
-        cols = {c: np.r_[last, f[c].to_numpy(float)] for c in
-                ("forecast", "lower80", "upper80", "lower95", "upper95")}
-    else:
-        cols = {c: f[c].to_numpy(float) for c in
-                ("forecast", "lower80", "upper80", "lower95", "upper95")}
-    ax.fill_between(x, cols["lower95"], cols["upper95"], color=PALETTE[1], alpha=0.15,
-                    label="95% range")
-    ax.fill_between(x, cols["lower80"], cols["upper80"], color=PALETTE[1], alpha=0.3,
-                    label="80% range")
-    ax.plot(x, cols["forecast"], color=PALETTE[2], lw=2, ls="--", label="Forecast")
+    n = len(history)
+    ax.plot(np.arange(n), history.to_numpy(float), color=PRIMARY, marker="o", ms=3,
+            label="Actual")
+    x = np.arange(n, n + len(f))
+    cols = {c: f[c].to_numpy(float) for c in ("forecast", "lower80", "upper80", "lower95",
+                                              "upper95")}
+    if n:  # join the last actual to the first forecast point
+        x = np.r_[n - 1, x]
+        cols = {c: np.r_[history.iloc[-1], v] for c, v in cols.items()}
+    ax.fill_between(x, cols["lower95"], cols["upper95"], color=ACCENT, alpha=0.18,
+                    label="95% range", lw=0)
+    ax.fill_between(x, cols["lower80"], cols["upper80"], color=ACCENT, alpha=0.4,
+                    label="80% range", lw=0)
+    ax.plot(x, cols["forecast"], color=ACCENT, lw=2, ls="--", label="Forecast")
     ax.set_title(title)
     ax.set_ylim(bottom=0)
     money_axis(ax, currency)
-    ax.legend(loc="upper left")
+    period_axis(ax, [*history.index.astype(str), *f["period"].astype(str)], most=5)
+    legend_outside(ax, ncol=4)
     return fig
+
+
+WATERFALL_COLOURS = {"booked": (PRIMARY, "Booked"), "step": (ACCENT, "Expected to add"),
+                     "total": (GOOD, "Expected total")}
 
 
 def waterfall_chart(steps: pd.DataFrame, title: str, quota: float | None = None,
                     currency: str = "USD") -> Figure | HTML:
-    """Floating bars adding up the pipeline forecast (steps: step, amount), with the total
-    and, if given, the quota as a line; a sentence instead when every step is zero."""
+    """Floating bars adding up the pipeline forecast (steps: step, amount), each labelled with
+    its amount, the total and, if given, the quota as a line; every colour in the key; a
+    sentence instead when every step is zero."""
     amounts = steps["amount"].to_numpy(float)
     if not np.any(amounts):
         return paragraphs([f"{title}: nothing booked, no open deal and no run-rate, so "
                            "nothing to chart."])
-    fig, ax = new_figure()
-    bottoms = np.r_[0, np.cumsum(amounts)[:-1]]
-    labels = [*steps["step"].astype(str), "Expected total"]
-    colors = [PRIMARY] + [PALETTE[1]] * (len(amounts) - 1) + [PALETTE[2]]
-    ax.bar(labels, np.r_[amounts, amounts.sum()], bottom=np.r_[bottoms, 0], color=colors)
+    fig, ax = new_figure(height=4.5)
+    bottoms = np.r_[0, np.cumsum(amounts)[:-1], 0]
+    kinds = ["booked"] + ["step"] * (len(amounts) - 1) + ["total"]
+    labels = [textwrap.fill(t, 12) for t in [*steps["step"].astype(str), "Expected total"]]
+    for kind, (colour, name) in WATERFALL_COLOURS.items():
+        at = [i for i, k in enumerate(kinds) if k == kind]
+        if not at:
+            continue
+        heights = np.r_[amounts, amounts.sum()][at]
+        bars = ax.bar(at, heights, bottom=bottoms[at], color=colour, label=name)
+        bar_labels(ax, bars, lambda v: formatting.money(v, currency, compact=True))
     if quota is not None and quota > 0:
-        ax.axhline(quota, color=BAD, ls="--", lw=1.5, label="Quota")
-        ax.set_ylim(top=max(ax.get_ylim()[1], quota * 1.05))  # the quota line stays in view
-        ax.legend(loc="upper left")
+        ax.axhline(quota, color=BAD, ls="--", lw=1.5,
+                   label=f"Quota {formatting.money(quota, currency, compact=True)}")
+        ax.set_ylim(top=max(ax.get_ylim()[1], quota * 1.08))  # the quota line stays in view
+    ax.set_xticks(range(len(labels)), labels)
     ax.set_title(title)
     money_axis(ax, currency)
-    ax.tick_params(axis="x", rotation=20)
+    legend_outside(ax, ncol=2)
     return fig
 
 
 def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure | HTML:
     """Past quarters: actual bookings vs the forecasts made on the snapshot day (pipeline with
-    its P10-P90 range, time series; each only if it was made), and the % error of each below;
-    a sentence instead when no quarter was measured."""
+    its P10-P90 range, time series; each only if it was made), and the % error of each below,
+    on fiscal quarter axes with the key below both panels; a sentence instead when no quarter
+    was measured."""
     made = [n for n in ("pipeline", "time_series") if measured(table, n)]
     if not made:
         return paragraphs(["No past quarter was measured: nothing to chart."])
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True,
-                                      gridspec_kw={"height_ratios": [2, 1]})
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(MAX_WIDTH, 6.5), sharex=True,
+                                      gridspec_kw={"height_ratios": [2, 1]},
+                                      layout="constrained")
     x = np.arange(len(table))
     width = 0.8 / (len(made) + 1)
     offsets = {"actual": -width * len(made) / 2}
     offsets.update({n: offsets["actual"] + width * (i + 1) for i, n in enumerate(made)})
-    colors = {"pipeline": PALETTE[1], "time_series": PALETTE[2]}
+    colors = {"pipeline": ACCENT, "time_series": PALETTE[2]}
     labels = {"pipeline": "Pipeline forecast", "time_series": "Time-series forecast"}
     top.bar(x + offsets["actual"], table["actual"], width, color=PRIMARY, label="Actual")
     for name in made:
@@ -106,15 +135,17 @@ def accuracy_chart(table: pd.DataFrame, currency: str = "USD") -> Figure | HTML:
         top.errorbar(x + offsets["pipeline"], table["pipeline"],
                      yerr=[table["pipeline"] - table["pipeline_p10"],
                            table["pipeline_p90"] - table["pipeline"]],
-                     fmt="none", ecolor=NEUTRAL, capsize=3, label="Pipeline P10-P90")
+                     fmt="none", ecolor="#000000", capsize=3, label="Pipeline P10-P90 range")
     top.set_title("Forecasts made on day 15 of each quarter vs what closed")
     money_axis(top, currency)
-    top.legend(loc="upper left", ncol=2, fontsize=9)
-    bottom.axhline(0, color=GOOD, lw=1)
+    bottom.axhline(0, color=NEUTRAL, lw=1)
     bottom.set_ylabel("Error vs actual")
-    bottom.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _p: f"{v:+.0%}"))
-    bottom.set_xticks(x, table["period"].astype(str))
-    fig.tight_layout()
+    percent_axis(bottom)
+    # "FY2025 Q2" on two lines: six quarters side by side fit a phone-width chart
+    period_axis(bottom, table["period"].astype(str).str.replace(" ", "\n").tolist(),
+                positions=x)
+    handles, names = top.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncol=2)
     return fig
 
 
@@ -129,8 +160,9 @@ def _deals(n: int) -> str:
 def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: str,
                       currency: str = "USD", coverage: Sequence[Coverage] = ()) -> list[str]:
     """Executive summary: one sentence per quarter (against quota, with the coverage of what is
-    still to close and the standard it is held to, only when the summary has quotas), then
-    which forecast leads and how it did over the quarters actually measured."""
+    still to close and the standard it is held to, only when the summary has quotas; a
+    pipeline forecast above what the coverage supports says how much it counts from deals not
+    created yet), then which forecast leads and how it did over the quarters measured."""
     def m(v: float) -> str:
         return formatting.money(v, currency, compact=True)
 
@@ -144,6 +176,8 @@ def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: s
             pass  # no quotas in the data: the report says so once, not per quarter
         elif pd.notna(r["quota"]):
             text += f", {formatting.versus(r['forecast'], r['quota'], currency)}"
+            if headline == "pipeline" and _short_of_cover(cov) and r.get("run_rate", 0) > 0:
+                text += f", counting {m(r['run_rate'])} from deals not created yet"
             if cov is not None and cov.to_close > 0:
                 text += f"; {m(r['booked'])} booked, {formatting.coverage_text(cov, currency)}"
             elif cov is not None:
@@ -154,6 +188,11 @@ def summary_sentences(summary: pd.DataFrame, accuracy: pd.DataFrame, headline: s
     if len(summary):
         out.append(accuracy_sentence(accuracy, headline))
     return out
+
+
+def _short_of_cover(cov: Coverage | None) -> bool:
+    """Whether the open pipeline covers less than the usual conversion needs."""
+    return cov is not None and bool(cov.ratio < cov.needed)
 
 
 def headline_items(summary: pd.DataFrame, coverage: Sequence[Coverage],

@@ -9,18 +9,13 @@ import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
-from salesops.analysis.forecast.auto import COMBINATION
+from salesops.analysis.forecast.auto import MODEL_NAMES
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
 from salesops.presentation.tables import report_table
 
-MODEL_NAMES = {
-    "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
-    "theta": "Theta", "ces": "CES", "ets": "ETS", "arima": "ARIMA", "zero": "Zero",
-    "constant": "Constant", "mean": "Mean of history",
-}
-MODEL_NAMES["combination"] = f"Combination ({', '.join(MODEL_NAMES[m] for m in COMBINATION)})"
 M = "money_compact"
+HEADLINES = {"pipeline": "pipeline", "time_series": "time series"}
 INTERVALS = {"lower80": ("80% low", M), "upper80": ("80% high", M),
              "lower95": ("95% low", M), "upper95": ("95% high", M)}
 
@@ -31,15 +26,19 @@ def _named(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
                         if c in df.columns})
 
 
-def summary_table(summary: pd.DataFrame, currency: str = "USD") -> Styler:
-    """This quarter and the next two: headline forecast and 80% range, both forecasts, booked,
-    the forecast against quota (``formatting.versus``), still to close and coverage."""
-    shown = summary
+def summary_table(summary: pd.DataFrame, currency: str = "USD",
+                  headline: str | None = None) -> Styler:
+    """This quarter and the next two: headline forecast and 80% range, the other forecast,
+    booked, the forecast against quota (``formatting.versus``), still to close and coverage.
+    ``headline`` ("pipeline" or "time_series"): the forecast leading, named in its header and
+    not repeated in a column of its own."""
+    shown = summary.drop(columns=[headline] if headline in summary.columns else [])
     if "quota" in summary.columns:
-        shown = summary.assign(vs_quota=[formatting.versus(f, q, currency) for f, q in
-                                         zip(summary["forecast"], summary["quota"], strict=True)])
+        shown = shown.assign(vs_quota=[formatting.versus(f, q, currency) for f, q in
+                                       zip(summary["forecast"], summary["quota"], strict=True)])
+    lead = f"Forecast ({HEADLINES[headline]})" if headline in HEADLINES else "Forecast"
     return report_table(shown, {
-        "period": ("Quarter", None), "forecast": ("Forecast", M), "low": ("80% range low", M),
+        "period": ("Quarter", None), "forecast": (lead, M), "low": ("80% range low", M),
         "high": ("80% range high", M), "pipeline": ("Pipeline forecast", M),
         "time_series": ("Time-series forecast", M), "booked": ("Booked", M),
         "quota": ("Quota", M), "vs_quota": ("Forecast vs quota", None),

@@ -22,40 +22,95 @@ from salesops.presentation.forecast_charts import (  # noqa: E402
     summary_sentences,
     waterfall_chart,
 )
+from salesops.presentation.style import BAD  # noqa: E402
 
 
-def test_fan_chart_draws_history_forecast_and_bands():
-    history = pd.Series([10.0, 12.0, 11.0],
-                        index=pd.to_datetime(["2026-01-01", "2026-04-01", "2026-07-01"]))
+def drawn(fig):
+    """Draw ``fig`` so that tick labels and layout are final."""
+    fig.canvas.draw()
+    return fig
+
+
+def tick_texts(axis) -> list[str]:
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+
+def keyed_colours(fig) -> set[str]:
+    """Colours (hex) of the figure-level legends' entries (patches' fill, lines' colour)."""
+    out = set()
+    for legend in fig.legends:
+        for handle in legend.legend_handles:
+            for get in ("get_facecolor", "get_color"):
+                colours = matplotlib.colors.to_rgba_array(getattr(handle, get, lambda: [])())
+                if len(colours) and colours[0][3] > 0:
+                    out.add(matplotlib.colors.to_hex(colours[0], keep_alpha=False))
+                    break
+    return out
+
+
+def test_fan_chart_fiscal_periods_money_axis_and_key_below():
+    history = pd.Series([10e6, 12e6, 11e6], index=["FY2026 Q1", "FY2026 Q2", "FY2026 Q3"])
     fc = pd.DataFrame({"period_start": pd.to_datetime(["2026-10-01", "2027-01-01"]),
-                       "forecast": [12.0, 13.0], "lower80": [10.0, 10.0], "upper80": [14, 16],
-                       "lower95": [9.0, 8.0], "upper95": [15.0, 18.0]})
-    fig = fan_chart(history, fc, "Bookings <script>")
+                       "period": ["FY2026 Q4", "FY2027 Q1"],
+                       "forecast": [12e6, 13e6], "lower80": [10e6, 10e6], "upper80": [14e6, 16e6],
+                       "lower95": [9e6, 8e6], "upper95": [15e6, 18e6]})
+    fig = drawn(fan_chart(history, fc, "Bookings <script>"))
     ax = fig.axes[0]
     assert ax.get_title(loc="left") == "Bookings <script>"
     assert len(ax.lines) == 2 and len(ax.collections) == 2
     forecast_line = ax.lines[1]
-    assert list(forecast_line.get_ydata()) == [11.0, 12.0, 13.0]  # joined to the last actual
+    assert list(forecast_line.get_ydata()) == [11e6, 12e6, 13e6]  # joined to the last actual
+    # the tables' fiscal quarters on the axis (it showed calendar months), money on the other
+    assert tick_texts(ax.xaxis) == ["FY2026 Q1", "FY2026 Q2", "FY2026 Q3", "FY2026 Q4",
+                                    "FY2027 Q1"]
+    # a long history is labelled every few quarters (the latest always), never overlapping
+    long = pd.Series(np.full(16, 10e6), index=[f"FY{2022 + i // 4} Q{i % 4 + 1}" for i in range(16)])
+    fig_long = drawn(fan_chart(long, fc, "Bookings"))
+    assert tick_texts(fig_long.axes[0].xaxis) == ["FY2022 Q2", "FY2023 Q2", "FY2024 Q2",
+                                                  "FY2025 Q2", "FY2027 Q1"]
+    plt.close(fig_long)
+    assert all(t.startswith("$") for t in tick_texts(ax.yaxis))
+    # the key is below the chart, never over the data, and names every series
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "Actual", "95% range", "80% range", "Forecast"]
     plt.close(fig)
 
 
-def test_waterfall_bars_stack_to_total():
-    steps = pd.DataFrame({"step": ["Booked", "Commit", "Run-rate"], "amount": [5.0, 3.0, 2.0]})
-    fig = waterfall_chart(steps, "Q4", quota=12.0)
-    bars = fig.axes[0].patches
-    assert [b.get_y() for b in bars] == [0.0, 5.0, 8.0, 0.0]
-    assert bars[-1].get_height() == 10.0
+def test_waterfall_bars_stack_to_total_with_their_amounts_and_every_colour_keyed():
+    steps = pd.DataFrame({"step": ["Booked", "Commit", "Run-rate"], "amount": [5e6, 3e6, 2e6]})
+    fig = drawn(waterfall_chart(steps, "Q4", quota=12e6))
+    ax = fig.axes[0]
+    bars = sorted(ax.patches, key=lambda b: b.get_x())
+    assert [b.get_y() for b in bars] == [0.0, 5e6, 8e6, 0.0]
+    assert bars[-1].get_height() == 10e6
+    # each bar says its amount, inside the plot (the old chart had no value labels)
+    assert [t.get_text() for t in ax.texts] == ["$5M", "$3M", "$2M", "$10M"]
+    top = ax.get_ylim()[1]
+    assert all(t.get_position()[1] < top for t in ax.texts)
+    # every colour in the key (it keyed only the quota line), the key off the data
+    assert ax.get_legend() is None
+    bar_colours = {matplotlib.colors.to_hex(b.get_facecolor(), keep_alpha=False) for b in bars}
+    assert bar_colours | {matplotlib.colors.to_hex(BAD)} == keyed_colours(fig)
+    assert {t.get_text() for t in fig.legends[0].get_texts()} == {
+        "Booked", "Expected to add", "Expected total", "Quota $12M"}
     plt.close(fig)
 
 
-def test_accuracy_chart_two_panels():
+def test_accuracy_chart_two_panels_fiscal_quarters_key_below():
     table = pd.DataFrame({
-        "period": ["Q1", "Q2"], "actual": [10.0, 12.0], "pipeline": [11.0, 11.0],
+        "period": ["FY2026 Q1", "FY2026 Q2"], "actual": [10.0, 12.0], "pipeline": [11.0, 11.0],
         "pipeline_p10": [9.0, 9.5], "pipeline_p90": [13.0, 12.5], "time_series": [9.0, 13.0],
         "pipeline_pct_error": [0.1, -0.083], "time_series_pct_error": [-0.1, 0.083],
     })
-    fig = accuracy_chart(table)
-    assert len(fig.axes) == 2
+    fig = drawn(accuracy_chart(table))
+    top, bottom = fig.axes
+    assert tick_texts(bottom.xaxis) == ["FY2026\nQ1", "FY2026\nQ2"]
+    assert top.get_legend() is None and len(fig.legends) == 1  # it sat over the bars
+    assert all(t.endswith("%") for t in tick_texts(bottom.yaxis))
+    bar_colours = {matplotlib.colors.to_hex(b.get_facecolor(), keep_alpha=False)
+                   for ax in fig.axes for b in ax.patches}
+    assert bar_colours <= keyed_colours(fig)
     plt.close(fig)
 
 
@@ -70,7 +125,7 @@ def test_accuracy_chart_time_series_only_and_nothing_measured():
     fig = accuracy_chart(table)
     # actual and time series only: 2 + 2 bars on top, 2 error bars below, no P10-P90 range
     assert len(fig.axes[0].patches) == 4 and len(fig.axes[1].patches) == 2
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
         "Actual", "Time-series forecast"]
     plt.close(fig)
     none = accuracy_chart(table.assign(time_series_pct_error=np.nan))
@@ -120,6 +175,18 @@ def test_summary_short_of_quota_with_coverage_against_the_usual_conversion():
                       "the $2M quota; $500K booked, coverage 2.0x of the $1.5M still to close, "
                       "against 2.5x needed at the usual conversion (40% of such pipeline closed "
                       "over the last 4 quarters).")
+
+
+def test_a_forecast_above_quota_on_thin_coverage_says_what_it_counts_on():
+    # the forecast said "$2.3M above quota" while coverage was 1.1x against 2.5x needed
+    row = summary_row(forecast=2.3e6, gap=-3e5, run_rate=9e5)
+    thin = cover(ratio=1.1, needed=2.5)
+    out = summary_sentences(row, MEASURED_BOTH, "pipeline", coverage=[thin])
+    assert out[0].startswith("FY2026 Q4: forecast $2.3M (80% range $1.2M to $1.8M), $300K above "
+                             "the $2M quota, counting $900K from deals not created yet; $500K "
+                             "booked, coverage 1.1x of the $1.5M still to close, against 2.5x")
+    enough = summary_sentences(row, MEASURED_BOTH, "pipeline", coverage=[cover(ratio=3.0)])
+    assert "counting" not in enough[0]
 
 
 def test_summary_without_a_usual_conversion_says_it_cannot_be_measured():

@@ -28,6 +28,16 @@ def test_summary_table_headers_formats_and_gap_highlight():
     assert html.count("#fbe5e3") == 1  # only the quarter short of quota
 
 
+def test_summary_table_names_the_headline_forecast_once():
+    summary = pd.DataFrame({"period": ["FY2026 Q4"], "forecast": [1.5e6], "low": [1.2e6],
+                            "high": [1.8e6], "pipeline": [1.5e6], "time_series": [1.4e6],
+                            "booked": [5e5]})
+    # 'Forecast' and 'Pipeline forecast' were the same column twice
+    html = html_of(ft.summary_table(summary, headline="pipeline"))
+    assert ">Forecast (pipeline)<" in html and ">Pipeline forecast<" not in html
+    assert ">Time-series forecast<" in html and html.count("$1.5M") == 1
+
+
 def test_series_and_model_tables_show_model_names_and_escape_text():
     fc = pd.DataFrame({"series": [XSS], "period_start": [pd.Timestamp("2026-10-01")],
                        "period": ["FY2026 Q4"], "forecast": [1000.0], "lower80": [900.0],

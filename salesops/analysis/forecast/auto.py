@@ -3,7 +3,7 @@
 The default forecast is the mean of damped Holt, Theta, CES and ARIMA (each on the seasonally
 adjusted series, in logs when positive): on the 1,428 M3 monthly series it beats every single
 model, and choosing a model per series by its own backtest did worse
-(docs/forecasting.md). Every candidate is still backtested on the series'
+(docs/benchmarks.md). Every candidate is still backtested on the series'
 own history (rolling origin) and the scores reported; ``select="best"`` uses the model with
 the lowest backtest MASE instead. Series that are too short, intermittent, all zero or gappy
 degrade to a simpler method, and the reason is returned with the forecast.
@@ -35,6 +35,18 @@ CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "ces", "ets", "ari
 COMBINATION: tuple[str, ...] = ("holt_damped", "theta", "ces", "arima")
 COMBINE_HOW = "mean"
 SELECTIONS = ("combination", "best")
+#: How reports and reasons name each method.
+MODEL_NAMES = {
+    "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
+    "theta": "Theta", "ces": "CES", "ets": "ETS", "arima": "ARIMA", "zero": "Zero",
+    "constant": "Constant", "mean": "Mean of history",
+}
+MODEL_NAMES["combination"] = f"Combination ({', '.join(MODEL_NAMES[m] for m in COMBINATION)})"
+
+
+def model_name(code: str) -> str:
+    """The name of a method code ("holt_damped" -> "Damped Holt"); an unknown code as it is."""
+    return MODEL_NAMES.get(code, code)
 INTERMITTENT_ZERO_SHARE = 0.4
 
 
@@ -98,7 +110,8 @@ def choose(summary: pd.DataFrame, select: str = "combination") -> tuple[str, str
     if "combination" not in scores.index:
         return "combination", "default combination (no backtest)"
     singles = scores.drop("combination")
-    note = f"; best single model {singles.idxmin()} {singles.min():.2f}" if len(singles) else ""
+    note = (f"; best single model {model_name(singles.idxmin())} {singles.min():.2f}"
+            if len(singles) else "")
     return "combination", f"default combination (backtest MASE {scores['combination']:.2f}{note})"
 
 
@@ -115,7 +128,9 @@ def _fill_gaps(y: np.ndarray) -> tuple[np.ndarray, str]:
         return y[:0], f"all {len(y)} values missing"
     first, last = np.flatnonzero(~missing)[[0, -1]]
     trimmed = pd.Series(y[first: last + 1]).interpolate().to_numpy()
-    return trimmed, f"{int(missing.sum())} missing value(s) dropped at the ends or interpolated"
+    n = int(missing.sum())
+    return trimmed, (f"{n} missing {'value' if n == 1 else 'values'} dropped at the ends or "
+                     "interpolated")
 
 
 def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> SeriesForecast | None:
@@ -135,7 +150,8 @@ def simple_forecast(y: np.ndarray, h: int, levels: Sequence[int] = LEVELS) -> Se
     if n < 4:
         sd = np.full(h, np.std(y))
         return SeriesForecast("mean", _fallback("mean", np.full(h, y.mean()), sd, levels),
-                              f"only {n} period(s) of history: forecasting their mean")
+                              f"only {n} {'period' if n == 1 else 'periods'} of history: "
+                              "forecasting their mean")
     zero_share = float(np.mean(y == 0))
     if zero_share >= INTERMITTENT_ZERO_SHARE:
         sd = np.full(h, np.std(y, ddof=1))
@@ -186,7 +202,7 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
         method = "combination" if "combination" in candidates else "seasonal_naive"
         return SeriesForecast(method, candidates[method],
                               f"only {len(y)} periods of history (backtest needs {min_history + 1}):"
-                              f" using the {method.replace('_', ' ')} without backtest{note}",
+                              f" using {model_name(method)} without backtest{note}",
                               candidates, pd.DataFrame(), failures)
     scores = backtest.rolling_origin(
         y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, (), models, also_periods=also)[0],
@@ -207,7 +223,7 @@ def _available(method: str, reason: str, candidates: dict[str, ModelForecast],
     scored = summary.loc[summary["model"].isin(list(candidates))] if len(summary) else summary
     fallback = (scored.set_index("model")["mase"].idxmin() if len(scored)
                 else next(iter(candidates)))
-    return fallback, f"{method.replace('_', ' ')} could not be fitted: using {fallback.replace('_', ' ')}"
+    return fallback, f"{model_name(method)} could not be fitted: using {model_name(fallback)}"
 
 
 def _clip(result: SeriesForecast) -> SeriesForecast:

@@ -48,7 +48,7 @@ from salesops.analysis.forecast.series import (
     tagged,
 )
 from salesops.data.coverage import Coverage, coverage
-from salesops.data.periods import Period
+from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import AVAILABLE, Availability
 from salesops.data.scope import Scope, ScopedView, scoped_view
 from salesops.data.store import Dataset
@@ -79,12 +79,21 @@ class ForecastReport:
     availability: dict[str, Availability] = field(default_factory=dict)
     other_members: int = 0  # members of the dimension forecast together as series.OTHER
     coverage: tuple[Coverage, ...] = ()  # per summary quarter (data.coverage); () without quotas
+    calendar: FiscalCalendar = field(default_factory=FiscalCalendar)  # the dataset's fiscal year
     warnings: tuple[str, ...] = ()  # Python warnings raised while computing (never shown)
 
     def waterfall(self) -> pd.DataFrame:
         """Steps of this quarter's pipeline forecast (booked, commit, best case, ...)."""
         return waterfall(self.pipeline.deals, self.pipeline.periods.iloc[0],
                          bool(self.availability.get("categories", True)))
+
+    def total_history(self) -> pd.Series:
+        """Bookings of the total (or scope) per complete period, indexed by the fiscal period
+        label ("FY2026 Q3"), as the tables name periods."""
+        history = self.bookings.history[TOTAL]
+        labels = self.calendar.period_label(history.index.to_series(), self.frequency)
+        return pd.Series(history.to_numpy(), index=pd.Index(labels.to_numpy(), name="period"),
+                         name=TOTAL)
 
     def total_forecast(self) -> pd.DataFrame:
         """The time-series forecast of the total (or scope), per period."""
@@ -131,6 +140,7 @@ def build_summary(periods: list[str], booked: pd.Series, time_series: pd.DataFra
         row = {"period": p, "forecast": value, "low": low, "high": high}
         if pipe is not None:
             row["pipeline"] = pipe.loc[p, "expected"]
+            row["run_rate"] = pipe.loc[p, "run_rate"]  # from deals not created yet
         if ts is not None:
             row["time_series"] = ts.loc[p, "forecast"]
         row["booked"] = booked[p]
@@ -249,7 +259,7 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         as_of=as_of, frequency=frequency, dimension=split, bookings=bookings,
         quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, rep_bias=rep_bias,
         rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
-        other_members=others, coverage=covers if av["quota"] else (),
+        other_members=others, coverage=covers if av["quota"] else (), calendar=cal,
     )
 
 

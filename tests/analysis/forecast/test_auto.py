@@ -104,7 +104,8 @@ def test_every_combination_member_failing_falls_back_without_crashing(monkeypatc
     y = 100 + 10 * np.sin(np.arange(36) * 2 * np.pi / 12)
     result = auto_module.auto_forecast(y, 6, 12, origins=origins)
     assert result.method == "seasonal_naive"
-    assert "combination could not be fitted: using seasonal naive" in result.reason
+    assert ("Combination (Damped Holt, Theta, CES, ARIMA) could not be fitted: using Seasonal "
+            "naive") in result.reason
     assert np.allclose(result.forecast.mean, y[-12:-6])  # the last season repeated
     assert set(result.failures) == set(auto_module.CANDIDATES)
 
@@ -144,3 +145,13 @@ def test_never_a_crash_never_a_nan(values, h, m):
     for lo, hi in result.forecast.intervals.values():
         assert np.all(lo <= result.forecast.mean + 1e-6 * (1 + result.forecast.mean))
         assert np.all(result.forecast.mean <= hi + 1e-6 * (1 + result.forecast.mean))
+
+
+def test_reasons_name_the_methods_as_the_tables_do():
+    # the report read 'best single model holt_damped 0.85'
+    summary = pd.DataFrame({"model": ["combination", "holt_damped", "theta"],
+                            "mase": [0.95, 0.85, 0.9]})
+    assert choose(summary) == ("combination", "default combination (backtest MASE 0.95; best "
+                                              "single model Damped Holt 0.85)")
+    short = auto_forecast(np.array([5.0, 7.0, 6.0]), 2, 4)
+    assert short.reason == "only 3 periods of history: forecasting their mean"
