@@ -119,15 +119,19 @@ def seeded_cancellations(opportunities: pd.DataFrame, seed: int, share: float = 
                          max_days: int = 120) -> pd.DataFrame:
     """A deterministic 'cancellations' scenario: ``share`` of won deals cancelled 1..max_days later.
 
-    Used to show clawbacks on data that has no refunds table; same seed, same cancellations.
+    Used to show clawbacks on data that has no refunds table. Whether a deal is cancelled, and
+    when, depends only on ``seed`` and its id: the same deal is cancelled in a region's report
+    as in the company's (a draw over the rows would change with the set of deals).
     """
-    won = opportunities.loc[opportunities["status"] == "won"].sort_values("opportunity_id")
-    rng = np.random.default_rng(seed)
-    picked = won.loc[rng.random(len(won)) < share]
-    delay = pd.to_timedelta(rng.integers(1, max_days + 1, len(picked)), unit="D")
+    won = opportunities.loc[opportunities["status"] == "won"]
+    ids = won["opportunity_id"].astype(str)
+    draws = [pd.util.hash_pandas_object(ids, index=False, hash_key=f"{seed}:{part}".ljust(16)[:16])
+             .to_numpy(np.uint64) / 2.0**64 for part in ("pick", "days")]
+    picked = draws[0] < share
+    delay = pd.to_timedelta(1 + np.floor(draws[1][picked] * max_days), unit="D")
     return pd.DataFrame({
-        "opportunity_id": picked["opportunity_id"].to_numpy(),
-        "date": (picked["close_date"] + delay).to_numpy("datetime64[ns]"),
+        "opportunity_id": won.loc[picked, "opportunity_id"].to_numpy(),
+        "date": (won.loc[picked, "close_date"] + delay).to_numpy("datetime64[ns]"),
         "kind": "cancelled",
-        "amount": picked["amount"].to_numpy(np.float64),
+        "amount": won.loc[picked, "amount"].to_numpy(np.float64),
     })
