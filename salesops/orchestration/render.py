@@ -37,7 +37,7 @@ from salesops.presentation.glossary import TERMS, used_terms
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "salesops_report"
 #: Cells papermill reads or writes parameters in (their code must not reach the report), and
-#: the red exception banners papermill adds to a failed notebook (replaced by one sentence).
+#: the red exception banners papermill adds to a failed notebook (it shows the failure page).
 DROPPED_TAGS = {"parameters", "injected-parameters", "papermill-error-cell-tag"}
 #: How a failed report names its run log when it is given no path.
 DEFAULT_LOG = "the run log"
@@ -200,14 +200,15 @@ def shareable_copy(nb: NotebookNode, log: str = DEFAULT_LOG, failed: bool = Fals
                    audience: str | None = None, as_of: Any = None,
                    contact: str | None = None, title: str = "Report") -> NotebookNode:
     """Copy of ``nb`` without parameter cells, local metadata, warnings, stderr or tracebacks,
-    every output and markdown cell scrubbed, its one H1 the ``page_title``; if it failed (an
+    every output and markdown cell scrubbed, its title and one H1 the ``page_title``; if it failed (an
     error output, or ``failed``), only that title and the ``failure_html`` (naming ``log``).
     ``title`` is the report's name when ``nb`` has no heading."""
     shared = copy.deepcopy(nb)
     as_of = as_of if as_of is not None else _parameter(nb, "as_of")
     shared.metadata = NotebookNode({k: shared.metadata[k] for k in KEPT_METADATA
                                     if k in shared.metadata})
-    heading = page_title(notebook_title(nb) or title, audience, as_of)
+    shared.metadata["title"] = page_title(notebook_title(nb) or title, audience, as_of)
+    heading = html.escape(shared.metadata["title"], quote=False)  # an audience is data
     where = failure_point(nb)
     if failed or where is not None:
         shared.cells = [new_markdown_cell(f"# {heading}", id="salesops-title"),
@@ -390,7 +391,6 @@ class HtmlRenderer:
         of its first heading (else ``title``), ``nav`` (label, href) links on top and at the
         foot, the glossary at the end; a failed report is the failure page (``contact``, ``log``)."""
         shared = shareable_copy(nb, log, failed, audience, as_of, contact, title)
-        shared.metadata["title"] = notebook_title(shared) or title
         resources = {"metadata": {"name": title}, "salesops": {"nav": list(nav)}}
         with self._lock:
             if self._exporter is None:

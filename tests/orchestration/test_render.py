@@ -100,6 +100,12 @@ def test_title_and_the_one_h1_name_report_audience_and_date():
     assert again.cells[0].source.startswith("# OK report · Region EMEA · as of 2026-12-01\n")
 
 
+def test_an_audience_label_is_text_not_markup():
+    html = HtmlRenderer().render(report(), "ok_report", audience="Team <b>R&D</b>")
+    assert "<title>OK report · Team &lt;b&gt;R&amp;D&lt;/b&gt;</title>" in html
+    assert "<h1>OK report · Team &lt;b&gt;R&amp;D&lt;/b&gt;</h1>" in html and "<b>R" not in html
+
+
 def test_the_date_defaults_to_the_as_of_papermill_ran_with():
     nb = report()
     nb.metadata["papermill"] = {"parameters": {"as_of": "2026-11-30", "data_dir": LOCAL}}
