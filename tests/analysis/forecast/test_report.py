@@ -443,3 +443,10 @@ def test_coverage_is_data_coverage_in_the_summary_and_the_crm_view(sample, full)
             assert frame.loc[cov.period, "coverage"] == pytest.approx(cov.ratio, nan_ok=True)
             assert frame.loc[cov.period, "coverage_needed"] == pytest.approx(cov.needed)
         assert crm.loc[cov.period, "open_pipeline"] == cov.pipeline
+
+
+def test_total_history_is_labelled_by_fiscal_period(full):
+    history = full.total_history()
+    # the chart's axis and the tables name periods alike ("FY2026 Q3"), not by calendar date
+    assert history.index[-1] == "FY2026 Q3" and history.index[-2] == "FY2026 Q2"
+    assert history.tolist() == full.bookings.history[TOTAL].tolist()
