@@ -242,14 +242,14 @@ def leaderboard_chart(board: pd.DataFrame, currency: str = "USD", max_bars: int 
         what = "attainment"
     else:
         bars = ax.barh(ys, shown["bookings"], color=PRIMARY)
-        bar_labels(ax, bars, lambda v: formatting.money(v, currency, compact=True), fontsize=10)
+        bar_labels(ax, bars, lambda v: formatting.money(v, currency, compact=True), fontsize=11)
         money_axis(ax, currency, "x")
         ax.set_xlabel(f"Bookings ({currency})")
         what = "bookings"
     ax.set_yticks(ys, labels, fontsize=9 if len(ys) > 40 else 11)
     if n > max_bars:
         ax.text(0.01, half, f"... {n - max_bars} reps in between ...", va="center",
-                transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=10)
+                transform=ax.get_yaxis_transform(), color=NEUTRAL, fontsize=11)
     ax.invert_yaxis()
     scope = f"top and bottom {half} of {n} ranked reps" if n > max_bars else f"{n} ranked reps"
     ax.set_title(f"Leaderboard by {what}, {scope}")
@@ -271,10 +271,10 @@ def bookings_chart(table: pd.DataFrame, level: str, currency: str = "USD") -> Fi
     money = lambda v: formatting.money(v, currency, compact=True)  # noqa: E731
     bars = ax.barh(ys - (height / 2 if quota else 0), data["bookings"], height=height,
                    color=PRIMARY, label="Bookings")
-    bar_labels(ax, bars, money, fontsize=10)
+    bar_labels(ax, bars, money, fontsize=11)
     if quota:
         bar_labels(ax, ax.barh(ys + height / 2, data["quota"], height=height, color=NEUTRAL,
-                               label="Quota"), money, fontsize=10)
+                               label="Quota"), money, fontsize=11)
     ax.set_yticks(ys, data[level].astype(str))
     ax.invert_yaxis()
     money_axis(ax, currency, "x")
@@ -364,9 +364,9 @@ def stage_time_chart(times: pd.DataFrame) -> Figure | str:
     x, width = np.arange(len(times)), 0.4
     days = lambda v: formatting.count(v)  # noqa: E731
     bar_labels(ax, ax.bar(x - width / 2, times["median_days"], width, color=PRIMARY,
-                          label="Median"), days, fontsize=10)
+                          label="Median"), days, fontsize=11)
     bar_labels(ax, ax.bar(x + width / 2, times["p90_days"], width, color=NEUTRAL,
-                          label="90th percentile"), days, fontsize=10)
+                          label="90th percentile"), days, fontsize=11)
     ax.set_xticks(x, times["stage"].astype(str), rotation=20, ha="right")
     ax.set_ylabel("Days in stage")
     ax.set_title("Time in stage")
