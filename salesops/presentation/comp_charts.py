@@ -322,7 +322,7 @@ def sensitivity_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str
 
 def _follows(rho: float) -> str:
     """How closely pay follows performance, from the rank correlation."""
-    return ("closely" if rho >= 0.7 else "loosely" if rho >= 0.4 else "hardly")
+    return ("closely" if rho >= 0.7 else "loosely" if rho >= 0.4 else "only weakly")
 
 
 def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
@@ -358,10 +358,12 @@ def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
                    f"{pct(p.bottom_quartile_payout_ratio)}.")
     if ev.sections["whatif"]:
         w = ev.whatif
-        rho = (f"; pay would follow performance {_follows(w.p4p_alt.rank_correlation)} (rank "
-               f"correlation {number(w.p4p_alt.rank_correlation, 2)} instead of "
-               f"{number(w.p4p_base.rank_correlation, 2)})"
-               if ev.sections["p4p"] and np.isfinite(w.p4p_alt.rank_correlation) else "")
+        alt, base = (number(x.rank_correlation, 2) for x in (w.p4p_alt, w.p4p_base))
+        rho = ("" if not ev.sections["p4p"] or not np.isfinite(w.p4p_alt.rank_correlation) else
+               f"; pay would follow performance as {_follows(w.p4p_alt.rank_correlation)} (rank "
+               f"correlation {alt}, unchanged)" if alt == base else
+               f"; pay would follow performance {_follows(w.p4p_alt.rank_correlation)} (rank "
+               f"correlation {alt} instead of {base})")
         out.append(f"{ev.alternative.plan.name} would have cost {money(w.cost_alt, currency)}, "
                    f"{_less_or_more(w.cost_difference, currency)} than the current plan: "
                    f"{w.winners:,} {'rep gains' if w.winners == 1 else 'reps gain'}, "

@@ -228,7 +228,7 @@ def test_summary_with_everything():
         "exception); the top quarter of reps by attainment was paid 180% of their target, the "
         "bottom quarter 30%.",
         "Plan B would have cost $440, $40 more than the current plan: 2 reps gain, 1 loses; pay "
-        "would follow performance closely (rank correlation 1.00 instead of 1.00).",
+        "would follow performance as closely (rank correlation 1.00, unchanged).",
         "Next quarter's variable pay is simulated at $5K (the median of 101 simulations), "
         "between $1K and $9K in 8 of 10 (the P10 and P90: 1 in 10 simulations falls below the "
         "first, 1 in 10 above the second), from the attainment history of 2 reps."]
@@ -403,3 +403,14 @@ def test_headline_publishes_payout_budget_ratio_and_cost_of_sales():
         (1100.0, "$1.1K"), (1000.0, "$1K"), (1.1, "110%"), (0.055, "5.5%")]
     assert {h.period for h in items.values()} == {"2025-01-01 to 2026-12-01"}
     assert comp_charts.headline(_ev(available=NO)) == []
+
+
+def test_summary_what_if_says_how_the_rank_correlation_changes():
+    base = pd.concat([_outcomes([40.0, 180.0]), _outcomes([60.0, 120.0]).assign(
+        rep_id=["c", "d"], attainment=[0.7, 1.2])], ignore_index=True)
+    # attainment .5, 1.5, .7, 1.2 ranks 1, 4, 2, 3; alternative pay ratios .5, 1.2, .2, 1.5
+    # rank 2, 3, 1, 4: rank differences 1, 1, 1, 1 -> 1 - 6 * 4 / (4 * 15) = 0.60
+    alt = base.assign(payout=[50.0, 120.0, 20.0, 150.0], payout_ratio=[0.5, 1.2, 0.2, 1.5])
+    ev = _ev(whatif=compare(base, alt), sim=None)
+    assert comp_charts.summary_sentences(ev)[-1].endswith(
+        "pay would follow performance loosely (rank correlation 0.60 instead of 1.00).")
