@@ -77,9 +77,7 @@ def test_versus_shares_and_bands():
         "not comparable with the 60-70% a healthy plan reaches")
 
 
-def test_plural_sentence_and_joins():
-    assert n.plural(1, "deal") == "1 deal" and n.plural(1204, "deal") == "1,204 deals"
-    assert n.plural(2, "entry", "entries") == "2 entries"
+def test_sentence_and_joins():
     assert n.sentence("team x lost") == "Team x lost." and n.sentence("why?") == "Why?"
     assert n.sentence("  ") == ""
     assert n.join_clauses([]) == "" and n.join_clauses(["a"]) == "a"
@@ -397,3 +395,45 @@ def test_seats_sentence_branches():
         "1 of 3 seats vacated in the last 180 days is still open.")
     assert n.seats_sentence(seats(True, True)) == (
         "2 of 2 seats vacated in the last 180 days are still open.")
+
+
+# -- diagnosis and headline ------------------------------------------------------------------
+def diagnosis(too_new, tenure_known=True):
+    from salesops.analysis.performance.diagnosis import Diagnosis
+    return Diagnosis(pd.DataFrame(), pd.DataFrame(too_new), 0.8, 6, tenure_known)
+
+
+def test_diagnosis_sentences_name_who_is_left_out_and_why():
+    lines = n.diagnosis_sentences(diagnosis({"name": ["Aisha Costa", "Yara Quist"],
+                                             "tenure_months": [3, 4],
+                                             "attainment": [0.0, 0.104]}), "12 months to X")
+    assert lines == [
+        "Ranked reps below 80% attainment over 12 months to X with at least 6 months in the job, "
+        "each with the driver furthest below their peers: the median of the other ranked reps "
+        "of their team (of every other ranked rep in scope when the team has fewer than 3 "
+        "others).",
+        "Aisha Costa (3 months, 0%) and Yara Quist (4 months, 10%) are below the bar but not "
+        "diagnosed: under 6 months in the job, still ramping."]
+    one = n.diagnosis_sentences(diagnosis({"name": ["Eve"], "tenure_months": [1],
+                                           "attainment": [0.2]}), "W")
+    assert one[1] == ("Eve (1 month, 20%) is below the bar but not diagnosed: under 6 months in "
+                      "the job, still ramping.")
+    assert len(n.diagnosis_sentences(diagnosis({"name": []}), "W")) == 1
+    unknown = n.diagnosis_sentences(diagnosis({}, tenure_known=False), "W")
+    assert "with at least" not in unknown[0] and unknown[1] == (
+        "Tenure is unknown (the data has no hire dates), so no rep is left out for short tenure.")
+
+
+def test_headline_items_use_the_report_figures(q1):
+    items = {h.key: h for h in n.headline_items(q1)}
+    assert list(items) == ["bookings", "quota", "attainment", "reps_at_quota", "coverage_next",
+                           "coverage_needed_next"]
+    assert (items["bookings"].value, items["bookings"].text) == (240, "$240")
+    assert (items["quota"].text, items["attainment"].text) == ("$500", "48%")
+    # ranked: Ann 110%, Bob 50%, Cy 0% -> 1 of 3, as the summary says
+    assert items["reps_at_quota"].text == "1 of 3 (33%)"
+    assert items["reps_at_quota"].value == pytest.approx(1 / 3)
+    assert (items["coverage_next"].value, items["coverage_next"].text) == (None, "–")
+    assert items["coverage_next"].period == "FY2026 Q2" and items["bookings"].period == "FY2026 Q1"
+    assert [h.key for h in n.headline_items(without(q1, "attainment"))] == ["bookings"]
+    assert n.headline_items(without(q1, "deals")) == []

@@ -71,7 +71,7 @@ def test_quarterly_trend(dataset):
     tr = quarterly_trend(prepare(dataset, T("2026-03-31")), 2).set_index("quarter")
     assert tr.loc["FY2025 Q4", "bookings"] == 80 and tr.loc["FY2025 Q4", "attainment"] == 0.2
     assert tr.loc["FY2026 Q1", "attainment"] == pytest.approx(240 / 500)
-    # reps with quota > 0 on the roll at quarter end: Ann 110%, Bob 50%, Cy 0%
+    # ranked reps (active, 3+ months, quota > 0): Ann 110%, Bob 50%, Cy 0% -> 1 of 3
     assert tr.loc["FY2026 Q1", "share_at_quota"] == pytest.approx(1 / 3)
 
 
