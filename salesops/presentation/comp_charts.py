@@ -121,7 +121,7 @@ def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
     ax.set_xlabel("Alternative minus current payout"
                   + (f" ({plural(same, 'rep')} paid the same, not shown)" if same else ""))
     ax.set_title(f"What-if: {plural(whatif.winners, 'rep gains', 'reps gain')}, "
-                 f"{whatif.losers:,} {'loses' if whatif.losers == 1 else 'lose'}")
+                 f"{count(whatif.losers)} {'loses' if whatif.losers == 1 else 'lose'}")
     legend_outside(ax, "below", ncol=1)
     return _closed(fig)
 
@@ -226,9 +226,9 @@ def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> HTML:
 def distribution_tiles(d: Distribution) -> list[tuple[str, str]]:
     """Headline figures of the attainment and payout distributions over the whole run."""
     return [("Reps", count(d.reps)),
-            ("Reached quota, whole run", f"{d.at_quota:,} of {d.with_quota:,} "
+            ("Reached quota, whole run", f"{count(d.at_quota)} of {count(d.with_quota)} "
                                          f"({pct(d.share_at_quota)})"),
-            ("Reached on-target pay", f"{d.reaching_ote:,} of {d.with_target:,} "
+            ("Reached on-target pay", f"{count(d.reaching_ote)} of {count(d.with_target)} "
                                       f"({pct(d.share_reaching_ote)})"),
             ("Median attainment", pct(d.attainment_median)),
             ("Median payout / target", pct(d.payout_ratio_median))]
@@ -261,7 +261,7 @@ def whatif_tiles(whatif: WhatIf, currency: str = "USD",
     tiles = [("Cost, current", money(whatif.cost_base, currency)),
              ("Cost, alternative", money(whatif.cost_alt, currency)),
              ("Alternative costs", _less_or_more(whatif.cost_difference, currency)),
-             ("Reps who gain / lose", f"{whatif.winners:,} / {whatif.losers:,}")]
+             ("Reps who gain / lose", f"{count(whatif.winners)} / {count(whatif.losers)}")]
     if attainment:
         tiles.append(("Rank correlation, current to alternative",
                       f"{number(whatif.p4p_base.rank_correlation, 2)} to "
@@ -283,7 +283,7 @@ def quota_realism_sentence(rep_periods: pd.DataFrame) -> str:
         return "No complete rep-quarter in the run: quota realism cannot be judged yet."
     hit, n = int((rep_periods["attainment"] >= 1).sum()), len(rep_periods)
     low, high = AT_QUOTA_NORM
-    return (f"{hit:,} of {plural(n, 'complete rep-quarter')} ({pct(hit / n)}) reached that "
+    return (f"{count(hit)} of {plural(n, 'complete rep-quarter')} ({pct(hit / n)}) reached that "
             f"quarter's quota (a rep-quarter is one rep's quarter spent entirely on the plan "
             f"and ended; a healthy plan sees {pct(low)}-{pct(high)}).")
 
@@ -343,10 +343,10 @@ def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
         low, high = AT_QUOTA_NORM
         verdict = ("within" if low <= d.share_at_quota <= high else
                    "below" if d.share_at_quota < low else "above")
-        out.append(f"{d.at_quota:,} of {plural(d.with_quota, 'rep')} with a quota "
+        out.append(f"{count(d.at_quota)} of {plural(d.with_quota, 'rep')} with a quota "
                    f"({pct(d.share_at_quota)}) reached their quota for the whole run "
                    f"({ev.start:%Y-%m-%d} to {ev.end:%Y-%m-%d}), {verdict} the {pct(low)}-"
-                   f"{pct(high)} a healthy plan sees; {d.reaching_ote:,} of {d.with_target:,} "
+                   f"{pct(high)} a healthy plan sees; {count(d.reaching_ote)} of {count(d.with_target)} "
                    f"({pct(d.share_reaching_ote)}) earned at least their on-target pay (what a "
                    "rep earns at 100% of quota).")
     if ev.sections["p4p"]:
@@ -366,8 +366,8 @@ def summary_sentences(ev: CompEvaluation, currency: str = "USD") -> list[str]:
                f"correlation {alt} instead of {base})")
         out.append(f"{ev.alternative.plan.name} would have cost {money(w.cost_alt, currency)}, "
                    f"{_less_or_more(w.cost_difference, currency)} than the current plan: "
-                   f"{w.winners:,} {'rep gains' if w.winners == 1 else 'reps gain'}, "
-                   f"{w.losers:,} {'loses' if w.losers == 1 else 'lose'}{rho}.")
+                   f"{count(w.winners)} {'rep gains' if w.winners == 1 else 'reps gain'}, "
+                   f"{count(w.losers)} {'loses' if w.losers == 1 else 'lose'}{rho}.")
     if ev.sim is not None:
         out.append(sensitivity_sentences(ev, currency)[0])
     return [*out, *ev.notes]

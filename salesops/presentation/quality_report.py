@@ -160,7 +160,7 @@ def scope_sentences(reps: int, scope: Scope) -> list[str]:
     quarantined rows; the row counts of loading are the whole dataset's."""
     if scope.is_company:
         return []
-    who = f"{reps:,} rep" + ("" if reps == 1 else "s")
+    who = plural(reps, "rep")
     return [sentence(f"This report covers {scope.label} ({who} known on this date): hygiene, reps "
                     "and quarantined rows are theirs only; the row counts of loading are for the "
                     "whole dataset")]
@@ -172,7 +172,7 @@ def unlisted_sentence(report: QualityReport) -> str | None:
     n = report.unlisted
     if not n:
         return None
-    rows = "1 other quarantined row is" if n == 1 else f"{n:,} other quarantined rows are"
+    rows = "1 other quarantined row is" if n == 1 else f"{count(n)} other quarantined rows are"
     return sentence(f"{rows} not attributable to {report.scope.label} and not listed")
 
 
@@ -295,7 +295,7 @@ def incomplete_sentence(incomplete: pd.DataFrame) -> str:
         return sentence("1 open deal lacks an amount or an expected close date; ask its owner "
                         "to complete it")
     if n:
-        return sentence(f"{n:,} open deals lack an amount or an expected close date; ask their "
+        return sentence(f"{count(n)} open deals lack an amount or an expected close date; ask their "
                         "owners to complete them")
     return "Every open deal has an amount and an expected close date."
 

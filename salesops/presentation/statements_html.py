@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesops.analysis.comp.statements import Featured, Statement
-from salesops.presentation.formatting import CURRENCY_SYMBOLS, plural
+from salesops.presentation.formatting import CURRENCY_SYMBOLS, count, plural
 
 #: Highlight of a clawback line on a statement (the tables' "bad" highlight).
 MARK = "background-color: #fbe5e3"
@@ -101,7 +101,7 @@ def lines_text(n: int) -> str:
     """What the total of a statement with ``n`` lines is."""
     if n == 0:
         return "no line this period"
-    return "the one line below" if n == 1 else f"the sum of the {n:,} lines below"
+    return "the one line below" if n == 1 else f"the sum of the {count(n)} lines below"
 
 
 def statement_section(statement: Statement, currency: str = "USD", with_rep: bool = False) -> str:
