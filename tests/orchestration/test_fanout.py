@@ -49,8 +49,9 @@ def test_a_scoped_run_goes_to_its_own_folder_and_never_over_the_company(tmp_path
                                  "slug": "region-emea"}
     assert manifest["notebooks"][0]["parameters"] == {"as_of": AS_OF, "scope": "region=EMEA"}
     assert "Sales reports · Region EMEA · as of 2026-03-31" in (emea / "index.html").read_text()
-    assert "<title>Alpha report — Region EMEA</title>" in (emea / "alpha.html").read_text()
-    assert "<title>Alpha report</title>" in company["alpha.html"].decode()
+    assert ("<title>Alpha report · Region EMEA · as of 2026-03-31</title>"
+            in (emea / "alpha.html").read_text())
+    assert "<title>Alpha report · Company · as of 2026-03-31</title>" in company["alpha.html"].decode()
     index = (day / "index.html").read_text()
     assert '<a href="alpha.html">' in index and '<a href="region-emea/index.html">Region EMEA</a>' in index
     executed = (reports / ".audit" / AS_OF / "region-emea" / "alpha.ipynb").read_text()
