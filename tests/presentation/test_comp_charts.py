@@ -27,7 +27,7 @@ def test_charts_render():
     fig = comp_charts.pay_curve(base, [load_plan("current"), load_plan("steeper_accelerator")])
     assert len(fig.axes[0].lines) >= 2
     title = comp_charts.whatif_chart(compare(base, alt)).axes[0].get_title(loc="left")
-    assert title == "What-if: 1 rep gains, 1 loses"
+    assert title == "What-if: 1 gain, 1 lose"
     sim = Sensitivity(np.arange(100.0), pd.DataFrame(), 0.3)
     assert comp_charts.sensitivity_chart(sim).axes[0].get_title(loc="left").startswith("Next")
     assert len(comp_charts.distributions(base).axes) == 2
