@@ -1,7 +1,7 @@
 """The run log of one report: every warning, stderr line and traceback its notebook produced.
 
-None of that reaches the shareable HTML (see ``render``): a reader sees the report, or a plain
-sentence saying it is incomplete; whoever runs the reports reads
+None of that reaches the shareable HTML (see ``render``): a reader sees the report, or a page
+saying it could not be produced and whom to tell; whoever runs the reports reads
 ``.audit/<date>/[<audience>/]_logs/<notebook>.log`` in the reports folder (see ``layout``).
 The log is scrubbed like the manifest (no ANSI colours, absolute paths or credentials).
 """
