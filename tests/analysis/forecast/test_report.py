@@ -41,7 +41,7 @@ def ts_rows():
 
 def pipe_rows():
     return pd.DataFrame({"period": ["Q1", "Q2"], "expected": [120.0, 60.0], "p10": [100.0, 40.0],
-                         "p90": [140.0, 80.0]})
+                         "p90": [140.0, 80.0], "run_rate": [10.0, 45.0]})
 
 
 def test_summary_gaps_and_a_quarter_without_quota():
@@ -55,6 +55,7 @@ def test_summary_gaps_and_a_quarter_without_quota():
     assert out.loc["Q1", ["forecast", "low", "high", "gap", "still_to_close"]].tolist() == [
         120.0, 100.0, 140.0, 30.0, 100.0]
     assert out.loc["Q1", ["time_series", "booked"]].tolist() == [90.0, 50.0]
+    assert out["run_rate"].tolist() == [10.0, 45.0]  # from deals not created yet
     # Q2 has no quota yet: quota, gap and still to close are missing, not 0; the coverage
     # needed at the usual conversion is the CRM view's 1.7 (it was '–' here and 1.5 there)
     assert np.isnan(out.loc["Q2", ["quota", "gap", "still_to_close"]].astype(float)).all()
