@@ -68,17 +68,18 @@ def styled_table(
         for col, mask in (masks or {}).items():
             mask = pd.Series(mask).reset_index(drop=True) if hide_index else pd.Series(mask)
             styler = styler.map(lambda _v, _css=css: _css, subset=pd.IndexSlice[mask[mask].index, col])
-    text_cols = [c for c in data.columns if c not in formats
-                 and not pd.api.types.is_numeric_dtype(data[c])]
-    if text_cols:
-        styler = styler.set_properties(subset=text_cols, **{"text-align": "left"})
     if caption:
         styler = styler.set_caption(html.escape(caption))
-    return styler.set_table_styles([
+    styler = styler.set_table_styles([
         {"selector": "th", "props": "text-align: left; background: #f2f5f9; padding: 4px 8px;"},
         {"selector": "td", "props": "padding: 3px 8px; font-variant-numeric: tabular-nums;"},
         {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left;"},
     ])
+    text_cols = [c for c in data.columns if c not in formats
+                 and not pd.api.types.is_numeric_dtype(data[c])]
+    # one rule per text column (not per cell: a 40-row table listed 40 selectors per column)
+    return styler.set_table_styles({c: [{"selector": "td", "props": "text-align: left;"}]
+                                    for c in text_cols}, overwrite=False)
 
 
 def report_table(df: pd.DataFrame, columns: dict[str, tuple[str, str | None]], currency: str = "USD",

@@ -37,8 +37,15 @@ def test_html_blocks_escape_text():
 def test_text_columns_are_left_aligned_numbers_are_not():
     df = pd.DataFrame({"rep": ["A"], "amount": [5.0]})
     html = styled_table(df, {"amount": "money"}).to_html()
-    assert re.search(r"_row0_col0 \{\s*text-align: left", html)
-    assert not re.search(r"_row0_col1 \{\s*text-align: left", html)
+    assert re.search(r"td\.col0 \{\s*text-align: left", html)
+    assert not re.search(r"col1 \{\s*text-align: left", html)
+
+
+def test_text_alignment_is_one_rule_per_column_not_per_cell():
+    df = pd.DataFrame({"rep": [f"R{i}" for i in range(40)], "amount": range(40)})
+    css = re.search(r"<style.*?</style>", styled_table(df, {"amount": "int"}).to_html(), re.S)[0]
+    assert css.count("text-align: left") == 3  # th, caption, and the one text column's td rule
+    assert "_row" not in css
 
 
 def test_report_table_selects_renames_and_highlights_by_original_name():
