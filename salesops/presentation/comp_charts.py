@@ -43,7 +43,7 @@ from salesops.presentation.style import (
     new_figure,
     percent_axis,
 )
-from salesops.presentation.tables import limited, report_table
+from salesops.presentation.tables import departed, limited, report_table
 
 
 def _closed(fig: Figure) -> Figure:
@@ -101,7 +101,7 @@ def whatif_chart(whatif: WhatIf, currency: str = "USD") -> Figure:
     losses vermillion (a rep who left marked); the unchanged are counted in the title."""
     d = pd.concat([whatif.gains, whatif.losses]).sort_values("difference")
     fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(d), per_row=0.34))
-    names = rep_names(d).astype(str)
+    names = departed(d)["name"].astype(str)
     # one bar per rep: namesakes get their rep id (bars keyed by name would be merged)
     labels = names.where(~d["name"].duplicated(keep=False),
                          names + " (" + d["rep_id"].astype(str) + ")")
@@ -143,17 +143,6 @@ def sensitivity_chart(sim: Sensitivity, currency: str = "USD") -> Figure:
     return _closed(fig)
 
 
-def rep_names(rows: pd.DataFrame) -> pd.Series:
-    """Rep names as a table shows them: a rep who left is marked '(left 2026-09)'."""
-    left = pd.to_datetime(rows["left"]) if "left" in rows else pd.Series(pd.NaT, rows.index)
-    return rows["name"].where(
-        left.isna(), rows["name"].astype(str) + " (left " + left.dt.strftime("%Y-%m") + ")")
-
-
-def _named(rows: pd.DataFrame) -> pd.DataFrame:
-    return rows.assign(name=rep_names(rows))
-
-
 def cost_table(cost: pd.DataFrame, by: str = "team", currency: str = "USD") -> Styler:
     """Payout vs budget and cost of sales per group (overall last); > 110% of budget in red."""
     cols = {by: (by.replace("_", " ").title(), None), "reps": ("Reps", "int"),
@@ -183,7 +172,7 @@ def whatif_tables(whatif: WhatIf, currency: str = "USD", limit: int = 10) -> HTM
             continue
         render = functools.partial(_highlighted, currency=currency, highlight=highlight,
                                    caption=f"Reps who would {what} under the alternative")
-        parts.append(limited(_named(rows), render, limit, noun="reps", order=order).data)
+        parts.append(limited(departed(rows), render, limit, noun="reps", order=order).data)
     return HTML("".join(parts))
 
 
@@ -200,7 +189,7 @@ def windfalls_table(windfalls: pd.DataFrame, currency: str = "USD") -> HTML:
     cols = {"name": ("Rep", None), "team": ("Team", None), "attainment": ("Attainment", "pct"),
             "payout": ("Payout", "money"), "target_incentive": ("Target incentive", "money"),
             "payout_ratio": ("Payout / target", "pct"), "top_deal_payout": ("Paid on top deal", "money")}
-    return limited(_named(windfalls), lambda r: report_table(r, cols, currency,
+    return limited(departed(windfalls), lambda r: report_table(r, cols, currency,
                                                              caption="Windfalls"),
                    noun="reps", order="payout / target")
 
@@ -217,7 +206,7 @@ def misset_quotas_table(misset: pd.DataFrame, currency: str = "USD") -> HTML:
             "quota": ("Quota", "money"), "history_bookings": ("Average bookings before", "money"),
             "quota_to_history": ("Quota / average bookings", ratio),
             "attainment": ("Attainment", "pct"), "looks": ("Quota looks", None)}
-    return limited(_named(misset), lambda r: report_table(
+    return limited(departed(misset), lambda r: report_table(
         r, cols, currency, caption="Quotas that look mis-set given the rep's own history"),
         noun="reps", order="quota looks too high first, then quota / average bookings")
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
@@ -12,7 +10,7 @@ from pandas.io.formats.style import Styler
 from salesops.analysis.forecast.auto import MODEL_NAMES
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
-from salesops.presentation.tables import report_table
+from salesops.presentation.tables import both_ends, departed, report_table
 
 M = "money_compact"
 HEADLINES = {"pipeline": "pipeline", "time_series": "time series"}
@@ -109,7 +107,7 @@ def rep_bias_table(bias: pd.DataFrame, currency: str = "USD", ends: int = 5) -> 
     """Reps by staging bias, both ends: the ``ends`` most optimistic (red) and the ``ends``
     most sandbagging (green) with "n of N", and every rep in an expandable table."""
     def render(rows: pd.DataFrame, caption: str) -> Styler:
-        return report_table(_with_leavers(rows), {
+        return report_table(departed(rows), {
             "name": ("Rep", None), "snapshots": ("Quarters", "int"), "deals": ("Deals", "int"),
             "expected": ("Model expected", M), "actual": ("Actual", M), "bias": ("Bias", "pct"),
             "call": ("Call", None),
@@ -129,7 +127,7 @@ def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", ends: int = 5) -
         return f"{formatting.money(abs(v), currency, compact=True)} {side}"
 
     def render(rows: pd.DataFrame, caption: str) -> Styler:
-        return report_table(_with_leavers(rows), {
+        return report_table(departed(rows), {
             "name": ("Rep", None), "commit": ("Commit", M), "best_case": ("Best case", M),
             "model_expected": ("Model expected", M), "commit_vs_model": ("Commit vs model",
                                                                          versus_model),
@@ -137,35 +135,6 @@ def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", ends: int = 5) -
     return both_ends(calls, "commit_vs_model", render, ends,
                      ("Commit most above the model", "Commit most below the model"),
                      "This quarter: reps' commit and best case vs the model's expected value")
-
-
-def both_ends(df: pd.DataFrame, by: str, render: Callable[[pd.DataFrame, str], Styler],
-              ends: int, sides: tuple[str, str], caption: str, noun: str = "reps") -> HTML:
-    """``df`` (sorted by ``by``, highest first) whole when it has at most 2 x ``ends`` rows;
-    else a note, the ``ends`` highest and the ``ends`` lowest (lowest first; rows without
-    ``by`` are no end), each captioned "n of N", and the whole table in a collapsed
-    ``<details>`` (as ``tables.limited`` does for a table cut at one end)."""
-    if len(df) <= 2 * ends:
-        return HTML(render(df, caption).to_html())
-    measured = df.loc[df[by].notna()]
-    n, total = formatting.count(ends), formatting.count(len(df))
-    top = render(measured.head(ends), f"{sides[0]}: {n} of {total} {noun}")
-    bottom = render(measured.tail(ends).iloc[::-1], f"{sides[1]}: {n} of {total} {noun}")
-    note = (f'<p class="salesops-cut">{caption}: the {n} {noun} at each end shown '
-            f"({sides[0].lower()}, {sides[1].lower()}); all {total} are in the expandable "
-            "table below.</p>")
-    return HTML(f"{note}{top.to_html()}{bottom.to_html()}"
-                f'<details class="salesops-all"><summary>All {total} {noun}</summary>'
-                f"{render(df, caption).to_html()}</details>")
-
-
-def _with_leavers(rows: pd.DataFrame) -> pd.DataFrame:
-    """Rep names marked "(left 2026-09)" where the roster gives a termination date."""
-    if "left" not in rows.columns:
-        return rows
-    left = pd.to_datetime(rows["left"])
-    mark = (" (left " + left.dt.strftime("%Y-%m") + ")").where(left.notna(), "")
-    return rows.assign(name=rows["name"].astype(str) + mark)
 
 
 def history_table(past: pd.DataFrame | None, currency: str = "USD") -> Styler | HTML:

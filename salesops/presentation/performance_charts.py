@@ -45,7 +45,7 @@ from salesops.presentation.style import (
     percent_axis,
     period_axis,
 )
-from salesops.presentation.tables import limited, report_table
+from salesops.presentation.tables import departed, limited, report_table
 
 if TYPE_CHECKING:
     from salesops.analysis.performance.diagnosis import Diagnosis
@@ -141,15 +141,6 @@ def column_specs(table: pd.DataFrame, columns: list[str] | tuple[str, ...]
             header += " (known amounts)"
         specs[c] = (header, fmt)
     return specs
-
-
-def with_departures(table: pd.DataFrame) -> pd.DataFrame:
-    """Rep names marked "(left 2026-09)" where the roster gives a termination date."""
-    if "termination_date" not in table or "name" not in table:
-        return table
-    left = pd.to_datetime(table["termination_date"])
-    marks = (" (left " + left.dt.strftime("%Y-%m") + ")").where(left.notna(), "")
-    return table.assign(name=table["name"].astype(str) + marks)
 
 
 def _attainment_marks(table: pd.DataFrame, column: str) -> tuple[dict, dict]:
@@ -321,7 +312,7 @@ def ramp_chart(cohort: pd.DataFrame, new_hires: pd.DataFrame) -> Figure | str:
     ax.plot(cohort["tenure_month"], cohort["median"], color=PRIMARY, lw=3, label="Cohort median")
     colours = [c for c in PALETTE if c != PRIMARY]
     markers = "osD^vP*X"
-    for i, (name, rows) in enumerate(with_departures(new_hires).groupby("name", sort=True)):
+    for i, (name, rows) in enumerate(departed(new_hires, left="termination_date").groupby("name", sort=True)):
         ax.plot(rows["tenure_month"], rows["ramp_attainment_3m"], lw=1.5,
                 marker=markers[i // len(colours) % len(markers)],
                 color=colours[i % len(colours)], label=name)
@@ -444,7 +435,7 @@ def leaderboard_table(board: pd.DataFrame, currency: str = "USD") -> HTML | str:
                  "bad": {"attainment": rows["attainment"] < 0.5}} if by == "attainment" else {}
         return report_table(rows, cols, currency, f"Leaderboard by {by}, period to date", **marks)
 
-    return limited(with_departures(board), render, noun="reps", order=f"rank ({by})")
+    return limited(departed(board, left="termination_date"), render, noun="reps", order=f"rank ({by})")
 
 
 def diagnosis_table(diagnosis: Diagnosis, currency: str = "USD",
@@ -469,7 +460,8 @@ def diagnosis_table(diagnosis: Diagnosis, currency: str = "USD",
         return report_table(rows, cols, currency, f"Diagnosis of reps below the bar ({window})",
                             bad={"driver_gap": rows["driver_gap"] >= 0.25})
 
-    return limited(with_departures(table), render, noun="reps", order="attainment, lowest first")
+    return limited(departed(table, left="termination_date"), render, noun="reps",
+                   order="attainment, lowest first")
 
 
 def consistency_table(table: pd.DataFrame) -> HTML | str:
@@ -491,7 +483,7 @@ def consistency_table(table: pd.DataFrame) -> HTML | str:
                             good={"label": rows["label"] == "consistently good"},
                             bad={"label": rows["label"] == "consistently weak"})
 
-    return limited(with_departures(data), render, noun="reps",
+    return limited(departed(data, left="termination_date"), render, noun="reps",
                    order="pattern (consistently good, weak, volatile, mixed)")
 
 

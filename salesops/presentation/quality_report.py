@@ -10,7 +10,6 @@ from salesops.analysis.hygiene import CHECKS, Hygiene
 from salesops.data.quality import QualityReport
 from salesops.data.scope import Scope
 from salesops.presentation import formatting
-from salesops.presentation.comp_charts import rep_names
 from salesops.presentation.formatting import count, plural
 from salesops.presentation.headline import Headline
 from salesops.presentation.html import paragraphs
@@ -24,7 +23,7 @@ from salesops.presentation.style import (
     money_axis,
     new_figure,
 )
-from salesops.presentation.tables import limited, report_table
+from salesops.presentation.tables import departed, limited, report_table
 
 
 def readable(check: str) -> str:
@@ -273,7 +272,7 @@ def hygiene_rep_table(by_rep: pd.DataFrame, checks: list[str], show_team: bool,
                             "open value flagged in red)",
                             bad={"flagged_share": rows["flagged_share"] >= 0.25})
 
-    return limited(flagged.assign(name=rep_names(flagged)), render, max_rows, noun="reps",
+    return limited(departed(flagged), render, max_rows, noun="reps",
                    order="flagged value")
 
 
@@ -282,7 +281,7 @@ def incomplete_table(incomplete: pd.DataFrame, max_rows: int = 50) -> HTML:
     marked), stage and reason; cut to ``max_rows`` with every deal expandable."""
     cols = {"name": ("Rep", None), "opportunity_id": ("Deal", None), "stage": ("Stage", None),
             "reason": ("Reason", None)}
-    return limited(incomplete.assign(name=rep_names(incomplete)),
+    return limited(departed(incomplete),
                    lambda rows: report_table(rows, cols, caption="Open deals without an amount "
                                              "or an expected close date"),
                    max_rows, noun="deals", order="owner")

@@ -110,6 +110,41 @@ def limited(df: pd.DataFrame, render: Callable[[pd.DataFrame], Styler | HTML | s
     by = f", by {html.escape(order)}" if order else ""
     note = (f'<p class="salesops-cut">Top {formatting.count(limit)} of {n} {what} shown{by}; '
             f"all {n} are in the expandable table below.</p>")
-    return HTML(f"{note}{_html(render(df.head(limit)))}"
-                f'<details class="salesops-all"><summary>All {n} {what}</summary>'
-                f"{_html(render(df))}</details>")
+    return HTML(f"{note}{_html(render(df.head(limit)))}{_all_rows(df, render, noun)}")
+
+
+def both_ends(df: pd.DataFrame, by: str, render: Callable[[pd.DataFrame, str], Styler],
+              ends: int, sides: tuple[str, str], caption: str, noun: str = "reps") -> HTML:
+    """``df`` (sorted by ``by``, highest first) whole when it has at most 2 x ``ends`` rows;
+    else a note, the ``ends`` highest and the ``ends`` lowest (lowest first; rows without
+    ``by`` are no end), each captioned "n of N", and the whole table in a collapsed
+    ``<details>`` (``limited`` for a ranking whose two ends both matter)."""
+    if len(df) <= 2 * ends:
+        return HTML(_html(render(df, caption)))
+    measured = df.loc[df[by].notna()]
+    n, total = formatting.count(ends), formatting.count(len(df))
+    what = html.escape(noun)
+    top = render(measured.head(ends), f"{sides[0]}: {n} of {total} {noun}")
+    bottom = render(measured.tail(ends).iloc[::-1], f"{sides[1]}: {n} of {total} {noun}")
+    note = (f'<p class="salesops-cut">{html.escape(caption)}: the {n} {what} at each end shown '
+            f"({html.escape(sides[0].lower())}, {html.escape(sides[1].lower())}); all {total} "
+            "are in the expandable table below.</p>")
+    return HTML(f"{note}{_html(top)}{_html(bottom)}"
+                f"{_all_rows(df, lambda d: render(d, caption), noun)}")
+
+
+def _all_rows(df: pd.DataFrame, render: Callable[[pd.DataFrame], Styler | HTML | str],
+              noun: str) -> str:
+    """Every row of ``df`` in a collapsed ``<details>`` ("All 40 reps")."""
+    return (f'<details class="salesops-all"><summary>All {formatting.count(len(df))} '
+            f"{html.escape(noun)}</summary>{_html(render(df))}</details>")
+
+
+def departed(rows: pd.DataFrame, left: str = "left", name: str = "name") -> pd.DataFrame:
+    """``rows`` with each rep who left named as a table shows them, "Ana Lee (left 2026-09)"
+    (``left``: the termination date column; rows without it are returned as they are)."""
+    if left not in rows or name not in rows:
+        return rows
+    when = pd.to_datetime(rows[left])
+    marked = rows[name].astype(str) + " (left " + when.dt.strftime("%Y-%m") + ")"
+    return rows.assign(**{name: rows[name].where(when.isna(), marked)})

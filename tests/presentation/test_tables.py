@@ -87,3 +87,13 @@ def test_limited_accepts_html_strings_and_escapes_the_noun():
 def test_ratio_column_format():
     html = styled_table(pd.DataFrame({"coverage": [1.14, None]}), {"coverage": "ratio"}).to_html()
     assert ">1.1x<" in html and ">–<" in html
+
+
+def test_departed_marks_only_reps_who_left_and_keeps_other_rows_as_they_are():
+    from salesops.presentation.tables import departed
+    rows = pd.DataFrame({"name": ["Ann", "Bo", None],
+                         "left": [pd.Timestamp("2026-09-14"), pd.NaT, pd.NaT]})
+    assert departed(rows)["name"].tolist() == ["Ann (left 2026-09)", "Bo", None]
+    roster = rows.rename(columns={"left": "termination_date"})
+    assert departed(roster, left="termination_date")["name"][0] == "Ann (left 2026-09)"
+    assert departed(rows.drop(columns="left")).equals(rows.drop(columns="left"))
