@@ -74,7 +74,8 @@ TERMS: dict[str, str] = {
     "ramp": "The months a new rep takes to reach full productivity.",
     "rank correlation": "How closely two rankings agree, from -1 (reversed) through 0 "
                         "(unrelated) to 1 (the same order).",
-    "run-rate": "What a total would reach if the pace so far continued.",
+    "run-rate": ("Bookings expected from deals not created yet, at the rate such deals were created "
+                 "and won in the past."),
     "sandbagging": "Calling deals later or smaller than they are likely to be.",
     "seasonal naive": "A forecast that repeats the value of the same period one year earlier.",
     "velocity": "How fast deals move from creation to close.",
