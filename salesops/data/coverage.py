@@ -50,11 +50,19 @@ class Coverage:
         """'1.6x needed at the usual conversion (61% of such pipeline closed over the last 4
         quarters)', or why the usual conversion cannot be measured."""
         if math.isnan(self.needed):
+            return self.basis
+        # rounded as formatting.ratio rounds (data cannot import presentation)
+        return f"{self.needed:.1f}x needed at the usual conversion ({self.basis})"
+
+    @property
+    def basis(self) -> str:
+        """What the need rests on: '40% of such pipeline closed over the last 4 quarters', or
+        why the usual conversion cannot be measured."""
+        if math.isnan(self.needed):
             return (f"the usual conversion cannot be measured: fewer than "
                     f"{_plural(self.min_history, f'past {self.freq}')}")
-        # rounded as formatting.ratio and formatting.pct round (data cannot import presentation)
-        return (f"{self.needed:.1f}x needed at the usual conversion ({self.conversion * 100:.0f}% "
-                f"of such pipeline closed over the last {self._periods})")
+        return (f"{self.conversion * 100:.0f}% of such pipeline closed over the last "
+                f"{self._periods}")
 
     @property
     def _periods(self) -> str:

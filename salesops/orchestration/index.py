@@ -39,10 +39,16 @@ def reading_order(names: list[str]) -> list[str]:
 
 def by_period(items: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
     """A card's headline items grouped by the period they are for, in order of first
-    appearance: ``[{"period", "items"}]``; the page's as-of date, or no period, is named as ""."""
+    appearance: ``[{"period", "items"}]``; the page's as-of date, or no period, is named as "".
+    The bounds of a range (``forecast_low``, ``forecast_high``) are left out when the item they
+    bound (``forecast``) is there: its note gives the range."""
     groups: dict[str, list[dict[str, Any]]] = {}
+    keys = {(item.get("key"), item.get("period")) for item in items}
     for item in items:
         period = item.get("period") or ""
+        base, _, bound = str(item.get("key", "")).rpartition("_")
+        if bound in ("low", "high") and (base, item.get("period")) in keys:
+            continue  # a range bound the item it bounds shows in its note
         groups.setdefault("" if period == as_of else period, []).append(item)
     return [{"period": period, "items": group} for period, group in groups.items()]
 

@@ -21,7 +21,7 @@ from salesops.analysis.forecast.series import MAX_MEMBERS, OTHER
 from salesops.data.coverage import Coverage
 from salesops.data.requirements import Availability
 from salesops.presentation import formatting
-from salesops.presentation.headline import Headline
+from salesops.presentation.headline import Headline, as_value, coverage_items
 from salesops.presentation.html import paragraphs
 from salesops.presentation.style import (
     ACCENT,
@@ -207,10 +207,11 @@ def headline_items(summary: pd.DataFrame, coverage: Sequence[Coverage],
     period = str(now["period"])
 
     def money(key: str, label: str, v: float, note: str = "") -> Headline:
-        return Headline(key, label, _value(v), formatting.money(v, currency, compact=True),
+        return Headline(key, label, as_value(v), formatting.money(v, currency, compact=True),
                         period, note)
 
-    items = [money("forecast", "Forecast", now["forecast"]),
+    low, high = (formatting.money(now[k], currency, compact=True) for k in ("low", "high"))
+    items = [money("forecast", "Forecast", now["forecast"], f"80% range {low} to {high}"),
              money("forecast_low", "Forecast, 80% range low", now["low"]),
              money("forecast_high", "Forecast, 80% range high", now["high"])]
     if not coverage:
@@ -219,20 +220,8 @@ def headline_items(summary: pd.DataFrame, coverage: Sequence[Coverage],
     items += [money("bookings", "Bookings", cur.booked, "to date"),
               money("quota", "Quota", cur.quota)]
     if len(coverage) > 1:
-        nxt = coverage[1]
-        items += [
-            Headline("coverage_next", "Pipeline coverage", _value(nxt.ratio),
-                     formatting.ratio(nxt.ratio), nxt.period,
-                     f"of the {formatting.money(nxt.to_close, currency, compact=True)} still to "
-                     "close" if not formatting.missing(nxt.ratio) else ""),
-            Headline("coverage_needed_next", "Coverage needed", _value(nxt.needed),
-                     formatting.ratio(nxt.needed), nxt.period, nxt.standard)]
+        items += coverage_items(coverage[1], currency)
     return items
-
-
-def _value(v: float | None) -> float | None:
-    """A headline value: None when missing, else the unrounded float."""
-    return None if formatting.missing(v) else float(v)
 
 
 def accuracy_sentence(accuracy: pd.DataFrame, headline: str) -> str:

@@ -12,6 +12,9 @@ from typing import Any
 from IPython.display import display
 from nbformat import NotebookNode
 
+from salesops.data.coverage import Coverage
+from salesops.presentation import formatting
+
 HEADLINE_MIME = "application/vnd.salesops.headline+json"
 
 
@@ -71,3 +74,21 @@ def is_headline(output: NotebookNode) -> bool:
     """Whether a notebook output is a headline bundle (for the cover only: a report page can
     drop it before export, which otherwise warns that it cannot be represented)."""
     return HEADLINE_MIME in output.get("data", {})
+
+
+def as_value(v: float | None) -> float | None:
+    """A headline value: None when missing, else the unrounded float."""
+    return None if formatting.missing(v) else float(v)
+
+
+def coverage_items(cov: Coverage, currency: str = "USD") -> list[Headline]:
+    """The ``coverage_next`` and ``coverage_needed_next`` items of a period's ``Coverage``,
+    worded alike in every report that publishes them (the review and the forecast)."""
+    to_close = formatting.money(cov.to_close, currency, compact=True)
+    needed_note = ("at the usual conversion: " + cov.basis) if not formatting.missing(cov.needed) \
+        else cov.basis
+    return [Headline("coverage_next", "Pipeline coverage", as_value(cov.ratio),
+                     formatting.ratio(cov.ratio), cov.period,
+                     "" if formatting.missing(cov.ratio) else f"of the {to_close} still to close"),
+            Headline("coverage_needed_next", "Coverage needed", as_value(cov.needed),
+                     formatting.ratio(cov.needed), cov.period, needed_note)]

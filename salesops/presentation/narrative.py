@@ -15,7 +15,7 @@ from salesops.analysis.performance.leaderboard import ranked_by, reps_at_quota
 from salesops.analysis.performance.review import Finding, parse_compare_to
 from salesops.presentation import formatting
 from salesops.presentation.formatting import missing, plural
-from salesops.presentation.headline import Headline
+from salesops.presentation.headline import Headline, as_value, coverage_items
 
 if TYPE_CHECKING:
     from salesops.analysis.performance.diagnosis import Diagnosis
@@ -398,12 +398,8 @@ def headline_items(review: PerformanceReview) -> list[Headline]:
     if not review.sections["deals"]:
         return []
     cur, ccy, period = review.headline.loc["current"], review.data.currency, review.periods
-    now, nxt = period.current.label, period.next.label
-
-    def value(v: float | None) -> float | None:
-        return None if missing(v) else float(v)
-
-    items = [Headline("bookings", "Bookings", value(cur["bookings"]),
+    now = period.current.label
+    items = [Headline("bookings", "Bookings", as_value(cur["bookings"]),
                       formatting.money(cur["bookings"], ccy, compact=True), now,
                       "to date" if period.elapsed < 1 else "")]
     if not review.sections["attainment"]:
@@ -411,15 +407,10 @@ def headline_items(review: PerformanceReview) -> list[Headline]:
     counted = reps_at_quota(review.reps)
     cov = review.coverage_next
     return [*items,
-            Headline("quota", "Quota", value(cur["quota"]),
+            Headline("quota", "Quota", as_value(cur["quota"]),
                      formatting.money(cur["quota"], ccy, compact=True), now),
-            Headline("attainment", "Attainment", value(cur["attainment"]),
+            Headline("attainment", "Attainment", as_value(cur["attainment"]),
                      formatting.pct(cur["attainment"]), now),
-            Headline("reps_at_quota", "Ranked reps at quota", value(counted.share),
+            Headline("reps_at_quota", "Ranked reps at quota", as_value(counted.share),
                      reps_at_quota_text(counted), now),
-            Headline("coverage_next", "Pipeline coverage", value(cov.ratio),
-                     formatting.ratio(cov.ratio), nxt,
-                     f"of the {formatting.money(cov.to_close, ccy, compact=True)} still to close"
-                     if not missing(cov.ratio) else ""),
-            Headline("coverage_needed_next", "Coverage needed", value(cov.needed),
-                     formatting.ratio(cov.needed), nxt, cov.standard)]
+            *coverage_items(cov, ccy)]

@@ -72,6 +72,7 @@ def test_current_period_coverage_and_usual_conversion():
     assert c.needed == pytest.approx(1700 / 700)
     assert c.standard == ("2.4x needed at the usual conversion (41% of such pipeline closed "
                           "over the last 2 quarters)")
+    assert c.basis == "41% of such pipeline closed over the last 2 quarters"
 
 
 def test_next_period_has_no_overdue_deals_and_too_little_history():
@@ -83,6 +84,7 @@ def test_next_period_has_no_overdue_deals_and_too_little_history():
     # Q4 2025 at Aug 15 2025 and earlier predate the data: nothing measured
     assert c.periods_measured == 0 and math.isnan(c.conversion) and math.isnan(c.needed)
     assert c.standard == "the usual conversion cannot be measured: fewer than 2 past quarters"
+    assert c.basis == c.standard
 
 
 def test_min_history_one_measured_period_is_enough_when_asked():

@@ -209,3 +209,14 @@ def test_top_index_lists_every_dated_folder_newest_first(tmp_path):
     assert html.index("2026-03-31/index.html") < html.index("2026-01-31/index.html")
     assert "not-a-date" not in html
 
+
+
+def test_a_ranges_bounds_are_shown_in_the_note_of_the_item_they_bound():
+    from salesops.orchestration.index import by_period
+    items = [{"key": "forecast", "text": "$16.6M", "period": "FY2026 Q4",
+              "note": "80% range $15.3M to $17.9M"},
+             {"key": "forecast_low", "text": "$15.3M", "period": "FY2026 Q4"},
+             {"key": "forecast_high", "text": "$17.9M", "period": "FY2026 Q4"},
+             {"key": "forecast_low", "text": "$1M", "period": "FY2027 Q1"}]  # no forecast there
+    groups = by_period(items, "2026-12-01")
+    assert [[i["text"] for i in g["items"]] for g in groups] == [["$16.6M"], ["$1M"]]

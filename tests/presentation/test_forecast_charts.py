@@ -231,7 +231,9 @@ def test_headline_items_are_the_agreed_keys_from_data_coverage():
     cov, needed = items["coverage_next"], items["coverage_needed_next"]
     assert (cov.value, cov.text, cov.period, cov.note) == (
         1.14, "1.1x", "FY2027 Q1", "of the $2M still to close")
-    assert (needed.value, needed.text, needed.note) == (2.5, "2.5x", nxt.standard)
+    assert (needed.value, needed.text) == (2.5, "2.5x")
+    assert needed.note == "at the usual conversion: " + nxt.basis  # the 2.5x is not said twice
+    assert items["forecast"].note == "80% range $1.2M to $1.8M"  # the cover folds the bounds in
     # without quotas in the data: the forecast and its range only
     assert [i.key for i in headline_items(summary, [])] == ["forecast", "forecast_low",
                                                            "forecast_high"]

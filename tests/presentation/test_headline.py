@@ -74,3 +74,22 @@ def test_html_export_shows_nothing_of_the_bundle(executed):
         page, _ = HTMLExporter(exclude_input=True).from_notebook_node(executed)
     assert "visible text" in page
     assert "ONE-POINT-FIVE" not in page and "1512345" not in page and "salesops" not in page
+
+
+def test_coverage_items_say_the_need_and_what_it_rests_on_once():
+    from salesops.data.coverage import Coverage
+    from salesops.presentation.headline import coverage_items
+    cov = Coverage(period="FY2027 Q1", pipeline=16_300_000, deals=205, unknown_amount=0,
+                   quota=15_400_000, booked=0, to_close=15_400_000, ratio=16.3 / 15.4,
+                   conversion=0.4, periods_measured=4, needed=2.5)
+    ratio, needed = coverage_items(cov)
+    assert (ratio.key, ratio.text, ratio.note) == ("coverage_next", "1.1x",
+                                                   "of the $15.4M still to close")
+    assert (needed.key, needed.text, needed.period) == ("coverage_needed_next", "2.5x", "FY2027 Q1")
+    # the note does not repeat the "2.5x" its text already shows
+    assert needed.note == "at the usual conversion: 40% of such pipeline closed over the last 4 quarters"
+    unmeasured = Coverage("FY2027 Q1", 0.0, 0, 0, math.nan, 0.0, math.nan, math.nan, math.nan, 0,
+                          math.nan)
+    ratio, needed = coverage_items(unmeasured)
+    assert (ratio.value, ratio.text, ratio.note) == (None, "–", "")
+    assert needed.note == "the usual conversion cannot be measured: fewer than 2 past quarters"
