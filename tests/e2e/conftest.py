@@ -67,6 +67,23 @@ def assert_clean(texts: dict[str, str]) -> None:
         assert leak is None, f"{name}: {text[max(0, leak.start() - 150):leak.end() + 150]}"
 
 
+#: The sample reports the text, browser and weight tests read: one run per test process.
+SAMPLE_AS_OF = "2026-12-01"
+
+
+@pytest.fixture(scope="session")
+def sample_day(tmp_path_factory) -> Path:
+    """The dated folder of one run of the four reports on the sample data, as of
+    ``SAMPLE_AS_OF``, for the company (the folder itself) and Region EMEA (``region-emea/``)."""
+    root = tmp_path_factory.mktemp("sample_reports")
+    scopes = root / "scopes.txt"
+    scopes.write_text("region=EMEA\n")
+    code = main(["run", *REPORTS, "--as-of", SAMPLE_AS_OF, "--for-each", str(scopes),
+                 "--reports-dir", str(root / "reports"), "--workers", "2"])
+    assert code == 0
+    return root / "reports" / SAMPLE_AS_OF
+
+
 @pytest.fixture(scope="module")
 def shared_datasets() -> Path:
     if not (DATASETS / "salesforce_demo" / "opportunities.csv").exists():

@@ -19,7 +19,6 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from playwright.sync_api import sync_playwright
 
-from salesops.orchestration.cli import main
 from salesops.orchestration.render import HtmlRenderer, notebook_title, visible_text
 
 REPORTS = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
@@ -39,12 +38,9 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory) -> Path:
-    """The dated folder of one run of the four reports on the sample data."""
-    root = tmp_path_factory.mktemp("browser")
-    assert main(["run", *REPORTS, "--reports-dir", str(root), "--workers", "4"]) == 0
-    (day,) = [p for p in root.iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
-    return day
+def day(sample_day: Path) -> Path:
+    """The dated folder of the company's four sample reports (``conftest.sample_day``)."""
+    return sample_day
 
 
 @pytest.fixture(scope="module")

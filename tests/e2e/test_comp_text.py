@@ -15,21 +15,13 @@ import pytest
 from conftest import visible_text
 from report_text import agrees, numbers, summary_sentences, table_cells, tables
 
-from salesops.orchestration.cli import main
-
 AS_OF = "2026-12-01"
 FOLDERS = ("", "region-emea")  # the company, and Region EMEA
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("comp_text")
-    scopes = root / "scopes.txt"
-    scopes.write_text("region=EMEA\n")
-    code = main(["run", "comp_plan_evaluation", "--as-of", AS_OF, "--for-each", str(scopes),
-                 "--reports-dir", str(root / "reports"), "--workers", "2"])
-    assert code == 0
-    return root / "reports" / AS_OF
+def day(sample_day: Path) -> Path:
+    return sample_day
 
 
 def page(day: Path, slug: str) -> str:

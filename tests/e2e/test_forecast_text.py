@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 from report_text import agrees, numbers, summary_sentences, table_cells
 
-from salesops.orchestration.cli import main
-
-AS_OF = "2026-11-15"
+AS_OF = "2026-12-01"  # conftest.SAMPLE_AS_OF
 FOLDERS = ("", "region-emea")  # the company, and Region EMEA
 SUMMARY = "This quarter and the next two"
 #: One quarter's sentence of the executive summary, every optional part named.
@@ -32,14 +30,8 @@ QUARTER = re.compile(
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("forecast_text")
-    scopes = root / "scopes.txt"
-    scopes.write_text("region=EMEA\n")
-    code = main(["run", "forecast", "--as-of", AS_OF, "--for-each", str(scopes),
-                 "--reports-dir", str(root / "reports"), "--workers", "2"])
-    assert code == 0
-    return root / "reports" / AS_OF
+def day(sample_day: Path) -> Path:
+    return sample_day
 
 
 def _page(day: Path, slug: str) -> str:
