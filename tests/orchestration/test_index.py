@@ -220,3 +220,11 @@ def test_a_ranges_bounds_are_shown_in_the_note_of_the_item_they_bound():
              {"key": "forecast_low", "text": "$1M", "period": "FY2027 Q1"}]  # no forecast there
     groups = by_period(items, "2026-12-01")
     assert [[i["text"] for i in g["items"]] for g in groups] == [["$16.6M"], ["$1M"]]
+
+
+def test_a_card_without_headline_numbers_says_why_instead_of_showing_nothing():
+    # an opportunities-only export: the comp evaluation runs but has no quotas to pay on
+    page = render_day_index("2026-03-31", _manifest("2026-03-31", {"comp_plan_evaluation": "OK"}))
+    card = re.search(r'<section class="report" id="comp_plan_evaluation">(.*?)</section>', page,
+                     re.S)[1]
+    assert "cannot support its headline numbers" in card and "headline-text" not in card
