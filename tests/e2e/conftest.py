@@ -67,12 +67,14 @@ def assert_clean(texts: dict[str, str]) -> None:
         assert leak is None, f"{name}: {text[max(0, leak.start() - 150):leak.end() + 150]}"
 
 
-#: The sample reports the text, browser and weight tests read: one run per test process.
+#: The sample reports the text, browser and weight tests read (``day``): one run per test
+#: process, for the company (the dated folder itself) and Region EMEA.
 SAMPLE_AS_OF = "2026-12-01"
+SAMPLE_FOLDERS = ("", "region-emea")
 
 
 @pytest.fixture(scope="session")
-def sample_day(tmp_path_factory) -> Path:
+def day(tmp_path_factory) -> Path:
     """The dated folder of one run of the four reports on the sample data, as of
     ``SAMPLE_AS_OF``, for the company (the folder itself) and Region EMEA (``region-emea/``)."""
     root = tmp_path_factory.mktemp("sample_reports")

@@ -38,12 +38,6 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def day(sample_day: Path) -> Path:
-    """The dated folder of the company's four sample reports (``conftest.sample_day``)."""
-    return sample_day
-
-
-@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(),

@@ -12,16 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_FOLDERS as FOLDERS
 from conftest import visible_text
 from report_text import agrees, numbers, summary_sentences, table_cells, tables
-
-AS_OF = "2026-12-01"
-FOLDERS = ("", "region-emea")  # the company, and Region EMEA
-
-
-@pytest.fixture(scope="module")
-def day(sample_day: Path) -> Path:
-    return sample_day
 
 
 def page(day: Path, slug: str) -> str:

@@ -11,10 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE_FOLDERS as FOLDERS
 from report_text import agrees, numbers, summary_sentences, table_cells
 
-AS_OF = "2026-12-01"  # conftest.SAMPLE_AS_OF
-FOLDERS = ("", "region-emea")  # the company, and Region EMEA
 SUMMARY = "This quarter and the next two"
 #: One quarter's sentence of the executive summary, every optional part named.
 QUARTER = re.compile(
@@ -27,11 +26,6 @@ QUARTER = re.compile(
     r"against (?P<need>\S+) needed at the usual conversion \((?P<conv>\d+%) of such pipeline "
     r"closed over the last (?P<n>\d) quarters?\))?"
     r"(?P<none>; no quota set yet)?\.$")
-
-
-@pytest.fixture(scope="module")
-def day(sample_day: Path) -> Path:
-    return sample_day
 
 
 def _page(day: Path, slug: str) -> str:
