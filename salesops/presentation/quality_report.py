@@ -133,16 +133,18 @@ def hygiene_sentences(result: Hygiene, stale_days: int, currency: str = "USD") -
 
 def headline(result: Hygiene, report: QualityReport, day: pd.Timestamp,
              currency: str = "USD") -> list[Headline]:
-    """The cover page's numbers: rows loaded, rows quarantined, and the open pipeline flagged
-    (its share of the known open value; without one, the flagged deals)."""
+    """The cover page's numbers: rows loaded, rows quarantined (both the whole export's, which a
+    scoped cover says), and the open pipeline flagged (its share of the known open value;
+    without one, the flagged deals)."""
     period, items = f"{day:%Y-%m-%d}", []
+    whole = "" if report.scope.is_company else f"the whole export, not only {report.scope.label}"
     if len(report.counts):
         items += [Headline("rows_in", "Rows loaded", float(report.rows_in),
-                           count(report.rows_in), period),
+                           count(report.rows_in), period, whole),
                   Headline("rows_quarantined", "Rows quarantined",
                            float(report.rows_quarantined),
                            f"{count(report.rows_quarantined)} ({quarantined_share(report)})",
-                           period)]
+                           period, whole and f"{whole}; the report lists {report.scope.label}'s")]
     if result.available["hygiene"] and len(result.open_deals):
         share, n = result.flagged_share, len(result.flagged)
         text = (plural(n, "deal") if formatting.missing(share) else

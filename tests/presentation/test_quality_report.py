@@ -225,6 +225,19 @@ def test_the_summary_states_the_as_of_date_and_headline_numbers():
     assert {h.period for h in items.values()} == {"2026-12-01"}
     assert qr.headline(result([1.0], {}, rep()), report(0), pd.Timestamp("2026-12-01"))[1].text \
         == "0 (0%)"
+    assert {h.note for h in items.values() if h.key.startswith("rows")} == {""}
+
+
+def test_a_scoped_cover_says_the_row_counts_are_the_whole_exports():
+    from dataclasses import replace
+
+    from salesops.data.scope import parse_scope
+    scoped = replace(report(5), scope=parse_scope("region=EMEA"), unlisted=4)
+    rows_in, quarantined = qr.headline(result([1.0], {}, rep()), scoped,
+                                       pd.Timestamp("2026-12-01"))[:2]
+    assert (rows_in.text, rows_in.note) == ("20,000", "the whole export, not only Region EMEA")
+    assert quarantined.note == ("the whole export, not only Region EMEA; the report lists "
+                                "Region EMEA's")
 
 
 def test_team_chart_keys_every_colour_below_the_data_with_unclipped_totals():
