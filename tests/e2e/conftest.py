@@ -73,17 +73,21 @@ SAMPLE_AS_OF = "2026-12-01"
 SAMPLE_FOLDERS = ("", "region-emea")
 
 
-@pytest.fixture(scope="session")
-def day(tmp_path_factory) -> Path:
-    """The dated folder of one run of the four reports on the sample data, as of
-    ``SAMPLE_AS_OF``, for the company (the folder itself) and Region EMEA (``region-emea/``)."""
-    root = tmp_path_factory.mktemp("sample_reports")
+def run_sample(root: Path, as_of: str) -> Path:
+    """The dated folder of one run of the four reports on the sample data as of ``as_of``, for
+    the company (the folder itself) and Region EMEA (``region-emea/``)."""
     scopes = root / "scopes.txt"
     scopes.write_text("region=EMEA\n")
-    code = main(["run", *REPORTS, "--as-of", SAMPLE_AS_OF, "--for-each", str(scopes),
+    code = main(["run", *REPORTS, "--as-of", as_of, "--for-each", str(scopes),
                  "--reports-dir", str(root / "reports"), "--workers", "2"])
     assert code == 0
-    return root / "reports" / SAMPLE_AS_OF
+    return root / "reports" / as_of
+
+
+@pytest.fixture(scope="session")
+def day(tmp_path_factory) -> Path:
+    """The sample reports as of ``SAMPLE_AS_OF`` (``run_sample``)."""
+    return run_sample(tmp_path_factory.mktemp("sample_reports"), SAMPLE_AS_OF)
 
 
 @pytest.fixture(scope="module")

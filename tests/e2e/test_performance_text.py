@@ -62,17 +62,26 @@ def test_headline_sentence_agrees_with_the_headline_table(day, slug):
     assert items["attainment"]["text"] == now["Attainment"]
 
 
+#: The comparison periods of the sample's FY2026 Q4 and their rows in the headline table.
+COMPARED = {"FY2026 Q3": "Previous period", "FY2025 Q4": "Same period last year"}
+
+
+def comparisons(line: str) -> list[tuple[str, str]]:
+    """The clauses of a comparison sentence that compare with a period, with its table row."""
+    out = []
+    for clause in re.split(r" and |; ", line):
+        period = next((p for p in COMPARED if p in clause), None)
+        if period is not None and "cannot" not in clause:
+            out.append((clause, COMPARED[period]))
+    return out
+
+
 @pytest.mark.parametrize("slug", FOLDERS)
 def test_attainment_change_is_the_difference_of_the_shown_percentages(day, slug):
     head = table_cells(page(day, slug), "Headline vs comparison periods").set_index("")
     now = shown_pct(head.loc["This period", "Attainment"])
-    line = sentence(summary(day, slug), "Attainment is")
-    rows = {"FY2026 Q3": "Previous period", "FY2025 Q4": "Same period last year"}
-    for clause in re.split(r" and |; ", line):
-        period = next((p for p in rows if p in clause), None)
-        if period is None or "cannot" in clause:
-            continue
-        then = head.loc[rows[period], "Attainment"]
+    for clause, row in comparisons(sentence(summary(day, slug), "Attainment is")):
+        then = head.loc[row, "Attainment"]
         figures = numbers(clause)
         ref = next(f for f in figures if f.kind == "percent")
         assert ref.text == then, clause
@@ -88,13 +97,8 @@ def test_attainment_change_is_the_difference_of_the_shown_percentages(day, slug)
 def test_bookings_change_agrees_with_the_table(day, slug):
     head = table_cells(page(day, slug), "Headline vs comparison periods").set_index("")
     amount = numbers(head.loc["This period", "Bookings"])[0].value
-    line = sentence(summary(day, slug), "Bookings are")
-    rows = {"FY2026 Q3": "Previous period", "FY2025 Q4": "Same period last year"}
-    for clause in re.split(r" and |; ", line):
-        period = next((p for p in rows if p in clause), None)
-        if period is None or "cannot" in clause:
-            continue
-        cell = head.loc[rows[period], "Bookings"]
+    for clause, row in comparisons(sentence(summary(day, slug), "Bookings are")):
+        cell = head.loc[row, "Bookings"]
         change, ref = [f for f in numbers(clause) if f.kind in ("percent", "money")]
         assert agrees(ref, cell), clause
         then = numbers(cell)[0].value
