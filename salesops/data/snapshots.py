@@ -1,0 +1,158 @@
+"""The snapshot store: the open pipeline as known each night, for CRMs that keep no history.
+
+``salesops snapshot`` (and the scheduled ``salesops run``) appends one Parquet partition per
+date, ``<store>/snapshot_date=YYYY-MM-DD/part-0.parquet``; ``history_from_snapshots`` turns the
+nights into the canonical ``opportunity_history`` table, so history accumulates from the first
+night on. See docs/running-reports.md ("Snapshots").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from salesops.data.asof import snapshot
+from salesops.data.files import locked
+from salesops.data.schema import OPPORTUNITIES, TABLES, conform, empty_frame
+from salesops.data.store import Dataset, replace_folder
+
+#: What each night keeps of an open deal.
+COLUMNS: tuple[str, ...] = ("opportunity_id", "rep_id", "account_id", "amount", "close_date",
+                            "stage", "forecast_category", "probability")
+#: The fields whose changes become history rows (the rest only identify the deal).
+FIELDS: tuple[str, ...] = ("amount", "close_date", "stage", "forecast_category", "probability")
+PART_FILE = "part-0.parquet"
+LOCK_FILE = ".lock"
+_PARTITION = re.compile(r"snapshot_date=(\d{4}-\d{2}-\d{2})")
+
+
+class SnapshotError(ValueError):
+    """The store cannot be used: not a snapshot store, or a damaged partition (named)."""
+
+
+def default_store(data_dir: Path) -> Path:
+    """Where a dataset's snapshots go unless told otherwise: ``snapshots`` beside the processed
+    folder (``data/processed`` -> ``data/snapshots``), outside it, as ingest replaces it whole."""
+    return Path(data_dir).parent / "snapshots"
+
+
+def partition(store: Path, on: pd.Timestamp) -> Path:
+    """The folder holding the snapshot of date ``on``."""
+    return Path(store) / f"snapshot_date={pd.Timestamp(on):%Y-%m-%d}"
+
+
+def open_pipeline(dataset: Dataset, on: pd.Timestamp) -> pd.DataFrame:
+    """The open deals known at the end of ``on`` with the snapshot's columns (as-of rules of
+    ``asof.snapshot``: a past date sees the deals and values known then)."""
+    known = snapshot(dataset.opportunities, dataset.stage_history, dataset.catalogue,
+                     pd.Timestamp(on).normalize(), history=dataset.opportunity_history)
+    frame = known.loc[known["status"] == "open", list(COLUMNS)]
+    return frame.astype({c: OPPORTUNITIES.column(c).dtype for c in COLUMNS}).reset_index(drop=True)
+
+
+def append_snapshot(dataset: Dataset, store: Path, on: pd.Timestamp) -> Path:
+    """Write the open pipeline known on ``on`` as that date's partition, atomically (temp
+    folder, then rename); re-running a date replaces its partition. Returns the Parquet file."""
+    store = Path(store)
+    _check_store(store)
+    frame = open_pipeline(dataset, on)
+    store.mkdir(parents=True, exist_ok=True)
+    with locked(store / LOCK_FILE):
+        folder = replace_folder(partition(store, on),
+                                lambda tmp: frame.to_parquet(tmp / PART_FILE, index=False))
+    return folder / PART_FILE
+
+
+def snapshot_dates(store: Path) -> list[pd.Timestamp]:
+    """The dates the store holds a snapshot of, in order (none for a new, empty folder)."""
+    return sorted(_partitions(Path(store)))
+
+
+def read_snapshot(store: Path, on: pd.Timestamp) -> pd.DataFrame:
+    """One night's open pipeline, typed; SnapshotError naming the file if it is damaged."""
+    file = partition(store, on) / PART_FILE
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowException) as exc:
+        raise SnapshotError(f"snapshot {file}: cannot be read as Parquet ({exc}); delete that "
+                            "partition folder or re-run `salesops snapshot --as-of "
+                            f"{pd.Timestamp(on):%Y-%m-%d}` while the data still shows that day"
+                            ) from None
+    missing = [c for c in COLUMNS if c not in table.column_names]
+    if missing:
+        raise SnapshotError(f"snapshot {file}: lacks column(s) {', '.join(missing)}")
+    frame = table.select(list(COLUMNS)).to_pandas()
+    return frame.astype({c: OPPORTUNITIES.column(c).dtype for c in COLUMNS})
+
+
+def history_from_snapshots(store: Path) -> pd.DataFrame:
+    """The canonical ``opportunity_history`` the nights imply: a deal's row at its first
+    snapshot (every known field), then a row at each later snapshot where a field changed
+    (only the changed fields filled); ``changed_at`` is the snapshot date.
+
+    A field compares against the deal's last non-empty value: a field that becomes empty is
+    no change (the table cannot say "cleared"), and a deal missing from a night (closed, or
+    not yet created) has no row; its close is the opportunities table's.
+    """
+    store = Path(store)
+    if not store.is_dir():
+        raise SnapshotError(f"snapshot store '{store}' not found")
+    dates = snapshot_dates(store)
+    table = TABLES["opportunity_history"]
+    nights = [read_snapshot(store, d) for d in dates]
+    if not sum(map(len, nights)):
+        return empty_frame(table)
+    frame = pd.concat(nights, ignore_index=True)
+    day = np.repeat(np.array(dates, dtype="datetime64[ns]"), [len(n) for n in nights])
+    ids, _ = pd.factorize(frame["opportunity_id"])
+    order = np.lexsort((day, ids))  # per deal, its nights in date order
+    frame, ids, day = frame.iloc[order].reset_index(drop=True), ids[order], day[order]
+    n = len(frame)
+    rows = np.arange(n)
+    new_deal = np.r_[True, ids[1:] != ids[:-1]]
+    first_row = np.maximum.accumulate(np.where(new_deal, rows, 0))  # the deal's first night
+    out = {"opportunity_id": frame["opportunity_id"], "changed_at": day}
+    keep = new_deal.copy()
+    for name in FIELDS:
+        codes, _ = pd.factorize(frame[name])  # equal values, equal codes; -1 empty
+        known = codes >= 0
+        last = np.maximum.accumulate(np.where(known, rows, -1))  # last non-empty up to row
+        before = np.r_[-1, last[:-1]]
+        had = before >= first_row  # the deal had a non-empty value on an earlier night
+        changed = known & (~had | (codes != codes[np.maximum(before, 0)]))
+        out[name] = frame[name].where(changed)
+        keep |= changed & ~new_deal
+    history = pd.DataFrame(out).loc[keep]
+    return conform(history, table)
+
+
+def _check_store(store: Path) -> None:
+    """SnapshotError if ``store`` exists but holds anything other than snapshot partitions."""
+    if store.exists():
+        _partitions(store)
+
+
+def _partitions(store: Path) -> list[pd.Timestamp]:
+    """The dates of the store's partitions; SnapshotError naming the folder (and an entry)
+    when it is missing or is not a snapshot store. Hidden entries (temp folders, the lock)
+    are skipped."""
+    if not store.is_dir():
+        raise SnapshotError(f"snapshot store '{store}' not found (or not a folder)")
+    dates = []
+    for entry in sorted(store.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        match = _PARTITION.fullmatch(entry.name)
+        when = pd.to_datetime(match.group(1), errors="coerce") if match else pd.NaT
+        if not entry.is_dir() or pd.isna(when):
+            raise SnapshotError(
+                f"folder '{store}' is not a snapshot store: it holds '{entry.name}', and a "
+                "snapshot store holds only snapshot_date=YYYY-MM-DD folders (give an empty or "
+                "new folder, e.g. data/snapshots)")
+        dates.append(when)
+    return dates
