@@ -2,7 +2,9 @@
 
 Rebuilt from ``stage_history``: deals created after the date do not exist yet, deals closed
 after it are still open, and each open deal sits in the last stage it had entered by then.
-Amounts and close dates are today's values (the model keeps no history of them). Reps hired
+With an ``opportunity_history`` the deals open then also take the amount, expected close date,
+stage, forecast category and probability they had then (``past_states``); without one, amounts
+and close dates are today's values. Reps hired
 after the date do not exist yet and terminations after it are unknown (``roster_as_of``); the
 roster keeps no history of moves between regions, managers or teams.
 """
@@ -14,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesops.data.history import FIELDS, states_on
 from salesops.data.stages import StageCatalogue
 
 
@@ -49,17 +52,37 @@ def open_stages_on(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Ser
     return np.where(found & is_open[pick], stage[pick], catalogue.open_stages[0])
 
 
+def past_states(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Series,
+                dates: pd.Timestamp | pd.DatetimeIndex,
+                fields: tuple[str, ...] = FIELDS) -> pd.DataFrame:
+    """``states_on(history, ids, dates, fields, before="first")`` for deals open on their date:
+    a closed stage is not an open deal's state, so it becomes the first open stage (as in
+    ``open_stages_on``); a 'closed' forecast category is missing (NA), like a field the history
+    never records, where the caller keeps its own value."""
+    then = states_on(history, ids, dates, fields=fields, before="first")
+    if "stage" in fields:
+        closed = catalogue.status_of(then["stage"]).isin(["won", "lost"]).to_numpy(bool)
+        then.loc[closed, "stage"] = catalogue.open_stages[0]
+    if "forecast_category" in fields:
+        closed = then["forecast_category"].eq("closed").fillna(False).to_numpy(bool)
+        then.loc[closed, "forecast_category"] = pd.NA
+    return then
+
+
 def snapshot(
     opportunities: pd.DataFrame,
     stage_history: pd.DataFrame,
     catalogue: StageCatalogue,
     as_of: pd.Timestamp,
+    history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Opportunities as known at the end of ``as_of``: existence, stage, status, probability.
 
     Deals closed on or before ``as_of`` keep their final status. Deals closed later are open,
     in their last stage entered by ``as_of`` (the first open stage if history has none), with
-    the catalogue's default probability and an unknown forecast category.
+    the catalogue's default probability and an unknown forecast category. With a non-empty
+    ``history`` (opportunity_history) every deal open then takes the values it had then
+    (``past_states``); a value the history lacks stays as above.
     """
     as_of = pd.Timestamp(as_of)
     known = opportunities.loc[opportunities["created_date"] <= as_of].copy()
@@ -73,7 +96,27 @@ def snapshot(
         known.loc[closed_later, "status"] = "open"
         known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)
         known.loc[closed_later, "forecast_category"] = pd.NA
+    if history is not None and len(history) and (known["status"] == "open").any():
+        _rewind(known, history, catalogue, as_of, closed_later)
     return known.reset_index(drop=True)
+
+
+def _rewind(known: pd.DataFrame, history: pd.DataFrame, catalogue: StageCatalogue,
+            as_of: pd.Timestamp, closed_later: pd.Series) -> None:
+    """In place: the deals of ``known`` open on ``as_of`` take the history's values then; a
+    reopened deal (``closed_later``) without a recorded probability takes its stage's default."""
+    open_then = (known["status"] == "open").to_numpy(bool)
+    rows = known.loc[open_then]
+    fields = [f for f in FIELDS if f in known.columns]
+    then = past_states(history, catalogue, rows["opportunity_id"], as_of, tuple(fields))
+    then.index = rows.index
+    if "probability" in fields and "stage" in fields:
+        reopened = closed_later.to_numpy(bool)[open_then] & then["probability"].isna().to_numpy()
+        default = catalogue.probability_of(then["stage"].astype(object))
+        then.loc[reopened, "probability"] = default.loc[reopened]
+    for f in fields:
+        value = then[f]
+        known.loc[open_then, f] = value.where(value.notna(), rows[f]).astype(known[f].dtype)
 
 
 def roster_as_of(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

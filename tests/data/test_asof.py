@@ -59,3 +59,102 @@ def test_snapshot_after_everything_is_the_current_table():
     opps, hist = frames()
     snap = snapshot(opps, hist, CAT, T("2026-12-31"))
     pd.testing.assert_frame_equal(snap, opps)
+
+
+def history():
+    """W: amount 80 -> 100 on Mar 1, expected close Feb 28 -> Mar 31 on Feb 15 (at 10:30, with
+    Proposal and best case), won Mar 10. O: 60 closing May 31 in Prospecting, Proposal on Mar 1,
+    70 closing Jun 30 on Apr 1. L: Prospecting, lost Feb 20. F has no history."""
+    t = pd.Timestamp
+    rows = [
+        ("W", t("2026-01-01"), 80.0, t("2026-02-28"), "Prospecting", "pipeline", 0.1),
+        ("W", t("2026-02-15 10:30"), None, t("2026-03-31"), "Proposal", "best_case", None),
+        ("W", t("2026-03-01"), 100.0, None, None, None, None),
+        ("W", t("2026-03-10"), None, None, "Closed Won", "closed", 1.0),
+        ("L", t("2026-01-05"), 50.0, t("2026-02-20"), "Prospecting", "pipeline", None),
+        ("L", t("2026-02-20"), None, None, "Closed Lost", "omitted", 0.0),
+        ("O", t("2026-02-01"), 60.0, t("2026-05-31"), "Prospecting", "pipeline", None),
+        ("O", t("2026-03-01"), None, None, "Proposal", "commit", None),
+        ("O", t("2026-04-01"), 70.0, t("2026-06-30"), None, None, None),
+    ]
+    return pd.DataFrame(rows, columns=["opportunity_id", "changed_at", "amount", "close_date",
+                                       "stage", "forecast_category", "probability"])
+
+
+COLS = ["status", "amount", "close_date", "stage", "forecast_category", "probability"]
+
+
+def test_snapshot_with_history_gives_open_deals_their_values_then():
+    opps, hist = frames()
+    snap = snapshot(opps, hist, CAT, T("2026-02-28"), history=history()).set_index(
+        "opportunity_id")
+    # W (won Mar 10) was open: 80 (100 only from Mar 1), expected Mar 31, Proposal and best
+    # case since Feb 15; its probability 0.1, recorded on Jan 1, is the last one known
+    assert snap.loc["W", COLS].tolist() == ["open", 80.0, T("2026-03-31"), "Proposal",
+                                            "best_case", 0.1]
+    # L closed on Feb 20, before as_of: its final state, whatever the history says
+    assert snap.loc["L", COLS].tolist() == opps.set_index("opportunity_id").loc["L", COLS].tolist()
+    # O still open today: 60 expected May 31 in Prospecting, pipeline; no probability
+    # recorded: today's 0.4
+    assert snap.loc["O", COLS].tolist() == ["open", 60.0, T("2026-05-31"), "Prospecting",
+                                            "pipeline", 0.4]
+
+
+def test_snapshot_with_history_counts_a_change_made_during_the_day():
+    opps, hist = frames()
+    snap = snapshot(opps, hist, CAT, T("2026-02-15"), history=history()).set_index(
+        "opportunity_id")
+    # W's change at 10:30 on Feb 15 is known at the end of that day
+    assert snap.loc["W", ["close_date", "stage"]].tolist() == [T("2026-03-31"), "Proposal"]
+    before = snapshot(opps, hist, CAT, T("2026-02-14"), history=history())
+    assert before.set_index("opportunity_id").loc["W", "close_date"] == T("2026-02-28")
+
+
+def test_snapshot_with_history_keeps_what_it_does_not_record():
+    opps, hist = frames()
+    # F (created Apr 1, won Apr 20) has no history: open on Apr 10 as without history
+    # (Prospecting from the stage history, its default probability, no category, 30)
+    # O on Apr 10: 70 expected Jun 30 (Apr 1), Proposal and commit (Mar 1)
+    got = snapshot(opps, hist, CAT, T("2026-04-10"), history=history()).set_index(
+        "opportunity_id")
+    plain = snapshot(opps, hist, CAT, T("2026-04-10")).set_index("opportunity_id")
+    pd.testing.assert_series_equal(got.loc["F"], plain.loc["F"])
+    assert got.loc["F", ["status", "amount", "stage"]].tolist() == ["open", 30.0, "Prospecting"]
+    assert got.loc["O", COLS].tolist() == ["open", 70.0, T("2026-06-30"), "Proposal", "commit",
+                                           0.4]
+    # W won on Mar 10: closed by as_of, final state
+    pd.testing.assert_series_equal(got.loc["W"], opps.set_index("opportunity_id").loc["W"])
+
+
+def test_snapshot_with_history_before_a_deal_history_starts_takes_its_first_values():
+    opps, hist = frames()
+    late = history().assign(changed_at=lambda h: h["changed_at"].where(
+        h["opportunity_id"] != "O", h["changed_at"] + pd.Timedelta(days=40)))
+    # O's rows now start Mar 13: on Feb 28 it takes its first recorded values (60, May 31,
+    # Prospecting, pipeline)
+    snap = snapshot(opps, hist, CAT, T("2026-02-28"), history=late).set_index("opportunity_id")
+    assert snap.loc["O", COLS].tolist() == ["open", 60.0, T("2026-05-31"), "Prospecting",
+                                            "pipeline", 0.4]
+
+
+def test_snapshot_with_history_never_puts_an_open_deal_in_a_closed_stage():
+    opps, hist = frames()
+    # O's history says Closed Lost on Feb 10 and Prospecting again on Feb 20 (reopened): open
+    # on Feb 12 it sits in the first open stage, like open_stages_on; the 'closed' category
+    # is not an open deal's state either: today's (commit) stays
+    extra = pd.DataFrame([("O", T("2026-02-10"), None, None, "Closed Lost", "closed", None),
+                          ("O", T("2026-02-20"), None, None, "Prospecting", None, None)],
+                         columns=history().columns)
+    hist_o = pd.concat([history(), extra]).sort_values(["opportunity_id", "changed_at"],
+                                                       kind="stable")
+    snap = snapshot(opps, hist, CAT, T("2026-02-12"), history=hist_o).set_index(
+        "opportunity_id")
+    assert snap.loc["O", ["stage", "forecast_category"]].tolist() == ["Prospecting", "commit"]
+
+
+def test_snapshot_with_an_empty_history_is_the_plain_snapshot():
+    opps, hist = frames()
+    for day in ("2026-02-28", "2026-04-10", "2026-12-31"):
+        pd.testing.assert_frame_equal(
+            snapshot(opps, hist, CAT, T(day), history=history().iloc[:0]),
+            snapshot(opps, hist, CAT, T(day)))
