@@ -1,0 +1,117 @@
+"""The pipeline inspection report's generated sentences (what changed in each window, the
+biggest reasons, slippage, pushed deals) and its headline numbers for the cover. Every figure
+is formatted as the report's tables show it, and a difference is that of the figures shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from salesops.presentation import formatting
+from salesops.presentation.formatting import plural
+from salesops.presentation.headline import Headline, as_value
+
+#: How a bridge step reads in a sentence, after its amount ("$1.6M pushed out").
+STEP_PHRASES = {"created": "in new deals", "pulled_in": "pulled in", "increased": "added by "
+                "larger amounts", "won": "won", "lost": "lost", "pushed_out": "pushed out",
+                "decreased": "taken off by smaller amounts"}
+
+
+def _money(v: float, currency: str) -> str:
+    return formatting.money(v, currency, compact=True)
+
+
+def _steps(bridge: pd.DataFrame) -> pd.DataFrame:
+    return bridge.set_index(bridge["step"].astype(str))
+
+
+def net_change(bridge: pd.DataFrame, currency: str = "USD") -> tuple[float, str]:
+    """The end less the start as the bridge table shows them (the difference of the compact
+    figures) and in words: 'up $1.2M', 'down $300K' or 'unchanged'."""
+    b = _steps(bridge)
+    diff = formatting.shown_money(b.at["end", "amount"]) - formatting.shown_money(
+        b.at["start", "amount"])
+    if round(diff, 6) == 0:
+        return 0.0, "unchanged"
+    return diff, f"{'up' if diff > 0 else 'down'} {_money(abs(diff), currency)}"
+
+
+def biggest_steps(bridge: pd.DataFrame, n: int = 2) -> list[str]:
+    """The ``n`` steps that moved the pipeline most (by amount, ties in bridge order), none
+    that moved nothing."""
+    b = _steps(bridge).drop(index=["start", "end"], errors="ignore")
+    b = b.loc[b["amount"].abs().round(2) > 0]
+    return b["amount"].abs().sort_values(ascending=False, kind="stable").index[:n].tolist()
+
+
+def step_phrase(bridge: pd.DataFrame, step: str, currency: str = "USD") -> str:
+    """'$1.6M pushed out (25 deals)': a step's amount as the bridge table shows it, unsigned."""
+    row = _steps(bridge).loc[step]
+    return f"{_money(abs(row['amount']), currency)} {STEP_PHRASES[step]} " \
+           f"({plural(row['deals'], 'deal')})"
+
+
+def movement_sentence(label: str, start: pd.Timestamp, end: pd.Timestamp, period: str,
+                      bridge: pd.DataFrame, currency: str = "USD") -> str:
+    """'Last 7 days (2026-11-24 to 2026-12-01): the FY2026 Q4 pipeline went from $12.3M (310
+    deals) to $9.2M (286 deals), down $3.1M; the biggest moves were $2.1M won (14 deals) and
+    $1.6M pushed out (25 deals).'"""
+    b = _steps(bridge)
+    _, moved = net_change(bridge, currency)
+    text = (f"{label} ({start:%Y-%m-%d} to {end:%Y-%m-%d}): the {period} pipeline went from "
+            f"{_money(b.at['start', 'amount'], currency)} "
+            f"({plural(b.at['start', 'deals'], 'deal')}) to "
+            f"{_money(b.at['end', 'amount'], currency)} ({plural(b.at['end', 'deals'], 'deal')})"
+            f", {moved}")
+    steps = [step_phrase(bridge, s, currency) for s in biggest_steps(bridge)]
+    if len(steps) == 1:
+        text += f"; the biggest move was {steps[0]}"
+    elif steps:
+        text += f"; the biggest moves were {' and '.join(steps)}"
+    return text + "."
+
+
+def created_and_won_sentence(created: int, won: int, label: str) -> str:
+    """'Last 7 days: 22 deals created, 2 of them won within the window.' (a deal created and
+    won in between is in neither end of the bridge)."""
+    if not created:
+        return f"{label}: no deal created."
+    done = "none of them won yet" if not won else \
+        f"{formatting.count(won)} of them won within the window"
+    return f"{label}: {plural(created, 'deal')} created, {done}."
+
+
+def slippage_sentence(committed: int, slipped: int, quarters: int) -> str:
+    """'Over the last 4 quarters, 30 of 120 deals committed to a quarter (25%) slipped out of
+    it.'"""
+    if not committed:
+        return f"No deal was in commit for its quarter over the last {plural(quarters, 'quarter')}."
+    return (f"Over the last {plural(quarters, 'quarter')}, {formatting.count(slipped)} of "
+            f"{plural(committed, 'deal')} committed to a quarter "
+            f"({formatting.pct(slipped / committed)}) slipped out of it.")
+
+
+def pushed_sentence(often: float, rest: float, times: int = 3) -> str:
+    """'Closed deals pushed 3 or more times were won 12% of the time, against 41% for the
+    rest.' (the rates as the table shows them)."""
+    if formatting.missing(often):
+        return f"No closed deal was pushed {times} or more times."
+    return (f"Closed deals pushed {times} or more times were won {formatting.pct(often)} of the "
+            f"time, against {formatting.pct(rest)} for the rest.")
+
+
+def headline_items(bridge: pd.DataFrame, period: str, start: pd.Timestamp,
+                   currency: str = "USD") -> list[Headline]:
+    """The cover's numbers from the last 7 days' bridge: the open pipeline closing in
+    ``period`` now, its net change over the 7 days, and what was pushed out of it."""
+    b = _steps(bridge)
+    diff, moved = net_change(bridge, currency)
+    end, pushed = b.at["end", "amount"], abs(b.at["pushed_out", "amount"])
+    return [Headline("pipeline_open", "Open pipeline", as_value(end), _money(end, currency),
+                     period, f"{plural(b.at['end', 'deals'], 'deal')} expected to close"),
+            Headline("pipeline_change_7d", "Change in the last 7 days", as_value(diff), moved,
+                     period, f"from {_money(b.at['start', 'amount'], currency)} on "
+                             f"{start:%Y-%m-%d}"),
+            Headline("pushed_out_7d", "Pushed out in the last 7 days", as_value(pushed),
+                     _money(pushed, currency), period,
+                     plural(b.at["pushed_out", "deals"], "deal"))]
+
