@@ -60,6 +60,9 @@ TERMS: dict[str, str] = {
             "forecast too high.",
     "best case": "A rep's call of what could close this period: the commit plus deals that "
                  "might also close.",
+    "bridge": "A table that walks from the pipeline on one date to the pipeline on a later date, "
+              "step by step: new deals, deals pulled in, won, lost, pushed out, larger and "
+              "smaller amounts.",
     "clawback": "Commission taken back when a deal it was paid on is cancelled or refunded.",
     "commit": "A rep's call of the deals that will close this period.",
     "cost of sales": "Variable pay as a share of the bookings it paid for.",
@@ -67,8 +70,13 @@ TERMS: dict[str, str] = {
                 "to reach its quota, written like 1.1x.",
     "decelerator": "A lower commission rate paid on bookings past a threshold, such as above "
                    "150% of quota.",
+    "forecast category": "A rep's call on a deal: pipeline, best case or commit (omitted: "
+                         "left out of the forecast).",
     "prediction interval": "The range the outcome is expected to fall in with a stated "
                            "probability, such as 80%.",
+    "pulled in": "A deal whose expected close date moved into the period from outside it.",
+    "pushed out": "A deal whose expected close date moved out of the period, usually to a later "
+                  "one.",
     "quartile": "One of four equal groups after ranking by a figure; the top quartile is the "
                 "best quarter of the group.",
     "ramp": "The months a new rep takes to reach full productivity.",
@@ -78,7 +86,13 @@ TERMS: dict[str, str] = {
                  "and won in the past."),
     "sandbagging": "Calling deals later or smaller than they are likely to be.",
     "seasonal naive": "A forecast that repeats the value of the same period one year earlier.",
+    "slippage": "Deals whose expected close date moved out of the quarter they were committed "
+                "to (in commit with a close date in that quarter).",
+    "transition matrix": "A table counting deals by their forecast category on one date (rows) "
+                         "and on a later date (columns).",
     "velocity": "How fast deals move from creation to close.",
+    "waterfall": "A chart of floating bars that walks from a starting figure to an ending one, "
+                 "each bar one step up or down.",
     "win rate": "The share of closed deals, won or lost, that were won.",
 }
 
