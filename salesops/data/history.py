@@ -161,6 +161,23 @@ def _take(col: pd.Series, src: np.ndarray, dtype: str) -> pd.Series:
     return pd.Series(taken).astype(dtype)
 
 
+def timeline(history: pd.DataFrame, fields: Sequence[str] = FIELDS) -> pd.DataFrame:
+    """The history as a sequence of states: rows sorted by (deal, changed_at), each field
+    forward-filled within the deal (its state after the change), ``until`` the deal's next
+    change (NaT after its last) and ``deal`` an integer code per deal (rows of a deal adjacent)."""
+    s = _sorted(history)
+    out = {"opportunity_id": s.frame["opportunity_id"], "deal": s.code,
+           "changed_at": s.frame["changed_at"].to_numpy("datetime64[ns]")}
+    same_next = np.append(s.code[1:] == s.code[:-1], False)[:len(s.code)]
+    until = np.append(out["changed_at"][1:], np.datetime64("NaT", "ns"))[:len(s.code)]
+    out["until"] = np.where(same_next, until, np.datetime64("NaT"))
+    for f in fields:
+        last = _last_valid(s.frame[f].notna().to_numpy(bool))
+        src = np.where((last >= 0) & (s.code[np.maximum(last, 0)] == s.code), last, -1)
+        out[f] = _take(s.frame[f], src, _DTYPES[f])
+    return pd.DataFrame(out)
+
+
 def stage_history_from(history: pd.DataFrame) -> pd.DataFrame:
     """Canonical stage_history from an opportunity history: one row per change of stage (a value
     differing from the deal's previous non-empty stage), entered on the day of the change."""
