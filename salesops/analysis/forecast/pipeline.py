@@ -2,20 +2,22 @@
 
 For each open deal as of ``as_of``: P(won) from historical (value-weighted) stage-to-won rates by
 stage and deal age, times P(closing inside each period | won) from the historical time from that stage to a
-won close; plus a run-rate for deals created after ``as_of`` that close inside the period.
+won close (with an opportunity history: from the deal's expected close date and how far won deals
+closed from the date expected of them then); plus a run-rate for deals created after ``as_of``
+that close inside the period.
 A seeded Monte Carlo over deals gives P10/P50/P90. All rates are learned only from deals
 resolved by ``as_of``, so the same code backtests past snapshots without look-ahead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from salesops.data.asof import open_stages_on
+from salesops.data.asof import open_stages_on, past_states
 from salesops.data.periods import Period
 from salesops.data.requirements import Needs
 from salesops.data.stages import StageCatalogue
@@ -58,21 +60,25 @@ def age_bucket(age_days: pd.Series) -> pd.Series:
 def training_observations(
     opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
     as_of: pd.Timestamp, lookback_days: int = LOOKBACK_DAYS, step_days: int = SNAPSHOT_STEP_DAYS,
-    settle_days: int = SETTLE_DAYS,
+    settle_days: int = SETTLE_DAYS, history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Deals seen open at past snapshot dates, with their stage, age and outcome by ``as_of``.
 
     One row per (snapshot, deal open then): stage and age at the snapshot, whether the deal
-    was won by ``as_of`` (a deal still open then counts as not won), its amount, and days from the
-    snapshot to its close. Snapshots run every ``step_days`` over ``lookback_days`` and stop
+    was won by ``as_of`` (a deal still open then counts as not won), its amount, days from the
+    snapshot to its close and ``slip_days``: its close minus the close date expected at the
+    snapshot (NaN without an opportunity ``history`` recording it by then). With ``history``
+    (changes known by ``as_of``) amount and stage are the deal's at the snapshot
+    (``past_states``). Snapshots run every ``step_days`` over ``lookback_days`` and stop
     ``settle_days`` before ``as_of``. All snapshots are computed at once (deal x date grid).
     """
     as_of = pd.Timestamp(as_of)
-    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close"]
+    cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close",
+            "slip_days"]
     known = opportunities.loc[opportunities["created_date"] <= as_of]
     won_by = ((known["status"] == "won") & (known["close_date"] <= as_of)).to_numpy(bool)
     closes = known["close_date"].where(known["status"] != "open", pd.NaT)
-    history = stage_history.loc[stage_history["entered_date"] <= as_of]
+    stages = stage_history.loc[stage_history["entered_date"] <= as_of]
     end = as_of - pd.Timedelta(days=settle_days)
     dates = pd.date_range(end=end, periods=lookback_days // step_days + 1, freq=f"{step_days}D")
     created = pd.DatetimeIndex(known["created_date"])
@@ -86,15 +92,27 @@ def training_observations(
     ids = known["opportunity_id"]
     on = dates[snap]
     days_to_close = np.asarray((close_at[deal] - on).days, dtype=float)
+    stage = open_stages_on(stages, catalogue, ids, deal, on)
+    amount = known["amount"].to_numpy(float)[deal]
+    slip = np.full(len(deal), np.nan)
+    if history is not None and len(history):
+        history = history.loc[history["changed_at"] < as_of + pd.Timedelta(days=1)]
+        then = past_states(history, catalogue, ids.iloc[deal], on,
+                           ("amount", "close_date", "stage"))
+        stage = np.where(then["stage"].notna(), then["stage"].to_numpy(object), stage)
+        amount = np.where(then["amount"].notna(), then["amount"].to_numpy(float), amount)
+        expected = pd.DatetimeIndex(then["close_date"].where(then["recorded"]))
+        slip = np.asarray((close_at[deal] - expected).days, dtype=float)
     return pd.DataFrame({
         "opportunity_id": ids.to_numpy()[deal],
         "snapshot": on,
-        "stage": open_stages_on(history, catalogue, ids, deal, on),
+        "stage": stage,
         "age_days": np.asarray((on - created[deal]).days, dtype=np.int64),
         "won": won_by[deal],
-        "amount": known["amount"].to_numpy(float)[deal],
+        "amount": amount,
         "days_to_close": (days_to_close if np.isnan(days_to_close).any()
                           else days_to_close.astype(np.int64)),
+        "slip_days": slip,
     }, columns=cols)
 
 
@@ -141,32 +159,56 @@ def win_rates(observations: pd.DataFrame, catalogue: StageCatalogue,
 
 def close_timing(
     observations: pd.DataFrame, stages: pd.Series, windows: Sequence[tuple[int, int]],
-    min_obs: int = MIN_TIMING_OBS,
+    min_obs: int = MIN_TIMING_OBS, expected_days: pd.Series | None = None,
 ) -> np.ndarray:
     """P(close within each window of days after as_of | won), per deal stage (rows x windows).
 
     From the days that won deals took to close from the same stage; stages with fewer than
     ``min_obs`` won observations use all stages pooled; no observations at all: spread
-    evenly over the windows' days.
+    evenly over the windows' days. With ``expected_days`` (days from as_of to each deal's
+    expected close) and at least ``min_obs`` won observations with a ``slip_days`` (from an
+    opportunity history), a deal with an expected close instead closes on it plus a slip of its
+    stage's (or the pooled) won deals, among the slips that land after as_of.
     """
     won = observations.loc[observations["won"].astype(bool)]
-    pooled = np.sort(won["days_to_close"].to_numpy(float))
-    by_stage = {s: np.sort(g["days_to_close"].to_numpy(float)) for s, g in won.groupby("stage")}
-    out = np.zeros((len(stages), len(windows)))
-    cache: dict[str, np.ndarray] = {}
-    for i, stage in enumerate(stages.astype(str)):
-        if stage not in cache:
-            days = by_stage.get(stage, np.array([]))
-            days = days if len(days) >= min_obs else pooled
-            if len(days) == 0:
-                span = max(hi for _, hi in windows)
-                cache[stage] = np.array([(hi - lo + 1) / span for lo, hi in windows])
-            else:
-                cache[stage] = np.array([
-                    (np.searchsorted(days, hi, "right") - np.searchsorted(days, lo, "left"))
-                    / len(days) for lo, hi in windows])
-        out[i] = cache[stage]
+    lo = np.array([w[0] for w in windows], dtype=float)
+    hi = np.array([w[1] for w in windows], dtype=float)
+    names = stages.astype(str).to_numpy()
+    out = np.zeros((len(names), len(windows)))
+    days_of = _sorted_by_stage(won, "days_to_close", min_obs)
+    for stage in np.unique(names):
+        days = days_of(stage)
+        out[names == stage] = ((hi - lo + 1) / hi.max() if len(days) == 0 else
+                               (np.searchsorted(days, hi, "right")
+                                - np.searchsorted(days, lo, "left")) / len(days))
+    if (expected_days is None or "slip_days" not in won.columns
+            or won["slip_days"].notna().sum() < min_obs):
+        return out
+    slips_of = _sorted_by_stage(won, "slip_days", min_obs)
+    expected = expected_days.to_numpy(float)
+    for stage in np.unique(names):
+        rows = np.flatnonzero((names == stage) & np.isfinite(expected))
+        slips, base = slips_of(stage), expected[rows, None]
+        after = len(slips) - np.searchsorted(slips, 1 - base, "left")  # closes after as_of
+        inside = (np.searchsorted(slips, hi - base, "right")
+                  - np.searchsorted(slips, lo - base, "left"))
+        some = after[:, 0] > 0  # none lands after as_of (far overdue): stage-to-close timing
+        out[rows[some]] = inside[some] / after[some]
     return out
+
+
+def _sorted_by_stage(won: pd.DataFrame, column: str,
+                     min_obs: int) -> Callable[[str], np.ndarray]:
+    """stage -> the sorted known values of ``column`` among that stage's won observations, or
+    all stages' pooled when the stage has fewer than ``min_obs``."""
+    known = won.loc[won[column].notna()]
+    pooled = np.sort(known[column].to_numpy(float))
+    by_stage = {s: np.sort(g.to_numpy(float)) for s, g in known.groupby("stage")[column]}
+
+    def values(stage: str) -> np.ndarray:
+        got = by_stage.get(stage, pooled[:0])
+        return got if len(got) >= min_obs else pooled
+    return values
 
 
 def windows_for(periods: Sequence[Period], as_of: pd.Timestamp) -> list[tuple[int, int]]:
@@ -216,20 +258,23 @@ def pipeline_forecast(
     opportunities: pd.DataFrame, stage_history: pd.DataFrame, catalogue: StageCatalogue,
     periods: Sequence[Period], as_of: pd.Timestamp, sims: int = 5000, seed: int = 0,
     observations: pd.DataFrame | None = None, probabilities: str = "history",
+    history: pd.DataFrame | None = None,
 ) -> PipelineForecast:
     """Expected bookings and P10/P50/P90 per period from the pipeline open at ``as_of``.
 
     ``opportunities`` must be as known at ``as_of`` (``salesops.data.asof.snapshot`` for a
-    past date); ``observations`` can be passed to reuse ``training_observations``;
-    ``probabilities`` is one of ``PROBABILITY_SOURCES`` (an empty CRM probability falls back to
-    the stage's default). Open deals without an amount are counted, and left out of the value.
+    past date, with the same ``history``); ``observations`` can be passed to reuse
+    ``training_observations``; ``probabilities`` is one of ``PROBABILITY_SOURCES`` (an empty
+    CRM probability falls back to the stage's default); ``history`` is the opportunity history
+    (amounts and expected close dates at the training snapshots, close timing from slips).
+    Open deals without an amount are counted, and left out of the value.
     """
     if probabilities not in PROBABILITY_SOURCES:
         raise ValueError(f"probabilities must be one of {', '.join(PROBABILITY_SOURCES)}, "
                          f"got {probabilities!r}")
     as_of = pd.Timestamp(as_of)
     obs = observations if observations is not None else training_observations(
-        opportunities, stage_history, catalogue, as_of)
+        opportunities, stage_history, catalogue, as_of, history=history)
     rates = win_rates(obs, catalogue)
     live = opportunities.loc[(opportunities["status"] == "open")
                              & (opportunities["created_date"] <= as_of)].copy()
@@ -241,7 +286,8 @@ def pipeline_forecast(
     learned = {"history": live["win_rate"], "crm": live["probability"],
                "catalogue": pd.Series(np.nan, index=live.index)}[probabilities]
     live["p_win"] = learned.astype(float).fillna(default).fillna(0.0)
-    timing = close_timing(obs, live["stage"], windows_for(periods, as_of))
+    timing = close_timing(obs, live["stage"], windows_for(periods, as_of),
+                          expected_days=(live["close_date"] - as_of).dt.days)
     labels = [p.label for p in periods]
     for k, label in enumerate(labels):
         live[f"p_close_{label}"] = timing[:, k]
