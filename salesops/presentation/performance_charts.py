@@ -8,7 +8,6 @@ quotas table, team without a roster) are left out, never shown empty.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from salesops.analysis.performance.leaderboard import (
 )
 from salesops.presentation import formatting
 from salesops.presentation.narrative import reps_at_quota_text
-from salesops.presentation.sections import figure_html, show
+from salesops.presentation.sections import block, show
 from salesops.presentation.style import (
     ACCENT,
     BAD,
@@ -60,24 +59,7 @@ def section(review: PerformanceReview, name: str, render: Callable[[], Any]) -> 
     no deals at all only the summary section ('deals') says so; the others stay empty."""
     if name != "deals" and not review.sections["deals"]:
         return HTML("")
-    return show(review.sections[name], lambda: HTML(_html(render())))
-
-
-def _html(item: Any) -> str:
-    """HTML of a sentence (escaped), figure (embedded PNG, then closed), table or HTML block."""
-    if item is None:
-        return ""
-    if isinstance(item, list | tuple):
-        return "".join(_html(i) for i in item)
-    if isinstance(item, str):
-        return f"<p>{html.escape(item)}</p>"
-    if isinstance(item, Figure):
-        return figure_html(item)
-    if isinstance(item, Styler):
-        return item.to_html()
-    if isinstance(item, HTML):
-        return item.data
-    raise TypeError(f"cannot show a {type(item).__name__} in a report section")
+    return show(review.sections[name], lambda: block(render()))
 
 
 def attainment_histogram(board: pd.DataFrame, dist: AttainmentDistribution) -> Figure | str:

@@ -20,6 +20,7 @@ from matplotlib.collections import PathCollection, QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
+from pandas.io.formats.style import Styler
 
 from salesops.data.requirements import Availability
 from salesops.data.scope import Scope
@@ -54,6 +55,29 @@ def only_if(av: Availability, render: Callable[[], Any]) -> Any:
 
 def _shown(item: Any) -> Any:
     return as_image(item) if isinstance(item, Figure) else item
+
+
+def block_html(item: Any) -> str:
+    """HTML of a sentence (escaped), figure (embedded PNG, then closed), table, HTML block or a
+    list of them, in order."""
+    if item is None:
+        return ""
+    if isinstance(item, list | tuple):
+        return "".join(block_html(i) for i in item)
+    if isinstance(item, str):
+        return f"<p>{html.escape(item)}</p>"
+    if isinstance(item, Figure):
+        return figure_html(item)
+    if isinstance(item, Styler):
+        return item.to_html()
+    if isinstance(item, HTML):
+        return item.data
+    raise TypeError(f"cannot show a {type(item).__name__} in a report section")
+
+
+def block(item: Any) -> HTML:
+    """One block of a report section from sentences, figures, tables and HTML (``block_html``)."""
+    return HTML(block_html(item))
 
 
 def unavailable_notes(*sections: Availability) -> HTML:

@@ -10,6 +10,7 @@ import io  # noqa: E402
 import re  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 from IPython.display import HTML  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -18,12 +19,14 @@ from salesops.data.scope import parse_scope  # noqa: E402
 from salesops.presentation.sections import (  # noqa: E402
     alt_text,
     as_image,
+    block,
     only_if,
     scope_title,
     show,
     unavailable,
     unavailable_notes,
 )
+from salesops.presentation.tables import styled_table  # noqa: E402
 
 
 def test_show_renders_available_sections_and_the_escaped_sentence_otherwise():
@@ -140,3 +143,10 @@ def test_png_text_that_is_not_latin1_is_kept_as_utf8():
     _, chunks = _image(as_image(fig).data)
     assert chunks["Title"] == "Team Αθήνα – Zoë"
     assert "Łukasz" in chunks["Description"].split("\n")
+
+
+def test_block_joins_sentences_figures_tables_and_html_in_order():
+    fig, _ = plt.subplots()
+    out = block(["a <b>", None, HTML("<hr>"), [styled_table(pd.DataFrame({"x": [1]})), fig]]).data
+    assert out.startswith("<p>a &lt;b&gt;</p><hr><style")
+    assert out.index("<table") < out.index("<img")
