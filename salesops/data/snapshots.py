@@ -9,6 +9,7 @@ night on. See docs/running-reports.md ("Snapshots").
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 from salesops.data.asof import snapshot
 from salesops.data.files import locked
 from salesops.data.schema import OPPORTUNITIES, TABLES, conform, empty_frame
-from salesops.data.store import Dataset, replace_folder
+from salesops.data.store import Dataset, load_dataset, replace_folder
 
 #: What each night keeps of an open deal.
 COLUMNS: tuple[str, ...] = ("opportunity_id", "rep_id", "account_id", "amount", "close_date",
@@ -33,6 +34,18 @@ _PARTITION = re.compile(r"snapshot_date=(\d{4}-\d{2}-\d{2})")
 
 class SnapshotError(ValueError):
     """The store cannot be used: not a snapshot store, or a damaged partition (named)."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one snapshot holds: for the command's and the run's one-line report."""
+
+    file: Path
+    on: pd.Timestamp
+    deals: int
+    amount: float  # total open amount, deals without an amount left out
+    unknown_amount: int  # open deals without an amount
+    currency: str
 
 
 def default_store(data_dir: Path) -> Path:
@@ -49,8 +62,10 @@ def partition(store: Path, on: pd.Timestamp) -> Path:
 def open_pipeline(dataset: Dataset, on: pd.Timestamp) -> pd.DataFrame:
     """The open deals known at the end of ``on`` with the snapshot's columns (as-of rules of
     ``asof.snapshot``: a past date sees the deals and values known then)."""
-    known = snapshot(dataset.opportunities, dataset.stage_history, dataset.catalogue,
-                     pd.Timestamp(on).normalize(), history=dataset.opportunity_history)
+    on = pd.Timestamp(on).normalize()
+    history = dataset.opportunity_history  # cut: a later change must not fill an earlier night
+    known = snapshot(dataset.opportunities, dataset.stage_history, dataset.catalogue, on,
+                     history=history.loc[history["changed_at"] < on + pd.Timedelta(days=1)])
     frame = known.loc[known["status"] == "open", list(COLUMNS)]
     return frame.astype({c: OPPORTUNITIES.column(c).dtype for c in COLUMNS}).reset_index(drop=True)
 
@@ -66,6 +81,16 @@ def append_snapshot(dataset: Dataset, store: Path, on: pd.Timestamp) -> Path:
         folder = replace_folder(partition(store, on),
                                 lambda tmp: frame.to_parquet(tmp / PART_FILE, index=False))
     return folder / PART_FILE
+
+
+def take_snapshot(data_dir: Path, store: Path, on: pd.Timestamp) -> Written:
+    """Append the snapshot of the processed dataset in ``data_dir`` for ``on``; what it holds."""
+    dataset = load_dataset(data_dir)
+    file = append_snapshot(dataset, store, on)
+    amount = read_snapshot(store, on)["amount"]
+    return Written(file=file, on=pd.Timestamp(on).normalize(), deals=len(amount),
+                   amount=float(amount.sum()), unknown_amount=int(amount.isna().sum()),
+                   currency=dataset.settings.currency)
 
 
 def snapshot_dates(store: Path) -> list[pd.Timestamp]:

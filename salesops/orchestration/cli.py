@@ -1,4 +1,5 @@
-"""The ``salesops`` command: run reports, start a project, write sample data, ingest exports.
+"""The ``salesops`` command: run reports, start a project, write sample data, ingest exports,
+snapshot the open pipeline.
 
 Exit codes: 0 success, 1 some report failed, 2 usage or input error, 3 ingest refused because
 a table lost more than the allowed share of its rows to quarantine. Heavy imports happen
@@ -96,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         data_dir=Path(args.data) if args.data else None, period=args.period, params=params,
         names=tuple(args.notebooks), workers=args.workers, scope=args.scope,
         for_each=args.for_each, executor=args.executor, scheduler=args.scheduler,
-        contact=args.contact or None,
+        contact=args.contact or None, snapshot_store=args.snapshot_store,
     )
     try:
         summary = run_reports(options, progress=lambda line: print(line, flush=True))
@@ -194,6 +195,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """Append the open pipeline of a processed dataset to the snapshot store; say what it wrote."""
+    import pandas as pd
+
+    from salesops.data.snapshots import SnapshotError, default_store, take_snapshot
+    from salesops.presentation.formatting import count, money
+
+    data = Path(args.data)
+    if not data.is_dir():
+        return _error(f"data folder '{data}' not found: give the processed dataset folder "
+                      "(`salesops ingest --out`) with --data")
+    store = Path(args.store) if args.store else default_store(data)
+    try:
+        w = take_snapshot(data, store, pd.Timestamp(args.as_of))
+    except (SnapshotError, FileNotFoundError) as exc:
+        return _error(str(exc))
+    unknown = f" ({count(w.unknown_amount)} without an amount)" if w.unknown_amount else ""
+    print(f"snapshot {w.on:%Y-%m-%d}: {count(w.deals)} open deals, "
+          f"{money(w.amount, w.currency)} open amount{unknown}; written to {w.file}")
+    return EXIT_OK
+
+
 def _print_counts(result: IngestResult) -> None:
     """Rows in, kept and quarantined per table, then the warnings."""
     for table, c in result.counts.items():
@@ -244,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "on the cover page and on a failed report's page (default: "
                           "$SALESOPS_CONTACT; without it a failed report names 'the team that "
                           "runs these reports')")
+    run.add_argument("--snapshot-store", default=None, metavar="DIR",
+                     help="append the open pipeline on the as-of date to this snapshot store "
+                          "before the reports (default: 'snapshots' beside a --data folder; "
+                          "none for the built-in sample; '' turns it off)")
     run.add_argument("--reports-dir", default="reports")
     run.add_argument("--notebooks-dir", default=None,
                      help="folder of notebooks (default: ./notebooks if it exists, else the "
@@ -281,6 +308,18 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--max-amount", type=_positive_number, default=1e12, metavar="AMOUNT",
                      help="quarantine amounts and quotas above this (default 1e12)")
     ing.set_defaults(func=cmd_ingest)
+
+    snap = sub.add_parser("snapshot", help="append today's open pipeline to a snapshot store "
+                                           "(nightly, so deal history accumulates)")
+    snap.add_argument("--data", default="data/processed",
+                      help="processed dataset folder (default: data/processed)")
+    snap.add_argument("--store", default=None, metavar="DIR",
+                      help="snapshot store (default: 'snapshots' beside --data, i.e. "
+                           "data/snapshots)")
+    snap.add_argument("--as-of", type=_iso_date, default=_iso_date("today"),
+                      help="the date the snapshot is of, YYYY-MM-DD (default: today); a past "
+                           "date sees the deals and values known then, as far as the data tells")
+    snap.set_defaults(func=cmd_snapshot)
     return parser
 
 

@@ -9,6 +9,8 @@ HTML, ``index.html`` (the cover page: every report's headline numbers, each link
 report) and ``manifest.json``; ``<reports>/.audit/<as-of>/[<slug>/]`` the
 executed notebooks and ``_logs/`` (warnings, stderr, tracebacks: never in the HTML);
 ``<reports>/index.html`` lists every date. A failing notebook never stops the others.
+Before the reports, a run over a real data folder appends the open pipeline on its date to
+the snapshot store (``data.snapshots``; a snapshot that cannot be written is a warning only).
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 
+from salesops.data.builtin import is_sample_dataset
 from salesops.data.files import locked
 from salesops.data.quality import load_quality
 from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
+from salesops.data.snapshots import default_store, snapshot_dates, take_snapshot
 from salesops.data.store import Dataset, dataset_fingerprint, load_dataset
 from salesops.orchestration.contract import bind, declared
 from salesops.orchestration.executors import Executor, make_executor
@@ -89,6 +94,7 @@ class RunOptions:
     kernel_name: str = "python3"
     start_timeout: int = 60
     contact: str | None = None  # whom readers tell about a failed report (cover, failure page)
+    snapshot_store: str | None = None  # None: beside a data_dir (none for the sample); '': off
 
 
 @dataclass(frozen=True)
@@ -266,6 +272,15 @@ def resolve_audiences(scopes: list[Scope] | None, for_each: str | None, data_dir
     return [Audience(s, slugs[s]) for s in ordered]
 
 
+def snapshot_store(opts: RunOptions, data_dir: Path) -> Path | None:
+    """Where the run appends its snapshot: the given store ('' none), else ``snapshots``
+    beside a real data folder; the built-in sample (by default or by its cache path) gets none:
+    its history is generated."""
+    if opts.snapshot_store is not None:
+        return Path(opts.snapshot_store) if opts.snapshot_store else None
+    return None if is_sample_dataset(opts.data_dir) else default_store(data_dir)
+
+
 def check_scoped(notebooks: list[Path]) -> None:
     """Every notebook run for an audience must declare ``scope`` (else it would show the
     whole company in the audience's folder)."""
@@ -319,6 +334,7 @@ class ReportRunner:
             check_scoped(notebooks)
         data_dir = resolve_data_dir(opts.data_dir, opts.as_of)
         run_audiences = resolve_audiences(scopes, for_each, data_dir, opts.as_of)
+        self.snapshot(data_dir)
         fingerprint = dataset_fingerprint(data_dir)
         paths = {"data_dir": str(data_dir), "reports_dir": str(self.layout.reports_dir.resolve())}
         workers = max(1, min(opts.workers or os.cpu_count() or 1,
@@ -335,6 +351,31 @@ class ReportRunner:
                                  run_audiences)
             finally:
                 staging.close()
+
+    def snapshot(self, data_dir: Path) -> None:
+        """Append the open pipeline on the run's date to the snapshot store, once per run; a
+        run for a date before the store's latest night leaves it alone (a re-run of old
+        reports must not rewrite history). Never fails the run: a failure is a warning line."""
+        store = snapshot_store(self.options, data_dir)
+        if store is None:
+            return
+        on = pd.Timestamp(self.options.as_of)
+        try:
+            dates = snapshot_dates(store) if store.exists() else []
+            if dates and on < dates[-1]:
+                self.say(f"snapshot  skipped: the store already holds {dates[-1]:%Y-%m-%d}, "
+                         f"later than {self.options.as_of}")
+                return
+            written = take_snapshot(data_dir, store, on)
+        except Exception as exc:  # the reports matter more than tonight's snapshot
+            self.say(f"WARNING  snapshot for {self.options.as_of} not written, the reports run "
+                     f"without it: {scrub(f'{type(exc).__name__}: {exc}')}")
+            return
+        try:  # the folder as the command line named it, when under the working folder
+            file = written.file.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            file = written.file
+        self.say(f"snapshot  {self.options.as_of}: {written.deals:,} open deals to {file}")
 
     def jobs(self, notebooks: list[Path], bound: dict[str, dict[str, Any]],
              paths: dict[str, str], run_audiences: list[Audience], threads: int | None

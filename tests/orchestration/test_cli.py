@@ -187,3 +187,88 @@ def test_ingest_from_postgres_never_prints_the_url(capsys, tmp_path, monkeypatch
     url = sa.make_url(pg_url)
     for secret in (pg_url, url.render_as_string(hide_password=True), str(url.query["host"])):
         assert secret not in out + captured.out + captured.err + written
+
+
+# --- snapshots -------------------------------------------------------------------------------
+# VALID's open deals on 2024-04-01: O2 $30,000, O4 $8,000, O5 $20,000 = 3 deals, $58,000
+# (O1 and O6 were won and O3 lost by then).
+SNAP_DAY = "2024-04-01"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder (the working folder) with VALID ingested into data/processed."""
+    monkeypatch.chdir(tmp_path)
+    salesops.data.ingest.ingest(VALID, Path("data/processed"))
+    return tmp_path
+
+
+def test_snapshot_prints_what_it_wrote_and_rewrites_a_date(project, capsys):
+    capsys.readouterr()
+    for _ in range(2):  # the same date twice: one partition, replaced
+        assert main(["snapshot", "--as-of", SNAP_DAY]) == 0
+    part = Path("data/snapshots/snapshot_date=2024-04-01/part-0.parquet")
+    assert capsys.readouterr().out == (
+        f"snapshot 2024-04-01: 3 open deals, $58,000 open amount; written to {part}\n") * 2
+    assert [p.name for p in (project / "data" / "snapshots").iterdir() if p.name[0] != "."] == [
+        "snapshot_date=2024-04-01"]
+    assert pd.read_parquet(part)["opportunity_id"].tolist() == ["O2", "O4", "O5"]
+    assert main(["snapshot", "--as-of", "2024-03-15", "--store", "elsewhere"]) == 0
+    # on 03-15 O1 (won 03-20) and O6 (won 03-31) were still open, O3 lost: 30,000 + 8,000 +
+    # 20,000 + 50,000 + 5,000 = $113,000 over 5 deals
+    assert "snapshot 2024-03-15: 5 open deals, $113,000 open amount" in capsys.readouterr().out
+
+
+def test_snapshot_errors_name_the_folder(project, capsys):
+    assert main(["snapshot", "--data", "nowhere"]) == 2
+    assert capsys.readouterr().err == (
+        "error: data folder 'nowhere' not found: give the processed dataset folder "
+        "(`salesops ingest --out`) with --data\n")
+    assert main(["snapshot", "--store", "data/processed"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: folder 'data/processed' is not a snapshot store: it holds ")
+    assert main(["snapshot", "--as-of", "2024-02-30"]) == 2
+
+
+def _run(*args: str) -> int:
+    return main(["run", "ok_report", "--notebooks-dir", NOTEBOOKS, "--as-of", SNAP_DAY,
+                 "--workers", "1", *args])
+
+
+def test_the_scheduled_run_snapshots_a_real_data_folder_first(project, capsys):
+    assert _run("--data", "data/processed") == 0
+    out = capsys.readouterr().out
+    assert "snapshot  2024-04-01: 3 open deals to data/snapshots/snapshot_date=2024-04-01" in out
+    assert out.index("snapshot  2024-04-01") < out.index("running 1 report(s)")
+    assert Path("data/snapshots/snapshot_date=2024-04-01/part-0.parquet").is_file()
+    # reports never name the store (nor any local path)
+    shared = "".join(p.read_text() for p in Path("reports").rglob("*")
+                     if p.is_file() and ".audit" not in p.parts)
+    assert "snapshot" not in shared and str(project) not in shared
+    # a re-run of an older date leaves the store alone
+    assert _run("--data", "data/processed", "--as-of", "2024-03-15") == 0
+    assert "snapshot  skipped: the store already holds 2024-04-01, later than 2024-03-15" in (
+        capsys.readouterr().out)
+    assert [p.name for p in Path("data/snapshots").iterdir() if p.name[0] != "."] == [
+        "snapshot_date=2024-04-01"]
+
+
+def test_the_run_takes_no_snapshot_of_the_sample_or_when_turned_off(project, monkeypatch, capsys):
+    monkeypatch.setattr(salesops.data.builtin, "ensure_sample_dataset",
+                        lambda end=None: project / "data" / "processed")
+    assert _run() == 0
+    assert _run("--data", "data/processed", "--snapshot-store", "") == 0
+    assert "snapshot" not in capsys.readouterr().out
+    assert not Path("data/snapshots").exists()
+    assert _run("--data", "data/processed", "--snapshot-store", "nightly") == 0
+    assert Path("nightly/snapshot_date=2024-04-01/part-0.parquet").is_file()
+
+
+def test_a_snapshot_that_cannot_be_written_does_not_fail_the_run(project, capsys):
+    Path("notes").mkdir()
+    Path("notes/todo.txt").write_text("not a store")
+    assert _run("--data", "data/processed", "--snapshot-store", "notes") == 0
+    out = capsys.readouterr().out
+    assert ("WARNING  snapshot for 2024-04-01 not written, the reports run without it: "
+            "SnapshotError: folder 'notes' is not a snapshot store: it holds 'todo.txt'") in out
+    assert "1 report(s) OK" in out
