@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import html
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
-from salesops.presentation.pipeline_charts import step_label
+from salesops.presentation import pipeline_text as text
+from salesops.presentation.pipeline_charts import step_label, waterfall
+from salesops.presentation.sections import block
 from salesops.presentation.tables import departed, limited, report_table, styled_table
+
+if TYPE_CHECKING:
+    from salesops.analysis.inspection.movement import Movement
 
 M = "money_compact"
 #: Movement reasons (``inspection.REASONS``) and forecast categories as a reader names them.
@@ -17,7 +25,8 @@ REASON_NAMES = {"created": "Created", "won": "Won", "lost": "Lost", "pulled_in":
                 "amount_down": "Amount down", "category_changed": "Category changed",
                 "no_change": "No change"}
 CATEGORY_NAMES = {"pipeline": "Pipeline", "best_case": "Best case", "commit": "Commit",
-                  "closed": "Closed", "omitted": "Omitted", "won": "Won", "lost": "Lost"}
+                  "closed": "Closed", "omitted": "Omitted", "won": "Won", "lost": "Lost",
+                  "(none)": "No category"}
 
 
 def _name(value: object, names: dict[str, str]) -> object:
@@ -63,27 +72,28 @@ def moves_table(moves: pd.DataFrame, reps: pd.DataFrame | None = None,
             "opportunity_id": ("Deal", None), "rep": ("Rep", None), "account": ("Account", None),
             "reason": ("Reason", None), "start_amount": ("Amount before", M),
             "end_amount": ("Amount after", M), "change": ("Change", M),
-            "end_close": ("Close date now", "date"),
+            "start_close": ("Close date before", "date"), "end_close": ("Close date after", "date"),
         }, currency, caption, good={"change": rows["change"] > 0},
             bad={"change": rows["change"] < 0})
     return limited(shown, render, limit, "deals", "size of the change")
 
 
-def slippage_table(rows: pd.DataFrame, key: str, header: str, caption: str,
+def slippage_table(rows: pd.DataFrame, by: str, caption: str,
                    reps: pd.DataFrame | None = None, limit: int = 15) -> HTML:
-    """Deals committed to a quarter and how many slipped out of it, per ``key`` (``rep_id``,
-    shown by name, or ``team``), highest share first; the rest expandable."""
-    shown = with_names(rows, reps) if key == "rep_id" else rows
-    col = "rep" if key == "rep_id" else key
-    if "share" in shown:
-        shown = shown.sort_values(["share", "committed"], ascending=False, kind="stable")
+    """Deals committed to a quarter and how many slipped out of it (``Slippage.by_rep`` or
+    ``by_team``; ``by``: "rep" or "team"), highest share first; the rest expandable."""
+    shown = with_names(rows, reps) if by == "rep" else rows
+    if by == "rep" and "name" in shown:  # the analysis' name where the roster has none
+        shown = shown.assign(rep=shown["rep"].where(shown["rep"] != shown["rep_id"],
+                                                    shown["name"]))
+    shown = shown.sort_values(["share", "committed"], ascending=False, kind="stable")
 
     def render(part: pd.DataFrame) -> Styler:
-        return report_table(part, {col: (header, None), "committed": ("Committed deals", "int"),
+        return report_table(part, {"rep": ("Rep", None), "team": ("Team", None),
+                                   "committed": ("Committed deals", "int"),
                                    "slipped": ("Slipped", "int"),
                                    "share": ("Share slipped", "pct")}, caption=caption)
-    return limited(shown, render, limit, "reps" if key == "rep_id" else "teams",
-                   "share slipped")
+    return limited(shown, render, limit, f"{by}s", "share slipped")
 
 
 def pushed_table(pushed: pd.DataFrame, currency: str = "USD") -> Styler:
@@ -96,9 +106,10 @@ def pushed_table(pushed: pd.DataFrame, currency: str = "USD") -> Styler:
 
 
 def transitions_table(matrix: pd.DataFrame, caption: str) -> Styler:
-    """The forecast-category transition matrix: deals by category at the start (rows) and at
-    the end (columns), categories by their names; counts with thousands separators."""
-    shown = matrix.rename(index=lambda c: _name(c, CATEGORY_NAMES),
+    """The forecast-category transition matrix (``inspection.category_transitions``): deals by
+    category at the start (rows) and at the end, or won or lost (columns), by their names."""
+    counts = matrix["deals"] if isinstance(matrix.columns, pd.MultiIndex) else matrix
+    shown = counts.rename(index=lambda c: _name(c, CATEGORY_NAMES),
                           columns=lambda c: _name(c, CATEGORY_NAMES))
     shown = shown.rename_axis(None).rename_axis(None, axis=1).reset_index(names="At the start")
     return styled_table(shown, {c: "int" for c in shown.columns[1:]}, caption=caption)
@@ -119,3 +130,22 @@ def inspect_table(deals: pd.DataFrame, reps: pd.DataFrame | None = None,
             "reasons": ("Why", None),
         }, currency, "Deals to inspect")
     return limited(shown, render, limit, "deals", "amount")
+
+
+def window_section(label: str, m: Movement, moves: pd.DataFrame,
+                   reps: pd.DataFrame | None = None, accounts: pd.DataFrame | None = None,
+                   currency: str = "USD") -> HTML:
+    """One window of the movement section: its heading, what changed (the summary's sentence)
+    and the deals created and won inside it, the waterfall, the bridge table and the largest
+    moves (``moves``: ``inspection.largest_moves``)."""
+    period = m.period.label
+    return block([
+        HTML(f"<h3>{html.escape(label)}</h3>"),
+        text.movement_sentence(label, m.start, m.end, period, m.bridge, currency),
+        text.created_and_won_sentence(int(m.bridge.set_index("step").at["created", "deals"]),
+                                      m.created_and_won, label),
+        text.unknown_amount_sentence(m.unknown_amount) or None,
+        waterfall(m.bridge, f"{label}: {period} pipeline", currency, m.start, m.end),
+        bridge_table(m.bridge, currency, f"{label}: {period} pipeline bridge", m.start, m.end),
+        moves_table(moves, reps, accounts, currency, f"{label}: largest moves")
+        if len(moves) else f"{label}: no deal's amount in the pipeline changed."])

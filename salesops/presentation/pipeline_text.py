@@ -4,11 +4,18 @@ is formatted as the report's tables show it, and a difference is that of the fig
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from salesops.presentation import formatting
 from salesops.presentation.formatting import plural
 from salesops.presentation.headline import Headline, as_value
+
+if TYPE_CHECKING:
+    from salesops.analysis.inspection.movement import Movement
+    from salesops.analysis.inspection.slippage import Slippage
 
 #: How a bridge step reads in a sentence, after its amount ("$1.6M pushed out").
 STEP_PHRASES = {"created": "in new deals", "pulled_in": "pulled in", "increased": "added by "
@@ -115,3 +122,53 @@ def headline_items(bridge: pd.DataFrame, period: str, start: pd.Timestamp,
                      _money(pushed, currency), period,
                      plural(b.at["pushed_out", "deals"], "deal"))]
 
+
+
+def unknown_amount_sentence(n: int) -> str:
+    """Deals in the pipeline without an amount: counted as deals, left out of the amounts."""
+    if not n:
+        return ""
+    one = n == 1
+    return (f"{plural(n, 'deal')} in the pipeline {'has' if one else 'have'} no amount: "
+            f"{'it is' if one else 'they are'} counted as {'a deal' if one else 'deals'} but "
+            "left out of the amounts.")
+
+
+def calls_sentence(habits: pd.DataFrame, day: int) -> str:
+    """How far the reps' commit calls on ``day`` can be trusted, from their habits
+    (``CallScores.at(day)``): how many reps consistently sandbag, are optimists, are on target
+    or mixed, and how many have too few quarters to judge."""
+    if habits.empty:
+        return f"No rep's commit call on day {day} of a past quarter could be measured."
+    n = habits["habit"].value_counts()
+    judged = [plural(n.get(h, 0), what, whats) for h, what, whats in (
+        ("sandbagger", "consistent sandbagger", None), ("optimist", "consistent optimist", None),
+        ("on target", "rep on target", "reps on target"), ("mixed", "rep mixed", "reps mixed"))
+        if n.get(h, 0)]
+    text = f"Reps' commit calls on day {day} of past quarters: "
+    text += (", ".join(judged[:-1]) + " and " + judged[-1]) if len(judged) > 1 else \
+        (judged[0] if judged else "no rep has enough quarters to judge")
+    few = int(n.get("too few quarters", 0))
+    if few and judged:
+        text += f"; {plural(few, 'rep')} with too few quarters measured to judge"
+    return text + "."
+
+
+def summary_sentences(moves: Sequence[tuple[str, Movement]], slip: Slippage | None = None,
+                      pushed: pd.DataFrame | None = None, habits: pd.DataFrame | None = None,
+                      day: int = 45, times: int = 3, currency: str = "USD") -> list[str]:
+    """The executive summary: per window what changed and why, then slippage, how deals pushed
+    often end, and how far the reps' calls can be trusted (each only when given)."""
+    out = [movement_sentence(label, m.start, m.end, m.period.label, m.bridge, currency)
+           for label, m in moves]
+    if moves and moves[-1][1].unknown_amount:
+        out.append(unknown_amount_sentence(moves[-1][1].unknown_amount))
+    if slip is not None:
+        total = slip.overall.iloc[0]
+        out.append(slippage_sentence(int(total["committed"]), int(total["slipped"]),
+                                     len(slip.quarters)))
+    if pushed is not None:
+        out.append(pushed_sentence(pushed["win_rate"].iloc[0], pushed["win_rate"].iloc[1], times))
+    if habits is not None:
+        out.append(calls_sentence(habits, day))
+    return out

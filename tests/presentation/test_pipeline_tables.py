@@ -49,13 +49,14 @@ def test_moves_table_names_escaped_reasons_named_and_cut_at_the_limit():
 
 
 def test_slippage_table_by_rep_highest_share_first():
-    rows = pd.DataFrame({"rep_id": ["r1", "r2"], "committed": [10, 4], "slipped": [2, 3],
-                         "share": [0.2, 0.75]})
-    html = slippage_table(rows, "rep_id", "Rep", "Slippage by rep", REPS).data
-    assert html.index("Bo Ek (left 2026-09)") < html.index("Ana &lt;b&gt;")
-    assert "75%" in html and "20%" in html and "Share slipped" in html
+    rows = pd.DataFrame({"rep_id": ["r1", "r2", "r3"], "name": ["Ana <b>Lee</b>", "Bo Ek", "Cy"],
+                         "team": ["East", "East", "West"], "committed": [10, 4, 2],
+                         "slipped": [2, 3, 0], "share": [0.2, 0.75, 0.0]})
+    html = slippage_table(rows, "rep", "Slippage by rep", REPS).data
+    assert html.index("Bo Ek (left 2026-09)") < html.index("Ana &lt;b&gt;") < html.index(">Cy<")
+    assert "75%" in html and "20%" in html and "Share slipped" in html and "East" in html
     teams = pd.DataFrame({"team": ["East"], "committed": [14], "slipped": [5], "share": [5 / 14]})
-    assert "36%" in slippage_table(teams, "team", "Team", "Slippage by team").data
+    assert "36%" in slippage_table(teams, "team", "Slippage by team").data  # 5 / 14 = 35.7%
 
 
 def test_pushed_table_and_transitions():
@@ -63,8 +64,9 @@ def test_pushed_table_and_transitions():
                            "won": [3, 72], "win_rate": [0.15, 0.4], "won_amount": [0.3e6, 9e6]})
     html = pushed_table(pushed).to_html()
     assert "Pushed 3+ times" in html and "15%" in html and "$9M" in html
-    matrix = pd.DataFrame([[5, 1, 0], [2, 7, 1234]], index=["pipeline", "commit"],
+    counts = pd.DataFrame([[5, 1, 0], [2, 7, 1234]], index=["pipeline", "commit"],
                           columns=["pipeline", "commit", "won"])
+    matrix = pd.concat({"deals": counts, "amount": counts * 1e3}, axis=1)
     html = transitions_table(matrix, "Forecast category: start to end").to_html()
     assert "At the start" in html and "Pipeline" in html and "Commit" in html
     assert "Won" in html and "1,234" in html
