@@ -1,15 +1,22 @@
 """Pipeline inspection tables: readable headers, compact money, names from the (scoped) roster,
 text from the data escaped, long tables cut with the rest expandable."""
 
-import pandas as pd
+import matplotlib
 
-from salesops.presentation.pipeline_tables import (
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+
+from salesops.analysis.inspection.movement import Movement  # noqa: E402
+from salesops.data.periods import Period  # noqa: E402
+from salesops.presentation.pipeline_tables import (  # noqa: E402
     bridge_table,
     inspect_table,
     moves_table,
     pushed_table,
     slippage_table,
     transitions_table,
+    window_section,
     with_names,
 )
 
@@ -78,3 +85,27 @@ def test_inspect_table():
                           "reasons": ["commit with close date passed"]})
     html = inspect_table(deals, REPS, ACCOUNTS).data
     assert "$250K" in html and "2026-11-30" in html and "commit with close date passed" in html
+
+
+def test_window_section_heading_sentences_chart_bridge_and_moves():
+    steps = ["start", "created", "pulled_in", "increased", "won", "lost", "pushed_out",
+             "decreased", "end"]
+    # 2M + 0.5M (created) - 0.3M (pushed out) = 2.2M
+    bridge = pd.DataFrame({"step": steps, "amount": [2e6, 5e5, 0, 0, 0, 0, -3e5, 0, 2.2e6],
+                           "deals": [4, 2, 0, 0, 0, 0, 1, 0, 5]})
+    q4 = Period("quarter", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-12-31"), "FY2026 Q4")
+    m = Movement(start=pd.Timestamp("2026-11-24"), end=pd.Timestamp("2026-12-01"), period=q4,
+                 deals=pd.DataFrame(), bridge=bridge, unknown_amount=0, created_and_won=1,
+                 created_and_won_amount=1e4)
+    moves = pd.DataFrame({"opportunity_id": ["o1"], "rep_id": ["r1"], "account_id": ["a1"],
+                          "reason": ["pushed_out"], "start_amount": [3e5],
+                          "end_amount": [float("nan")], "change": [-3e5]})
+    html = window_section("Last 7 days", m, moves, REPS, ACCOUNTS).data
+    order = [html.index(t) for t in (
+        "<h3>Last 7 days</h3>", "the FY2026 Q4 pipeline went from $2M (4 deals) to $2.2M",
+        "Last 7 days: 2 deals created, 1 of them won within the window.", "<img",
+        "Last 7 days: FY2026 Q4 pipeline bridge", "Last 7 days: largest moves")]
+    assert order == sorted(order)
+    assert "no amount" not in html
+    empty = window_section("Last 7 days", m, moves.iloc[:0]).data
+    assert "Last 7 days: no deal&#x27;s amount in the pipeline changed." in empty

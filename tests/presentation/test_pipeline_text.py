@@ -4,14 +4,19 @@ table shows, the net change is the difference of the figures shown."""
 import pandas as pd
 import pytest
 
+from salesops.analysis.inspection.movement import Movement
+from salesops.analysis.inspection.slippage import Slippage
+from salesops.data.periods import Period
 from salesops.presentation.pipeline_text import (
     biggest_steps,
+    calls_sentence,
     created_and_won_sentence,
     headline_items,
     movement_sentence,
     net_change,
     pushed_sentence,
     slippage_sentence,
+    summary_sentences,
 )
 
 STEPS = ["start", "created", "pulled_in", "increased", "won", "lost", "pushed_out", "decreased",
@@ -76,3 +81,39 @@ def test_headline_items_for_the_cover():
     assert items["pipeline_change_7d"].note == "from $12.3M on 2026-11-24"
     assert (items["pushed_out_7d"].text, items["pushed_out_7d"].value) == ("$1.6M", 1.6e6)
     assert {i.period for i in items.values()} == {"FY2026 Q4"}
+
+
+def movement_of(bridge):
+    q4 = Period("quarter", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-12-31"), "FY2026 Q4")
+    return Movement(start=START, end=END, period=q4, deals=pd.DataFrame(), bridge=bridge,
+                    unknown_amount=2, created_and_won=1, created_and_won_amount=5e4)
+
+
+def test_calls_sentence_counts_the_habits():
+    habits = pd.DataFrame({"habit": ["sandbagger", "sandbagger", "optimist", "on target",
+                                     "too few quarters"]})
+    assert calls_sentence(habits, 45) == (
+        "Reps' commit calls on day 45 of past quarters: 2 consistent sandbaggers, 1 consistent "
+        "optimist and 1 rep on target; 1 rep with too few quarters measured to judge.")
+    few = pd.DataFrame({"habit": ["too few quarters"]})
+    assert calls_sentence(few, 15).endswith(": no rep has enough quarters to judge.")
+    assert calls_sentence(few.iloc[:0], 15).startswith("No rep's commit call on day 15")
+
+
+def test_summary_windows_then_unknown_amounts_slippage_pushed_and_calls():
+    m = movement_of(BRIDGE)
+    slip = Slippage(quarters=("FY2025 Q4", "FY2026 Q1", "FY2026 Q2", "FY2026 Q3"),
+                    deals=pd.DataFrame(), by_rep=pd.DataFrame(), by_team=pd.DataFrame(),
+                    overall=pd.DataFrame({"committed": [120], "slipped": [30], "share": [0.25]}))
+    pushed = pd.DataFrame({"deals": ["Pushed 3+ times", "The rest"], "win_rate": [0.1, 0.4]})
+    habits = pd.DataFrame({"habit": ["optimist"]})
+    said = summary_sentences([("Last 7 days", m), ("Since quarter start", m)], slip, pushed,
+                             habits)
+    assert said[0].startswith("Last 7 days (2026-11-24 to 2026-12-01): the FY2026 Q4 pipeline")
+    assert said[1].startswith("Since quarter start (")
+    assert said[2] == ("2 deals in the pipeline have no amount: they are counted as deals but "
+                       "left out of the amounts.")
+    assert said[3].startswith("Over the last 4 quarters, 30 of 120 deals")
+    assert said[4].startswith("Closed deals pushed 3 or more times were won 10%")
+    assert said[5].endswith("1 consistent optimist.")
+    assert summary_sentences([("Last 7 days", m)]) == said[:1] + said[2:3]
