@@ -126,7 +126,7 @@ def inspect_table(deals: pd.DataFrame, reps: pd.DataFrame | None = None,
         return report_table(rows, {
             "opportunity_id": ("Deal", None), "rep": ("Rep", None), "account": ("Account", None),
             "amount": ("Amount", M), "close_date": ("Close date", "date"),
-            "forecast_category": ("Category", lambda c: str(_name(c, CATEGORY_NAMES))),
+            "stage": ("Stage", None), "forecast_category": ("Category", lambda c: str(_name(c, CATEGORY_NAMES))),
             "reasons": ("Why", None),
         }, currency, "Deals to inspect")
     return limited(shown, render, limit, "deals", "amount")
