@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesops.data.periods import parse_date
+from salesops.data.sample import GENERATOR_VERSION
 
 CACHE_ENV = "SALESOPS_CACHE_DIR"
 
@@ -28,7 +29,9 @@ def default_cache_dir() -> Path:
 
 
 def sample_key(seed: int, end: pd.Timestamp) -> str:
-    return f"seed{seed}_{end:%Y-%m-%d}"
+    """Cache folder name of the sample for (seed, end) made by this generator version (a sample
+    cached by an older generator is not reused)."""
+    return f"seed{seed}_{end:%Y-%m-%d}_v{GENERATOR_VERSION}"
 
 
 def ensure_sample_dataset(

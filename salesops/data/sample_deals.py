@@ -58,12 +58,18 @@ SLIPPED_MAX_DAYS = 60
 
 @dataclass(frozen=True)
 class Deals:
-    """Canonical opportunities and stage_history frames plus the arrays quotas are set from."""
+    """Canonical opportunities and stage_history frames plus the arrays quotas and the history
+    are built from (one element per opportunity row; day numbers)."""
 
     rep: np.ndarray
-    close: np.ndarray
+    close: np.ndarray  # actual close day (closed deals) or expected close day (open ones)
     amount: np.ndarray
     won: np.ndarray
+    created: np.ndarray
+    entered: np.ndarray  # (n, open stages): day each open stage was (or would be) entered
+    n_entered: np.ndarray  # open stages entered by the close or end date
+    is_open: np.ndarray
+    fate_won: np.ndarray  # would win: the won deals and the open deals that are going to
     opportunities: pd.DataFrame
     stage_history: pd.DataFrame
 
@@ -194,6 +200,7 @@ def build_deals(
     rep, account, product, amount, created, close = (
         a[order] for a in (rep, account, product, amount, created, close))
     won, is_open, n_entered, entered = won[order], is_open[order], n_entered[order], entered[order]
+    fate_won = won | (is_open & won_fate[order])
 
     ids = padded_ids("OPP", order.size, 7)
     # Stage codes: 0..n_open-1 open stages, n_open won, n_open + 1 lost.
@@ -220,7 +227,8 @@ def build_deals(
 
     stage_history = _stage_history(ids, names[stage_code], entered, n_entered, ~is_open, close,
                                    names[:n_open])
-    return Deals(rep=rep, close=close, amount=amount, won=won,
+    return Deals(rep=rep, close=close, amount=amount, won=won, created=created, entered=entered,
+                 n_entered=n_entered, is_open=is_open, fate_won=fate_won,
                  opportunities=opportunities, stage_history=stage_history)
 
 

@@ -64,6 +64,9 @@ MIN_TENURE_DAYS = 90
 MEAN_BACKFILL_DAYS = 45
 RAMP_DAYS = (90, 180)  # new hires reach full productivity after 3-6 months
 NO_TERMINATION = np.int64(2**40)  # day-number sentinel for reps still employed
+#: Forecasting habits (index = ``Roster.habit`` code) and the share of reps with each.
+HABITS: tuple[str, ...] = ("steady", "sandbagger", "optimist")
+HABIT_MIX = np.array([0.6, 0.2, 0.2])
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Roster:
     focus: np.ndarray  # index into SEGMENTS
     ramp_days: np.ndarray
     skill: np.ndarray  # (n, 4) z-scores: win rate, deal size, cycle speed, activity
+    habit: np.ndarray  # index into HABITS
     frame: pd.DataFrame
 
 
@@ -101,8 +105,22 @@ def _people_names(rng: np.random.Generator, n: int) -> np.ndarray:
     return first + " " + last + suffix
 
 
-def build_roster(rng: np.random.Generator, start: int, end: int, scale: float) -> Roster:
-    """Managers, seats and the reps who fill them from before ``start`` up to ``end``."""
+def assign_habits(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Habit codes for ``n`` reps in the ``HABIT_MIX`` proportions (at least one sandbagger and
+    one optimist from three reps on), in random order."""
+    odd = np.maximum(1, np.round(n * HABIT_MIX[1:])).astype(int) if n >= 3 else np.zeros(2, int)
+    codes = np.repeat(np.arange(len(HABITS)), [n - odd.sum(), *odd])
+    return rng.permutation(codes)
+
+
+def build_roster(
+    rng: np.random.Generator, start: int, end: int, scale: float,
+    habit_rng: np.random.Generator,
+) -> Roster:
+    """Managers, seats and the reps who fill them from before ``start`` up to ``end``.
+
+    Habits come from their own generator so that the rest of the sample does not move with them.
+    """
     n_seats = max(3, round(SEATS_PER_SCALE * scale))
     n_mgr = max(3, round(MANAGERS_PER_SCALE * scale))
     mgr_region = np.arange(n_mgr) % len(REGIONS)
@@ -155,7 +173,7 @@ def build_roster(rng: np.random.Generator, start: int, end: int, scale: float) -
     return Roster(
         hire=hire, term=term, region=region, focus=seat_focus[seat],
         ramp_days=rng.integers(RAMP_DAYS[0], RAMP_DAYS[1] + 1, n),
-        skill=rng.standard_normal((n, 4)), frame=frame,
+        skill=rng.standard_normal((n, 4)), habit=assign_habits(habit_rng, n), frame=frame,
     )
 
 
