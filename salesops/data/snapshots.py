@@ -61,11 +61,16 @@ def partition(store: Path, on: pd.Timestamp) -> Path:
 
 def open_pipeline(dataset: Dataset, on: pd.Timestamp) -> pd.DataFrame:
     """The open deals known at the end of ``on`` with the snapshot's columns (as-of rules of
-    ``asof.snapshot``: a past date sees the deals and values known then)."""
+    ``asof.snapshot``: a past date sees the deals and values known then).
+
+    Values come from the deal history only when it records changes after ``on``; otherwise the
+    opportunities table is the latest state (a history built from earlier snapshots lags it,
+    and would copy the previous night into this one)."""
     on = pd.Timestamp(on).normalize()
-    history = dataset.opportunity_history  # cut: a later change must not fill an earlier night
+    history = dataset.opportunity_history
+    later = history["changed_at"] >= on + pd.Timedelta(days=1)
     known = snapshot(dataset.opportunities, dataset.stage_history, dataset.catalogue, on,
-                     history=history.loc[history["changed_at"] < on + pd.Timedelta(days=1)])
+                     history=history.loc[~later] if later.any() else None)
     frame = known.loc[known["status"] == "open", list(COLUMNS)]
     return frame.astype({c: OPPORTUNITIES.column(c).dtype for c in COLUMNS}).reset_index(drop=True)
 

@@ -107,6 +107,27 @@ def test_a_past_date_sees_the_deals_known_then(tmp_path):
     assert read_snapshot(tmp_path / "s", NIGHTS[1])["opportunity_id"].tolist() == ["O1", "O2", "O3"]
 
 
+def test_a_dataset_built_from_snapshots_takes_tonights_values_from_its_deals(tmp_path):
+    """The nightly cycle: ingest builds the history from nights 1-2, night 3 snapshots the
+    ingested data. Night 3 must hold the deals' current values (O2 in best_case), not copy
+    night 2 from the history; a past night (1) is rebuilt from the history (O1 closing 03-31,
+    its value then, not today's 04-15)."""
+    store = tmp_path / "s"
+    nights = three_nights()
+    for data, night in zip(nights[:2], NIGHTS[:2], strict=True):
+        append_snapshot(data, store, night)
+    tonight = nights[2]
+    tonight.opportunity_history = history_from_snapshots(store)
+    append_snapshot(tonight, store, NIGHTS[2])
+    night3 = read_snapshot(store, NIGHTS[2]).set_index("opportunity_id")
+    assert night3.loc["O2", "forecast_category"] == "best_case"
+    assert pd.isna(night3.loc["O1", "probability"])  # emptied tonight, as the CRM shows it
+    append_snapshot(tonight, tmp_path / "again", NIGHTS[0])
+    night1 = read_snapshot(tmp_path / "again", NIGHTS[0]).set_index("opportunity_id")
+    assert night1.loc["O1", "close_date"] == T("2026-03-31")
+    assert night1.index.tolist() == ["O1", "O2", "O3"]
+
+
 def test_snapshot_columns_and_dtypes(tmp_path):
     append_snapshot(three_nights()[0], tmp_path / "s", NIGHTS[0])
     night = read_snapshot(tmp_path / "s", NIGHTS[0])
