@@ -63,7 +63,8 @@ def moves_table(moves: pd.DataFrame, reps: pd.DataFrame | None = None,
                 accounts: pd.DataFrame | None = None, currency: str = "USD",
                 caption: str = "Largest moves", limit: int = 15) -> HTML:
     """The largest moves (``inspection.largest_moves``): rep, account, reason, the amount at
-    either date and the change; at most ``limit`` rows shown, the rest expandable."""
+    either date and the change (green up, red down; a won deal leaving is no loss); at most
+    ``limit`` rows shown, the rest expandable."""
     shown = with_names(moves, reps, accounts)
     shown = shown.assign(reason=shown["reason"].map(lambda r: _name(r, REASON_NAMES)))
 
@@ -74,7 +75,7 @@ def moves_table(moves: pd.DataFrame, reps: pd.DataFrame | None = None,
             "end_amount": ("Amount after", M), "change": ("Change", M),
             "start_close": ("Close date before", "date"), "end_close": ("Close date after", "date"),
         }, currency, caption, good={"change": rows["change"] > 0},
-            bad={"change": rows["change"] < 0})
+            bad={"change": (rows["change"] < 0) & (rows["reason"] != REASON_NAMES["won"])})
     return limited(shown, render, limit, "deals", "size of the change")
 
 
@@ -119,14 +120,18 @@ def inspect_table(deals: pd.DataFrame, reps: pd.DataFrame | None = None,
                   accounts: pd.DataFrame | None = None, currency: str = "USD",
                   limit: int = 20) -> HTML:
     """The deals to inspect (``inspection.to_inspect``), largest first: rep, account, amount,
-    close date and why each needs a look; at most ``limit`` shown, the rest expandable."""
+    close date, stage, category and why each needs a look; at most ``limit`` shown, the rest
+    expandable."""
     shown = with_names(deals, reps, accounts)
+    if "forecast_category" in shown:
+        shown = shown.assign(forecast_category=shown["forecast_category"].astype(object).map(
+            lambda c: _name(c, CATEGORY_NAMES)))
 
     def render(rows: pd.DataFrame) -> Styler:
         return report_table(rows, {
             "opportunity_id": ("Deal", None), "rep": ("Rep", None), "account": ("Account", None),
             "amount": ("Amount", M), "close_date": ("Close date", "date"),
-            "stage": ("Stage", None), "forecast_category": ("Category", lambda c: str(_name(c, CATEGORY_NAMES))),
+            "stage": ("Stage", None), "forecast_category": ("Category", None),
             "reasons": ("Why", None),
         }, currency, "Deals to inspect")
     return limited(shown, render, limit, "deals", "amount")

@@ -82,9 +82,21 @@ def test_pushed_table_and_transitions():
 def test_inspect_table():
     deals = pd.DataFrame({"opportunity_id": ["o1"], "rep_id": ["r1"], "account_id": ["a1"],
                           "amount": [250_000.0], "close_date": pd.to_datetime(["2026-11-30"]),
+                          "stage": ["Negotiation"], "forecast_category": ["commit"],
                           "reasons": ["commit with close date passed"]})
     html = inspect_table(deals, REPS, ACCOUNTS).data
     assert "$250K" in html and "2026-11-30" in html and "commit with close date passed" in html
+    assert ">Commit<" in html and ">Negotiation<" in html
+
+
+def test_a_won_deal_leaving_the_pipeline_is_not_marked_as_a_loss():
+    moves = pd.DataFrame({"opportunity_id": ["o1", "o2"], "rep_id": ["r1", "r1"],
+                          "account_id": ["a1", "a1"], "reason": ["won", "lost"],
+                          "start_amount": [2e5, 1e5], "end_amount": [float("nan")] * 2,
+                          "change": [-2e5, -1e5]})
+    html = moves_table(moves).data
+    assert html.count("background-color: #fbe5e3") == 1  # one rule, for the lost deal's cell
+    assert html.index("-$200K") < html.index("-$100K")
 
 
 def test_window_section_heading_sentences_chart_bridge_and_moves():
