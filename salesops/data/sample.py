@@ -3,8 +3,8 @@
 ``generate`` simulates about ``years`` years of a B2B sales team up to ``end``: reps hired and
 leaving (new hires ramp), accounts by segment and region, lognormal deal sizes by segment and
 product, stage progressions with drop-off and dwell times, end-of-quarter and Q4 seasonality,
-calibrated quarterly quotas and an open pipeline at the end date. Data is clean (valid keys and
-references); ``write_sample`` saves it as CSV.
+calibrated quarterly quotas, an open pipeline at the end date and each deal's history of
+changes. Data is clean (valid keys and references); ``write_sample`` saves it as CSV.
 
 Conventions: ``forecast_category`` is set (commit / best_case / pipeline) for open deals only
 and null for closed ones; ``probability`` is the stage default for open deals, 1 for won and 0
@@ -12,6 +12,21 @@ for lost. Deals still open when their rep leaves are closed lost on the terminat
 few open deals have slipped (expected close date already past). Deals created up to
 ``WARMUP_DAYS`` before the window appear if they closed inside it, so the first quarters have a
 full pipeline.
+
+History (``opportunity_history``, see ``sample_history``): a row on the created date with the
+deal's initial amount, expected close date, first stage, category and probability, then a row
+per change carrying only the changed fields, with a time of day. About 40% of deals have their
+close date pushed, most by one period (a week or two, a month, or into the next quarter), a
+tail of 3-5% three times or more (which rarely win: about 7% against 30%); some are pulled in.
+About a third of amounts are revised once or twice, mostly cut late in the cycle. Stage changes
+are exactly ``stage_history``. Categories move between pipeline, best case and commit as the
+stage and close date advance, with some back-and-forth. Every rep has a habit
+(``rep_habits``): steady, sandbagger (commits late, only deals that will win: the day-45 commit
+call is well below what they win) or optimist (commits early, including deals that slip or are
+lost; pushed more). Closed deals end with a row on the close date: the won or lost stage,
+probability 1 or 0, category ``closed`` or ``omitted``; the last values of an open deal are its
+current row. Habits and history have random streams of their own, so the other tables do not
+move with them.
 """
 
 from __future__ import annotations

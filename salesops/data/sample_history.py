@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from salesops.data.sample_deals import Deals, quarter_start
 from salesops.data.stages import StageCatalogue
@@ -52,7 +53,7 @@ BEST_DAYS = np.array([90, 40, 150])
 COMMIT_BELIEF = np.array([[0.9, 0.4], [0.95, 0.0], [0.95, 0.9]])
 #: The rep reviews each call every REVIEW_DAYS (at most MAX_REVIEWS times), and near the close.
 REVIEW_DAYS, MAX_REVIEWS = 7, 16
-FLIP_DOWN, FLIP_UP = 0.12, 0.06  # a call one level down or up at a change (back-and-forth)
+FLIP_DOWN, FLIP_UP = 0.16, 0.08  # a call one level down or up at a change (back-and-forth)
 
 
 def build_history(
@@ -237,19 +238,25 @@ def _frame(
     first = np.r_[True, deal[1:] != deal[:-1]]
     changed = {name: first | np.r_[True, v[1:] != v[:-1]] for name, v in values.items()}
     keep = np.logical_or.reduce(list(changed.values()))
-    names = np.array(catalogue.open_stages + catalogue.won_stages[:1] + catalogue.lost_stages[:1],
-                     dtype=object)
+    names = catalogue.open_stages + catalogue.won_stages[:1] + catalogue.lost_stages[:1]
     at = ((day * 24 + HOURS[kind]) * 60 + minute).astype("datetime64[m]").astype("datetime64[ns]")
     c = {name: m[keep] for name, m in changed.items()}
     v = {name: x[keep] for name, x in values.items()}
     return pd.DataFrame({
-        "opportunity_id": ids[deal[keep]],
+        "opportunity_id": _labels(deal[keep], ids),
         "changed_at": at[keep],
         "amount": np.where(c["amount"], v["amount"], np.nan),
         "close_date": np.where(c["close_date"], v["close_date"].astype("datetime64[D]"),
                                np.datetime64("NaT")).astype("datetime64[ns]"),
-        "stage": np.where(c["stage"], names[v["stage"]], None),
-        "forecast_category": np.where(c["forecast_category"], CATEGORIES[v["forecast_category"]],
-                                      None),
+        "stage": _labels(v["stage"], names, ~c["stage"]),
+        "forecast_category": _labels(v["forecast_category"], CATEGORIES, ~c["forecast_category"]),
         "probability": np.where(c["probability"], v["probability"], np.nan),
     })
+
+
+def _labels(codes: np.ndarray, names, empty: np.ndarray | None = None) -> pd.Series:
+    """``names[codes]`` as a string column (null where ``empty``), built by pyarrow: millions of
+    rows in a fraction of the time of Python strings."""
+    labels = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=empty),
+                                            pa.array(list(names), pa.string())).cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(labels))

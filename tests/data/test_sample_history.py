@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops.data.history import stage_history_from
+from salesops.data.history import stage_history_from, states_on
 from salesops.data.ingest import ingest
 from salesops.data.sample import DEFAULT_SEED, generate, rep_habits, write_sample
 from salesops.data.sample_org import HABITS, assign_habits
@@ -62,6 +62,23 @@ def test_history_ends_in_each_deals_current_row(full):
     assert (last.loc[is_open, "forecast_category"] == opps.loc[is_open, "forecast_category"]).all()
     expected = opps.loc[~is_open, "status"].map({"won": "closed", "lost": "omitted"})
     assert (last.loc[~is_open, "forecast_category"] == expected).all()
+
+
+@pytest.mark.parametrize("seed,end", [(1, "2025-01-01"), (5, "2026-06-30"), (11, "2027-02-14")])
+def test_history_agrees_with_deals_and_stages_for_any_seed_and_end(seed, end):
+    data = generate(seed=seed, end=end, scale=0.1)
+    hist, opps = data["opportunity_history"], data["opportunities"]
+    state = states_on(hist, opps["opportunity_id"], pd.Timestamp(end))
+    for col in ("amount", "close_date", "stage", "probability"):
+        assert (state[col].to_numpy() == opps[col].to_numpy()).all(), col
+    is_open = (opps["status"] == "open").to_numpy()
+    assert (state["forecast_category"].to_numpy()[is_open]
+            == opps["forecast_category"].to_numpy()[is_open]).all()
+    assert (hist["changed_at"] < pd.Timestamp(end) + pd.Timedelta(days=1)).all()
+    key = ["opportunity_id", "entered_date", "stage"]
+    pd.testing.assert_frame_equal(
+        stage_history_from(hist).sort_values(key).reset_index(drop=True),
+        data["stage_history"].sort_values(key).reset_index(drop=True), check_dtype=False)
 
 
 def test_closed_deals_end_with_a_row_on_the_close_date(full):
