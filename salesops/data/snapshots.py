@@ -79,7 +79,7 @@ def append_snapshot(dataset: Dataset, store: Path, on: pd.Timestamp) -> Path:
     """Write the open pipeline known on ``on`` as that date's partition, atomically (temp
     folder, then rename); re-running a date replaces its partition. Returns the Parquet file."""
     store = Path(store)
-    _check_store(store)
+    snapshot_dates(store)  # refuses a folder that is not a snapshot store
     frame = open_pipeline(dataset, on)
     store.mkdir(parents=True, exist_ok=True)
     with locked(store / LOCK_FILE):
@@ -99,8 +99,10 @@ def take_snapshot(data_dir: Path, store: Path, on: pd.Timestamp) -> Written:
 
 
 def snapshot_dates(store: Path) -> list[pd.Timestamp]:
-    """The dates the store holds a snapshot of, in order (none for a new, empty folder)."""
-    return sorted(_partitions(Path(store)))
+    """The dates the store holds a snapshot of, in order; none for a new, empty or not yet
+    created store (the first night's ingest runs before the first snapshot)."""
+    store = Path(store)
+    return sorted(_partitions(store)) if store.exists() else []
 
 
 def read_snapshot(store: Path, on: pd.Timestamp) -> pd.DataFrame:
@@ -121,17 +123,15 @@ def read_snapshot(store: Path, on: pd.Timestamp) -> pd.DataFrame:
 
 
 def history_from_snapshots(store: Path) -> pd.DataFrame:
-    """The canonical ``opportunity_history`` the nights imply: a deal's row at its first
-    snapshot (every known field), then a row at each later snapshot where a field changed
-    (only the changed fields filled); ``changed_at`` is the snapshot date.
+    """The canonical ``opportunity_history`` the nights imply (empty without nights): a deal's
+    row at its first snapshot (every known field), then a row at each later snapshot where a
+    field changed (only the changed fields filled); ``changed_at`` is the snapshot date.
 
     A field compares against the deal's last non-empty value: a field that becomes empty is
     no change (the table cannot say "cleared"), and a deal missing from a night (closed, or
     not yet created) has no row; its close is the opportunities table's.
     """
     store = Path(store)
-    if not store.is_dir():
-        raise SnapshotError(f"snapshot store '{store}' not found")
     dates = snapshot_dates(store)
     table = TABLES["opportunity_history"]
     nights = [read_snapshot(store, d) for d in dates]
@@ -161,18 +161,11 @@ def history_from_snapshots(store: Path) -> pd.DataFrame:
     return conform(history, table)
 
 
-def _check_store(store: Path) -> None:
-    """SnapshotError if ``store`` exists but holds anything other than snapshot partitions."""
-    if store.exists():
-        _partitions(store)
-
-
 def _partitions(store: Path) -> list[pd.Timestamp]:
     """The dates of the store's partitions; SnapshotError naming the folder (and an entry)
-    when it is missing or is not a snapshot store. Hidden entries (temp folders, the lock)
-    are skipped."""
+    when it is not a snapshot store. Hidden entries (temp folders, the lock) are skipped."""
     if not store.is_dir():
-        raise SnapshotError(f"snapshot store '{store}' not found (or not a folder)")
+        raise SnapshotError(f"snapshot store '{store}' is a file, not a folder")
     dates = []
     for entry in sorted(store.iterdir()):
         if entry.name.startswith("."):

@@ -361,7 +361,7 @@ class ReportRunner:
             return
         on = pd.Timestamp(self.options.as_of)
         try:
-            dates = snapshot_dates(store) if store.exists() else []
+            dates = snapshot_dates(store)
             if dates and on < dates[-1]:
                 self.say(f"snapshot  skipped: the store already holds {dates[-1]:%Y-%m-%d}, "
                          f"later than {self.options.as_of}")

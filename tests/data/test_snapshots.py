@@ -136,10 +136,13 @@ def test_snapshot_columns_and_dtypes(tmp_path):
     assert night["opportunity_id"].dtype == "string"
 
 
-def test_an_empty_store_has_no_dates_and_no_history(tmp_path):
-    assert snapshot_dates(tmp_path) == []
-    history = history_from_snapshots(tmp_path)
-    assert history.empty and list(history.columns) == TABLES["opportunity_history"].column_names
+def test_an_empty_or_missing_store_has_no_dates_and_no_history(tmp_path):
+    """The first night's ingest runs before the first snapshot: nothing to build yet."""
+    for store in (tmp_path, tmp_path / "not-yet"):
+        assert snapshot_dates(store) == []
+        history = history_from_snapshots(store)
+        assert history.empty
+        assert list(history.columns) == TABLES["opportunity_history"].column_names
 
 
 def test_default_store_is_beside_the_processed_folder(tmp_path):
@@ -159,8 +162,9 @@ def test_a_folder_that_is_not_a_store_is_refused_by_name(tmp_path):
     (tmp_path / "odd" / "snapshot_date=2026-02-30").mkdir(parents=True)
     with pytest.raises(SnapshotError, match="holds 'snapshot_date=2026-02-30'"):
         snapshot_dates(tmp_path / "odd")
-    with pytest.raises(SnapshotError, match="snapshot store '.*missing' not found"):
-        history_from_snapshots(tmp_path / "missing")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SnapshotError, match="snapshot store '.*file' is a file, not a folder"):
+        history_from_snapshots(tmp_path / "file")
 
 
 def test_a_damaged_partition_is_named(tmp_path):
