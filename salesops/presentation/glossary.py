@@ -72,6 +72,8 @@ TERMS: dict[str, str] = {
                    "150% of quota.",
     "forecast category": "A rep's call on a deal: pipeline, best case or commit (omitted: "
                          "left out of the forecast).",
+    "optimist": "A rep whose commit calls are consistently above what they then win (3 quarters "
+                "in 4 or more, by over 10%).",
     "prediction interval": "The range the outcome is expected to fall in with a stated "
                            "probability, such as 80%.",
     "pulled in": "A deal whose expected close date moved into the period from outside it.",
@@ -84,6 +86,8 @@ TERMS: dict[str, str] = {
                         "(unrelated) to 1 (the same order).",
     "run-rate": ("Bookings expected from deals not created yet, at the rate such deals were created "
                  "and won in the past."),
+    "sandbagger": "A rep whose commit calls are consistently below what they then win (3 "
+                  "quarters in 4 or more, by over 10%).",
     "sandbagging": "Calling deals later or smaller than they are likely to be.",
     "seasonal naive": "A forecast that repeats the value of the same period one year earlier.",
     "slippage": "Deals whose expected close date moved out of the quarter they were committed "
