@@ -242,6 +242,27 @@ def accuracy_sentence(accuracy: pd.DataFrame, headline: str) -> str:
     return f"{lead}: forecasts made on day 15 missed by {' and '.join(parts)} on average."
 
 
+def correction_sentences(accuracy: pd.DataFrame) -> list[str]:
+    """Whether correcting the reps' day-15 commit calls by their past bias helped: both mean
+    absolute errors over the same quarters, and the verdict the figures shown support (none
+    without the reps' calls)."""
+    if "corrected_call" not in accuracy.columns:
+        return []
+    n = measured(accuracy, "corrected_call")
+    if not n:
+        return ["No past quarter's commit calls could be corrected for the reps' bias: a "
+                "rep's correction needs their calls of 3 earlier quarters."]
+    raw = formatting.pct(mean_abs_error(accuracy, "commit_call", like="corrected_call"))
+    fixed = formatting.pct(mean_abs_error(accuracy, "corrected_call"))
+    verdict = ("made no difference" if raw == fixed else "helped" if
+               mean_abs_error(accuracy, "corrected_call")
+               < mean_abs_error(accuracy, "commit_call", like="corrected_call") else
+               "did not help")
+    return [f"The reps' commit calls on day 15, added up, missed by {raw} on average over "
+            f"{_quarters(n)}; corrected by each rep's median bias in earlier quarters they "
+            f"missed by {fixed}: the correction {verdict}."]
+
+
 PROBABILITY_SENTENCES = {
     "history": "Win probabilities are learned from how past deals progressed through the stage "
                "history (by stage and deal age).",

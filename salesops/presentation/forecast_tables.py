@@ -8,6 +8,7 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from salesops.analysis.forecast.auto import MODEL_NAMES
+from salesops.analysis.forecast.calls import HABIT_DAY, ON_TARGET, CallScores
 from salesops.presentation import formatting
 from salesops.presentation.html import paragraphs
 from salesops.presentation.tables import both_ends, departed, report_table
@@ -100,26 +101,39 @@ def accuracy_table(accuracy: pd.DataFrame, currency: str = "USD") -> Styler:
         "time_series": ("Time-series forecast", M), "ts_lower80": ("Time-series 80% low", M),
         "ts_upper80": ("Time-series 80% high", M),
         "time_series_pct_error": ("Time-series error", "pct"),
+        "commit_call": ("Reps' commit", M), "commit_call_pct_error": ("Commit error", "pct"),
+        "corrected_call": ("Commit, bias-corrected", M),
+        "corrected_call_pct_error": ("Corrected commit error", "pct"),
     }, currency, "Forecast made on day 15 vs actual, per quarter")
 
 
-def rep_bias_table(bias: pd.DataFrame, currency: str = "USD", ends: int = 5) -> HTML:
-    """Reps by staging bias, both ends: the ``ends`` most optimistic (red) and the ``ends``
-    most sandbagging (green) with "n of N", and every rep in an expandable table."""
+def call_scores_table(scores: CallScores, currency: str = "USD", day: int = HABIT_DAY,
+                      ends: int = 5) -> HTML:
+    """Reps' past commit calls made on ``day`` of the quarter against what they won, both ends:
+    the ``ends`` most optimistic (highest median bias) and the ``ends`` most sandbagging among
+    the reps with a habit, with the quarters each figure rests on, and every rep in an
+    expandable table."""
     def render(rows: pd.DataFrame, caption: str) -> Styler:
         return report_table(departed(rows), {
-            "name": ("Rep", None), "snapshots": ("Quarters", "int"), "deals": ("Deals", "int"),
-            "expected": ("Model expected", M), "actual": ("Actual", M), "bias": ("Bias", "pct"),
-            "call": ("Call", None),
-        }, currency, caption, good={"call": rows["call"] == "sandbagging"},
-            bad={"call": rows["call"] == "optimistic"})
-    return both_ends(bias, "bias", render, ends, ("Most optimistic", "Most sandbagging"),
-                     "Rep staging bias")
+            "name": ("Rep", None), "quarters": ("Quarters measured", "int"),
+            "mean_accuracy": ("Mean accuracy", "pct"), "median_bias": ("Median bias", "pct"),
+            "over": ("Quarters over", "int"), "under": ("Quarters under", "int"),
+            "within": (f"Quarters within {formatting.pct(ON_TARGET)}", "int"),
+            "habit": ("Habit", None),
+        }, currency, caption, good={"habit": rows["habit"] == "on target"},
+            bad={"habit": rows["habit"].isin(["optimist", "sandbagger"])})
+    rows = scores.at(day)  # a rep with too few quarters is listed, never an end
+    rows = rows.assign(ranked=rows["median_bias"].where(rows["habit"] != "too few quarters"))
+    return both_ends(rows.sort_values("ranked", ascending=False, na_position="last"), "ranked",
+                     render, ends,
+                     ("Most optimistic", "Most sandbagging"),
+                     f"Reps' commit calls on day {day} of past quarters vs what they won")
 
 
 def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", ends: int = 5) -> HTML:
-    """This quarter's commit calls against the model, both ends: the ``ends`` reps calling
-    most above the model and the ``ends`` most below, and every rep in an expandable table."""
+    """This quarter's commit calls against the model (and corrected by each rep's past bias,
+    when scored), both ends: the ``ends`` reps calling most above the model and the ``ends``
+    most below, and every rep in an expandable table."""
     def versus_model(v: float) -> str:
         if formatting.missing(v) or formatting.shown_money(v) == 0:
             return "–" if formatting.missing(v) else "on the model"
@@ -129,6 +143,7 @@ def rep_calls_table(calls: pd.DataFrame, currency: str = "USD", ends: int = 5) -
     def render(rows: pd.DataFrame, caption: str) -> Styler:
         return report_table(departed(rows), {
             "name": ("Rep", None), "commit": ("Commit", M), "best_case": ("Best case", M),
+            "corrected": ("Commit, bias-corrected", M),
             "model_expected": ("Model expected", M), "commit_vs_model": ("Commit vs model",
                                                                          versus_model),
         }, currency, caption)

@@ -85,40 +85,56 @@ def test_accuracy_table_percent_errors():
     assert "ts_method" not in html and "combination" not in html
 
 
-def bias_rows(n: int) -> pd.DataFrame:
-    """``n`` reps sorted as rep_bias sorts them: bias 0.9, 0.8, ... down by 0.1 a rep, then one
-    rep without pipeline (no bias); the first rep left in September 2026."""
+def scores(n: int):
+    """``n`` reps scored as call_scores sorts them (day 45): median bias 0.9, 0.8, ... down by
+    0.1 a rep, then one rep with too few quarters (no bias); the first rep left in September
+    2026; every rep also has day-15 rows, which the day-45 table leaves out."""
+    from salesops.analysis.forecast.calls import CallScores
     bias = [round(0.9 - 0.1 * i, 1) for i in range(n - 1)] + [float("nan")]
-    calls = ["optimistic" if b > 0.2 else "sandbagging" if b < -0.2 else
-             "no pipeline" if b != b else "in line" for b in bias]
-    return pd.DataFrame({
+    habits = ["optimist" if b > 0.1 else "sandbagger" if b < -0.1 else
+              "too few quarters" if b != b else "on target" for b in bias]
+    reps = pd.DataFrame({
         "rep_id": [f"R{i}" for i in range(n)], "name": [XSS] + [f"Rep {i}" for i in range(1, n)],
-        "left": pd.to_datetime(["2026-09-12"] + [None] * (n - 1)),
-        "snapshots": 6, "deals": 10, "expected": 1e5, "actual": 5e4, "bias": bias, "call": calls})
+        "left": pd.to_datetime(["2026-09-12"] + [None] * (n - 1)), "day": 45,
+        "quarters": [6] * (n - 1) + [1], "mean_accuracy": 0.8, "median_bias": bias,
+        "under": 1, "over": 4, "within": 1, "habit": habits})
+    return CallScores(pd.DataFrame(), pd.concat([reps.assign(day=15, name="Day 15"), reps],
+                                                ignore_index=True))
 
 
-def test_rep_bias_shows_both_ends_and_every_rep_expandable():
-    # 20 reps: the old table showed the first 15 (mostly optimistic) and hid the sandbaggers
-    html = html_of(ft.rep_bias_table(bias_rows(20)))
+def test_call_scores_show_both_ends_with_quarters_and_every_rep_expandable():
+    html = html_of(ft.call_scores_table(scores(20)))
     shown, full = html.split("<details")
-    assert ("Rep staging bias: the 5 reps at each end shown (most optimistic, most sandbagging);"
-            " all 20 are in the expandable table below.") in shown
+    assert ("Reps&#x27; commit calls on day 45 of past quarters vs what they won: the 5 reps at each "
+            "end shown (most optimistic, most sandbagging); all 20 are in the expandable table "
+            "below.") in shown
     assert "Most optimistic: 5 of 20 reps" in shown and "Most sandbagging: 5 of 20 reps" in shown
     # top: bias 90% .. 50% (reps 0-4); bottom, most sandbagging first: reps 18 (-90%) .. 14
-    # (-50%); rep 19 has no bias and is no end; reps 5-13 only in the full table
+    # (-50%); rep 19 has too few quarters and is no end; reps 5-13 only in the full table
     assert [f">Rep {i}<" in shown for i in (1, 4, 14, 18)] == [True] * 4
     assert shown.index(">Rep 18<") < shown.index(">Rep 14<")
     assert [f">Rep {i}<" in shown for i in (5, 13, 19)] == [False] * 3
     assert "All 20 reps</summary>" in full and all(f">Rep {i}<" in full for i in range(1, 20))
+    assert ">Quarters measured<" in html and ">Quarters within 10%<" in html and "Day 15" not in html
+    assert ">Median bias<" in html and ">90%<" in shown and ">-90%<" in shown
     # names escaped, a rep who left marked
     assert "&lt;b&gt;x&lt;/b&gt; (left 2026-09)" in shown and "<b>x" not in html
-    assert "#fbe5e3" in shown and "#e3f4ea" in shown  # optimistic red, sandbagging green
+    assert "#fbe5e3" in shown  # optimists and sandbaggers in red
 
 
-def test_a_short_rep_bias_table_is_shown_whole():
-    html = html_of(ft.rep_bias_table(bias_rows(6)))
+def test_a_short_call_scores_table_is_shown_whole():
+    html = html_of(ft.call_scores_table(scores(6)))
     assert "<details" not in html and "at each end" not in html
-    assert all(f">Rep {i}<" in html for i in range(1, 6)) and ">no pipeline<" in html
+    assert all(f">Rep {i}<" in html for i in range(1, 6)) and ">too few quarters<" in html
+
+
+def test_a_rep_with_too_few_quarters_is_no_end():
+    s = scores(20)
+    reps = s.reps.copy()
+    # rep 18 (-90%, the most sandbagging) had only 2 quarters: rep 13 (-40%) takes the end
+    reps.loc[reps["rep_id"] == "R18", ["quarters", "habit"]] = [2, "too few quarters"]
+    shown = html_of(ft.call_scores_table(type(s)(s.calls, reps))).split("<details")[0]
+    assert ">Rep 18<" not in shown and ">Rep 13<" in shown
 
 
 def test_rep_calls_both_ends_with_the_difference_in_words():
@@ -128,6 +144,9 @@ def test_rep_calls_both_ends_with_the_difference_in_words():
                           "model_expected": [1e5 - 1e4 * (i - 5) for i in range(12)],
                           "commit_vs_model": [1e4 * (i - 5) for i in range(12)][::-1]})
     html = html_of(ft.rep_calls_table(calls))
+    assert ">Commit, bias-corrected<" not in html  # not scored: no corrected column
+    html = html_of(ft.rep_calls_table(calls.assign(corrected=9e4)))
+    assert ">Commit, bias-corrected<" in html and "$90K" in html
     assert ">Commit vs model<" in html and ">$60K above<" in html and ">$50K below<" in html
     assert ">on the model<" in html and "-$" not in html and "R1<" not in html
     assert "Commit most below the model: 5 of 12 reps" in html

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast.series import current_period
+from salesops.analysis.forecast.accuracy import snapshot_dates
 from salesops.data.history import states_on
 from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import Needs
@@ -111,9 +111,8 @@ def call_dates(calendar: FiscalCalendar, as_of: pd.Timestamp, quarters: int,
                days: Sequence[int] = CALL_DAYS) -> pd.DataFrame:
     """(quarter, start, end, day, on) for each of the ``quarters`` quarters complete at the end
     of ``as_of`` and each call day (day 1 is the quarter's first day)."""
-    current = current_period(calendar, pd.Timestamp(as_of), "quarter")
-    rows = [(q.label, q.start, q.end, d, q.start + pd.Timedelta(days=d - 1))
-            for q in (calendar.shift(current, -k) for k in range(quarters, 0, -1)) for d in days]
+    rows = [(q.label, q.start, q.end, d, on) for d in days
+            for on, q in snapshot_dates(calendar, pd.Timestamp(as_of), quarters, d)]
     return pd.DataFrame(rows, columns=["quarter", "start", "end", "day", "on"])
 
 

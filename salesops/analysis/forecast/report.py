@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast import accuracy
+from salesops.analysis.forecast import accuracy, calls
 from salesops.analysis.forecast.auto import SELECTIONS
 from salesops.analysis.forecast.bookings import BookingsForecast, forecast_bookings, next_periods
 from salesops.analysis.forecast.crm_view import (
@@ -48,6 +48,7 @@ from salesops.analysis.forecast.series import (
     tagged,
 )
 from salesops.data.coverage import Coverage, coverage
+from salesops.data.history import has_history
 from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import AVAILABLE, Availability
 from salesops.data.scope import Scope, ScopedView, scoped_view
@@ -56,7 +57,10 @@ from salesops.data.store import Dataset
 SUMMARY_QUARTERS = 3  # this quarter and the next two
 #: Report sections, each with an Availability in ``ForecastReport.availability``.
 SECTIONS = ("summary", "time_series", "dimension", "pipeline", "crm", "quota", "categories",
-            "crm_probability", "accuracy", "pipeline_accuracy", "rep_bias", "rep_calls")
+            "crm_probability", "accuracy", "pipeline_accuracy", "call_scores", "rep_calls")
+#: Past quarters the reps' calls are scored on, at least (more earlier quarters make the
+#: habits and the bias corrections of the backtested quarters firmer).
+CALL_QUARTERS = 8
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,8 @@ class ForecastReport:
     pipeline: PipelineForecast | None
     crm: pd.DataFrame | None
     accuracy: pd.DataFrame
-    rep_bias: pd.DataFrame | None
-    rep_calls: pd.DataFrame | None
+    call_scores: calls.CallScores | None  # reps' past calls scored (needs the deal history)
+    rep_calls: pd.DataFrame | None  # this quarter's calls beside the model
     summary: pd.DataFrame
     headline: str  # "pipeline" or "time_series": the forecast the summary leads with
     availability: dict[str, Availability] = field(default_factory=dict)
@@ -213,14 +217,14 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
                                       select)
 
     quarters = next_periods(cal, as_of, "quarter", SUMMARY_QUARTERS)
-    pipe = crm = rep_bias = rep_calls = pipe_snaps = None
+    pipe = crm = scores = rep_calls = pipe_snaps = call_snaps = None
     covers: tuple[Coverage, ...] = ()
-    rep_rows = pd.DataFrame(columns=accuracy.REP_ROW_COLUMNS)
+    deal_history = dataset.opportunity_history if has_history(dataset) else None
     av["pipeline"] = PIPELINE_NEEDS.check(dataset)
     av["crm"] = CRM_NEEDS.check(dataset)
     av["quota"] = QUOTA_NEEDS.check(dataset)
     av["pipeline_accuracy"] = accuracy.PIPELINE_BACKTEST_NEEDS.check(dataset)
-    av["rep_bias"] = accuracy.REP_BIAS_NEEDS.check(dataset)
+    av["call_scores"] = calls.CALLS_NEEDS.check(dataset)
     if deals and av["pipeline"]:
         open_deals = known.loc[known["status"] == "open"]
         av["categories"] = av["rep_calls"] = categories_availability(dataset, open_deals)
@@ -230,18 +234,21 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         covers = tuple(coverage(dataset, q, as_of) for q in quarters)
         crm = _without(crm_view(known, covers, quarters, as_of, pipe.periods), av)
         roster = dataset.reps if dataset.has("reps", "name") else None
+        if av["call_scores"]:
+            scores = calls.call_scores(known, deal_history, roster, cal, as_of,
+                                       max(snapshots, CALL_QUARTERS))
+            call_snaps = accuracy.call_snapshots(scores.team(calls.CALL_DAYS[0]))
         if av["rep_calls"]:
-            rep_calls = accuracy.rep_calls(pipe.deals, quarters[0], as_of, roster)
+            rep_calls = calls.rep_calls(known, pipe.deals, quarters[0], as_of, roster, scores)
         if av["pipeline_accuracy"]:
-            pipe_snaps, rep_rows = accuracy.pipeline_snapshots(
-                known, history, dataset.catalogue, cal, as_of, snapshots, sims=sims, seed=seed)
-        if av["rep_bias"]:
-            rep_bias = accuracy.rep_bias(rep_rows, roster)
+            pipe_snaps = accuracy.pipeline_snapshots(
+                known, history, dataset.catalogue, cal, as_of, snapshots, sims=sims, seed=seed,
+                history=deal_history)
     else:
         av["categories"] = av["rep_calls"] = CATEGORY_NEEDS.check(dataset)
         av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
     ts_snaps = accuracy.time_series_snapshots(events, cal, as_of, snapshots, select=select)
-    acc = accuracy.accuracy_table(ts_snaps, pipe_snaps)
+    acc = accuracy.accuracy_table(ts_snaps, pipe_snaps, call_snaps)
     av["accuracy"] = _accuracy_availability(acc, snapshots)
 
     ts_quarters = None
@@ -257,7 +264,7 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
                                 pipe.periods if pipe is not None else None, crm, headline)
     return ForecastReport(
         as_of=as_of, frequency=frequency, dimension=split, bookings=bookings,
-        quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, rep_bias=rep_bias,
+        quarterly=quarterly, pipeline=pipe, crm=crm, accuracy=acc, call_scores=scores,
         rep_calls=rep_calls, summary=summary, headline=headline, availability=av,
         other_members=others, coverage=covers if av["quota"] else (), calendar=cal,
     )

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from salesops.analysis.forecast.accuracy import forecast_vs_actual, rep_bias, snapshot_dates
+from salesops.analysis.forecast.accuracy import forecast_vs_actual, snapshot_dates
 from salesops.data.periods import FiscalCalendar
 
 CAL = FiscalCalendar(1)
@@ -11,32 +11,6 @@ def test_snapshot_dates_day_15_of_past_quarters():
     dates = snapshot_dates(CAL, pd.Timestamp("2026-11-27"), 2)
     assert [(d.strftime("%Y-%m-%d"), q.label) for d, q in dates] == [
         ("2026-04-15", "FY2026 Q2"), ("2026-07-15", "FY2026 Q3")]
-
-
-def test_rep_bias_relative_to_team():
-    rows = pd.DataFrame({
-        "rep_id": ["A", "A", "B", "C"], "period": ["Q1", "Q2", "Q1", "Q1"],
-        "deals": [1, 1, 2, 1], "expected": [50.0, 50.0, 100.0, 0.0],
-        "actual": [100.0, 20.0, 40.0, 0.0],
-    })
-    table = rep_bias(rows).set_index("rep_id")
-    # team: actual 160 / expected 200 = 0.8. A: 120/100 = 1.2 -> bias 1 - 1.2/0.8 = -0.5
-    assert table.loc["A", "bias"] == pytest.approx(-0.5)
-    assert table.loc["A", "call"] == "sandbagging"
-    # B: 40/100 = 0.4 -> 1 - 0.4/0.8 = 0.5 -> optimistic
-    assert table.loc["B", "bias"] == pytest.approx(0.5) and table.loc["B", "call"] == "optimistic"
-    assert table.loc["C", "call"] == "no pipeline"
-    assert table.loc["A", "snapshots"] == 2
-    assert table["left"].isna().all()  # no roster: nobody is known to have left
-
-
-def test_rep_left_from_the_roster_as_known_on_the_report_date():
-    from salesops.analysis.forecast.accuracy import rep_left
-    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", "Bo"],
-                           "termination_date": pd.to_datetime(["2026-09-12", None])})
-    got = rep_left(pd.Series(["R2", "R1", "R9"]), roster)
-    assert pd.isna(got[0]) and got[1] == pd.Timestamp("2026-09-12") and pd.isna(got[2])
-    assert rep_left(pd.Series(["R1"])).isna().all()
 
 
 def test_forecast_vs_actual_joins_completed_periods():
@@ -52,29 +26,6 @@ def test_forecast_vs_actual_joins_completed_periods():
     out = forecast_vs_actual(history, bookings)
     assert len(out) == 1  # Q2 has no actual yet
     assert out.loc[0, "error"] == pytest.approx(-12.0) and not out.loc[0, "inside80"]
-
-
-def test_rep_calls_commit_and_best_case_vs_model_with_names():
-    from salesops.analysis.forecast.accuracy import rep_calls
-    q4 = CAL.period(pd.Timestamp("2026-11-27"), "quarter")
-    deals = pd.DataFrame({
-        "rep_id": ["A", "A", "B", "B"],
-        "forecast_category": ["commit", "best_case", "pipeline", "commit"],
-        "amount": [100.0, 50.0, 80.0, 40.0],
-        "close_date": pd.to_datetime(["2026-12-01", "2026-12-15", "2026-12-20", "2027-02-01"]),
-        f"expected_{q4.label}": [60.0, 20.0, 10.0, 0.0],
-    })
-    reps = pd.DataFrame({"rep_id": ["A", "B"], "name": ["Ann", "Bo"],
-                         "termination_date": pd.to_datetime([None, "2026-11-20"])})
-    got = rep_calls(deals, q4, pd.Timestamp("2026-11-27"), reps).set_index("rep_id")
-    # B's commit closes next quarter: out. A: commit 100, best case 100 + 50, model 60 + 20
-    assert got.loc["A"].drop("left").to_dict() == {
-        "name": "Ann", "commit": 100.0, "best_case": 150.0, "model_expected": 80.0,
-        "commit_vs_model": 20.0}
-    # the roster's termination date, to mark a rep who left (Ann is still employed)
-    assert pd.isna(got.loc["A", "left"]) and got.loc["B", "left"] == pd.Timestamp("2026-11-20")
-    # B: no commit (0), best case 0, model 10 -> commit - model = -10; A sorted first
-    assert got.loc["B", "commit_vs_model"] == -10.0 and got.index.tolist() == ["A", "B"]
 
 
 def test_accuracy_table_measures_only_what_was_forecast_and_closed():
@@ -102,9 +53,19 @@ def test_snapshot_dates_when_as_of_ends_a_quarter():
     assert [q.label for _, q in dates] == ["FY2025 Q4", "FY2026 Q1"]
 
 
-def test_rep_names_from_the_roster_else_the_owner_id():
-    from salesops.analysis.forecast.accuracy import rep_names
-    ids = pd.Series(["R1", "R2"])
-    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", None]})
-    assert rep_names(ids, roster).tolist() == ["Ann", "R2"]
-    assert rep_names(ids).tolist() == ["R1", "R2"]
+def test_reps_commit_calls_beside_the_forecasts_and_compared_on_the_same_quarters():
+    from salesops.analysis.forecast.accuracy import accuracy_table, call_snapshots, mean_abs_error
+    ts = pd.DataFrame({"period": ["Q1", "Q2", "Q3"], "actual": [100.0, 200.0, 100.0],
+                       "time_series": [110.0, 190.0, 100.0]})
+    team = pd.DataFrame({"quarter": ["Q1", "Q2", "Q3"], "commit": [130.0, 260.0, 80.0],
+                         "corrected": [130.0, 220.0, 90.0], "reps_corrected": [0, 2, 1]})
+    table = accuracy_table(ts, calls=call_snapshots(team)).set_index("period")
+    # Q1: nobody corrected, so the corrected call is not measured there
+    assert pd.isna(table.loc["Q1", "corrected_call"])
+    # raw: +30%, +30%, -20%; corrected (Q2, Q3): +10%, -10%
+    assert table["commit_call_pct_error"].tolist() == pytest.approx([0.3, 0.3, -0.2])
+    assert mean_abs_error(table.reset_index(), "corrected_call") == pytest.approx(0.1)
+    assert mean_abs_error(table.reset_index(), "commit_call") == pytest.approx(0.8 / 3)
+    # on the quarters both were measured: (0.3 + 0.2) / 2 = 0.25
+    assert mean_abs_error(table.reset_index(), "commit_call", like="corrected_call") == \
+        pytest.approx(0.25)

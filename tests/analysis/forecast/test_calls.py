@@ -198,3 +198,20 @@ def test_this_quarters_commit_corrected_by_past_bias():
     got = rep_calls(known, expected, q4, pd.Timestamp("2026-11-27"), scores=scores).iloc[0]
     # on day 58 the latest call day passed is 45: 125 / (1 + 0.25) = 100
     assert got["bias_day"] == 45 and got["corrected"] == pytest.approx(100.0)
+
+
+def test_rep_left_from_the_roster_as_known_on_the_report_date():
+    from salesops.analysis.forecast.calls import rep_left
+    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", "Bo"],
+                           "termination_date": pd.to_datetime(["2026-09-12", None])})
+    got = rep_left(pd.Series(["R2", "R1", "R9"]), roster)
+    assert pd.isna(got[0]) and got[1] == pd.Timestamp("2026-09-12") and pd.isna(got[2])
+    assert rep_left(pd.Series(["R1"])).isna().all()
+
+
+def test_rep_names_from_the_roster_else_the_owner_id():
+    from salesops.analysis.forecast.calls import rep_names
+    ids = pd.Series(["R1", "R2"])
+    roster = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", None]})
+    assert rep_names(ids, roster).tolist() == ["Ann", "R2"]
+    assert rep_names(ids).tolist() == ["R1", "R2"]

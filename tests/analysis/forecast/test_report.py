@@ -116,8 +116,10 @@ def cut_at(data: Dataset, as_of: pd.Timestamp) -> Dataset:
 
 
 def assert_same_report(a, b):
-    for name in ("summary", "crm", "accuracy", "rep_bias", "rep_calls"):
+    for name in ("summary", "crm", "accuracy", "rep_calls", "call_scores"):
         x, y = getattr(a, name), getattr(b, name)
+        if name == "call_scores" and x is not None:
+            x, y = pd.concat([x.calls, x.reps]), pd.concat([y.calls, y.reps])
         if x is None:
             assert y is None
         else:
@@ -196,9 +198,8 @@ def test_no_stage_history_uses_crm_probabilities_and_says_so(sample):
     # each open deal's win probability is its CRM probability (the stage default if empty)
     default = data.catalogue.probability_of(deals["stage"])
     assert np.allclose(deals["p_win"], deals["probability"].fillna(default).fillna(0))
-    for section in ("pipeline_accuracy", "rep_bias"):
-        assert "no stage_history table" in report.availability[section].reason
-    assert report.rep_bias is None and "pipeline" not in report.accuracy.columns
+    assert "no stage_history table" in report.availability["pipeline_accuracy"].reason
+    assert "pipeline" not in report.accuracy.columns
     assert report.availability["accuracy"]  # the time-series backtest still measured quarters
     assert report.accuracy["time_series_pct_error"].notna().all()
 
@@ -226,10 +227,10 @@ def test_no_forecast_categories_no_commit_views(sample):
     assert report.waterfall()["step"].tolist() == ["Booked", "Open deals", "Run-rate (new deals)"]
 
 
-def test_no_roster_rep_bias_by_owner_id_and_region_from_accounts(sample):
+def test_no_roster_reps_by_owner_id_and_region_from_accounts(sample):
     data = thin(sample, drop=(), roster=False)
     report = build_forecast_report(data, AS_OF, **FAST)
-    assert (report.rep_bias["name"] == report.rep_bias["rep_id"]).all()
+    assert (report.rep_calls["name"] == report.rep_calls["rep_id"].astype(str)).all()
     assert report.dimension == "region"  # the accounts still have a region
     no_region = replace(data, contents=Contents(
         data.present, {**data.missing_columns, "accounts": ("region",)}, data.derived))
@@ -282,7 +283,8 @@ def test_transactions_only_forecast_by_region_like_the_deals(sample, full):
     assert report.headline == "time_series" and report.pipeline is None and report.crm is None
     assert report.summary.columns.tolist() == ["period", "forecast", "low", "high",
                                                "time_series", "booked"]
-    for section in ("pipeline", "crm", "pipeline_accuracy", "rep_bias", "rep_calls", "categories"):
+    for section in ("pipeline", "crm", "pipeline_accuracy", "call_scores", "rep_calls",
+                    "categories"):
         assert "no opportunities table" in report.availability[section].reason
     assert "no quotas table" in report.availability["quota"].reason
     assert report.accuracy["time_series_pct_error"].notna().all()
