@@ -9,6 +9,7 @@ vectorised: one sort of the history, a per-field forward fill and one binary sea
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,47 +43,88 @@ def history_start(history: pd.DataFrame) -> pd.Timestamp | None:
     return pd.Timestamp(history["changed_at"].min()).normalize()
 
 
+class _Prepared:
+    """The history sorted once by (deal code, changed_at), with per-field arrays computed on
+    first use. Kept for the last few histories seen, so the analyses of one report share one
+    sort (they never modify a history in place)."""
+
+    def __init__(self, history: pd.DataFrame) -> None:
+        # deal codes in order of first appearance: a history sorted by id keeps its order
+        encoded = pc.dictionary_encode(pa.array(history["opportunity_id"]).cast(pa.large_string()))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        t = history["changed_at"].to_numpy("datetime64[ns]").view(np.int64)
+        frame = history
+        if len(code) > 1:
+            dc = np.diff(code)
+            if not ((dc > 0) | ((dc == 0) & (np.diff(t) >= 0))).all():
+                order = np.lexsort((t, code))
+                code, t, frame = code[order], t[order], history.iloc[order]
+        self.frame = frame.reset_index(drop=True)
+        self.code, self.t, self.deals = code, t, encoded.dictionary
+        self.day = t // _DAY
+        # (code, day) packed in one non-decreasing key
+        self.d0 = int(self.day.min()) if len(t) else 0
+        self.span = (int(self.day.max()) - self.d0 + 2) if len(t) else 2
+        self.key = code * self.span + (self.day - self.d0 + 1)
+        self._fields: dict[str, tuple] = {}
+
+    def codes_of(self, ids: pd.Series) -> np.ndarray:
+        """The code of each id (-1: no history)."""
+        found = pc.index_in(pa.array(ids.astype("string")).cast(pa.large_string()),
+                            value_set=self.deals)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def field(self, f: str) -> tuple:
+        """(values, last, first): the field's values (numpy, or codes and labels for text),
+        each row's last non-empty row of its deal at or before it (-1: none), and each deal
+        code's first non-empty row (-1: none)."""
+        if f not in self._fields:
+            col = self.frame[f]
+            valid = col.notna().to_numpy(bool)
+            n = len(valid)
+            last = np.maximum.accumulate(np.where(valid, np.arange(n), -1))
+            last = np.where((last >= 0) & (self.code[np.maximum(last, 0)] == self.code), last, -1)
+            rows = np.flatnonzero(valid)
+            vc = self.code[rows]
+            head = np.r_[True, vc[1:] != vc[:-1]] if len(vc) else np.zeros(0, bool)
+            first = np.full(len(self.deals), -1, dtype=np.int64)
+            first[vc[head]] = rows[head]
+            if _DTYPES[f] == "string":
+                encoded = pc.dictionary_encode(pa.array(col.astype("string")))
+                if isinstance(encoded, pa.ChunkedArray):
+                    encoded = encoded.combine_chunks()
+                values = _Text(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+                               .astype(np.int32), encoded.dictionary)
+            else:
+                kind = _DTYPES[f]
+                values = col.to_numpy(kind, na_value=np.datetime64("NaT") if kind.startswith(
+                    "datetime") else np.nan)
+            self._fields[f] = (values, last, first)
+        return self._fields[f]
+
+
 @dataclass(frozen=True)
-class _Sorted:
-    """The history sorted by (deal code, changed_at), with the codes' deal ids."""
+class _Text:
+    """A text column as integer codes (-1: empty) into ``labels``."""
 
-    frame: pd.DataFrame
-    code: np.ndarray      # int64 deal code per row, non-decreasing
-    day: np.ndarray       # int64 day number of changed_at (days since the epoch)
-    deals: pa.Array       # deal id of each code
-
-    def first_rows(self, q_code: np.ndarray) -> np.ndarray:
-        """Index of each code's first row (len(frame) for codes with no row)."""
-        return np.searchsorted(self.code, q_code, "left")
+    codes: np.ndarray
+    labels: pa.Array
 
 
-def _sorted(history: pd.DataFrame) -> _Sorted:
-    """Deal codes in order of first appearance (a history sorted by id keeps its order), then
-    one stable sort by (code, changed_at) unless the rows are in that order already."""
-    encoded = pc.dictionary_encode(pa.array(history["opportunity_id"]).cast(pa.large_string()))
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    t = history["changed_at"].to_numpy("datetime64[ns]").view(np.int64)
-    frame = history
-    if len(code) > 1:
-        dc = np.diff(code)
-        if not ((dc > 0) | ((dc == 0) & (np.diff(t) >= 0))).all():
-            order = np.lexsort((t, code))
-            code, t, frame = code[order], t[order], history.iloc[order]
-    return _Sorted(frame.reset_index(drop=True), code, t // _DAY, encoded.dictionary)
+_CACHE: list[tuple[weakref.ref, _Prepared]] = []
+_CACHE_SIZE = 2
 
 
-def _last_valid(valid: np.ndarray) -> np.ndarray:
-    """For each row, the index of the last row at or before it where ``valid`` (-1 if none)."""
-    return np.maximum.accumulate(np.where(valid, np.arange(len(valid)), -1))
-
-
-def _next_valid(valid: np.ndarray) -> np.ndarray:
-    """For each row, the index of the first row at or after it where ``valid`` (n if none)."""
-    n = len(valid)
-    idx = np.where(valid, np.arange(n), n)
-    return np.minimum.accumulate(idx[::-1])[::-1]
+def _prepared(history: pd.DataFrame) -> _Prepared:
+    """The prepared form of ``history``, from the cache when it is the same frame."""
+    for ref, prepared in _CACHE:
+        if ref() is history and len(prepared.code) == len(history):
+            return prepared
+    prepared = _Prepared(history)
+    _CACHE[:] = [(weakref.ref(history), prepared), *_CACHE[:_CACHE_SIZE - 1]]
+    return prepared
 
 
 def _day_numbers(dates: pd.Timestamp | pd.DatetimeIndex, n: int) -> np.ndarray:
@@ -115,66 +157,52 @@ def states_on(history: pd.DataFrame, ids: pd.Series | np.ndarray,
                                          index=range(n), dtype=_DTYPES[f]) for f in fields})
         out["recorded"] = np.zeros(n, dtype=bool)
         return out
-    s = _sorted(history)
-    q_code = pc.index_in(pa.array(ids.astype("string")).cast(pa.large_string()),
-                         value_set=s.deals).fill_null(-1).to_numpy(zero_copy_only=False)
-    q_code = q_code.astype(np.int64)
-    # (code, day) packed in one non-decreasing key; the last key <= the query's is the deal's
-    # last row by the end of that day, valid if it belongs to the same deal
-    d0 = int(s.day.min())
-    span = int(s.day.max()) - d0 + 2
-    key = s.code * span + (s.day - d0 + 1)
-    q_key = q_code * span + np.clip(q_day - d0 + 1, 0, span - 1)
-    pos = np.searchsorted(key, q_key, "right") - 1
+    h = _prepared(history)
+    q_code = h.codes_of(ids)
+    # the last key <= the query's is the deal's last row by the end of that day, valid if it
+    # belongs to the same deal
+    q_key = q_code * h.span + np.clip(q_day - h.d0 + 1, 0, h.span - 1)
+    pos = np.searchsorted(h.key, q_key, "right") - 1
     pick = np.maximum(pos, 0)
-    found = (q_code >= 0) & (pos >= 0) & (s.code[pick] == q_code)
-    first = s.first_rows(np.maximum(q_code, 0)) if before == "first" else None
+    found = (q_code >= 0) & (pos >= 0) & (h.code[pick] == q_code)
     out = {}
     for f in fields:
-        col = s.frame[f]
-        valid = col.notna().to_numpy(bool)
-        last = _last_valid(valid)[pick]
-        ok = found & (last >= 0) & (s.code[np.maximum(last, 0)] == q_code)
-        src = np.where(ok, last, -1)
-        if first is not None:
-            nxt = _next_valid(valid)[np.minimum(first, len(valid) - 1)]
-            has_first = (q_code >= 0) & (nxt < len(valid)) & (s.code[np.minimum(nxt, len(valid) - 1)]
-                                                              == q_code)
-            src = np.where(ok, src, np.where(has_first, nxt, -1))
-        out[f] = _take(col, src, _DTYPES[f])
+        values, last, first = h.field(f)
+        src = np.where(found, last[pick], -1)
+        if before == "first":
+            src = np.where((src < 0) & (q_code >= 0), first[np.maximum(q_code, 0)], src)
+        out[f] = _take(values, src, _DTYPES[f])
     frame = pd.DataFrame(out)
     frame["recorded"] = found
     return frame
 
 
-def _take(col: pd.Series, src: np.ndarray, dtype: str) -> pd.Series:
-    """``col[src]`` (missing where src is -1), in the canonical dtype."""
+def _take(values: np.ndarray | _Text, src: np.ndarray, dtype: str) -> pd.Series:
+    """``values[src]`` (missing where src is -1), in the canonical dtype."""
     hit = src >= 0
     if dtype == "string":
-        values = pa.array(col.astype("string")).take(pa.array(np.where(hit, src, 0)))
-        values = pc.if_else(pa.array(hit), values, pa.scalar(None, values.type))
-        return pd.Series(pd.array(values, dtype="string"))
-    values = col.to_numpy(dtype=("datetime64[ns]" if dtype.startswith("datetime") else "float64"),
-                          na_value=(np.datetime64("NaT") if dtype.startswith("datetime") else np.nan))
+        codes = values.codes[np.where(hit, src, 0)]
+        taken = pa.DictionaryArray.from_arrays(pa.array(codes, mask=~hit | (codes < 0)),
+                                               values.labels)
+        return pd.Series(pd.array(taken.cast(pa.large_string()), dtype="string"))
     taken = values[np.where(hit, src, 0)]
     taken[~hit] = np.datetime64("NaT") if dtype.startswith("datetime") else np.nan
-    return pd.Series(taken).astype(dtype)
+    return pd.Series(taken)
 
 
 def timeline(history: pd.DataFrame, fields: Sequence[str] = FIELDS) -> pd.DataFrame:
     """The history as a sequence of states: rows sorted by (deal, changed_at), each field
     forward-filled within the deal (its state after the change), ``until`` the deal's next
     change (NaT after its last) and ``deal`` an integer code per deal (rows of a deal adjacent)."""
-    s = _sorted(history)
-    out = {"opportunity_id": s.frame["opportunity_id"], "deal": s.code,
-           "changed_at": s.frame["changed_at"].to_numpy("datetime64[ns]")}
-    same_next = np.append(s.code[1:] == s.code[:-1], False)[:len(s.code)]
-    until = np.append(out["changed_at"][1:], np.datetime64("NaT", "ns"))[:len(s.code)]
+    h = _prepared(history)
+    changed = h.t.view("datetime64[ns]")
+    out = {"opportunity_id": h.frame["opportunity_id"], "deal": h.code, "changed_at": changed}
+    same_next = np.append(h.code[1:] == h.code[:-1], False)[:len(h.code)]
+    until = np.append(changed[1:], np.datetime64("NaT", "ns"))[:len(h.code)]
     out["until"] = np.where(same_next, until, np.datetime64("NaT"))
     for f in fields:
-        last = _last_valid(s.frame[f].notna().to_numpy(bool))
-        src = np.where((last >= 0) & (s.code[np.maximum(last, 0)] == s.code), last, -1)
-        out[f] = _take(s.frame[f], src, _DTYPES[f])
+        values, last, _ = h.field(f)
+        out[f] = _take(values, last, _DTYPES[f])
     return pd.DataFrame(out)
 
 
@@ -186,13 +214,14 @@ def stage_history_from(history: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"opportunity_id": pd.Series(dtype="string"),
                              "stage": pd.Series(dtype="string"),
                              "entered_date": pd.Series(dtype="datetime64[ns]")})
-    s = _sorted(history)
-    rows = s.frame["stage"].notna().to_numpy(bool)
-    code = s.code[rows]
-    stage = s.frame["stage"].astype("string")[rows].reset_index(drop=True)
+    h = _prepared(history)
+    values, _, _ = h.field("stage")
+    rows = np.flatnonzero(h.frame["stage"].notna().to_numpy(bool))
+    code = h.code[rows]
+    stage = values.codes[rows]
     changed = np.ones(len(code), dtype=bool)
-    changed[1:] = (code[1:] != code[:-1]) | (stage.to_numpy(object)[1:] != stage.to_numpy(object)[:-1])
-    picked = s.frame.loc[rows].reset_index(drop=True).loc[changed]
+    changed[1:] = (code[1:] != code[:-1]) | (stage[1:] != stage[:-1])
+    picked = h.frame.iloc[rows[changed]]
     out = pd.DataFrame({
         "opportunity_id": picked["opportunity_id"].astype("string"),
         "stage": picked["stage"].astype("string"),
@@ -208,14 +237,15 @@ def pushes(history: pd.DataFrame, calendar: FiscalCalendar | None = None) -> pd.
     if history is None or history.empty:
         return pd.Series(dtype="int64", name="pushes", index=pd.Index([], dtype="string",
                                                                        name="opportunity_id"))
-    s = _sorted(history)
-    rows = s.frame["close_date"].notna().to_numpy(bool)
-    code = s.code[rows]
-    close = s.frame["close_date"].to_numpy("datetime64[ns]")[rows]
+    h = _prepared(history)
+    values, _, _ = h.field("close_date")
+    rows = ~np.isnat(values)
+    code = h.code[rows]
+    close = values[rows]
     if calendar is not None:
         close = calendar.period_start(pd.Series(close), "quarter").to_numpy("datetime64[ns]")
     later = np.zeros(len(code), dtype=bool)
     later[1:] = (code[1:] == code[:-1]) & (close[1:] > close[:-1])
-    counts = np.bincount(code[later], minlength=len(s.deals))
+    counts = np.bincount(code[later], minlength=len(h.deals))
     return pd.Series(counts.astype(np.int64), name="pushes",
-                     index=pd.Index(pd.array(s.deals, dtype="string"), name="opportunity_id"))
+                     index=pd.Index(pd.array(h.deals, dtype="string"), name="opportunity_id"))

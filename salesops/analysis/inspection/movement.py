@@ -57,33 +57,54 @@ def deal_states(opportunities: pd.DataFrame, history: pd.DataFrame, on: pd.Times
                 period: Period | None = None) -> pd.DataFrame:
     """Each deal's state at the end of ``on`` (aligned with ``opportunities``' rows): created,
     closed, open, amount, close date, category, and ``in_pipeline`` for ``period``."""
-    on = pd.Timestamp(on).normalize()
-    past = states_on(history, opportunities["opportunity_id"], on, _STATE_FIELDS, before="first")
-    created = (opportunities["created_date"] <= on).to_numpy(bool)
-    closed = (opportunities["status"].isin(("won", "lost"))
-              & (opportunities["close_date"] <= on)).to_numpy(bool)
-    out = pd.DataFrame({
-        "created": created, "closed": closed, "open": created & ~closed,
-        # a field the history never recorded keeps the deal's current value
-        "amount": past["amount"].fillna(_values(opportunities["amount"])).to_numpy(float),
-        "close_date": past["close_date"].fillna(_values(opportunities["close_date"])),
-        "forecast_category": past["forecast_category"].fillna(
-            _values(opportunities["forecast_category"].astype("string"))),
-    })
-    if period is not None:
-        out["in_pipeline"] = out["open"].to_numpy(bool) & period.contains(out["close_date"]) \
-            .fillna(False).to_numpy(bool)
+    return states_at(opportunities, history, [on], period)[0]
+
+
+def states_at(opportunities: pd.DataFrame, history: pd.DataFrame,
+              dates: list[pd.Timestamp], period: Period | None = None) -> list[pd.DataFrame]:
+    """``deal_states`` at several dates with one look-up in the history."""
+    dates = [pd.Timestamp(d).normalize() for d in dates]
+    n = len(opportunities)
+    ids = opportunities["opportunity_id"]
+    past = states_on(history, pd.concat([ids] * len(dates), ignore_index=True),
+                     pd.DatetimeIndex(np.repeat([d.to_datetime64() for d in dates], n)),
+                     _STATE_FIELDS, before="first")
+    # a field the history never recorded keeps the deal's current value
+    amount = np.tile(opportunities["amount"].to_numpy(float, na_value=np.nan), len(dates))
+    amount = np.where(np.isnan(past["amount"].to_numpy(float)), amount, past["amount"])
+    close = past["close_date"].to_numpy("datetime64[ns]")
+    close = np.where(np.isnat(close),
+                     np.tile(opportunities["close_date"].to_numpy("datetime64[ns]"), len(dates)),
+                     close)
+    category = past["forecast_category"].fillna(pd.concat(
+        [opportunities["forecast_category"].astype("string")] * len(dates), ignore_index=True))
+    created_on = opportunities["created_date"].to_numpy("datetime64[ns]")
+    closed_on = opportunities["close_date"].where(
+        opportunities["status"].isin(("won", "lost"))).to_numpy("datetime64[ns]")
+    out = []
+    for k, d in enumerate(dates):
+        rows = slice(k * n, (k + 1) * n)
+        created = created_on <= d.to_datetime64()
+        closed = closed_on <= d.to_datetime64()  # NaT (still open) compares False
+        frame = pd.DataFrame({
+            "created": created, "closed": closed, "open": created & ~closed,
+            "amount": amount[rows], "close_date": close[rows],
+            "forecast_category": category.iloc[rows].reset_index(drop=True)})
+        if period is not None:
+            frame["in_pipeline"] = frame["open"].to_numpy() & (
+                close[rows] >= period.start.to_datetime64()) & (
+                close[rows] <= period.end.to_datetime64())
+        out.append(frame)
     return out
-
-
-def _values(column: pd.Series) -> pd.Series:
-    """A column with a fresh RangeIndex (to align with ``states_on``'s rows)."""
-    return column.reset_index(drop=True)
 
 
 def _cents(amount: pd.Series | np.ndarray) -> np.ndarray:
     """Amounts in integer cents (unknown: 0)."""
     return np.nan_to_num(np.round(np.asarray(amount, dtype=float) * 100.0)).astype(np.int64)
+
+
+_COLUMNS = ("opportunity_id", "rep_id", "account_id", "amount", "created_date", "close_date",
+            "status", "forecast_category")
 
 
 def movement(opportunities: pd.DataFrame, history: pd.DataFrame, start: pd.Timestamp,
@@ -96,46 +117,52 @@ def movement(opportunities: pd.DataFrame, history: pd.DataFrame, start: pd.Times
     # deals closed by the start or created after the end cannot be in either pipeline
     live = (opportunities["created_date"] <= end) & ~(
         opportunities["status"].isin(("won", "lost")) & (opportunities["close_date"] <= start))
-    opps = opportunities.loc[live].reset_index(drop=True)
-    s = deal_states(opps, history, start, period)
-    e = deal_states(opps, history, end, period)
+    opps = opportunities.loc[live, list(_COLUMNS)].reset_index(drop=True)
+    s, e = states_at(opps, history, [start, end], period)
     in_s, in_e = s["in_pipeline"].to_numpy(bool), e["in_pipeline"].to_numpy(bool)
     created = (opps["created_date"] > start).to_numpy(bool)
     closing = e["closed"].to_numpy(bool) & ~s["closed"].to_numpy(bool)
-    final_close = opps["close_date"].where(e["closed"].to_numpy(bool), e["close_date"])
-    keep = in_s | in_e | ((created | closing)
-                          & period.contains(final_close).fillna(False).to_numpy(bool))
-    status = opps["status"].to_numpy(object)
-    s_cents = np.where(in_s, _cents(s["amount"]), 0)
-    e_cents = np.where(in_e, _cents(e["amount"]), 0)
+    final_close = np.where(e["closed"].to_numpy(bool), opps["close_date"].to_numpy("datetime64[ns]"),
+                           e["close_date"].to_numpy("datetime64[ns]"))
+    keep = in_s | in_e | ((created | closing) & (final_close >= period.start.to_datetime64())
+                          & (final_close <= period.end.to_datetime64()))
+    won = (opps["status"] == "won").to_numpy(bool)
+    lost = (opps["status"] == "lost").to_numpy(bool)
+    s_amount, e_amount = s["amount"].to_numpy(float), e["amount"].to_numpy(float)
+    s_cents = np.where(in_s, _cents(s_amount), 0)
+    e_cents = np.where(in_e, _cents(e_amount), 0)
     change = e_cents - s_cents
     same_category = (s["forecast_category"].fillna("") == e["forecast_category"].fillna("")) \
         .to_numpy(bool)
     reason = np.select(
-        [created, closing & (status == "won"), closing & (status == "lost"), ~in_s & in_e,
-         in_s & ~in_e, change > 0, change < 0, ~same_category],
-        list(REASONS[:-1]), REASONS[-1])
-    unknown = (in_s & np.isnan(s["amount"].to_numpy(float))) | (
-        in_e & np.isnan(e["amount"].to_numpy(float)))
+        [created, closing & won, closing & lost, ~in_s & in_e, in_s & ~in_e, change > 0,
+         change < 0, ~same_category], range(len(REASONS) - 1), len(REASONS) - 1)
+    unknown = (in_s & np.isnan(s_amount)) | (in_e & np.isnan(e_amount))
+    k = np.flatnonzero(keep)
     deals = pd.DataFrame({
-        "opportunity_id": opps["opportunity_id"], "rep_id": opps["rep_id"],
-        "account_id": opps["account_id"],
-        "reason": reason,
-        "start_amount": s["amount"].where(in_s), "end_amount": e["amount"].where(in_e),
-        "change": change / 100.0, "change_cents": change,
-        "start_close": s["close_date"].where(s["created"]),
-        "end_close": final_close,
-        "start_category": s["forecast_category"].where(s["created"]),
-        "end_category": e["forecast_category"],
-        "in_start": in_s, "in_end": in_e, "unknown_amount": unknown,
-    }).loc[keep].reset_index(drop=True)
-    won_inside = created & closing & (status == "won") & keep
+        "opportunity_id": opps["opportunity_id"].iloc[k].reset_index(drop=True),
+        "rep_id": opps["rep_id"].iloc[k].reset_index(drop=True),
+        "account_id": opps["account_id"].iloc[k].reset_index(drop=True),
+        "reason": pd.array(np.asarray(REASONS, dtype=object)[reason[k]], dtype="string"),
+        "start_amount": np.where(in_s, s_amount, np.nan)[k],
+        "end_amount": np.where(in_e, e_amount, np.nan)[k],
+        "change": change[k] / 100.0, "change_cents": change[k],
+        "start_close": s["close_date"].where(s["created"]).iloc[k].reset_index(drop=True),
+        "end_close": final_close[k],
+        "start_category": s["forecast_category"].where(s["created"]).iloc[k]
+        .reset_index(drop=True),
+        "end_category": e["forecast_category"].iloc[k].reset_index(drop=True),
+        "in_start": in_s[k], "in_end": in_e[k], "unknown_amount": unknown[k],
+    })
+    won_inside = created & closing & won & keep
+    won_amount = float(_cents(opps["amount"].to_numpy(float, na_value=np.nan))[won_inside].sum()
+                       / 100)
     return Movement(start=start, end=end, period=period, deals=deals,
                     bridge=_bridge(deals, int(s_cents.sum()), int(in_s.sum()),
                                    int(e_cents.sum()), int(in_e.sum())),
                     unknown_amount=int(unknown[keep].sum()),
                     created_and_won=int(won_inside.sum()),
-                    created_and_won_amount=float(_cents(opps["amount"])[won_inside].sum() / 100))
+                    created_and_won_amount=won_amount)
 
 
 def _bridge(deals: pd.DataFrame, start_cents: int, start_deals: int, end_cents: int,

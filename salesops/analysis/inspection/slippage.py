@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.inspection.movement import deal_states
+from salesops.analysis.inspection.movement import states_at
 from salesops.data.asof import positions
 from salesops.data.history import pushes, timeline
 from salesops.data.periods import FiscalCalendar
@@ -44,6 +44,13 @@ class Slippage:
     overall: pd.DataFrame
 
 
+def _known(history: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The history's rows known at the end of ``as_of`` (the frame itself when all are, so the
+    analyses share its one sort)."""
+    known = history["changed_at"] < as_of + _DAY
+    return history if known.all() else history.loc[known]
+
+
 def _counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """committed, slipped and share per group of ``by`` (all rows when ``by`` is empty)."""
     if not by:
@@ -65,37 +72,35 @@ def slippage(opportunities: pd.DataFrame, history: pd.DataFrame, reps: pd.DataFr
     current = calendar.period(as_of, "quarter")
     last = current if current.end == as_of else calendar.previous(current)
     periods = [calendar.shift(last, -k) for k in range(quarters - 1, -1, -1)]
-    known = history.loc[history["changed_at"] < as_of + _DAY]
-    tl = timeline(known, ("close_date", "forecast_category"))
+    tl = timeline(_known(history, as_of), ("close_date", "forecast_category"))
     first = np.flatnonzero(np.r_[True, tl["deal"].to_numpy()[1:] != tl["deal"].to_numpy()[:-1]]) \
         if len(tl) else np.array([], dtype=np.int64)
     opp = positions(tl["opportunity_id"].iloc[first].reset_index(drop=True),
                     opportunities["opportunity_id"])
     row_opp = opp[tl["deal"].to_numpy()] if len(tl) else np.array([], dtype=np.int64)
-    status = opportunities["status"].to_numpy(object)
     closed_on = opportunities["close_date"].where(
         opportunities["status"].isin(("won", "lost"))).to_numpy("datetime64[ns]")
-    pick = np.maximum(row_opp, 0)
+    # only commit states can commit a deal to a quarter
+    rows = np.flatnonzero((tl["forecast_category"] == "commit").fillna(False).to_numpy(bool)
+                          & (row_opp >= 0))
+    deal = row_opp[rows]
     # each state lasts from its change to the next change, the deal's close, or the end of as_of
-    ends = tl["until"].fillna(as_of + _DAY).to_numpy("datetime64[ns]")
-    closes = closed_on[pick] + np.timedelta64(1, "D") if len(tl) else ends
+    ends = tl["until"].to_numpy("datetime64[ns]")[rows]
+    ends = np.where(np.isnat(ends), (as_of + _DAY).to_datetime64(), ends)
+    closes = closed_on[deal] + np.timedelta64(1, "D")
     ends = np.where(np.isnat(closes) | (closes > ends), ends, closes)
-    begins = tl["changed_at"].to_numpy("datetime64[ns]")
-    commit = (tl["forecast_category"] == "commit").fillna(False).to_numpy(bool) & (row_opp >= 0)
-    close = tl["close_date"].to_numpy("datetime64[ns]")
+    begins = tl["changed_at"].to_numpy("datetime64[ns]")[rows]
+    close = tl["close_date"].to_numpy("datetime64[ns]")[rows]
     frames = []
     for q in periods:
         q_start, q_end = q.start.to_datetime64(), (q.end + _DAY).to_datetime64()
-        hit = commit & (close >= q_start) & (close < q_end) & (begins < q_end) & (ends > q_start) \
+        hit = (close >= q_start) & (close < q_end) & (begins < q_end) & (ends > q_start) \
             & (begins < ends)
-        deal_rows = np.unique(row_opp[hit])
-        won_or_lost = np.isin(status[deal_rows], ("won", "lost")) & (closed_on[deal_rows] < q_end)
-        frames.append(pd.DataFrame({
-            "opportunity_id": opportunities["opportunity_id"].to_numpy(object)[deal_rows],
-            "rep_id": opportunities["rep_id"].to_numpy(object)[deal_rows],
-            "quarter": q.label, "slipped": ~won_or_lost}))
+        deal_rows = np.unique(deal[hit])
+        frames.append(opportunities[["opportunity_id", "rep_id"]].iloc[deal_rows].assign(
+            quarter=q.label, slipped=~(closed_on[deal_rows] < q_end)))  # NaT: still open
     deals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["opportunity_id", "rep_id", "quarter", "slipped"])
+        {"opportunity_id": [], "rep_id": [], "quarter": [], "slipped": []})
     deals["slipped"] = deals["slipped"].astype(bool)
     roster = reps.reindex(columns=["rep_id", "name", "team"]).drop_duplicates("rep_id")
     with_team = deals.merge(roster, on="rep_id", how="left")
@@ -113,7 +118,7 @@ def pushed_often(opportunities: pd.DataFrame, history: pd.DataFrame, as_of: pd.T
     as_of = pd.Timestamp(as_of).normalize()
     closed = opportunities.loc[opportunities["status"].isin(("won", "lost"))
                                & (opportunities["close_date"] <= as_of)]
-    counts = pushes(history.loc[history["changed_at"] < as_of + _DAY])
+    counts = pushes(_known(history, as_of))
     found = positions(closed["opportunity_id"], pd.Series(counts.index))
     n = np.where(found >= 0, counts.to_numpy()[np.maximum(found, 0)], 0)
     won = (closed["status"] == "won").to_numpy(bool)
@@ -134,22 +139,24 @@ def category_transitions(opportunities: pd.DataFrame, history: pd.DataFrame,
     live = (opportunities["created_date"] <= start) & ~(
         opportunities["status"].isin(("won", "lost")) & (opportunities["close_date"] <= start))
     opps = opportunities.loc[live].reset_index(drop=True)
-    s = deal_states(opps, history, start)
-    e = deal_states(opps, history, end)
-    to = e["forecast_category"].fillna("(none)").astype(object)
-    to = to.where(~e["closed"], opps["status"].astype(object))
-    flows = pd.DataFrame({"from": s["forecast_category"].fillna("(none)").astype(object),
-                          "to": to, "amount": np.nan_to_num(s["amount"].to_numpy(float))})
-    rows = [c for c in CATEGORIES if (flows["from"] == c).any()] + sorted(
-        set(flows["from"]) - set(CATEGORIES))
-    cols = rows + [c for c in (*CATEGORIES, "won", "lost") if c not in rows and (flows["to"] == c)
-                   .any()]
+    s, e = states_at(opps, history, [start, end])
+    before = s["forecast_category"].fillna("(none)")
+    after = e["forecast_category"].fillna("(none)").where(~e["closed"], opps["status"])
+    f_code, f_names = pd.factorize(before)
+    t_code, t_names = pd.factorize(after)
+    cell = f_code * len(t_names) + t_code
+    size = len(f_names) * len(t_names)
+    shape = (len(f_names), len(t_names))
+    counts = np.bincount(cell, minlength=size).reshape(shape)
+    amounts = np.bincount(cell, weights=np.nan_to_num(s["amount"].to_numpy(float)),
+                          minlength=size).reshape(shape)
+    f_names, t_names = list(f_names), list(t_names)
+    rows = [c for c in CATEGORIES if c in f_names] + sorted(set(f_names) - set(CATEGORIES))
+    cols = rows + [c for c in CATEGORIES if c not in rows and c in t_names]
     cols = [c for c in cols if c not in ("won", "lost")] + ["won", "lost"]
-    table = flows.groupby(["from", "to"])["amount"].agg(deals="size", amount="sum")
-    out = {}
-    for measure in ("deals", "amount"):
-        wide = table[measure].unstack("to").reindex(index=rows, columns=cols).fillna(0)
-        out[measure] = wide.astype(np.int64) if measure == "deals" else wide
+    out = {measure: pd.DataFrame(values, index=f_names, columns=t_names)
+           .reindex(index=rows, columns=cols, fill_value=0)
+           for measure, values in (("deals", counts), ("amount", amounts))}
     matrix = pd.concat(out, axis=1, names=["measure", "to"])
     matrix.index.name = "from"
     return matrix
