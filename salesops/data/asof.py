@@ -11,6 +11,8 @@ roster keeps no history of moves between regions, managers or teams.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -59,7 +61,8 @@ def past_states(history: pd.DataFrame, catalogue: StageCatalogue, ids: pd.Series
     a closed stage is not an open deal's state, so it becomes the first open stage (as in
     ``open_stages_on``); a 'closed' forecast category is missing (NA), like a field the history
     never records, where the caller keeps its own value."""
-    then = states_on(history, ids, dates, fields=fields, before="first")
+    mine = history.loc[positions(history["opportunity_id"], pd.Series(ids).unique()) >= 0]
+    then = states_on(mine, ids, dates, fields=fields, before="first")  # a smaller sort: faster
     if "stage" in fields:
         closed = catalogue.status_of(then["stage"]).isin(["won", "lost"]).to_numpy(bool)
         then.loc[closed, "stage"] = catalogue.open_stages[0]
@@ -84,39 +87,71 @@ def snapshot(
     ``history`` (opportunity_history) every deal open then takes the values it had then
     (``past_states``); a value the history lacks stays as above.
     """
-    as_of = pd.Timestamp(as_of)
-    known = opportunities.loc[opportunities["created_date"] <= as_of].copy()
-    closed_later = (known["status"] != "open") & (known["close_date"] > as_of)
+    return snapshots(opportunities, stage_history, catalogue, [as_of], history)[0]
+
+
+def snapshots(
+    opportunities: pd.DataFrame,
+    stage_history: pd.DataFrame,
+    catalogue: StageCatalogue,
+    dates: Sequence[pd.Timestamp],
+    history: pd.DataFrame | None = None,
+) -> list[pd.DataFrame]:
+    """``snapshot`` at each of ``dates``, computed at once: one stage look-up and one history
+    look-up for every (deal, date) pair (the pipeline at many past dates, e.g. in coverage)."""
+    dates = [pd.Timestamp(d) for d in dates]
+    if not dates:
+        return []
+    created = opportunities["created_date"]
+    parts = [opportunities.loc[created <= d] for d in dates]
+    sizes = [len(p) for p in parts]
+    known = pd.concat(parts, ignore_index=True)
+    on = np.repeat(np.array([d.to_datetime64() for d in dates], dtype="datetime64[ns]"), sizes)
+    closed_later = ((known["status"] != "open").to_numpy(bool)
+                    & (known["close_date"].to_numpy("datetime64[ns]") > on))
     if closed_later.any():
         ids = known.loc[closed_later, "opportunity_id"]
         past_stage = pd.Series(open_stages_on(
-            stage_history, catalogue, ids, np.arange(len(ids)),
-            pd.DatetimeIndex(np.repeat(as_of.to_datetime64(), len(ids)))), index=ids.index)
+            stage_history, catalogue, ids, np.arange(len(ids)), pd.DatetimeIndex(on[closed_later])),
+            index=ids.index)
         known.loc[closed_later, "stage"] = past_stage.astype(known["stage"].dtype)
         known.loc[closed_later, "status"] = "open"
         known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)
         known.loc[closed_later, "forecast_category"] = pd.NA
     if history is not None and len(history) and (known["status"] == "open").any():
-        _rewind(known, history, catalogue, as_of, closed_later)
-    return known.reset_index(drop=True)
+        _rewind(known, history, catalogue, on, closed_later)
+    if len(dates) == 1:
+        return [known]
+    bounds = np.cumsum([0, *sizes])
+    return [known.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                  strict=True)]
 
 
 def _rewind(known: pd.DataFrame, history: pd.DataFrame, catalogue: StageCatalogue,
-            as_of: pd.Timestamp, closed_later: pd.Series) -> None:
-    """In place: the deals of ``known`` open on ``as_of`` take the history's values then; a
-    reopened deal (``closed_later``) without a recorded probability takes its stage's default."""
-    open_then = (known["status"] == "open").to_numpy(bool)
-    rows = known.loc[open_then]
-    fields = [f for f in FIELDS if f in known.columns]
-    then = past_states(history, catalogue, rows["opportunity_id"], as_of, tuple(fields))
-    then.index = rows.index
+            on: np.ndarray, closed_later: np.ndarray) -> None:
+    """In place: each row of ``known`` open at the end of its date ``on`` takes the history's
+    values then; a reopened deal (``closed_later``) without a recorded probability takes its
+    stage's default."""
+    rows = np.flatnonzero((known["status"] == "open").to_numpy(bool))
+    fields = tuple(f for f in FIELDS if f in known.columns)
+    then = past_states(history, catalogue, known["opportunity_id"].iloc[rows],
+                       pd.DatetimeIndex(on[rows]), fields)
     if "probability" in fields and "stage" in fields:
-        reopened = closed_later.to_numpy(bool)[open_then] & then["probability"].isna().to_numpy()
+        reopened = closed_later[rows] & then["probability"].isna().to_numpy()
         default = catalogue.probability_of(then["stage"].astype(object))
-        then.loc[reopened, "probability"] = default.loc[reopened]
+        then["probability"] = then["probability"].where(~reopened, default)
     for f in fields:
-        value = then[f]
-        known.loc[open_then, f] = value.where(value.notna(), rows[f]).astype(known[f].dtype)
+        known[f] = _overlay(known[f], rows, then[f])
+
+
+def _overlay(column: pd.Series, rows: np.ndarray, values: pd.Series) -> pd.Series:
+    """``column`` with the non-missing ``values`` written at positions ``rows`` (one take over
+    both, fast for Arrow strings too)."""
+    hit = values.notna().to_numpy(bool)
+    take = np.arange(len(column))
+    take[rows[hit]] = len(column) + np.flatnonzero(hit)
+    both = pd.concat([column, values.astype(column.dtype)], ignore_index=True)
+    return pd.Series(both.array.take(take), index=column.index, name=column.name)
 
 
 def roster_as_of(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
