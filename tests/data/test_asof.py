@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from salesops.data.asof import open_stages_on, snapshot
+from salesops.data.asof import open_stages_on, snapshot, snapshots
 from salesops.data.stages import load_catalogue
 
 T = pd.Timestamp
@@ -158,3 +158,14 @@ def test_snapshot_with_an_empty_history_is_the_plain_snapshot():
         pd.testing.assert_frame_equal(
             snapshot(opps, hist, CAT, T(day), history=history().iloc[:0]),
             snapshot(opps, hist, CAT, T(day)))
+
+
+def test_snapshots_at_many_dates_are_each_dates_snapshot():
+    opps, hist = frames()
+    days = [T("2025-12-31"), T("2026-02-15"), T("2026-02-28"), T("2026-04-10"), T("2026-12-31")]
+    for changes in (None, history()):
+        got = snapshots(opps, hist, CAT, days, history=changes)
+        assert len(got) == len(days)
+        for day, frame in zip(days, got, strict=True):
+            pd.testing.assert_frame_equal(frame, snapshot(opps, hist, CAT, day, history=changes))
+    assert snapshots(opps, hist, CAT, []) == []
