@@ -176,7 +176,12 @@ def test_a_damaged_partition_is_named(tmp_path):
     with pytest.raises(SnapshotError, match=f"snapshot {damaged}: cannot be read as Parquet"):
         history_from_snapshots(store)
     pd.DataFrame({"opportunity_id": ["O1"]}).to_parquet(damaged)
+    with pytest.raises(SnapshotError, match="lacks column\\(s\\) amount, close_date, stage"):
+        history_from_snapshots(store)
     with pytest.raises(SnapshotError, match="lacks column\\(s\\) rep_id, account_id, amount"):
+        read_snapshot(store, NIGHTS[1])
+    pd.DataFrame({c: ["x"] for c in COLUMNS}).to_parquet(damaged)  # text where numbers belong
+    with pytest.raises(SnapshotError, match=f"snapshot {damaged}: a column has the wrong type"):
         history_from_snapshots(store)
 
 
