@@ -76,8 +76,8 @@ def to_inspect(opportunities: pd.DataFrame, history: pd.DataFrame, as_of: pd.Tim
     found = positions(ids, pd.Series(last.index))
     changed = np.where(found >= 0, last.to_numpy("datetime64[ns]")[np.maximum(found, 0)],
                        np.datetime64("NaT"))
-    since = np.fmax(changed, opps["created_date"].to_numpy("datetime64[ns]"))
-    unchanged = ((as_of.to_datetime64() - since) // np.timedelta64(1, "D")).astype(np.int64)
+    since = np.fmax(changed, opps["created_date"].to_numpy("datetime64[ns]")).astype("datetime64[D]")
+    unchanged = (as_of.to_datetime64().astype("datetime64[D]") - since).astype(np.int64)  # days
     commit = (now["forecast_category"] == "commit").fillna(False).to_numpy(bool)
     checks = {
         "pushed_often": pushed >= PUSHES,

@@ -60,6 +60,7 @@ HISTORY = hist([
     ("P", "2026-04-01", N, "2026-05-10", "Proposal", N),
     ("P", "2026-05-01", N, "2026-06-20", N, N),
     ("C", "2026-04-20", 5000.0, "2026-05-10", "Negotiation", "commit"),
+    ("C", "2026-05-15 16:30", N, N, "Negotiation", N),  # on as_of, late in the day: 0 days
     ("E", "2026-05-10", 3000.0, "2026-06-30", "Discovery", "commit"),
     ("M", "2026-04-01", 6000.0, "2026-05-01", "Qualification", "commit"),
     # K: 10,000 on 04-15 (as_of - 30 days), 7,000 now: cut (10,000 - 7,000) / 10,000 = 30%
@@ -101,6 +102,7 @@ def test_deals_to_inspect_with_their_reasons_largest_first():
     assert by_id.loc["P", "pushes"] == 3 and by_id.loc["P", "days_unchanged"] == 14  # since 05-01
     assert by_id.loc["K", "cut_share"] == 0.3 and by_id.loc["K", "amount"] == 7000.0
     assert by_id.loc["S", "days_unchanged"] == 75 and by_id.loc["U", "days_unchanged"] == 60
+    assert by_id.loc["C", "days_unchanged"] == 0
     assert by_id.loc["P", "close_date"] == T("2026-06-20") and by_id.loc["P", "stage"] == "Proposal"
     assert by_id.loc["M", "rep_id"] == "rep-M" and by_id.loc["M", "account_id"] == "acct-M"
     assert by_id[list(CHECKS)].sum(axis=1).to_dict() == {
