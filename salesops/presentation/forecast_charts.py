@@ -242,10 +242,10 @@ def accuracy_sentence(accuracy: pd.DataFrame, headline: str) -> str:
     return f"{lead}: forecasts made on day 15 missed by {' and '.join(parts)} on average."
 
 
-def correction_sentences(accuracy: pd.DataFrame) -> list[str]:
-    """Whether correcting the reps' day-15 commit calls by their past bias helped: both mean
-    absolute errors over the same quarters, and the verdict the figures shown support (none
-    without the reps' calls)."""
+def correction_sentences(accuracy: pd.DataFrame, day: int = 15) -> list[str]:
+    """Whether correcting the reps' commit calls made on ``day`` by their past bias helped: both
+    mean absolute errors over the same quarters, and the verdict the figures shown support
+    (none without the reps' calls)."""
     if "corrected_call" not in accuracy.columns:
         return []
     n = measured(accuracy, "corrected_call")
@@ -258,9 +258,9 @@ def correction_sentences(accuracy: pd.DataFrame) -> list[str]:
                mean_abs_error(accuracy, "corrected_call")
                < mean_abs_error(accuracy, "commit_call", like="corrected_call") else
                "did not help")
-    return [f"The reps' commit calls on day 15, added up, missed by {raw} on average over "
-            f"{_quarters(n)}; corrected by each rep's median bias in earlier quarters they "
-            f"missed by {fixed}: the correction {verdict}."]
+    return [f"The reps' commit calls on day {day}, added up, missed by {raw} on average over "
+            f"{_quarters(n)}; corrected by each rep's bias in earlier quarters they missed by "
+            f"{fixed}: the correction {verdict}."]
 
 
 PROBABILITY_SENTENCES = {

@@ -77,15 +77,15 @@ def pipeline_snapshots(
 ) -> pd.DataFrame:
     """Per past quarter, the pipeline forecast made on its day ``day`` from the deals as known
     then (``snapshot``: with ``history``, the opportunity history, each deal's amount, close date,
-    stage and category of that day)."""
+    stage and category of that day; the model trained on the changes known then too)."""
     quarters = []
     for date, quarter in snapshot_dates(calendar, pd.Timestamp(as_of), count, day):
         stages = stage_history.loc[stage_history["entered_date"] <= date]
-        past = (history.loc[history["changed_at"] < date + pd.Timedelta(days=1)]
-                if history is not None else None)
-        known = snapshot(opportunities, stages, catalogue, date, history=past)
+        changes = (history.loc[history["changed_at"] < date + pd.Timedelta(days=1)]
+                   if history is not None else None)  # known by then: no look-ahead
+        known = snapshot(opportunities, stages, catalogue, date, history=changes)
         row = pipeline_forecast(known, stages, catalogue, [quarter], date, sims=sims,
-                                seed=seed).periods.iloc[0]
+                                seed=seed, history=changes).periods.iloc[0]
         quarters.append({"period": quarter.label, "pipeline": row["expected"],
                          "pipeline_p10": row["p10"], "pipeline_p90": row["p90"]})
     return pd.DataFrame(quarters, columns=PIPELINE_COLUMNS)

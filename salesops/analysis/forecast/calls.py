@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast.accuracy import snapshot_dates
+from salesops.analysis.forecast.accuracy import accuracy_table, call_snapshots, snapshot_dates
 from salesops.data.history import states_on
 from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import Needs
@@ -55,6 +55,13 @@ class CallScores:
             best_case=("best_case", "sum"), actual=("actual", "sum"),
             reps_corrected=("past_bias", "count")).reset_index()
         return out.sort_values("start").reset_index(drop=True)
+
+    def history(self, day: int = CALL_DAYS[0]) -> pd.DataFrame:
+        """Per quarter, the reps' calls on ``day`` added up, as made and corrected, against
+        what was won, with the errors of each (``accuracy.accuracy_table``)."""
+        team = self.team(day)
+        return accuracy_table(pd.DataFrame({"period": team["quarter"], "actual": team["actual"]}),
+                              calls=call_snapshots(team))
 
     def at(self, day: int = HABIT_DAY) -> pd.DataFrame:
         """The reps' scores of the calls made on ``day``, most optimistic first."""
@@ -179,16 +186,25 @@ def call_scores(opportunities: pd.DataFrame, history: pd.DataFrame,
 
 
 def corrected_calls(calls: pd.DataFrame, min_quarters: int = MIN_QUARTERS) -> pd.DataFrame:
-    """``calls`` with each rep's commit corrected by the median bias of the same rep's calls on
-    the same day in EARLIER quarters only (no look-ahead): commit / (1 + past median bias), when
-    at least ``min_quarters`` earlier quarters were measured; the raw commit otherwise.
+    """``calls`` with each rep's commit corrected by the same rep's bias on the same day over
+    EARLIER measured quarters only (no look-ahead), pooled: past_bias = their calls added up
+    over what they won added up, less 1; corrected = commit / (1 + past_bias), when at least
+    ``min_quarters`` earlier quarters were measured; the raw commit otherwise. Pooled rather
+    than a median of quarterly biases, which one quarter with little won blows up.
     ``calls`` must be sorted by (rep_id, day, start)."""
-    group = calls.groupby(["rep_id", "day"], observed=True, sort=False)["bias"]
-    past_n = group.transform(lambda b: b.notna().cumsum().shift(1, fill_value=0))
-    past = group.transform(lambda b: b.expanding().median().shift(1))
-    usable = (past_n >= min_quarters) & (1 + past > 0)
-    return calls.assign(past_quarters=past_n.astype(int), past_bias=past.where(usable),
-                        corrected=calls["commit"] / (1 + past.where(usable, 0.0)))
+    measured = calls["bias"].notna()
+    keys = [calls["rep_id"], calls["day"]]
+
+    def earlier(values: pd.Series) -> pd.Series:
+        return values.groupby(keys, observed=True, sort=False).cumsum() - values
+
+    past_n = earlier(measured.astype(int))
+    won = earlier(calls["actual"].where(measured, 0.0).astype(float))
+    called = earlier(calls["commit"].where(measured, 0.0).astype(float))
+    usable = (past_n >= min_quarters) & (called > 0)
+    past = (called / won.where(won > 0) - 1).where(usable)
+    return calls.assign(past_quarters=past_n.astype(int), past_bias=past,
+                        corrected=calls["commit"] / (1 + past.fillna(0.0)))
 
 
 def habit(bias: pd.Series) -> str:
@@ -223,13 +239,21 @@ def rep_habits(calls: pd.DataFrame, reps: pd.DataFrame | None = None) -> pd.Data
     return out.reset_index(drop=True)[REP_COLUMNS]
 
 
+def latest_call_day(period: Period, as_of: pd.Timestamp,
+                    days: Sequence[int] = CALL_DAYS) -> int:
+    """The latest of ``days`` reached in ``period`` by ``as_of`` (the first before it): the
+    past calls this quarter's calls are most like."""
+    today = (pd.Timestamp(as_of) - period.start).days + 1
+    return int(max([d for d in days if d <= today], default=min(days, default=CALL_DAYS[0])))
+
+
 def rep_calls(known: pd.DataFrame, expected: pd.DataFrame, period: Period, as_of: pd.Timestamp,
               reps: pd.DataFrame | None = None, scores: CallScores | None = None) -> pd.DataFrame:
     """Per rep, this period: the commit and best-case calls (``call_parts`` on the deals as
     known at ``as_of``) beside the model's expected value of the same (booked plus the open
     deals' ``expected_<period>`` in ``expected``, the pipeline forecast's deals); with
-    ``scores``, the commit corrected by the rep's median bias of past quarters' calls made on
-    the latest call day reached by ``as_of`` (``corrected_calls``; ``bias_day``)."""
+    ``scores``, the commit corrected by the rep's bias in past quarters' calls made on the
+    latest call day reached by ``as_of`` (``corrected_calls``; ``bias_day``)."""
     parts = call_parts(known, period.start, period.end, pd.Timestamp(as_of))
     in_period = period.contains(expected["close_date"]) | (expected["close_date"] < as_of)
     model = expected.loc[in_period].groupby("rep_id", observed=True)[
@@ -240,10 +264,9 @@ def rep_calls(known: pd.DataFrame, expected: pd.DataFrame, period: Period, as_of
     out = out.loc[(out[["commit", "best_case", "model_expected"]] > 0).any(axis=1)].reset_index()
     out["commit_vs_model"] = out["commit"] - out["model_expected"]
     if scores is not None:  # the bias of the past calls made on the latest call day so far
-        today = (pd.Timestamp(as_of) - period.start).days + 1
-        day = max([d for d in scores.calls["day"].unique() if d <= today], default=CALL_DAYS[0])
+        day = latest_call_day(period, as_of, scores.calls["day"].unique())
         now = out[["rep_id", "commit"]].assign(quarter=period.label, start=period.start,
-                                               day=day, bias=np.nan)
+                                               day=day, actual=np.nan, bias=np.nan)
         stacked = pd.concat([scores.calls.loc[scores.calls["day"] == day], now],
                             ignore_index=True)
         latest = corrected_calls(stacked.sort_values(["rep_id", "day", "start"], kind="stable"))

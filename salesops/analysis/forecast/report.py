@@ -91,6 +91,16 @@ class ForecastReport:
         return waterfall(self.pipeline.deals, self.pipeline.periods.iloc[0],
                          bool(self.availability.get("categories", True)))
 
+    def call_correction(self) -> tuple[int, pd.DataFrame] | None:
+        """The call day this quarter's calls are corrected on, and on that day of past quarters
+        the reps' calls added up, as made and corrected, against what was won (None without
+        scored calls)."""
+        if self.call_scores is None:
+            return None
+        quarter = self.calendar.period(self.pipeline.periods["start"].iloc[0], "quarter")
+        day = calls.latest_call_day(quarter, self.as_of)
+        return day, self.call_scores.history(day)
+
     def total_history(self) -> pd.Series:
         """Bookings of the total (or scope) per complete period, indexed by the fiscal period
         label ("FY2026 Q3"), as the tables name periods."""
@@ -230,7 +240,8 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         av["categories"] = av["rep_calls"] = categories_availability(dataset, open_deals)
         av["crm_probability"] = CRM_PROBABILITY_NEEDS.check(dataset)
         pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
-                                 probabilities=probability_source(dataset, open_deals))
+                                 probabilities=probability_source(dataset, open_deals),
+                                 history=deal_history)
         covers = tuple(coverage(dataset, q, as_of) for q in quarters)
         crm = _without(crm_view(known, covers, quarters, as_of, pipe.periods), av)
         roster = dataset.reps if dataset.has("reps", "name") else None

@@ -127,39 +127,51 @@ def test_habit_needs_three_quarters_and_three_in_four_on_one_side(biases, label)
     assert habit(pd.Series(biases, dtype=float)) == label
 
 
-def calls_frame(biases: list[float], commits: list[float]) -> pd.DataFrame:
-    n = len(biases)
-    return pd.DataFrame({"rep_id": "R1", "day": 15,
-                         "start": pd.date_range("2025-01-01", periods=n, freq="QS"),
-                         "bias": biases, "commit": commits})
+def calls_frame(commits: list[float], actuals: list[float]) -> pd.DataFrame:
+    n = len(commits)
+    frame = pd.DataFrame({"rep_id": "R1", "day": 15,
+                          "start": pd.date_range("2025-01-01", periods=n, freq="QS"),
+                          "commit": commits, "actual": actuals})
+    return frame.assign(bias=bias_of(frame["commit"], frame["actual"]))
 
 
-def test_corrected_call_uses_the_median_of_earlier_quarters_only():
-    out = corrected_calls(calls_frame([0.3, 0.5, 0.0, 0.2, -0.4], [130, 150, 100, 240, 60]))
+def test_corrected_call_uses_earlier_quarters_only_pooled():
+    out = corrected_calls(calls_frame([130, 150, 100, 50, 240, 60], [100, 100, 100, 0, 200, 50]))
     # quarters 1-3 have fewer than 3 earlier measured quarters: raw call
     assert out["corrected"].tolist()[:3] == [130, 150, 100]
     assert out["past_bias"][:3].isna().all()
-    # quarter 4: median(0.3, 0.5, 0.0) = 0.3 -> 240 / 1.3; quarter 5: median(0.3, 0.5, 0.0,
-    # 0.2) = 0.25 -> 60 / 1.25 = 48
-    assert out["corrected"].iloc[3] == pytest.approx(240 / 1.3)
-    assert out["corrected"].iloc[4] == pytest.approx(48.0)
-    assert out["past_quarters"].tolist() == [0, 1, 2, 3, 4]
+    # quarter 4 won nothing (not measured); its call is corrected by quarters 1-3: called
+    # 130 + 150 + 100 = 380 against 300 won -> bias 380 / 300 - 1 = 0.2667 -> 50 / (380 / 300)
+    assert out["past_bias"].iloc[3] == pytest.approx(380 / 300 - 1)
+    assert out["corrected"].iloc[3] == pytest.approx(50 * 300 / 380)
+    # quarter 5: quarter 4 adds nothing -> 240 * 300 / 380; quarter 6: + (240, 200) ->
+    # 60 * 500 / 620
+    assert out["corrected"].iloc[4] == pytest.approx(240 * 300 / 380)
+    assert out["corrected"].iloc[5] == pytest.approx(60 * 500 / 620)
+    assert out["past_quarters"].tolist() == [0, 1, 2, 3, 3, 4]
+
+
+def test_a_rep_who_called_nothing_is_not_corrected():
+    out = corrected_calls(calls_frame([0, 0, 0, 80], [100, 50, 70, 90]))
+    assert pd.isna(out["past_bias"].iloc[3]) and out["corrected"].iloc[3] == 80
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.floats(-0.9, 3.0)), min_size=2, max_size=10),
-       st.integers(1, 9), st.floats(-0.9, 3.0))
-def test_corrected_calls_never_look_ahead(biases, cut, replacement):
-    """Changing a quarter's bias (and every later one) leaves every earlier correction as it
-    was."""
-    biases = [np.nan if b is None else b for b in biases]
-    cut = min(cut, len(biases) - 1)
-    commits = [100.0] * len(biases)
-    before = corrected_calls(calls_frame(biases, commits))
-    changed = biases[:cut] + [replacement] * (len(biases) - cut)
-    after = corrected_calls(calls_frame(changed, commits))
-    cols = ["corrected", "past_bias", "past_quarters"]
+@given(st.lists(st.tuples(st.floats(0, 1e6), st.sampled_from([0.0, 50.0, 1e3, 1e6])),
+                min_size=2, max_size=10),
+       st.integers(1, 9), st.floats(0, 1e6), st.floats(0, 1e6))
+def test_corrected_calls_never_look_ahead(quarters, cut, call, won):
+    """Changing a quarter's call and what was won (and every later one's) leaves every earlier
+    correction, and that quarter's own, as it was."""
+    cut = min(cut, len(quarters) - 1)
+    commits, actuals = (list(x) for x in zip(*quarters, strict=True))
+    before = corrected_calls(calls_frame(commits, actuals))
+    later = len(quarters) - cut
+    after = corrected_calls(calls_frame(commits[:cut] + [call] * later,
+                                        actuals[:cut] + [won] * later))
+    cols = ["past_bias", "past_quarters"]
     pd.testing.assert_frame_equal(before[cols].iloc[:cut + 1], after[cols].iloc[:cut + 1])
+    pd.testing.assert_series_equal(before["corrected"].iloc[:cut], after["corrected"].iloc[:cut])
 
 
 def test_this_quarters_calls_beside_the_model_with_names_and_leavers():
@@ -188,7 +200,7 @@ def test_this_quarters_calls_beside_the_model_with_names_and_leavers():
 def test_this_quarters_commit_corrected_by_past_bias():
     from salesops.analysis.forecast.calls import CallScores
     q4 = CAL.period(pd.Timestamp("2026-11-27"), "quarter")  # day 58 of FY2026 Q4
-    past = calls_frame([0.25, 0.25, 0.25], [0, 0, 0]).assign(
+    past = calls_frame([100, 150, 250], [80, 120, 200]).assign(
         quarter=["Q1", "Q2", "Q3"], day=45)
     scores = CallScores(past, pd.DataFrame())
     known = conform(pd.DataFrame([
@@ -196,7 +208,8 @@ def test_this_quarters_commit_corrected_by_past_bias():
         OPPORTUNITIES)
     expected = known.assign(**{f"expected_{q4.label}": [50.0]})
     got = rep_calls(known, expected, q4, pd.Timestamp("2026-11-27"), scores=scores).iloc[0]
-    # on day 58 the latest call day passed is 45: 125 / (1 + 0.25) = 100
+    # on day 58 the latest call day passed is 45: called 500 against 400 won -> bias 0.25 ->
+    # 125 / (1 + 0.25) = 100
     assert got["bias_day"] == 45 and got["corrected"] == pytest.approx(100.0)
 
 
