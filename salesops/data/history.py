@@ -123,8 +123,13 @@ def _prepared(history: pd.DataFrame) -> _Prepared:
         if ref() is history and len(prepared.code) == len(history):
             return prepared
     prepared = _Prepared(history)
-    _CACHE[:] = [(weakref.ref(history), prepared), *_CACHE[:_CACHE_SIZE - 1]]
+    _CACHE[:] = [(weakref.ref(history, _forget), prepared), *_CACHE[:_CACHE_SIZE - 1]]
     return prepared
+
+
+def _forget(ref: weakref.ref) -> None:
+    """Drop a history's prepared form once the history itself is gone."""
+    _CACHE[:] = [entry for entry in _CACHE if entry[0] is not ref]
 
 
 def _day_numbers(dates: pd.Timestamp | pd.DatetimeIndex, n: int) -> np.ndarray:
