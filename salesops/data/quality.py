@@ -113,6 +113,7 @@ TABLE_LABELS: dict[str, str] = {
     "reps": "Rep roster (reps)",
     "accounts": "Customer accounts",
     "quotas": "Quotas",
+    "opportunity_history": "Opportunity history (changes of amount, close date, stage, category)",
     "stage_history": "Stage history (stage changes of each deal)",
     "transactions": "Orders / transactions",
 }

@@ -21,6 +21,8 @@ HOW_TO_ADD: dict[str, str] = {
     "quotas": "a quotas table (quotas.csv)",
     "opportunities": "an opportunities (deals) table",
     "stage_history": "a stage history (stage_history.csv, or HubSpot's 'Date entered' columns)",
+    "opportunity_history": "an opportunity history (Salesforce OpportunityHistory, HubSpot deal "
+                           "property history) or nightly `salesops snapshot` runs",
     "transactions": "an orders or transactions table",
 }
 

@@ -35,6 +35,7 @@ class Column:
     values: tuple[str, ...] | None = None  # allowed values (after normalisation), if restricted
     optional: bool = False  # a source may lack the column entirely (stored all-null, recorded)
     nullable_when_open: bool = False  # may be empty on open deals only (value unknown, not 0)
+    time_of_day: bool = False  # a date column that keeps the time of day (else the day only)
 
     @property
     def dtype(self) -> str:
@@ -168,6 +169,26 @@ STAGE_HISTORY = Table(
     foreign_keys=(ForeignKey("opportunity_id", "opportunities", "opportunity_id"),),
 )
 
+OPPORTUNITY_HISTORY = Table(
+    name="opportunity_history",
+    description="One row per change of an opportunity: the new value of each field that changed "
+                "(Salesforce OpportunityHistory, HubSpot deal property history, nightly snapshots).",
+    columns=(
+        Column("opportunity_id", "id", "Opportunity that changed."),
+        Column("changed_at", "date", "When the change was made (may carry a time of day).",
+               time_of_day=True),
+        Column("amount", "amount", "New amount, >= 0 (empty: unchanged).", nullable=True),
+        Column("close_date", "date", "New expected close date (empty: unchanged).", nullable=True),
+        Column("stage", "category", "New stage (empty: unchanged).", nullable=True),
+        Column("forecast_category", "category", "New forecast category (empty: unchanged).",
+               nullable=True, values=OPPORTUNITIES.column("forecast_category").values),
+        Column("probability", "probability", "New CRM win probability 0-1 (empty: unchanged).",
+               nullable=True),
+    ),
+    key=("opportunity_id", "changed_at"),
+    foreign_keys=(ForeignKey("opportunity_id", "opportunities", "opportunity_id"),),
+)
+
 TRANSACTIONS = Table(
     name="transactions",
     description="Bookings-only path: orders or transactions (date, amount, optional dimensions), "
@@ -187,10 +208,12 @@ TRANSACTIONS = Table(
 
 #: Tables in dependency order (a table's foreign keys point to tables listed before it).
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REPS, ACCOUNTS, QUOTAS, OPPORTUNITIES, STAGE_HISTORY, TRANSACTIONS)
+    t.name: t for t in (REPS, ACCOUNTS, QUOTAS, OPPORTUNITIES, OPPORTUNITY_HISTORY, STAGE_HISTORY,
+                        TRANSACTIONS)
 }
 #: The tables of a CRM export (the sample generator writes these).
-CRM_TABLES: tuple[str, ...] = ("reps", "accounts", "quotas", "opportunities", "stage_history")
+CRM_TABLES: tuple[str, ...] = ("reps", "accounts", "quotas", "opportunities",
+                               "opportunity_history", "stage_history")
 #: Dimensions a transactions table can be forecast by.
 TRANSACTION_DIMENSIONS: tuple[str, ...] = ("region", "segment", "product", "customer")
 #: At least one of these must be in a source: deals, or (bookings-only) transactions.

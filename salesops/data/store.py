@@ -24,6 +24,8 @@ from salesops.data.stages import StageCatalogue, load_catalogue, parse_catalogue
 SETTINGS_FILE = "settings.json"
 STAGES_FILE = "stages.yaml"
 CONTENTS_FILE = "contents.json"
+#: Tables a Dataset built in code may omit; they count as present only when given with rows.
+OPTIONAL_IN_CODE: tuple[str, ...] = ("transactions", "opportunity_history")
 
 
 @dataclass(frozen=True)
@@ -73,17 +75,19 @@ class Dataset:
     opportunities: pd.DataFrame
     stage_history: pd.DataFrame
     transactions: pd.DataFrame | None = None
+    opportunity_history: pd.DataFrame | None = None
     settings: Settings = field(default_factory=Settings)
     catalogue: StageCatalogue = field(default_factory=load_catalogue)
     fingerprint: str = ""
     contents: Contents | None = None
 
     def __post_init__(self) -> None:
-        if self.transactions is None:
-            self.transactions = empty_frame(TABLES["transactions"])
-        if self.contents is None:  # built in code: every table given with rows is present
+        for name in OPTIONAL_IN_CODE:
+            if getattr(self, name) is None:
+                setattr(self, name, empty_frame(TABLES[name]))
+        if self.contents is None:  # built in code: every table given (these two: with rows)
             self.contents = Contents(present=frozenset(
-                n for n in TABLES if n != "transactions" or len(self.transactions)))
+                n for n in TABLES if n not in OPTIONAL_IN_CODE or len(getattr(self, n))))
 
     @property
     def calendar(self) -> FiscalCalendar:
@@ -110,6 +114,19 @@ class Dataset:
         return {name: getattr(self, name) for name in TABLES}
 
 
+def sort_history(history: pd.DataFrame) -> pd.DataFrame:
+    """``history`` sorted by (opportunity_id, changed_at), stable (same-time rows keep their
+    order); returned as is when already sorted, as every ingested history is."""
+    if len(history) < 2:
+        return history
+    ids = history["opportunity_id"].to_numpy(dtype=object)
+    times = history["changed_at"].to_numpy()
+    same = ids[1:] == ids[:-1]
+    if (ids[1:] >= ids[:-1]).all() and (~same | (times[1:] >= times[:-1])).all():
+        return history
+    return history.sort_values(["opportunity_id", "changed_at"], kind="stable", ignore_index=True)
+
+
 def write_dataset(
     tables: dict[str, pd.DataFrame], out_dir: str | Path, settings: Settings,
     catalogue: StageCatalogue, extra_files: dict[str, str] | None = None,
@@ -122,9 +139,10 @@ def write_dataset(
     """
     def write(tmp: Path) -> None:
         for name, table in TABLES.items():
-            frame = tables.get(name)
-            conform(empty_frame(table) if frame is None else frame, table).to_parquet(
-                tmp / f"{name}.parquet", index=False)
+            frame = conform(empty_frame(table) if (f := tables.get(name)) is None else f, table)
+            if name == "opportunity_history":
+                frame = sort_history(frame)
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / SETTINGS_FILE).write_text(json.dumps(asdict(settings), indent=2))
         (tmp / CONTENTS_FILE).write_text(json.dumps((contents or Contents()).to_dict(), indent=2))
         (tmp / STAGES_FILE).write_text(yaml.safe_dump(catalogue.to_dict(), sort_keys=False))
@@ -223,5 +241,6 @@ def _read_dataset(path: Path) -> Dataset:
     catalogue = load_catalogue()
     if (path / STAGES_FILE).exists():
         catalogue = parse_catalogue(yaml.safe_load((path / STAGES_FILE).read_text()), STAGES_FILE)
+    tables["opportunity_history"] = sort_history(tables["opportunity_history"])
     return Dataset(**tables, settings=settings, catalogue=catalogue,
                    fingerprint=dataset_fingerprint(path), contents=contents)

@@ -205,7 +205,7 @@ def _parse(
 ) -> pd.Series:
     """Typed values of one column; unparseable values are recorded and become missing."""
     if col.kind == "date":
-        values = local_dates(raw, fmt)
+        values = local_dates(raw, fmt, keep_time=col.time_of_day)
         expected = fmt or "YYYY-MM-DD"
         unparsed = raw.notna() & values.isna()
         problems.add(unparsed, col.name, "bad_date",
@@ -238,10 +238,10 @@ def _parse(
     return raw
 
 
-def local_dates(raw: pd.Series, fmt: str | None = None) -> pd.Series:
+def local_dates(raw: pd.Series, fmt: str | None = None, keep_time: bool = False) -> pd.Series:
     """Parse text as dates (``fmt``, default ISO 8601) at their own calendar day: a time-zone
     offset is dropped, not applied, so '2024-03-31T23:30:00-05:00' is 31 March. Unparseable
-    text becomes NaT."""
+    text becomes NaT; ``keep_time`` keeps the local time of day (else midnight)."""
     text = raw if fmt else raw.str.replace(_OFFSET, r"\1", regex=True)
     try:
         values = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce")
@@ -251,7 +251,7 @@ def local_dates(raw: pd.Series, fmt: str | None = None) -> pd.Series:
         distinct = text.dropna().unique()
         one = {v: _local_timestamp(v, fmt) for v in distinct}
         values = pd.to_datetime(text.map(one))
-    return values.dt.normalize()
+    return values if keep_time else values.dt.normalize()
 
 
 def _local_timestamp(text: str, fmt: str | None) -> pd.Timestamp:

@@ -19,12 +19,21 @@ from salesops.data.store import load_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = FIXTURES / "valid"
+#: The valid deals' opportunity history (kept apart: VALID is an export without one).
+HISTORY = FIXTURES / "history" / "opportunity_history.csv"
 
 
-def copy_valid(tmp_path: Path) -> Path:
+def copy_valid(tmp_path: Path, history: bool = False) -> Path:
     src = tmp_path / "src"
     shutil.copytree(VALID, src)
+    if history:
+        shutil.copy(HISTORY, src)
     return src
+
+
+def export_file(name: str) -> Path:
+    """The valid fixture's file of CRM table ``name``."""
+    return HISTORY if name == "opportunity_history" else VALID / f"{name}.csv"
 
 
 def test_valid_fixture_is_kept_whole_with_outputs(tmp_path: Path) -> None:
@@ -213,7 +222,7 @@ def test_excel_and_parquet_sources_give_the_same_dataset(tmp_path: Path) -> None
     src = tmp_path / "mixed"
     src.mkdir()
     for name in CRM_TABLES:
-        df = pd.read_csv(VALID / f"{name}.csv", dtype=str, keep_default_na=False)
+        df = pd.read_csv(export_file(name), dtype=str, keep_default_na=False)
         if name in ("reps", "opportunities"):
             df.to_excel(src / f"{name}.xlsx", index=False)
         elif name == "quotas":  # typed Parquet: real dates and numbers
@@ -222,7 +231,7 @@ def test_excel_and_parquet_sources_give_the_same_dataset(tmp_path: Path) -> None
         else:
             df.to_parquet(src / f"{name}.parquet")
     got = load_dataset(ingest(src, tmp_path / "a").out_dir)
-    want = load_dataset(ingest(VALID, tmp_path / "b").out_dir)
+    want = load_dataset(ingest(copy_valid(tmp_path, history=True), tmp_path / "b").out_dir)
     for name in CRM_TABLES:
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
 
@@ -246,7 +255,7 @@ def test_unused_files_columns_and_blank_rows_are_warned_about(tmp_path: Path) ->
 
 GARBAGE = ["", "xyz", "-5", "2024-13-45", "1e400", "O1", "R1", "A1", "Closed Won", "won",
            "150", "2001-01-01", "2099-12-31", "NA", "  ", "0"]
-FRAMES = {n: pd.read_csv(VALID / f"{n}.csv", dtype=str, keep_default_na=False) for n in CRM_TABLES}
+FRAMES = {n: pd.read_csv(export_file(n), dtype=str, keep_default_na=False) for n in CRM_TABLES}
 CELL = st.sampled_from(list(CRM_TABLES)).flatmap(lambda t: st.tuples(
     st.just(t), st.integers(0, len(FRAMES[t]) - 1), st.sampled_from(list(FRAMES[t].columns)),
     st.sampled_from(GARBAGE)))
@@ -277,7 +286,9 @@ def test_every_row_is_kept_or_quarantined(edits: list[tuple[str, int, str, str]]
         kept_reps = set(out.reps["rep_id"])
         assert set(out.opportunities["rep_id"]) <= kept_reps
         assert set(out.quotas["rep_id"]) <= kept_reps
-        assert set(out.stage_history["opportunity_id"]) <= set(out.opportunities["opportunity_id"])
+        kept_deals = set(out.opportunities["opportunity_id"])
+        assert set(out.stage_history["opportunity_id"]) <= kept_deals
+        assert set(out.opportunity_history["opportunity_id"]) <= kept_deals
 
 
 def test_opportunities_only_export_derives_the_roster_and_keeps_unknown_open_values(
@@ -382,7 +393,7 @@ def test_a_postgres_database_gives_the_same_dataset_as_the_csv_files(
         tmp_path: Path, pg_url: str) -> None:
     load_into_postgres(pg_url, FRAMES)
     got = load_dataset(ingest(Database(pg_url), tmp_path / "db").out_dir)
-    want = load_dataset(ingest(VALID, tmp_path / "csv").out_dir)
+    want = load_dataset(ingest(copy_valid(tmp_path, history=True), tmp_path / "csv").out_dir)
     for name in CRM_TABLES:
         pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name))
     assert got.present == want.present and got.missing_columns == want.missing_columns
