@@ -25,6 +25,8 @@ from salesops.data.store import Dataset
 
 AGE_EDGES: tuple[float, ...] = (0, 30, 90, 180, 365, np.inf)
 AGE_LABELS: tuple[str, ...] = ("0-30d", "31-90d", "91-180d", "181-365d", ">365d")
+#: Buckets of days to a deal's expected close (up to 0: due or overdue), for ``close_factors``.
+CLOSE_EDGES: tuple[float, ...] = (-np.inf, 0, 30, 60, 90, 180, np.inf)
 PRIOR_STRENGTH = 10.0  # pseudo-deals pulling a sparse cell towards the stage (or catalogue) rate
 LOOKBACK_DAYS = 730
 SETTLE_DAYS = 90  # training snapshots stop this long before as_of, so outcomes have had time
@@ -66,15 +68,15 @@ def training_observations(
 
     One row per (snapshot, deal open then): stage and age at the snapshot, whether the deal
     was won by ``as_of`` (a deal still open then counts as not won), its amount, days from the
-    snapshot to its close and ``slip_days``: its close minus the close date expected at the
-    snapshot (NaN without an opportunity ``history`` recording it by then). With ``history``
+    snapshot to its close and ``expected_days``: days from the snapshot to the close date then
+    expected (NaN without an opportunity ``history`` recording it by then). With ``history``
     (changes known by ``as_of``) amount and stage are the deal's at the snapshot
     (``past_states``). Snapshots run every ``step_days`` over ``lookback_days`` and stop
     ``settle_days`` before ``as_of``. All snapshots are computed at once (deal x date grid).
     """
     as_of = pd.Timestamp(as_of)
     cols = ["opportunity_id", "snapshot", "stage", "age_days", "won", "amount", "days_to_close",
-            "slip_days"]
+            "expected_days"]
     known = opportunities.loc[opportunities["created_date"] <= as_of]
     won_by = ((known["status"] == "won") & (known["close_date"] <= as_of)).to_numpy(bool)
     closes = known["close_date"].where(known["status"] != "open", pd.NaT)
@@ -94,7 +96,7 @@ def training_observations(
     days_to_close = np.asarray((close_at[deal] - on).days, dtype=float)
     stage = open_stages_on(stages, catalogue, ids, deal, on)
     amount = known["amount"].to_numpy(float)[deal]
-    slip = np.full(len(deal), np.nan)
+    expected_days = np.full(len(deal), np.nan)
     if history is not None and len(history):
         history = history.loc[history["changed_at"] < as_of + pd.Timedelta(days=1)]
         then = past_states(history, catalogue, ids.iloc[deal], on,
@@ -102,7 +104,7 @@ def training_observations(
         stage = np.where(then["stage"].notna(), then["stage"].to_numpy(object), stage)
         amount = np.where(then["amount"].notna(), then["amount"].to_numpy(float), amount)
         expected = pd.DatetimeIndex(then["close_date"].where(then["recorded"]))
-        slip = np.asarray((close_at[deal] - expected).days, dtype=float)
+        expected_days = np.asarray((expected - on).days, dtype=float)
     return pd.DataFrame({
         "opportunity_id": ids.to_numpy()[deal],
         "snapshot": on,
@@ -112,7 +114,7 @@ def training_observations(
         "amount": amount,
         "days_to_close": (days_to_close if np.isnan(days_to_close).any()
                           else days_to_close.astype(np.int64)),
-        "slip_days": slip,
+        "expected_days": expected_days,
     }, columns=cols)
 
 
@@ -157,6 +159,35 @@ def win_rates(observations: pd.DataFrame, catalogue: StageCatalogue,
                                        "stage_rate", "win_rate"])
 
 
+def close_factors(observations: pd.DataFrame, rates: pd.DataFrame,
+                  prior_strength: float = PRIOR_STRENGTH) -> pd.Series:
+    """Per bucket of days to the expected close (``CLOSE_EDGES``, bucket number): how observed
+    deals that far from their expected close won against their learned rate, won amount /
+    (rate x amount), shrunk towards 1: (n * factor + k) / (n + k). Empty without observations
+    whose expected close is known (an opportunity history): deals near their expected close
+    may win less often than their stage and age say (pushed deals), and far ones more."""
+    if "expected_days" not in observations.columns:
+        return pd.Series(dtype=float)
+    obs = observations.loc[observations["expected_days"].notna()]
+    if obs.empty:
+        return pd.Series(dtype=float)
+    keys = pd.MultiIndex.from_arrays([obs["stage"], age_bucket(obs["age_days"].astype(float))])
+    rate = rates.set_index(["stage", "age_bucket"])["win_rate"].reindex(keys).to_numpy(float)
+    amount = obs["amount"].to_numpy(float)
+    g = pd.DataFrame({"bucket": _close_bucket(obs["expected_days"]),
+                      "won": np.where(obs["won"].to_numpy(bool), amount, 0.0),
+                      "expected": np.nan_to_num(rate * amount)}).groupby("bucket").agg(
+        n=("won", "size"), won=("won", "sum"), expected=("expected", "sum"))
+    factor = (g["won"] / g["expected"].where(g["expected"] > 0)).fillna(1.0)
+    return (g["n"] * factor + prior_strength) / (g["n"] + prior_strength)
+
+
+def _close_bucket(days: pd.Series) -> pd.Series:
+    """Bucket number (0 = due or overdue) of days to the expected close; NaN if unknown."""
+    return pd.Series(pd.cut(days.astype(float), bins=list(CLOSE_EDGES), labels=False),
+                     index=days.index)
+
+
 def close_timing(
     observations: pd.DataFrame, stages: pd.Series, windows: Sequence[tuple[int, int]],
     min_obs: int = MIN_TIMING_OBS, expected_days: pd.Series | None = None,
@@ -166,11 +197,14 @@ def close_timing(
     From the days that won deals took to close from the same stage; stages with fewer than
     ``min_obs`` won observations use all stages pooled; no observations at all: spread
     evenly over the windows' days. With ``expected_days`` (days from as_of to each deal's
-    expected close) and at least ``min_obs`` won observations with a ``slip_days`` (from an
-    opportunity history), a deal with an expected close instead closes on it plus a slip of its
-    stage's (or the pooled) won deals, among the slips that land after as_of.
+    expected close) and at least ``min_obs`` won observations with an ``expected_days`` (from an
+    opportunity history), a deal with an expected close instead closes on it plus a slip
+    (close minus the close then expected) of its stage's (or the pooled) won deals, among the
+    slips that land after as_of.
     """
     won = observations.loc[observations["won"].astype(bool)]
+    if "expected_days" in won.columns:
+        won = won.assign(slip_days=won["days_to_close"] - won["expected_days"])
     lo = np.array([w[0] for w in windows], dtype=float)
     hi = np.array([w[1] for w in windows], dtype=float)
     names = stages.astype(str).to_numpy()
@@ -266,7 +300,8 @@ def pipeline_forecast(
     past date, with the same ``history``); ``observations`` can be passed to reuse
     ``training_observations``; ``probabilities`` is one of ``PROBABILITY_SOURCES`` (an empty
     CRM probability falls back to the stage's default); ``history`` is the opportunity history
-    (amounts and expected close dates at the training snapshots, close timing from slips).
+    (amounts and expected close dates at the training snapshots; learned win rates scaled by
+    ``close_factors``, close timing from slips).
     Open deals without an amount are counted, and left out of the value.
     """
     if probabilities not in PROBABILITY_SOURCES:
@@ -286,8 +321,13 @@ def pipeline_forecast(
     learned = {"history": live["win_rate"], "crm": live["probability"],
                "catalogue": pd.Series(np.nan, index=live.index)}[probabilities]
     live["p_win"] = learned.astype(float).fillna(default).fillna(0.0)
+    expected_days = (live["close_date"] - as_of).dt.days
+    factors = close_factors(obs, rates) if probabilities == "history" else pd.Series(dtype=float)
+    if len(factors):
+        scale = _close_bucket(expected_days).map(factors).fillna(1.0)
+        live["p_win"] = (live["p_win"] * scale).clip(upper=1.0)
     timing = close_timing(obs, live["stage"], windows_for(periods, as_of),
-                          expected_days=(live["close_date"] - as_of).dt.days)
+                          expected_days=expected_days)
     labels = [p.label for p in periods]
     for k, label in enumerate(labels):
         live[f"p_close_{label}"] = timing[:, k]
