@@ -55,10 +55,16 @@ def to_inspect(opportunities: pd.DataFrame, history: pd.DataFrame, as_of: pd.Tim
     """
     as_of = pd.Timestamp(as_of).normalize()
     catalogue = catalogue or load_catalogue()
-    known = history.loc[history["changed_at"] < as_of + _DAY]  # nothing after as_of
-    now = deal_states(opportunities, known, as_of, period)
+    # only the deals that can be open on as_of, and their changes known by then (a smaller
+    # sort for every look-up below)
+    closed = opportunities["status"].isin(("won", "lost")) & (opportunities["close_date"] <= as_of)
+    opps = opportunities.loc[(opportunities["created_date"] <= as_of) & ~closed]
+    code = positions(history["opportunity_id"], opps["opportunity_id"])
+    mine = (code >= 0) & (history["changed_at"] < as_of + _DAY).to_numpy(bool)
+    known, code = history.loc[mine], code[mine]
+    now = deal_states(opps, known, as_of, period)
     deals = now["in_pipeline"].to_numpy(bool)
-    opps = opportunities.loc[deals].reset_index(drop=True)
+    opps = opps.loc[deals].reset_index(drop=True)
     now = now.loc[deals].reset_index(drop=True)
     ids = opps["opportunity_id"]
     stage = states_on(known, ids, as_of, ("stage",), before="first")["stage"].fillna(
@@ -72,11 +78,13 @@ def to_inspect(opportunities: pd.DataFrame, history: pd.DataFrame, as_of: pd.Tim
     counts = pushes(known)
     found = positions(ids, pd.Series(counts.index))
     pushed = np.where(found >= 0, counts.to_numpy()[np.maximum(found, 0)], 0)
-    last = known.groupby("opportunity_id", sort=False)["changed_at"].max()
-    found = positions(ids, pd.Series(last.index))
-    changed = np.where(found >= 0, last.to_numpy("datetime64[ns]")[np.maximum(found, 0)],
-                       np.datetime64("NaT"))
-    since = np.fmax(changed, opps["created_date"].to_numpy("datetime64[ns]")).astype("datetime64[D]")
+    since = opps["created_date"].to_numpy("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    listed = np.full(len(deals), -1)  # candidate deal -> its row among the period's deals
+    listed[deals] = np.arange(deals.sum())
+    at = listed[code]
+    days = known["changed_at"].to_numpy("datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    np.maximum.at(since, at[at >= 0], days[at >= 0])  # the last change (or the creation)
+    since = since.astype("datetime64[D]")
     unchanged = (as_of.to_datetime64().astype("datetime64[D]") - since).astype(np.int64)  # days
     commit = (now["forecast_category"] == "commit").fillna(False).to_numpy(bool)
     checks = {
