@@ -1,4 +1,4 @@
-"""The four sample reports in a real headless browser (Debian's chromium, driven by playwright):
+"""The five sample reports in a real headless browser (Debian's chromium, driven by playwright):
 no sideways scrolling of the page at 390 px (tables scroll in their own box, charts fit), nothing
 clipped when printed on A4, a PDF that prints, and a ``<title>`` naming report, scope and date.
 Without the browser: every abbreviation a report shows is in its glossary, and the page weighs
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import REPORTS
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from playwright.sync_api import sync_playwright
 
 from salesops.orchestration.render import HtmlRenderer, notebook_title, visible_text
 
-REPORTS = ("performance_review", "forecast", "comp_plan_evaluation", "data_quality")
 PHONE = {"width": 390, "height": 844}
 #: A4 (210 mm) less the print stylesheet's 10 mm side margins, at 96 px per inch: 718 px.
 A4_CONTENT = round((210 - 2 * 10) / 25.4 * 96)
