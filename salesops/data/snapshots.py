@@ -37,6 +37,10 @@ class SnapshotError(ValueError):
     """The store cannot be used: not a snapshot store, or a damaged partition (named)."""
 
 
+class NoDeals(SnapshotError):
+    """The dataset has no opportunities (a bookings-only export): nothing to snapshot."""
+
+
 @dataclass(frozen=True)
 class Written:
     """What one snapshot holds: for the command's and the run's one-line report."""
@@ -92,6 +96,9 @@ def append_snapshot(dataset: Dataset, store: Path, on: pd.Timestamp) -> Path:
 def take_snapshot(data_dir: Path, store: Path, on: pd.Timestamp) -> Written:
     """Append the snapshot of the processed dataset in ``data_dir`` for ``on``; what it holds."""
     dataset = load_dataset(data_dir)
+    if "opportunities" not in dataset.present:
+        raise NoDeals(f"dataset '{data_dir}' has no opportunities (deals) table: nothing to "
+                      "snapshot")
     file = append_snapshot(dataset, store, on)
     amount = read_snapshot(store, on)["amount"]
     return Written(file=file, on=pd.Timestamp(on).normalize(), deals=len(amount),

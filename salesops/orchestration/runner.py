@@ -34,7 +34,7 @@ from salesops.data.builtin import is_sample_dataset
 from salesops.data.files import locked
 from salesops.data.quality import load_quality
 from salesops.data.scope import Scope, audiences, parse_scope, read_scope_file, unique_slugs
-from salesops.data.snapshots import default_store, snapshot_dates, take_snapshot
+from salesops.data.snapshots import NoDeals, default_store, snapshot_dates, take_snapshot
 from salesops.data.store import Dataset, dataset_fingerprint, load_dataset
 from salesops.orchestration.contract import bind, declared
 from salesops.orchestration.executors import Executor, make_executor
@@ -367,6 +367,9 @@ class ReportRunner:
                          f"later than {self.options.as_of}")
                 return
             written = take_snapshot(data_dir, store, on)
+        except NoDeals:
+            self.say("snapshot  skipped: the data has no deals (bookings only)")
+            return
         except Exception as exc:  # the reports matter more than tonight's snapshot
             self.say(f"WARNING  snapshot for {self.options.as_of} not written, the reports run "
                      f"without it: {scrub(f'{type(exc).__name__}: {exc}')}")

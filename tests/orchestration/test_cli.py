@@ -272,3 +272,23 @@ def test_a_snapshot_that_cannot_be_written_does_not_fail_the_run(project, capsys
     assert ("WARNING  snapshot for 2024-04-01 not written, the reports run without it: "
             "SnapshotError: folder 'notes' is not a snapshot store: it holds 'todo.txt'") in out
     assert "1 report(s) OK" in out
+
+
+def test_bookings_only_data_has_nothing_to_snapshot(tmp_path, capsys):
+    from salesops.data.schema import TABLES, conform
+    from salesops.data.stages import load_catalogue
+    from salesops.data.store import Contents, Settings, write_dataset
+    from salesops.orchestration.runner import ReportRunner, RunOptions
+
+    orders = conform(pd.DataFrame({"transaction_id": ["T1"], "date": [pd.Timestamp("2024-03-01")],
+                                   "amount": [10.0]}).reindex(
+        columns=TABLES["transactions"].column_names), TABLES["transactions"])
+    data = write_dataset({"transactions": orders}, tmp_path / "processed", Settings(),
+                         load_catalogue(), contents=Contents(present=frozenset({"transactions"})))
+    assert main(["snapshot", "--data", str(data)]) == 2
+    assert "has no opportunities (deals) table: nothing to snapshot" in capsys.readouterr().err
+    lines: list[str] = []
+    ReportRunner(RunOptions(as_of=SNAP_DAY, data_dir=data), progress=lines.append).snapshot(data)
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        "snapshot  skipped: the data has no deals (bookings only)"]
+    assert not (tmp_path / "snapshots").exists()
