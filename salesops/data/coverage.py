@@ -4,24 +4,28 @@ Coverage of a period is its open pipeline (known amounts) over what is still to 
 quota. The standard it is compared against is the coverage needed at the usual conversion: of
 the pipeline open at the same point of each of the last complete periods (same offset from the
 period's start) and expected to close in it, the share that closed won within it; needed =
-1 / that share. Close dates and amounts are today's values (the data keeps no history of them),
-so a deal that slipped out of a past period is not in that period's pipeline.
+1 / that share. With an opportunity history each past pipeline is what it was then (amounts and
+expected close dates as of that point, so a deal that later slipped out of the period counts in
+it); without one, close dates and amounts are today's values, so a deal that slipped out of a
+past period is not in that period's pipeline.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from salesops.data.asof import snapshot
-from salesops.data.periods import Period
+from salesops.data.asof import snapshots
+from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.quotas import quota_for_period
 from salesops.data.store import Dataset
 
-#: Columns a snapshot needs (it rewrites stage, status, probability and forecast category).
+#: Columns a snapshot needs (it rewrites status and, from the history, the fields it records).
 _COLUMNS = ["opportunity_id", "created_date", "close_date", "stage", "status", "amount",
             "forecast_category", "probability"]
 
@@ -83,24 +87,28 @@ def _in_pipeline(deals: pd.DataFrame, period: Period, on: pd.Timestamp) -> pd.Se
     return is_open & period.contains(deals["close_date"])
 
 
-def _conversion(deals: pd.DataFrame, dataset: Dataset, period: Period, as_of: pd.Timestamp,
-                history: int) -> tuple[float, float, int]:
-    """(won, pipeline, periods measured) over the last ``history`` complete periods before
-    ``period``: the known-amount pipeline open at the same offset from each one's start, and
-    how much of it closed won within that period (as known on ``as_of``)."""
-    calendar, offset = dataset.calendar, as_of - period.start
-    first = deals["created_date"].min()
-    ids = pd.Index(deals["opportunity_id"])
+def _measured_pasts(calendar: FiscalCalendar, period: Period, as_of: pd.Timestamp, history: int,
+                    first: pd.Timestamp) -> list[Period]:
+    """The last ``history`` complete periods before ``period`` whose point (the same offset from
+    their start as ``as_of`` from ``period``'s) is on or after the first deal: before the data
+    began nothing was known yet, so such a point is not a measurement."""
     complete = (p for p in (calendar.shift(period, -k) for k in itertools.count(1))
                 if p.end <= as_of)
+    offset = as_of - period.start
+    return [p for p in itertools.islice(complete, history)
+            if not pd.isna(first) and p.start + offset >= first]
+
+
+def _conversion(deals: pd.DataFrame, pasts: list[Period], thens: list[pd.DataFrame],
+                offset: pd.Timedelta) -> tuple[float, float, int]:
+    """(won, pipeline, periods measured) over ``pasts`` (``thens``: the deals at each one's
+    point): the known-amount pipeline open then (its amounts then), and how much of it closed
+    won within that period (``deals``: as known on ``as_of``)."""
+    ids = pd.Index(deals["opportunity_id"])
     won = total = 0.0
     measured = 0
-    for past in itertools.islice(complete, history):
-        point = past.start + offset
-        if pd.isna(first) or point < first:
-            continue  # before the data began: nothing was known yet, not a measurement
-        then = snapshot(deals, dataset.stage_history, dataset.catalogue, point)
-        picked = then.loc[_in_pipeline(then, past, point) & then["amount"].notna()]
+    for past, then in zip(pasts, thens, strict=True):
+        picked = then.loc[_in_pipeline(then, past, past.start + offset) & then["amount"].notna()]
         amount = float(picked["amount"].sum())
         if amount <= 0:
             continue
@@ -116,9 +124,30 @@ def coverage(dataset: Dataset, period: Period, as_of: pd.Timestamp, history: int
              min_history: int = 2) -> Coverage:
     """Coverage of ``period`` as known at the end of ``as_of``, with the coverage needed at the
     conversion of the last ``history`` complete periods (NaN with fewer than ``min_history``)."""
+    return coverages(dataset, [period], as_of, history, min_history)[0]
+
+
+def coverages(dataset: Dataset, periods: Sequence[Period], as_of: pd.Timestamp,
+              history: int = 4, min_history: int = 2) -> tuple[Coverage, ...]:
+    """``coverage`` of each of ``periods``, from one batch of snapshots (``as_of`` and every
+    past point at once: the fast way for several periods)."""
     as_of = pd.Timestamp(as_of)
-    deals = snapshot(dataset.opportunities[_COLUMNS], dataset.stage_history, dataset.catalogue,
-                     as_of)
+    opps = dataset.opportunities[_COLUMNS]
+    first = opps["created_date"].loc[opps["created_date"] <= as_of].min()
+    pasts = [_measured_pasts(dataset.calendar, p, as_of, history, first) for p in periods]
+    points = [past.start + (as_of - p.start)
+              for p, measured in zip(periods, pasts, strict=True) for past in measured]
+    deals, *thens = snapshots(opps, dataset.stage_history, dataset.catalogue, [as_of, *points],
+                              history=dataset.opportunity_history)
+    ends = np.cumsum([len(m) for m in pasts])
+    return tuple(_coverage(dataset, deals, p, as_of, measured, thens[end - len(measured):end],
+                           min_history)
+                 for p, measured, end in zip(periods, pasts, ends, strict=True))
+
+
+def _coverage(dataset: Dataset, deals: pd.DataFrame, period: Period, as_of: pd.Timestamp,
+              pasts: list[Period], thens: list[pd.DataFrame], min_history: int) -> Coverage:
+    """``coverage`` of ``period`` from the deals as known on ``as_of`` and at the past points."""
     open_ = deals.loc[_in_pipeline(deals, period, as_of)]
     known = open_["amount"].notna()
     pipeline = float(open_.loc[known, "amount"].sum())
@@ -130,7 +159,7 @@ def coverage(dataset: Dataset, period: Period, as_of: pd.Timestamp, history: int
     to_close = max(quota - booked, 0.0) if not math.isnan(quota) else math.nan
     no_known = len(open_) > 0 and not known.any()
     ratio = pipeline / to_close if to_close > 0 and not no_known else math.nan
-    closed, measured_amount, measured = _conversion(deals, dataset, period, as_of, history)
+    closed, measured_amount, measured = _conversion(deals, pasts, thens, as_of - period.start)
     conversion = closed / measured_amount if measured >= min_history else math.nan
     return Coverage(
         period=period.label, pipeline=pipeline, deals=len(open_),

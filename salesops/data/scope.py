@@ -9,9 +9,11 @@ bookings-only dataset (transactions, no roster) the column may be a transactions
 
 ``scoped_view(dataset, as_of, scope)`` is that dataset as the scope's audience sees it on
 ``as_of``: only in-scope reps known then, their quotas, their deals as known then (created
-later: absent; closed later: open), the stage history of those deals up to ``as_of``, the
-accounts those deals touch, and the transactions of the scope's dimension value. A report built
-from it cannot name a rep, manager, team or account outside the scope.
+later: absent; closed later: open; with an opportunity history, open deals with the amount,
+close date, stage and forecast category they had then), the stage and opportunity history of
+those deals up to ``as_of``, the accounts those deals touch, and the transactions of the
+scope's dimension value. A report built from it cannot name a rep, manager, team or account
+outside the scope.
 """
 
 from __future__ import annotations
@@ -188,10 +190,12 @@ class ScopedView(Dataset):
 
     Same tables as a ``Dataset``, so every analysis takes either: ``opportunities`` holds the
     deals as known on ``as_of`` (``salesops.data.asof.snapshot``), ``reps`` the in-scope roster
-    as known then, ``accounts`` the accounts the in-scope deals touch. ``history_start`` is the
-    first deal created in the whole dataset by ``as_of`` (how far the data reaches back; it names
-    nobody); ``open_now`` the ids of the in-scope deals still open in the data today (forecast
-    categories have no history: only theirs is known).
+    as known then, ``accounts`` the accounts the in-scope deals touch, ``opportunity_history``
+    the in-scope deals' changes known by then (``changed_at < as_of + 1 day``).
+    ``history_start`` is the first deal created in the whole dataset by ``as_of`` (how far the
+    data reaches back; it names nobody); ``open_now`` the ids of the in-scope deals still open
+    in the data today (without an opportunity history, forecast categories are known only for
+    those).
     """
 
     scope: Scope = field(default_factory=Scope)
@@ -240,7 +244,11 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
         if tx.empty:
             raise ValueError(f"scope {scope} matches no transaction by {day:%Y-%m-%d}; known "
                              f"{scope.kind} values: {', '.join(known) or 'none'}")
-    deals = snapshot(opps, dataset.stage_history, dataset.catalogue, day)
+    changes = dataset.opportunity_history
+    changes = changes.loc[changes["changed_at"] < day + pd.Timedelta(days=1)]
+    if source is not None:
+        changes = changes.loc[positions(changes["opportunity_id"], opps["opportunity_id"]) >= 0]
+    deals = snapshot(opps, dataset.stage_history, dataset.catalogue, day, history=changes)
     history = dataset.stage_history.loc[dataset.stage_history["entered_date"] <= day]
     accounts = dataset.accounts
     if source is not None:
@@ -254,6 +262,7 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
         reps=roster.reset_index(drop=True), accounts=accounts.reset_index(drop=True),
         quotas=quotas.reset_index(drop=True), opportunities=deals,
         stage_history=history.reset_index(drop=True), transactions=tx.reset_index(drop=True),
+        opportunity_history=changes.reset_index(drop=True),
         settings=dataset.settings, catalogue=dataset.catalogue, fingerprint=dataset.fingerprint,
         contents=dataset.contents, scope=scope, as_of=day,
         history_start=None if pd.isna(first) else first.normalize(),

@@ -114,15 +114,20 @@ def test_pipeline_of_unknown_amounts_only_has_no_ratio():
     assert math.isnan(c.ratio)
 
 
-def test_a_scoped_view_gives_the_same_coverage():
+def emea_view(data: Dataset):
+    """``data`` with R1 on the roster in EMEA, and its Region EMEA view on as_of."""
     from salesops.data.scope import scoped_view
-    data = dataset()
     data.reps = pd.DataFrame({"rep_id": ["R1"], "name": ["A"], "manager": ["M"], "team": ["T"],
                               "region": ["EMEA"], "role": ["AE"],
                               "hire_date": pd.to_datetime(["2020-01-01"]),
                               "termination_date": pd.to_datetime([None])}).astype(
         {"rep_id": "string"})
-    view = scoped_view(data, AS_OF, "region=EMEA")
+    return scoped_view(data, AS_OF, "region=EMEA")
+
+
+def test_a_scoped_view_gives_the_same_coverage():
+    data = dataset()
+    view = emea_view(data)
     assert coverage(view, Q2, AS_OF) == coverage(data, Q2, AS_OF)
 
 
@@ -140,3 +145,41 @@ def test_no_open_deal_is_zero_coverage_and_nothing_to_measure():
     # no pipeline at all is a known $0 (unlike deals of unknown amount): 0 / 2000 = 0x
     assert (c.pipeline, c.deals, c.booked, c.to_close, c.ratio) == (0, 0, 0, 2000, 0)
     assert c.periods_measured == 0 and math.isnan(c.needed)
+
+
+def with_history() -> Dataset:
+    """dataset() with an opportunity history. H5 (won Apr 10, 250) was expected on Mar 25 until
+    Mar 20: on Feb 14 it sat in Q1's pipeline and slipped. H1 (won Mar 10, 400) was 500 until
+    Mar 1. W6 (won May 20, 700) was 600 expected May 31 until May 18."""
+    data = dataset()
+    rows = [("H1", "2026-01-05", 500.0, "2026-03-10"), ("H1", "2026-03-01", 400.0, None),
+            ("H5", "2026-01-02", 250.0, "2026-03-25"), ("H5", "2026-03-20", None, "2026-04-10"),
+            ("W6", "2026-04-10", 600.0, "2026-05-31"), ("W6", "2026-05-18", 700.0, None)]
+    frame = pd.DataFrame(rows, columns=["opportunity_id", "changed_at", "amount", "close_date"])
+    data.opportunity_history = conform(
+        frame.assign(changed_at=pd.to_datetime(frame["changed_at"]),
+                     close_date=pd.to_datetime(frame["close_date"])).reindex(
+            columns=TABLES["opportunity_history"].column_names), TABLES["opportunity_history"])
+    return data
+
+
+def test_with_history_past_pipelines_are_what_they_were_then():
+    c = coverage(with_history(), Q2, AS_OF)
+    # on as_of W6 was 600: O1 1000 + O2 500 + W6 600 + G2 200 = 2300 (no history: 2400)
+    assert (c.pipeline, c.deals, c.booked, c.to_close) == (2300, 5, 550, 1450)
+    assert c.ratio == pytest.approx(2300 / 1450)
+    # Q1 on Feb 14: H1 at 500 + H2 600 + G2 200 + H5 250 (then expected Mar 25: it slipped to
+    # Apr 10, so it is pipeline that did not close in Q1) = 1550, won H1's 500;
+    # Q4 on Nov 14 as without history: 500, won 300
+    # conversion (500 + 300) / (1550 + 500) = 800 / 2050 = 0.390; needed 2050 / 800 = 2.56x
+    # (no history: 1700 / 700 = 2.43x, the slipped H5 missing from Q1's pipeline)
+    assert c.periods_measured == 2
+    assert c.conversion == pytest.approx(800 / 2050)
+    assert c.needed == pytest.approx(2050 / 800)
+    assert c.needed != pytest.approx(coverage(dataset(), Q2, AS_OF).needed)
+
+
+def test_with_history_a_scoped_view_gives_the_same_coverage():
+    data = with_history()
+    view = emea_view(data)
+    assert coverage(view, Q2, AS_OF) == coverage(data, Q2, AS_OF)

@@ -225,3 +225,43 @@ def test_read_scope_file(tmp_path):
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(ValueError, match=f"bad.txt(, | |: ){message}"):
             read_scope_file(bad)
+
+
+def with_history() -> Dataset:
+    """dataset() with an opportunity history: O2 (R1, won Mar 1 at 200) was 150 expected Feb 20
+    and moved to Proposal and commit on Feb 10, to 200 and Mar 1 on Feb 16; O8 (R1, open) was 90
+    in pipeline, best case from Feb 15 18:00, 80 and commit from Feb 20; O4 is APAC's, O3 is
+    created in March."""
+    data = dataset()
+    rows = [("O2", T("2026-01-10"), 150.0, T("2026-02-20"), "Prospecting", "pipeline"),
+            ("O2", T("2026-02-10"), None, NaT, "Proposal", "commit"),
+            ("O2", T("2026-02-16"), 200.0, T("2026-03-01"), None, None),
+            ("O3", T("2026-03-05"), 10.0, T("2026-05-01"), "Prospecting", "pipeline"),
+            ("O4", T("2025-12-01"), 50.0, T("2026-01-20"), "Prospecting", "pipeline"),
+            ("O8", T("2026-02-01"), 90.0, NaT, "Discovery", "pipeline"),
+            ("O8", T("2026-02-15 18:00"), None, NaT, None, "best_case"),
+            ("O8", T("2026-02-20"), 80.0, NaT, None, "commit")]
+    frame = pd.DataFrame(rows, columns=["opportunity_id", "changed_at", "amount", "close_date",
+                                        "stage", "forecast_category"])
+    data.opportunity_history = table("opportunity_history", **frame.to_dict("list"))
+    return data
+
+
+def test_a_view_with_history_shows_the_deals_and_their_changes_as_known_then():
+    view = scoped_view(with_history(), AS_OF, "region=EMEA")
+    # O2's and O8's rows known by the end of Feb 15 (the 18:00 change included); not O4 (APAC)
+    rows = view.opportunity_history
+    assert list(zip(rows["opportunity_id"], rows["changed_at"], strict=True)) == [
+        ("O2", T("2026-01-10")), ("O2", T("2026-02-10")), ("O8", T("2026-02-01")),
+        ("O8", T("2026-02-15 18:00"))]
+    deals = view.deals.set_index("opportunity_id")
+    cols = ["status", "amount", "close_date", "stage", "forecast_category"]
+    # O2 on Feb 15: 150 expected Feb 20, Proposal and commit (the Feb 16 change comes later)
+    assert deals.loc["O2", cols].tolist() == ["open", 150.0, T("2026-02-20"), "Proposal",
+                                              "commit"]
+    # O8: 90 in best case; its close date is never recorded: today's (Apr 30)
+    assert deals.loc["O8", cols].tolist() == ["open", 90.0, T("2026-04-30"), "Discovery",
+                                              "best_case"]
+    company = scoped_view(with_history(), AS_OF)
+    assert len(company.opportunity_history) == 5  # O2 x2, O4, O8 x2; O3's March row not yet
+    assert company.opportunity_history["changed_at"].max() < AS_OF + pd.Timedelta(days=1)
