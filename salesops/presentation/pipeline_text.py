@@ -111,8 +111,9 @@ def headline_items(bridge: pd.DataFrame, period: str, start: pd.Timestamp,
     """The cover's numbers from the last 7 days' bridge: the open pipeline closing in
     ``period`` now, its net change over the 7 days, and what was pushed out of it."""
     b = _steps(bridge)
-    diff, moved = net_change(bridge, currency)
+    _, moved = net_change(bridge, currency)
     end, pushed = b.at["end", "amount"], abs(b.at["pushed_out", "amount"])
+    diff = end - b.at["start", "amount"]  # unrounded; the text is the shown figures' difference
     return [Headline("pipeline_open", "Open pipeline", as_value(end), _money(end, currency),
                      period, f"{plural(b.at['end', 'deals'], 'deal')} expected to close"),
             Headline("pipeline_change_7d", "Change in the last 7 days", as_value(diff), moved,

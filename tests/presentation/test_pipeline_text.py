@@ -77,7 +77,9 @@ def test_headline_items_for_the_cover():
     assert list(items) == ["pipeline_open", "pipeline_change_7d", "pushed_out_7d"]
     assert (items["pipeline_open"].text, items["pipeline_open"].value) == ("$9.3M", 9.29e6)
     assert items["pipeline_open"].note == "289 deals expected to close"
+    # the text is the difference of the figures shown, the value the exact 9.29M - 12.34M
     assert items["pipeline_change_7d"].text == "down $3M"
+    assert items["pipeline_change_7d"].value == pytest.approx(-3.05e6)
     assert items["pipeline_change_7d"].note == "from $12.3M on 2026-11-24"
     assert (items["pushed_out_7d"].text, items["pushed_out_7d"].value) == ("$1.6M", 1.6e6)
     assert {i.period for i in items.values()} == {"FY2026 Q4"}
