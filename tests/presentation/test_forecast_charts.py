@@ -324,3 +324,30 @@ def test_members_sentence_only_when_some_were_grouped():
         "The forecast by customer shows its 11 largest members by bookings one by one; the other "
         "2,389 are forecast together as 'Other'."]
     assert members_sentences("region", 0) == [] and members_sentences(None, 0) == []
+
+
+def test_correction_sentence_says_whether_the_bias_correction_helped():
+    from salesops.analysis.forecast.accuracy import accuracy_table, call_snapshots
+    from salesops.presentation.forecast_charts import correction_sentences
+
+    def table(corrected, reps_corrected=(1, 1, 1)):
+        team = pd.DataFrame({"quarter": ["Q1", "Q2", "Q3"], "commit": [50.0, 160.0, 70.0],
+                             "corrected": corrected, "reps_corrected": list(reps_corrected)})
+        ts = pd.DataFrame({"period": ["Q1", "Q2", "Q3"], "actual": [100.0, 200.0, 100.0]})
+        return accuracy_table(ts, calls=call_snapshots(team))
+
+    # raw: |-50%|, |-20%|, |-30%| -> 33%; corrected: 10%, 0%, 20% -> 10%
+    [said] = correction_sentences(table([90.0, 200.0, 120.0]))
+    assert said == ("The reps' commit calls on day 15, added up, missed by 33% on average over 3 "
+                    "quarters; corrected by each rep's bias in earlier quarters they missed by "
+                    "10%: the correction helped.")
+    # corrected only in Q2 and Q3: both compared there, raw (20% + 30%) / 2 = 25% vs 60%
+    [said] = correction_sentences(table([0.0, 80.0, 140.0], (0, 1, 1)), day=45)
+    assert "day 45" in said and "25% on average over 2 quarters" in said
+    assert said.endswith("missed by 50%: the correction did not help.")
+    [said] = correction_sentences(table([50.0, 160.0, 70.0]))
+    assert said.endswith("the correction made no difference.")
+    [said] = correction_sentences(table([50.0, 160.0, 70.0], (0, 0, 0)))
+    assert said.startswith("No past quarter's commit calls could be corrected")
+    assert correction_sentences(accuracy_table(pd.DataFrame({"period": ["Q1"],
+                                                             "actual": [1.0]}))) == []
