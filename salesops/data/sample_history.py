@@ -45,12 +45,12 @@ LOST_LATE = 0.6  # lost deals closed before the expected close date they had
 REVISED, SECOND_REVISION, CUT = 0.35, 0.45, 0.75
 #: By habit (steady, sandbagger, optimist): lowest stage index and most days before the
 #: expected close at which a deal is called commit, then best case.
-COMMIT_STAGE = np.array([3, 4, 2])
-COMMIT_DAYS = np.array([45, 14, 75])
-BEST_STAGE = np.array([2, 3, 1])
+COMMIT_STAGE = np.array([3, 4, 1])
+COMMIT_DAYS = np.array([60, 21, 90])
+BEST_STAGE = np.array([2, 3, 0])
 BEST_DAYS = np.array([90, 40, 150])
 #: Chance a rep commits a deal they will win / lose (sandbaggers never commit a loser).
-COMMIT_BELIEF = np.array([[0.9, 0.4], [0.95, 0.0], [0.95, 0.9]])
+COMMIT_BELIEF = np.array([[0.9, 0.45], [0.95, 0.0], [0.98, 0.85]])
 #: The rep reviews each call every REVIEW_DAYS (at most MAX_REVIEWS times), and near the close.
 REVIEW_DAYS, MAX_REVIEWS = 7, 16
 FLIP_DOWN, FLIP_UP = 0.16, 0.08  # a call one level down or up at a change (back-and-forth)
