@@ -47,7 +47,7 @@ from salesops.analysis.forecast.series import (
     largest_members,
     tagged,
 )
-from salesops.data.coverage import Coverage, coverage
+from salesops.data.coverage import Coverage, coverages
 from salesops.data.history import has_history
 from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import AVAILABLE, Availability
@@ -242,7 +242,7 @@ def _build(dataset: ScopedView, horizon: int, frequency: str, dimension: str | N
         pipe = pipeline_forecast(known, history, dataset.catalogue, quarters, as_of, sims, seed,
                                  probabilities=probability_source(dataset, open_deals),
                                  history=deal_history)
-        covers = tuple(coverage(dataset, q, as_of) for q in quarters)
+        covers = coverages(dataset, quarters, as_of)
         crm = _without(crm_view(known, covers, quarters, as_of, pipe.periods), av)
         roster = dataset.reps if dataset.has("reps", "name") else None
         if av["call_scores"]:
