@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesops.data.config import ConfigError
+from salesops.data.history import stage_history_from
 from salesops.data.mapping import (
     Mapping,
     apply_mapping,
@@ -27,6 +28,7 @@ from salesops.data.mapping import (
     resolve_currency,
 )
 from salesops.data.schema import PRIMARY_TABLES, TABLES, empty_frame
+from salesops.data.snapshots import history_from_snapshots
 from salesops.data.sources import (
     SUFFIXES,
     Database,
@@ -114,6 +116,8 @@ def read_raw_tables(
         for name in TABLES:
             tm = mapping.table(name)
             path = locate(source, name, tm.file)
+            if path is None and tm.file is None:  # a vendor's own file name, e.g. OpportunityHistory
+                path = next((p for a in tm.aliases if (p := locate(source, a)) is not None), None)
             if path is not None:
                 raws[name] = read_table(path, name, sheet=tm.sheet, encoding=tm.encoding,
                                         delimiter=tm.delimiter)
@@ -151,6 +155,7 @@ def ingest(
     source: str | Path | Database, out_dir: str | Path = DEFAULT_OUT_DIR,
     mapping: str | Path | None = None, preset: str | None = None, *,
     max_quarantine_share: float = MAX_QUARANTINE_SHARE, max_amount: float = MAX_AMOUNT,
+    snapshots: Path | None = None,
 ) -> IngestResult:
     """Read, map and validate the exports in ``source`` (a folder, or a ``Database``); write
     the dataset to ``out_dir``.
@@ -159,7 +164,10 @@ def ingest(
     ``out_dir`` untouched, and ``TooManyQuarantined`` (after writing only the quarantine and
     quality report) when a table loses more than ``max_quarantine_share`` of its rows.
     Amounts above ``max_amount`` are quarantined. ``preset`` names a shipped mapping
-    (salesforce, hubspot) that ``mapping`` is layered on.
+    (salesforce, hubspot) that ``mapping`` is layered on. A source without an opportunity
+    history gets one built from the snapshot store ``snapshots`` when given (validated like a
+    source table); a source with an opportunity history but no stage history gets the stage
+    history derived from it.
     """
     source_dir = None if isinstance(source, Database) else Path(source)
     if source_dir is not None and not source_dir.is_dir():
@@ -180,6 +188,11 @@ def ingest(
     for name, raw in raws.items():
         mapped[name], notes = apply_mapping(raw, TABLES[name], spec, source_dir)
         warnings += notes
+    derived: dict[str, str] = {}
+    if "opportunity_history" not in raws and snapshots is not None:
+        raws["opportunity_history"] = snapshot_history(Path(snapshots))
+        mapped["opportunity_history"] = raws["opportunity_history"].frame
+        derived["opportunity_history"] = f"built from the nightly snapshots in {Path(snapshots).name}"
     if "transactions" in mapped and "transaction_id" not in mapped["transactions"].columns:
         lines = raws["transactions"].lines.astype("str")
         mapped["transactions"]["transaction_id"] = raws["transactions"].file + ":" + lines
@@ -203,7 +216,9 @@ def ingest(
         )
         if raw.blank_rows:
             warnings.append(f"{raw.file}: skipped {raw.blank_rows} blank rows")
-    derived: dict[str, str] = {}
+    if "opportunity_history" in results and "stage_history" not in raws:
+        tables["stage_history"] = stage_history_from(tables["opportunity_history"])
+        derived["stage_history"] = "derived from the opportunity history"
     if "reps" not in raws and "opportunities" in raws:
         tables["reps"] = derive_roster(tables["opportunities"])
         derived["reps"] = "derived from the deals' owner column"
@@ -232,6 +247,19 @@ def ingest(
     files[MARKER_FILE] = _marker(files, written)
     write_dataset(tables, out_dir, settings, catalogue, extra_files=files, contents=contents)
     return result
+
+
+def snapshot_history(store: Path) -> RawTable:
+    """The opportunity history the snapshot store implies, as text (ISO dates, plain numbers)
+    so that it is validated like an exported table; its rows are numbered from 1."""
+    history = history_from_snapshots(store)
+    text = pd.DataFrame(index=history.index)
+    for col in TABLES["opportunity_history"].columns:
+        values = history[col.name]
+        shown = values.dt.strftime("%Y-%m-%d") if col.kind == "date" else values.astype("string")
+        text[col.name] = shown.astype(object).where(values.notna(), None)
+    return RawTable(name="opportunity_history", file=f"{store.name} (nightly snapshots)",
+                    frame=text, lines=pd.Series(range(1, len(text) + 1), index=text.index))
 
 
 def check_out_dir(out_dir: Path, source_dir: Path | None = None) -> Path:

@@ -169,10 +169,32 @@ class Unpivot(Strict):
         return re.sub(r"\s*\([^()]*\)$", "", name) if self.strip_suffix else name
 
 
+class Pivot(Strict):
+    """Long to wide: a property-history file with one row per (deal, property, value, time),
+    as HubSpot's ``propertiesWithHistory`` flattens, becomes one opportunity_history row per
+    (deal, time) holding the new value of each property in ``properties`` (source property
+    name -> canonical column). Each row keeps the line of its first source row; rows of
+    other properties are left out (counted in a warning)."""
+
+    key: Names  # the deal id column (the first one present)
+    property: Names = ("property",)
+    value: Names = ("value",)
+    timestamp: Names = ("timestamp",)
+    properties: text_dict(Text)
+
+    @field_validator("properties")
+    @classmethod
+    def _some(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("must name at least one property")
+        return value
+
+
 class TableMapping(Strict):
     """How one canonical table is read from its source file."""
 
     file: Text | None = None
+    aliases: Names = ()  # other file names (no suffix) read when none is named after the table
     sheet: Text | None = None
     encoding: Text = "utf-8-sig"
     delimiter: Text = ","
@@ -189,6 +211,7 @@ class TableMapping(Strict):
     joins: tuple[Join, ...] = ()
     status_from: StatusFrom | None = None
     unpivot: Unpivot | None = None
+    pivot: Pivot | None = None
     from_table: TableName | None = None  # one row per distinct combination of `columns` there
 
     @field_validator("*", mode="before")
@@ -247,6 +270,14 @@ class TableMapping(Strict):
             raise located("status_from", f"{table.name} has no status column")
         if self.unpivot is not None and table.name != "stage_history":
             raise located("unpivot", "only the stage_history table can be built by unpivot")
+        if self.pivot is not None:
+            if table.name != "opportunity_history":
+                raise located("pivot", "only the opportunity_history table can be built by pivot")
+            for source, target in self.pivot.properties.items():
+                if target not in allowed or target in ("opportunity_id", "changed_at"):
+                    raise located(f"pivot.properties.{source}", f"'{target}' is not a changed "
+                                  f"field of {table.name} (amount, close_date, stage, "
+                                  "forecast_category, probability)")
         if self.from_table is not None:
             if self.from_table == table.name or self.unpivot is not None:
                 raise located("from_table", "must name another table, and not with unpivot")
@@ -406,6 +437,10 @@ def derive_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[str
     it comes from (the first, for distinct rows); and warnings."""
     out, warnings = dict(raws), []
     for name, tm in mapping.tables.items():
+        if tm.pivot is not None and name in raws:
+            out[name], note = _pivot(raws[name], tm.pivot, f"{mapping.source}: tables.{name}.pivot")
+            warnings += note
+            continue
         origin = tm.unpivot.table if tm.unpivot else tm.from_table
         if origin is None or origin not in raws:
             continue
@@ -434,6 +469,43 @@ def derive_tables(raws: dict[str, RawTable], mapping: Mapping) -> tuple[dict[str
         out[name] = RawTable(name=name, file=raw.file, frame=long.reset_index(drop=True),
                              lines=lines)
     return out, warnings
+
+
+def _pivot(raw: RawTable, spec: Pivot, where: str) -> tuple[RawTable, list[str]]:
+    """One row per (deal, timestamp) with a column per mapped property (see ``Pivot``). A
+    property given twice for the same deal and time makes a second row at that key, which
+    validation quarantines as a duplicate (naming the first row's line), never a silent pick."""
+    names = {}
+    for part in ("key", "property", "value", "timestamp"):
+        options = getattr(spec, part)
+        names[part] = next((c for c in options if c in raw.frame.columns), None)
+        if names[part] is None:
+            raise IngestError(f"{raw.file}: none of the columns named in {where}.{part} "
+                              f"({', '.join(options)}) is in the file (columns: "
+                              f"{', '.join(raw.frame.columns)})")
+    f = raw.frame
+    used = f[names["property"]].isin(list(spec.properties))
+    warnings = []
+    if not used.all():
+        others = f.loc[~used, names["property"]].dropna().unique()
+        warnings.append(f"{raw.file}: {int((~used).sum())} rows of other properties left out "
+                        f"({', '.join(map(str, sorted(others)[:5]))}"
+                        f"{', ...' if len(others) > 5 else ''})")
+    long = pd.DataFrame({"opportunity_id": f[names["key"]], "changed_at": f[names["timestamp"]],
+                         "field": f[names["property"]].map(spec.properties),
+                         "value": f[names["value"]], "line": raw.lines})[used]
+    key = ["opportunity_id", "changed_at"]
+    copy = long.groupby([*key, "field"], dropna=False, sort=False).cumcount()
+    row = long.assign(copy=copy).groupby([*key, "copy"], dropna=False, sort=False).ngroup()
+    first = ~row.duplicated()  # each output row's first source row (in file order)
+    wide = long.loc[first, key].reset_index(drop=True)
+    for col in dict.fromkeys(spec.properties.values()):
+        cells = pd.Series(np.nan, index=wide.index, dtype=object)
+        mine = long["field"] == col
+        cells.iloc[row[mine].to_numpy()] = long.loc[mine, "value"].to_numpy()
+        wide[col] = cells
+    lines = pd.Series(long.loc[first, "line"].to_numpy(), index=wide.index)
+    return RawTable(name=raw.name, file=raw.file, frame=wide, lines=lines), warnings
 
 
 def _distinct(raw: RawTable, name: str, tm: TableMapping, where: str) -> RawTable:

@@ -36,6 +36,11 @@ MAX_AMOUNT = 1e12
 #: (who, start, end): periods of the same ``who`` may not overlap (the later one is quarantined).
 PERIODS: dict[str, tuple[str, str, str]] = {"quotas": ("rep_id", "period_start", "period_end")}
 
+#: Tables of changes: a row must give a new value in at least one of these columns.
+CHANGES: dict[str, tuple[str, ...]] = {
+    "opportunity_history": ("amount", "close_date", "stage", "forecast_category", "probability"),
+}
+
 #: A time-zone suffix after a time of day; dropped so that a date keeps its local calendar day.
 _OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:[zZ]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$")
 
@@ -62,7 +67,10 @@ CHECKS: dict[str, str] = {
     "period_end_before_start": "a quota period ends before it starts",
     "overlapping_period": "a quota period overlaps an earlier-starting one of the same rep",
     "stage_before_created": "a stage was entered before the deal was created",
-    "stage_after_close": "a stage was entered after the (won or lost) deal closed",
+    "stage_after_close": "a stage other than the deal's final one was entered after the (won or "
+                         "lost) deal closed",
+    "empty_change": "a history row gives no new value (amount, close date, stage, category and "
+                    "probability all empty)",
     "amount_above_limit": "an amount or quota is above the limit (default 1e12)",
     "unknown_reference": "the rep, account or opportunity referred to does not exist",
     "reference_quarantined": "the rep, account or opportunity referred to was quarantined",
@@ -173,8 +181,14 @@ def validate_table(
     _check_duplicates(table, parsed, lines, problems)
     if table.name in PERIODS:
         _check_overlaps(parsed, lines, PERIODS[table.name], problems)
-    if "entered_date" in parsed and (parents or {}).get("opportunities") is not None:
-        _check_stage_dates(parsed, parents["opportunities"].rows, problems)
+    if table.name in CHANGES:
+        fields = [c for c in CHANGES[table.name] if c in frame.columns]
+        problems.add(frame[fields].isna().all(axis=1) if fields else frame.index.notna(),
+                     "/".join(CHANGES[table.name]), "empty_change",
+                     "no new value in any of ", ", ".join(CHANGES[table.name]))
+    when = next((c for c in ("entered_date", "changed_at") if c in parsed), None)
+    if when is not None and (parents or {}).get("opportunities") is not None:
+        _check_stage_dates(parsed, when, parents["opportunities"].rows, problems)
     for fk in table.foreign_keys:
         keys = (parents or {}).get(fk.table)
         if keys is None:
@@ -352,32 +366,39 @@ def _check_overlaps(
 
 
 def _check_stage_dates(
-    parsed: dict[str, pd.Series], deals: pd.DataFrame | None, problems: _Problems
+    parsed: dict[str, pd.Series], when: str, deals: pd.DataFrame | None, problems: _Problems
 ) -> None:
-    """A stage may not be entered before its deal was created, nor after a won or lost deal
-    closed (open deals' close dates are only expected ones)."""
+    """A stage may not be entered (``when``: entered_date, or a history row's changed_at)
+    before its deal was created (stage_history only), nor after the day a won or lost deal
+    closed unless it is the deal's final stage: Salesforce records a row with the closed
+    stage for every edit after the close (an amount correction) and for a close backdated
+    to the signature day (open deals' close dates are only expected ones)."""
     if deals is None:
         return
     deal = parsed["opportunity_id"]
-    entered = parsed["entered_date"]
+    entered = parsed[when].dt.normalize()
 
     def lookup(column: str) -> pd.Series:  # the deal's value, keeping its dtype
         return pd.Series(deals[column].reindex(deal.to_numpy()).to_numpy(), index=deal.index)
 
-    created = lookup("created_date")
+    stage = parsed["stage"]
+    if when == "entered_date":
+        created = lookup("created_date")
+        problems.add(entered < created, when, "stage_before_created", "stage ", stage,
+                     " entered ", entered, " before opportunity ", deal, " was created (",
+                     created, ")")
     close = lookup("close_date").where(lookup("status").isin(("won", "lost")))
-    problems.add(entered < created, "entered_date", "stage_before_created", "stage ",
-                 parsed["stage"], " entered ", entered, " before opportunity ", deal,
-                 " was created (", created, ")")
-    problems.add(entered > close, "entered_date", "stage_after_close", "stage ",
-                 parsed["stage"], " entered ", entered, " after opportunity ", deal,
-                 " closed (", close, ")")
+    final = lookup("stage")
+    problems.add((entered > close) & stage.notna() & (stage != final), when,
+                 "stage_after_close", "stage ", stage, " entered ", entered,
+                 " after opportunity ", deal, " closed (", close, ")")
 
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Values as message text: dates as ISO days, whole numbers without a decimal point."""
     if values.dtype.kind == "M":
-        return values.dt.strftime("%Y-%m-%d")
+        timed = (values.dropna() != values.dropna().dt.normalize()).any()
+        return values.dt.strftime("%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d")
     if values.dtype.kind == "f" and (values % 1 == 0).all():
         return values.astype("int64").astype("str")
     return values.astype("str")

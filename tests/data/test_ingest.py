@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -455,3 +456,67 @@ def test_nullable_columns_absent_from_the_source_are_recorded_as_missing(tmp_pat
     assert not ds.has("opportunities", "probability")
     assert not ds.has("opportunities", "forecast_category")
     assert ds.has("opportunities", "amount")
+
+
+# -- opportunity history: derived stage history, nightly snapshots ------------------------
+
+def test_history_without_stage_history_derives_it(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path, history=True)
+    (src / "stage_history.csv").unlink()
+    result = ingest(src, tmp_path / "out")
+    ds = load_dataset(result.out_dir)
+    # 8 history rows, all kept; stages change O1 x3, O2 x2, O4 x1, O5 x2 = 8 stage rows.
+    assert result.counts["opportunity_history"].rows_kept == 8
+    assert "stage_history" not in result.counts
+    assert ds.derived == {"stage_history": "derived from the opportunity history"}
+    assert ds.stage_history.loc[ds.stage_history["opportunity_id"] == "O5"].values.tolist() == [
+        ["O5", "Prospecting", pd.Timestamp("2024-02-15")],
+        ["O5", "Negotiation", pd.Timestamp("2024-04-01")]]  # 09:15 that day: the day only
+    assert len(ds.stage_history) == 8
+    # The time of day stays in the history itself.
+    assert ds.opportunity_history["changed_at"].iloc[1] == pd.Timestamp("2024-02-10 14:30")
+
+
+def test_an_export_without_history_has_none(tmp_path: Path) -> None:
+    ds = load_dataset(ingest(VALID, tmp_path / "out").out_dir)
+    assert "opportunity_history" not in ds.present and ds.opportunity_history.empty
+    assert list(ds.opportunity_history.columns) == TABLES["opportunity_history"].column_names
+
+
+def test_history_built_from_nightly_snapshots_is_validated_like_a_source_table(
+        tmp_path: Path) -> None:
+    from salesops.data.snapshots import append_snapshot
+
+    first = load_dataset(ingest(VALID, tmp_path / "first").out_dir)
+    store = tmp_path / "snapshots"
+    append_snapshot(first, store, pd.Timestamp("2024-03-05"))
+    later = first.opportunities.copy()
+    later.loc[later["opportunity_id"] == "O2", "amount"] = 35000.0
+    append_snapshot(replace(first, opportunities=later), store, pd.Timestamp("2024-03-06"))
+    # O4 disappears from the source (deleted in the CRM): its snapshot rows become orphans.
+    src = copy_valid(tmp_path)
+    opps = pd.read_csv(src / "opportunities.csv", dtype=str, keep_default_na=False)
+    opps[opps["opportunity_id"] != "O4"].to_csv(src / "opportunities.csv", index=False)
+    result = ingest(src, tmp_path / "out", snapshots=store, max_quarantine_share=1)
+    ds = load_dataset(result.out_dir)
+    # Open on 2024-03-05: O1 (won 03-20), O2, O4, O5 (one row each, every field); on 03-06
+    # only O2's amount changed (one row): 5 rows in, O4's quarantined, 4 kept.
+    c = result.counts["opportunity_history"]
+    assert (c.file, c.rows_in, c.rows_kept, c.rows_quarantined) == (
+        "snapshots (nightly snapshots)", 5, 4, 1)
+    q = result.quarantine
+    assert q.loc[q["table"] == "opportunity_history", ["check", "reason"]].values.tolist(
+    ) == [["unknown_reference", "opportunity O4 not in opportunities"]]
+    h = ds.opportunity_history
+    assert h[["opportunity_id", "changed_at"]].values.tolist() == [
+        ["O1", pd.Timestamp("2024-03-05")], ["O2", pd.Timestamp("2024-03-05")],
+        ["O2", pd.Timestamp("2024-03-06")], ["O5", pd.Timestamp("2024-03-05")]]
+    assert h["amount"].tolist()[1:3] == [30000, 35000] and pd.isna(h["stage"].iloc[2])
+    assert ds.derived["opportunity_history"] == "built from the nightly snapshots in snapshots"
+    assert "stage_history" not in ds.derived  # the source has its own
+
+
+def test_a_source_history_wins_over_the_snapshots(tmp_path: Path) -> None:
+    result = ingest(copy_valid(tmp_path, history=True), tmp_path / "out",
+                    snapshots=tmp_path / "never-read")
+    assert result.counts["opportunity_history"].file == "opportunity_history.csv"

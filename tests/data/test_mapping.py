@@ -477,6 +477,14 @@ tables:
      "must name another table"),
     ("tables: {reps: {from_table: opportunities}}", "tables.reps.columns",
      "from_table needs the columns to take"),
+    ("tables: {stage_history: {pivot: {key: id, properties: {dealstage: stage}}}}",
+     "tables.stage_history.pivot", "only the opportunity_history table can be built by pivot"),
+    ("tables: {opportunity_history: {pivot: {key: id, properties: {dealname: name}}}}",
+     "tables.opportunity_history.pivot.properties.dealname", "'name' is not a changed field"),
+    ("tables: {opportunity_history: {pivot: {key: id, properties: {}}}}",
+     "tables.opportunity_history.pivot.properties", "must name at least one property"),
+    ("tables: {opportunity_history: {pivot: {properties: {amount: amount}}}}",
+     "tables.opportunity_history.pivot.key", "is required"),
 ])
 def test_new_mapping_fields_are_checked(
     tmp_path: Path, yaml_text: str, field: str, reason: str
@@ -538,3 +546,24 @@ tables:
     assert dup[["line", "check"]].values.tolist() == [[7, "duplicate_key"]]
     assert "reps" not in ds.derived and len(ds.opportunities) == 6
     assert not any("ignored columns" in w and "Owner" in w for w in result.warnings)
+
+
+def test_pivot_names_a_missing_column(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    (src / "opportunity_history.csv").write_text("deal,property,value,when\nO1,amount,5,2024-02-01\n")
+    m = mapping_file(tmp_path, "tables:\n  opportunity_history:\n    pivot:\n      key: deal\n"
+                               "      properties: {amount: amount}\n")
+    with pytest.raises(IngestError, match=re.escape(
+            "opportunity_history.csv: none of the columns named in mapping.yaml: "
+            "tables.opportunity_history.pivot.timestamp (timestamp) is in the file")):
+        ingest(src, tmp_path / "out", m)
+
+
+def test_history_read_from_a_vendor_file_name(tmp_path: Path) -> None:
+    src = copy_valid(tmp_path)
+    shutil.copy(Path(__file__).parent / "fixtures" / "history" / "opportunity_history.csv",
+                src / "Changes.csv")
+    m = mapping_file(tmp_path, "tables: {opportunity_history: {aliases: [History, Changes]}}")
+    result = ingest(src, tmp_path / "out", m)
+    assert result.counts["opportunity_history"].file == "Changes.csv"
+    assert result.counts["opportunity_history"].rows_kept == 8

@@ -77,6 +77,116 @@ def test_hubspot_deals_export_unpivots_date_entered_columns(tmp_path: Path) -> N
     assert ds.derived == {"reps": "derived from the deals' owner column"}
 
 
+def salesforce_with_history(tmp_path: Path, stage_history: bool = False) -> Path:
+    """The Salesforce fixture with its OpportunityHistory export (and, if asked, the older
+    stage_history.csv export beside it)."""
+    src = tmp_path / "sf"
+    shutil.copytree(FIXTURES / "salesforce", src)
+    if not stage_history:
+        (src / "stage_history.csv").unlink()
+    shutil.copy(FIXTURES / "salesforce_history" / "OpportunityHistory.csv", src)
+    return src
+
+
+def test_salesforce_opportunity_history_gives_both_histories(tmp_path: Path) -> None:
+    result = ingest(salesforce_with_history(tmp_path), tmp_path / "out", preset="salesforce")
+    ds = load_dataset(tmp_path / "out")
+    # 20 rows: lines 2-11 are good (10 kept); lines 12-21 each fail one check (10 quarantined).
+    c = result.counts["opportunity_history"]
+    assert (c.file, c.rows_in, c.rows_kept, c.rows_quarantined) == (
+        "OpportunityHistory.csv", 20, 10, 10)
+    q = result.quarantine
+    got = q.loc[q["table"] == "opportunity_history", ["line", "column", "check"]]
+    assert got.values.tolist() == [
+        [12, "changed_at", "bad_date"],  # 2024-04-31
+        [13, "amount", "negative_amount"],
+        [14, "stage", "unknown_stage"],  # Demo Scheduled
+        [15, "forecast_category", "invalid_value"],  # Upside
+        [16, "probability", "probability_out_of_range"],  # 150%
+        [17, "opportunity_id", "unknown_reference"],  # 006Z9
+        [18, "opportunity_id/changed_at", "duplicate_key"],  # 006A1 at 2024-02-20 10:00 again
+        [19, "changed_at", "stage_after_close"],  # 006A3 back in Qualification after its loss
+        [20, "opportunity_id", "reference_quarantined"],  # 006A5 is quarantined
+        [21, "amount/close_date/stage/forecast_category/probability", "empty_change"]]
+    assert q.loc[q["line"] == 18, "reason"].tolist() == [
+        "duplicate opportunity_id/changed_at 006A1/2024-02-20 10:00:00 (first at line 3)"]
+    h = ds.opportunity_history
+    a1 = h[h["opportunity_id"] == "006A1"]
+    # Time of day kept; the amount corrected two days after Closed Won (line 5) is kept.
+    assert a1["changed_at"].tolist() == [pd.Timestamp("2024-01-05 09:15"),
+                                         pd.Timestamp("2024-02-20 10:00"),
+                                         pd.Timestamp("2024-03-20 16:00"),
+                                         pd.Timestamp("2024-03-22 08:30")]
+    assert a1["amount"].tolist() == [45000, 45000, 48000, 50000]
+    assert a1["forecast_category"].tolist() == ["pipeline", "commit", "closed", "closed"]
+    assert a1["probability"].tolist() == [0.1, 0.9, 1.0, 1.0]
+    # 006A2's close date pushed 2024-05-31 -> 2024-06-15; 006A3 lost on 03-01, backdated to
+    # 02-28: kept (Closed Lost is its final stage).
+    a2 = h[h["opportunity_id"] == "006A2"]
+    assert a2["close_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-05-31", "2024-06-15"]
+    assert a2["forecast_category"].tolist() == ["pipeline", "best_case"]
+    # Stage history derived: one row per change of stage, the repeated Closed Won collapsed:
+    # 006A1 3, 006A2 2, 006A3 2, 006A6 2 = 9.
+    assert ds.derived["stage_history"] == "derived from the opportunity history"
+    sh = ds.stage_history
+    assert len(sh) == 9
+    assert sh.loc[sh["opportunity_id"] == "006A1", "stage"].tolist() == [
+        "Prospecting", "Negotiation/Review", "Closed Won"]
+    assert sh.loc[sh["opportunity_id"] == "006A3", "entered_date"].tolist() == [
+        pd.Timestamp("2024-01-10"), pd.Timestamp("2024-03-01")]
+    assert {"opportunity_history", "stage_history"} <= ds.present
+
+
+def test_salesforce_stage_history_export_still_read_beside_opportunity_history(
+        tmp_path: Path) -> None:
+    result = ingest(salesforce_with_history(tmp_path, stage_history=True), tmp_path / "out",
+                    preset="salesforce", max_quarantine_share=1)
+    ds = load_dataset(tmp_path / "out")
+    # stage_history.csv: 6 rows, 006A5's quarantined with its deal: 5, as without the history.
+    assert len(ds.stage_history) == 5 and "stage_history" not in ds.derived
+    assert result.counts["opportunity_history"].rows_kept == 10
+
+
+def test_hubspot_property_history_is_pivoted(tmp_path: Path) -> None:
+    src = tmp_path / "hs"
+    shutil.copytree(FIXTURES / "hubspot", src)
+    shutil.copy(FIXTURES / "hubspot_history" / "deal_property_history.csv", src)
+    result = ingest(src, tmp_path / "out", preset="hubspot")
+    ds = load_dataset(tmp_path / "out")
+    # 27 long rows, 1 of another property (dealname) left out; the 26 others fall on 12
+    # (deal, timestamp) pairs, plus 1 row for the second amount of 102 at 2024-04-10 09:00
+    # = 13 rows in. Quarantined: 104's unknown stage id (line 24), 104's negative amount (25),
+    # unknown deal 999 (26), the second amount (28); 13 - 4 = 9 kept.
+    c = result.counts["opportunity_history"]
+    assert (c.rows_in, c.rows_kept, c.rows_quarantined) == (13, 9, 4)
+    q = result.quarantine
+    assert q.loc[q["table"] == "opportunity_history", ["line", "check"]].values.tolist() == [
+        [24, "unknown_stage"], [25, "negative_amount"], [26, "unknown_reference"],
+        [28, "duplicate_key"]]
+    assert "deal_property_history.csv: 1 rows of other properties left out (dealname)" in \
+        result.warnings
+    h = ds.opportunity_history
+    d101 = h[h["opportunity_id"] == "101"]
+    assert d101["changed_at"].tolist() == [pd.Timestamp("2024-01-10 09:00"),
+                                           pd.Timestamp("2024-02-01 12:00"),
+                                           pd.Timestamp("2024-02-20 15:30"),
+                                           pd.Timestamp("2024-03-15 10:00")]
+    # Internal stage ids and forecast categories mapped; unchanged fields empty.
+    assert d101["stage"].tolist()[:2] == ["Appointment Scheduled", "Qualified To Buy"]
+    assert pd.isna(d101["stage"].iloc[2]) and d101["stage"].iloc[3] == "Closed Won"
+    assert d101["forecast_category"].dropna().tolist() == ["pipeline", "commit", "closed"]
+    assert d101["amount"].dropna().tolist() == [4000, 5000]
+    assert d101["probability"].dropna().tolist() == [0.2, 0.4]
+    d102 = h[h["opportunity_id"] == "102"]
+    assert d102["stage"].iloc[0] == "Appointment Scheduled"  # a label, mapped as well
+    assert d102["close_date"].dropna().dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-05-31", "2024-06-30"]
+    assert h.loc[h["opportunity_id"] == "103", "forecast_category"].dropna().tolist() == [
+        "omitted"]
+    # The deals export's "Date entered" columns still give the stage history.
+    assert len(ds.stage_history) == 7 and "stage_history" not in ds.derived
+
+
 def test_user_mapping_is_layered_on_the_preset(tmp_path: Path) -> None:
     src = tmp_path / "src"
     shutil.copytree(FIXTURES / "hubspot", src)

@@ -60,3 +60,25 @@ def test_a_kept_dataset_comes_from_memory_until_a_file_changes(tmp_path, monkeyp
     os.utime(quotas, ns=(quotas.stat().st_atime_ns, quotas.stat().st_mtime_ns + 1_000_000))
     fresh = load_dataset(out)  # re-ingested meanwhile: read again from disk
     assert fresh is not kept and fresh.fingerprint == kept.fingerprint
+
+
+def test_a_loaded_history_is_sorted_by_deal_and_time_keeping_ties_in_order(tmp_path):
+    t = tables()
+    t["opportunity_history"] = pd.DataFrame({
+        "opportunity_id": ["O2", "O1", "O2", "O1"],
+        "changed_at": pd.to_datetime(["2025-02-01 00:00", "2025-01-02 10:00", "2025-01-05 00:00",
+                                      "2025-01-02 10:00"]),
+        "amount": [4.0, 1.0, 3.0, 2.0], "close_date": pd.NaT, "stage": None,
+        "forecast_category": None, "probability": float("nan")})
+    out = write_dataset(t, tmp_path / "p", Settings(), load_catalogue())
+    h = load_dataset(out).opportunity_history
+    assert h["amount"].tolist() == [1.0, 2.0, 3.0, 4.0]  # O1's two 10:00 rows in given order
+    assert store.sort_history(h) is h  # already sorted: returned as is
+
+
+def test_a_dataset_built_in_code_has_a_history_only_with_rows():
+    t = {n: f for n, f in tables().items() if n not in ("opportunity_history", "transactions")}
+    ds = store.Dataset(**t)
+    assert ds.opportunity_history.empty and "opportunity_history" not in ds.present
+    rows = empty_frame(TABLES["opportunity_history"]).reindex(range(1))
+    assert "opportunity_history" in store.Dataset(**t, opportunity_history=rows).present

@@ -235,13 +235,17 @@ def test_a_later_quota_overlapping_several_earlier_ones_names_the_latest_ending(
 
 def test_stage_after_close_applies_to_closed_deals_only(tmp_path: Path) -> None:
     # O2 is open with an expected close of 2024-06-15: a later stage change is a slip, not an
-    # error. O3 was lost on 2024-02-28: a change after that is quarantined.
+    # error. O3 was lost on 2024-02-28: its Qualification row moved to 2024-03-01 is
+    # quarantined (line 7); its Closed Lost row moved to 2024-03-02 is kept, as Salesforce
+    # writes when a close is backdated or the lost deal is edited after the close.
     src = source_with(tmp_path, [("stage_history", 4, "entered_date", "2024-07-01"),
-                                 ("stage_history", 6, "entered_date", "2024-03-01")])
-    q = ingest(src, tmp_path / "out").quarantine
-    assert q[["line", "check", "reason"]].values.tolist() == [
-        [8, "stage_after_close",
-         "stage Closed Lost entered 2024-03-01 after opportunity O3 closed (2024-02-28)"]]
+                                 ("stage_history", 5, "entered_date", "2024-03-01"),
+                                 ("stage_history", 6, "entered_date", "2024-03-02")])
+    result = ingest(src, tmp_path / "out")
+    assert result.quarantine[["line", "check", "reason"]].values.tolist() == [
+        [7, "stage_after_close",
+         "stage Qualification entered 2024-03-01 after opportunity O3 closed (2024-02-28)"]]
+    assert result.counts["stage_history"].rows_kept == 12 - 1
 
 
 def test_amount_limit_is_configurable(tmp_path: Path) -> None:
