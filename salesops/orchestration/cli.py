@@ -170,6 +170,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate CRM exports into a processed dataset; print what was kept and quarantined."""
     from salesops.data.ingest import Database, IngestError, TooManyQuarantined, ingest
     from salesops.data.secrets import MissingSecretError, get_secret
+    from salesops.data.snapshots import SnapshotError
 
     if (args.source_dir is None) == (args.source_url_env is None):
         return _error("give either SOURCE_DIR (a folder of exports) or --source-url-env NAME "
@@ -179,8 +180,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                   Database(get_secret(args.source_url_env), label=f"${args.source_url_env}"))
         result = ingest(source, Path(args.out), mapping=args.mapping, preset=args.preset,
                         max_quarantine_share=args.max_quarantine_share,
-                        max_amount=args.max_amount)
-    except MissingSecretError as exc:
+                        max_amount=args.max_amount,
+                        snapshots=Path(args.snapshots) if args.snapshots else None)
+    except (MissingSecretError, SnapshotError) as exc:
         return _error(str(exc))
     except TooManyQuarantined as exc:
         _print_counts(exc.result)
@@ -307,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "than this share of its rows (default 0.5)")
     ing.add_argument("--max-amount", type=_positive_number, default=1e12, metavar="AMOUNT",
                      help="quarantine amounts and quotas above this (default 1e12)")
+    ing.add_argument("--snapshots", default=None, metavar="DIR",
+                     help="snapshot store of `salesops snapshot`: when the exports hold no "
+                          "opportunity history, build it from these nightly snapshots")
     ing.set_defaults(func=cmd_ingest)
 
     snap = sub.add_parser("snapshot", help="append today's open pipeline to a snapshot store "

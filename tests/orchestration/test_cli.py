@@ -230,6 +230,37 @@ def test_snapshot_errors_name_the_folder(project, capsys):
     assert main(["snapshot", "--as-of", "2024-02-30"]) == 2
 
 
+def test_ingest_passes_the_snapshot_store(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_ingest(source, out, **options):
+        seen.update(options)
+        raise salesops.data.ingest.IngestError("stop here")
+
+    monkeypatch.setattr(salesops.data.ingest, "ingest", fake_ingest)
+    main(["ingest", str(VALID), "--out", str(tmp_path / "o"), "--snapshots", "data/snapshots"])
+    assert seen["snapshots"] == Path("data/snapshots")
+    main(["ingest", str(VALID), "--out", str(tmp_path / "o")])
+    assert seen["snapshots"] is None
+
+
+def test_ingest_builds_history_from_the_snapshots(project, capsys):
+    assert main(["snapshot", "--as-of", "2024-03-15"]) == 0
+    assert main(["snapshot", "--as-of", SNAP_DAY]) == 0
+    src = project / "src"
+    src.mkdir()
+    for name in ("reps", "accounts", "opportunities"):
+        (src / f"{name}.csv").write_text((VALID / f"{name}.csv").read_text())
+    assert main(["ingest", str(src), "--out", "data/processed",
+                 "--snapshots", "data/snapshots"]) == 0
+    history = pd.read_parquet("data/processed/opportunity_history.parquet")
+    # 03-15: the five open deals' first rows; 04-01: nothing changed on O2, O4, O5
+    assert history["opportunity_id"].tolist() == ["O1", "O2", "O4", "O5", "O6"]
+    assert (history["changed_at"] == pd.Timestamp("2024-03-15")).all()
+    assert main(["ingest", str(src), "--out", "data/o2", "--snapshots", "data/processed"]) == 2
+    assert "is not a snapshot store" in capsys.readouterr().err
+
+
 def _run(*args: str) -> int:
     return main(["run", "ok_report", "--notebooks-dir", NOTEBOOKS, "--as-of", SNAP_DAY,
                  "--workers", "1", *args])
