@@ -9,6 +9,8 @@ import pytest
 from conftest import assert_clean, ingest_and_run
 from exports import hubspot
 
+from salesops.data.ingest import ingest
+from salesops.data.store import load_dataset
 from salesops.presentation.formatting import count, money
 
 AS_OF = "2026-11-27"
@@ -48,3 +50,23 @@ def test_funnel_comes_from_the_date_entered_columns(run):
     assert "Bottlenecks by team cannot be shown: the reps table (derived from the deals' " \
            "owner column) has no 'team' column" in text
     assert_clean(texts)
+
+
+def test_deal_property_history_becomes_the_opportunity_history(tmp_path):
+    source = hubspot(tmp_path / "raw", AS_OF)
+    raw = pd.read_csv(source / "deal_property_history.csv", dtype=str)
+    result = ingest(source, tmp_path / "out", preset="hubspot")
+    ds = load_dataset(tmp_path / "out")
+    # One history row per (deal, timestamp) of the long file; every one is kept.
+    changes = raw[["dealId", "timestamp"]].drop_duplicates()
+    c = result.counts["opportunity_history"]
+    assert c.rows_in == c.rows_kept == len(changes) == len(ds.opportunity_history)
+    # Each property's non-empty values are the table's non-empty cells of its column.
+    per_property = raw["property"].value_counts()
+    h = ds.opportunity_history
+    assert h["amount"].notna().sum() == per_property["amount"]
+    assert h["stage"].notna().sum() == per_property["dealstage"]
+    assert h["forecast_category"].notna().sum() == per_property["hs_forecast_category"]
+    won = raw[(raw["property"] == "dealstage") & (raw["value"] == "closedwon")]
+    assert (h["stage"] == "Closed Won").sum() == len(won)
+    assert "stage_history" not in ds.derived  # from the 'Date entered' columns
