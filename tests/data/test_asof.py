@@ -1,5 +1,7 @@
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesops.data.asof import open_stages_on, snapshot, snapshots
 from salesops.data.stages import load_catalogue
@@ -169,3 +171,42 @@ def test_snapshots_at_many_dates_are_each_dates_snapshot():
         for day, frame in zip(days, got, strict=True):
             pd.testing.assert_frame_equal(frame, snapshot(opps, hist, CAT, day, history=changes))
     assert snapshots(opps, hist, CAT, []) == []
+
+
+changes = st.lists(st.tuples(
+    st.sampled_from(["W", "L", "O", "F"]), st.integers(0, 400),
+    st.one_of(st.none(), st.floats(0, 1000, allow_nan=False)),
+    st.one_of(st.none(), st.integers(0, 400)),
+    st.one_of(st.none(), st.sampled_from(["Prospecting", "Proposal", "Closed Won", "Closed Lost"])),
+    st.one_of(st.none(), st.sampled_from(["pipeline", "best_case", "commit", "closed"]))),
+    max_size=25)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=changes, day=st.integers(0, 400))
+def test_snapshot_with_any_history_only_rewinds_deals_open_then(rows, day):
+    opps, hist = frames()
+    start = T("2026-01-01")
+    history = pd.DataFrame(
+        [(i, start + pd.Timedelta(days=d), a, None if c is None else start + pd.Timedelta(days=c),
+          s, f, None) for i, d, a, c, s, f in rows],
+        columns=["opportunity_id", "changed_at", "amount", "close_date", "stage",
+                 "forecast_category", "probability"]).astype({"amount": float})
+    as_of = start + pd.Timedelta(days=day)
+    got = snapshot(opps, hist, CAT, as_of, history=history)
+    plain = snapshot(opps, hist, CAT, as_of)
+    # the same deals, with the same status; closed ones untouched; open ones never in a
+    # closed stage or the 'closed' category, and with the last amount known by then if any
+    assert got["opportunity_id"].tolist() == plain["opportunity_id"].tolist()
+    assert got["status"].tolist() == plain["status"].tolist()
+    closed = (plain["status"] != "open").to_numpy()
+    pd.testing.assert_frame_equal(got.loc[closed], plain.loc[closed])
+    open_ = got.loc[~closed]
+    assert (CAT.status_of(open_["stage"]) == "open").all()
+    assert not open_["forecast_category"].eq("closed").fillna(False).any()
+    for _, deal in open_.iterrows():
+        mine = history.loc[(history["opportunity_id"] == deal["opportunity_id"])
+                           & history["amount"].notna()].sort_values("changed_at", kind="stable")
+        known = mine.loc[mine["changed_at"] <= as_of]
+        if len(known):
+            assert deal["amount"] == known["amount"].iloc[-1]
