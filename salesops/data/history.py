@@ -43,17 +43,29 @@ def history_start(history: pd.DataFrame) -> pd.Timestamp | None:
     return pd.Timestamp(history["changed_at"].min()).normalize()
 
 
+def _deal_codes(ids: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """A code per row in order of first appearance (a history sorted by id keeps its order),
+    and the id of each code. Ids sorted (as loaded): codes from the runs of equal ids, checked
+    strictly increasing from run to run; otherwise a dictionary encoding."""
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if len(ids) > 1:
+        new = np.ones(len(ids), dtype=np.int64)
+        new[1:] = pc.not_equal(ids[1:], ids[:-1]).fill_null(True).to_numpy(zero_copy_only=False)
+        heads = ids.filter(pa.array(new.astype(bool)))
+        if len(heads) < 2 or pc.all(pc.greater(heads[1:], heads[:-1])).as_py():
+            return np.cumsum(new) - 1, heads
+    encoded = pc.dictionary_encode(ids)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
 class _Prepared:
     """The history sorted once by (deal code, changed_at), with per-field arrays computed on
     first use. Kept for the last few histories seen, so the analyses of one report share one
     sort (they never modify a history in place)."""
 
     def __init__(self, history: pd.DataFrame) -> None:
-        # deal codes in order of first appearance: a history sorted by id keeps its order
-        encoded = pc.dictionary_encode(pa.array(history["opportunity_id"]).cast(pa.large_string()))
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        code, deals = _deal_codes(pa.array(history["opportunity_id"]).cast(pa.large_string()))
         t = history["changed_at"].to_numpy("datetime64[ns]").view(np.int64)
         frame = history
         if len(code) > 1:
@@ -62,7 +74,7 @@ class _Prepared:
                 order = np.lexsort((t, code))
                 code, t, frame = code[order], t[order], history.iloc[order]
         self.frame = frame.reset_index(drop=True)
-        self.code, self.t, self.deals = code, t, encoded.dictionary
+        self.code, self.t, self.deals = code, t, deals
         self.day = t // _DAY
         # (code, day) packed in one non-decreasing key
         self.d0 = int(self.day.min()) if len(t) else 0
