@@ -93,7 +93,9 @@ def cut_at(data: Dataset, as_of: pd.Timestamp) -> Dataset:
     """The dataset as an export made on ``as_of`` would have held it, built here by hand:
     deals created later dropped, deals closed later reopened in the last open stage they had
     entered (same-day ties: the later catalogue stage; none: the first open stage) with that
-    stage's default probability and no category, stage history after ``as_of`` dropped."""
+    stage's default probability and no category, stage history after ``as_of`` dropped; with an
+    opportunity history, its changes after ``as_of`` dropped and the deals open then rewound to
+    the values they had (``_rewound``)."""
     cat = data.catalogue
     opps = data.opportunities.loc[data.opportunities["created_date"] <= as_of].copy()
     hist = data.stage_history.loc[(data.stage_history["entered_date"] <= as_of)
@@ -111,8 +113,37 @@ def cut_at(data: Dataset, as_of: pd.Timestamp) -> Dataset:
     opps.loc[later, "status"] = "open"
     opps.loc[later, "probability"] = stage.map(lambda s: cat.get(s).probability).astype(float)
     opps.loc[later, "forecast_category"] = pd.NA
+    changes = data.opportunity_history
+    if changes is not None and len(changes):
+        changes = changes.loc[changes["changed_at"] < as_of + pd.Timedelta(days=1)]
+        _rewound(opps, changes, cat, later)
     return replace(data, opportunities=opps.reset_index(drop=True),
-                   stage_history=hist.reset_index(drop=True))
+                   stage_history=hist.reset_index(drop=True), opportunity_history=changes)
+
+
+def _rewound(opps: pd.DataFrame, changes: pd.DataFrame, cat, later: pd.Series) -> None:
+    """In place, with an opportunity history cut at the date: each deal open then takes the
+    last non-empty value of each field among its changes known by then (groupby last skips
+    empty values), a closed stage becoming the first open stage and a 'closed' category
+    unknown; a field without a change keeps its value; a reopened deal without a recorded
+    probability takes its stage's default."""
+    fields = ["amount", "close_date", "stage", "forecast_category", "probability"]
+    last = changes.sort_values("changed_at", kind="stable").groupby(
+        "opportunity_id", observed=True)[fields].last()
+    open_then = opps["status"] == "open"
+    ids = opps.loc[open_then, "opportunity_id"].astype(str)
+    last.index = last.index.astype(str)
+    for f in fields:
+        then = ids.map(last[f].astype(object))
+        if f == "stage":
+            is_open = then.map(lambda s: s in cat.open_stages).astype(bool)
+            then = then.where(then.isna() | is_open, cat.open_stages[0])
+        if f == "forecast_category":
+            then = then.where(then != "closed")
+        opps.loc[open_then, f] = then.where(then.notna(), opps.loc[open_then, f].astype(object))
+    no_probability = later & opps["opportunity_id"].astype(str).map(last["probability"]).isna()
+    opps.loc[no_probability, "probability"] = opps.loc[no_probability, "stage"].map(
+        lambda s: cat.get(s).probability).astype(float)
 
 
 def assert_same_report(a, b):
