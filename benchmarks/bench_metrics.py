@@ -28,7 +28,7 @@ from salesops.analysis.inspection.slippage import category_transitions, pushed_o
 from salesops.analysis.performance.review import performance_review
 from salesops.data.history import timeline
 from salesops.data.periods import FiscalCalendar
-from salesops.data.sample import generate
+from salesops.data.sample import GENERATOR_VERSION, generate
 from salesops.data.stages import load_catalogue
 from salesops.data.store import Settings, load_dataset, write_dataset
 
@@ -61,6 +61,8 @@ def top_up(history: pd.DataFrame, rows: int) -> pd.DataFrame:
     """``history`` with re-saves added up to ``rows`` rows: a deal's current amount written
     again 30 s after one of its changes (the next change is at least a minute later), which
     changes no state, no push and no stage, as CRMs log records saved without a change."""
+    if len(history) >= rows:
+        return history
     states = timeline(history, ("amount",))
     can = np.flatnonzero(states["amount"].notna().to_numpy())
     extra = np.sort(np.random.default_rng(SEED).choice(can, rows - len(history), replace=False))
@@ -366,7 +368,8 @@ def main() -> None:
     parser.add_argument("--part", choices=("review", "inspection", "all"), default="all",
                         help="which benchmark to run (both by default)")
     args = parser.parse_args()
-    folder = build(CACHE / f"metrics_seed{SEED}_x{COPIES}_h{HISTORY_ROWS}_{AS_OF:%Y%m%d}")
+    folder = build(CACHE / f"metrics_seed{SEED}_x{COPIES}_h{HISTORY_ROWS}_{AS_OF:%Y%m%d}"
+                         f"_v{GENERATOR_VERSION}")
     ds = load_dataset(folder)
     print(f"data: {len(ds.opportunities):,} opportunities, {len(ds.reps):,} reps, "
           f"{len(ds.stage_history):,} stage changes, {len(ds.opportunity_history):,} history "
