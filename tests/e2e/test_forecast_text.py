@@ -122,3 +122,37 @@ def test_the_page_has_no_negative_shortfall_doc_path_or_plural_hedge(day, slug):
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page, flags=re.S))
     for bad in ("-$", "docs/", "(s)", ".0K", ".0M", "+0%", "Short of quota"):
         assert bad not in text, bad
+
+
+#: The accuracy history's sentence on the reps' bias-corrected calls.
+CORRECTION = re.compile(
+    r"^The reps' commit calls on day (?P<day>\d+), added up, missed by (?P<raw>\S+) on average "
+    r"over (?P<n>\d+) quarters?; corrected by each rep's bias in earlier quarters they missed by "
+    r"(?P<fixed>\S+): the correction (?P<verdict>helped|did not help|made no difference)\.$")
+ACCURACY = "Forecast made on day 15 vs actual"
+
+
+def _pct(text: str) -> float:
+    return float(text.rstrip("%").replace("−", "-"))
+
+
+@pytest.mark.parametrize("slug", FOLDERS)
+def test_the_bias_correction_verdict_is_what_the_accuracy_table_shows(day, slug):
+    page = _page(day, slug)
+    said = [m for s in summary_sentences(page, "Accuracy history") if (m := CORRECTION.match(s))]
+    table = table_cells(page, ACCURACY)
+    if "Corrected commit error" not in table.columns:  # no deal history: no calls, no sentence
+        assert not said
+        assert any(s.startswith("Reps' calls cannot be shown")
+                   for s in summary_sentences(page, "Accuracy history"))
+        return
+    [m] = [m for m in said if m["day"] == "15"]
+    both = table.loc[(table["Corrected commit error"] != "–") & (table["Commit error"] != "–")]
+    assert int(m["n"]) == len(both) > 0
+    # each mean absolute error is the mean of the errors shown (each rounded to 1%)
+    for said_pct, column in ((m["raw"], "Commit error"), (m["fixed"], "Corrected commit error")):
+        mean = both[column].map(lambda c: abs(_pct(c))).mean()
+        assert abs(_pct(said_pct) - mean) <= 1, (column, said_pct, mean)
+    raw, fixed = _pct(m["raw"]), _pct(m["fixed"])
+    verdict = "made no difference" if raw == fixed else "helped" if fixed < raw else "did not help"
+    assert m["verdict"] == verdict
