@@ -484,3 +484,17 @@ def test_total_history_is_labelled_by_fiscal_period(full):
     # the chart's axis and the tables name periods alike ("FY2026 Q3"), not by calendar date
     assert history.index[-1] == "FY2026 Q3" and history.index[-2] == "FY2026 Q2"
     assert history.tolist() == full.bookings.history[TOTAL].tolist()
+
+
+def test_without_deal_history_the_reps_calls_are_one_sentence(sample, full):
+    report = build_forecast_report(thin(sample, drop=("opportunity_history",), roster=True),
+                                   AS_OF, **FAST)
+    assert report.call_scores is None and report.call_correction() is None
+    assert report.availability["call_scores"].reason.startswith(
+        "Reps' calls cannot be shown: the data has no opportunity_history table;")
+    assert not {"commit_call", "corrected_call"} & set(report.accuracy.columns)
+    # this quarter's calls are still shown, without a correction to show
+    assert report.rep_calls is not None and "corrected" not in report.rep_calls.columns
+    # with the history: scored, and the accuracy history sets the day-15 calls beside
+    assert full.call_scores is not None and "commit_call" in full.accuracy.columns
+    assert set(full.call_scores.calls["day"]) == {15, 45, 75}
