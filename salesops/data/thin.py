@@ -16,13 +16,14 @@ from salesops.data.store import Contents, Dataset, write_dataset
 
 
 def thin(
-    dataset: Dataset, drop: Iterable[str] = ("quotas", "stage_history"), roster: bool = False,
-    drop_columns: dict[str, tuple[str, ...]] | None = None, unknown_open_amounts: float = 0.0,
-    seed: int = 0,
+    dataset: Dataset, drop: Iterable[str] = ("quotas", "stage_history", "opportunity_history"),
+    roster: bool = False, drop_columns: dict[str, tuple[str, ...]] | None = None,
+    unknown_open_amounts: float = 0.0, seed: int = 0,
 ) -> Dataset:
     """``dataset`` without the ``drop`` tables; ``roster=False`` replaces the roster by one derived
     from the deals' owners; ``drop_columns`` blanks optional columns as if the export lacked them;
-    ``unknown_open_amounts`` is the share of open deals whose amount is emptied (seeded)."""
+    ``unknown_open_amounts`` is the share of open deals whose amount is emptied (seeded), in
+    their history too."""
     tables = {n: getattr(dataset, n).copy() for n in TABLES}
     missing = {t: tuple(c) for t, c in (drop_columns or {}).items()}
     derived: dict[str, str] = {}
@@ -44,6 +45,9 @@ def thin(
         pick = rng.choice(open_rows, size=round(len(open_rows) * unknown_open_amounts),
                           replace=False)
         opps.loc[opps.index[pick], "amount"] = np.nan
+        history = tables["opportunity_history"]  # the export lacks them in its history too
+        blanked = history["opportunity_id"].isin(opps.loc[opps.index[pick], "opportunity_id"])
+        history.loc[blanked, "amount"] = np.nan
     present = (set(dataset.present) - set(drop)) | set(derived)
     return replace(dataset, **tables, contents=Contents(
         frozenset(present), {**dataset.missing_columns, **missing},
