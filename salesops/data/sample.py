@@ -47,7 +47,7 @@ from salesops.data.stages import load_catalogue
 DEFAULT_SEED = 7
 WARMUP_DAYS = 240
 #: Bumped whenever the generated data changes, so that cached samples are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 #: Streams of their own (``default_rng([seed, stream])``) for the reps' habits and the history,
 #: so that the roster, accounts, deals and quotas do not move with them.
 HABIT_STREAM, HISTORY_STREAM = 11, 12

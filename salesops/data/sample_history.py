@@ -53,6 +53,7 @@ BEST_DAYS = np.array([90, 40, 150])
 COMMIT_BELIEF = np.array([[0.9, 0.45], [0.95, 0.0], [0.98, 0.85]])
 #: The rep reviews each call every REVIEW_DAYS (at most MAX_REVIEWS times), and near the close.
 REVIEW_DAYS, MAX_REVIEWS = 7, 16
+EARLY_PUSH_DAYS = 45  # a push of a date still ahead at the end date: made within this many days
 FLIP_DOWN, FLIP_UP = 0.16, 0.08  # a call one level down or up at a change (back-and-forth)
 
 
@@ -76,7 +77,8 @@ def build_history(
     rate = np.where(deals.fate_won, *PUSH_RATE) * HABIT_PUSH[h] * (last - created) / 30
     dates, push_day, pushed = _push_path(rng, created, last, np.where(pull, pull_day - 1, horizon),
                                          rate)
-    amounts, revised_day, revised = _amount_path(rng, deals.amount, created, horizon)
+    amounts, revised_day, revised = _amount_path(rng, deals.amount, created, horizon,
+                                                 np.maximum(close, horizon))
 
     n_open = len(catalogue.open_stages)
     stage_deal, stage_col = np.nonzero(np.arange(1, n_open)[None, :] < deals.n_entered[:, None])
@@ -137,7 +139,10 @@ def _push_path(
         dates[:, j] = np.where(kind[:, j] == 2, quarter_start(to) - 1 - before_quarter[:, j],
                                to - np.take_along_axis(by[:, :, j], kind[None, :, j], 0)[0])
     day = np.minimum(dates[:, :-1] + rng.integers(-14, 4, (n, k)), dates[:, 1:] - 1)
-    day = np.minimum(day, upper[:, None])
+    # a push due after ``upper`` (an open deal's date still ahead) was made earlier, on some day
+    # of the last weeks before it, not all on the end date
+    early = upper[:, None] - rng.integers(0, EARLY_PUSH_DAYS, (n, k))
+    day = np.where(day > upper[:, None], early, day)
     step = np.arange(k)
     day = np.minimum.accumulate((day - step)[:, ::-1], axis=1)[:, ::-1] + step
     pushed = ((step[None, :] >= k - count[:, None]) & (day > created[:, None])
@@ -147,9 +152,11 @@ def _push_path(
 
 def _amount_path(
     rng: np.random.Generator, amount: np.ndarray, created: np.ndarray, horizon: np.ndarray,
+    cycle_end: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Amounts before and after up to two revisions (column 2 = the current amount), the
-    revision days (late in the cycle) and whether each revision happened."""
+    revision days (late in the cycle up to ``cycle_end``: an open deal's expected close; those
+    after ``horizon`` have not happened yet) and whether each revision happened."""
     n = amount.size
     count = np.where(rng.random(n) < REVISED, 1 + (rng.random(n) < SECOND_REVISION), 0)
     factor = np.where(rng.random((n, 2)) < CUT, 1 - rng.uniform(0.1, 0.4, (n, 2)),
@@ -158,7 +165,7 @@ def _amount_path(
     amounts[:, 2] = amount
     for j in (1, 0):
         amounts[:, j] = np.maximum(100.0, np.round(amounts[:, j + 1] / factor[:, j], -2))
-    span = horizon - created
+    span = cycle_end - created
     day = created[:, None] + np.ceil(np.sort(rng.beta(3.0, 1.4, (n, 2)), axis=1)
                                      * span[:, None]).astype(np.int64)
     revised = ((np.arange(2)[None, :] >= 2 - count[:, None]) & (day > created[:, None])

@@ -153,6 +153,20 @@ def test_deals_pushed_three_times_or_more_rarely_win(full, moves):
     assert often.mean() < 0.5 * rest.mean()
 
 
+def test_changes_are_not_bunched_on_the_last_days(full):
+    """Pushes and amount revisions of deals still open are spread over their life, not made on
+    the end date (a date still ahead is pushed some day before it; a revision due after the end
+    date has not happened yet): the last 3 days see at most twice the daily rate of the 60 before."""
+    hist = full["opportunity_history"]
+    first = ~hist["opportunity_id"].duplicated()
+    days = (pd.Timestamp(END) - hist["changed_at"].dt.normalize()).dt.days
+    for field in ("close_date", "amount"):
+        changed = hist[field].notna() & ~first
+        last3 = (changed & (days < 3)).sum() / 3
+        before = (changed & (days >= 3) & (days < 63)).sum() / 60
+        assert last3 <= 2 * before, (field, last3, before)
+
+
 def test_a_minority_of_amounts_revised_mostly_cut_late(full):
     hist, opps = full["opportunity_history"], full["opportunities"].set_index("opportunity_id")
     amounts = hist[hist["amount"].notna()]
