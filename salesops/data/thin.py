@@ -45,6 +45,9 @@ def thin(
         pick = rng.choice(open_rows, size=round(len(open_rows) * unknown_open_amounts),
                           replace=False)
         opps.loc[opps.index[pick], "amount"] = np.nan
+        history = tables["opportunity_history"]  # an export without the amount has no history of it
+        blank = history["opportunity_id"].isin(opps["opportunity_id"].iloc[pick])
+        history.loc[blank.to_numpy(), "amount"] = np.nan
         history = tables["opportunity_history"]  # the export lacks them in its history too
         blanked = history["opportunity_id"].isin(opps.loc[opps.index[pick], "opportunity_id"])
         history.loc[blanked, "amount"] = np.nan
