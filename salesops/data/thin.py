@@ -48,9 +48,6 @@ def thin(
         history = tables["opportunity_history"]  # an export without the amount has no history of it
         blank = history["opportunity_id"].isin(opps["opportunity_id"].iloc[pick])
         history.loc[blank.to_numpy(), "amount"] = np.nan
-        history = tables["opportunity_history"]  # the export lacks them in its history too
-        blanked = history["opportunity_id"].isin(opps.loc[opps.index[pick], "opportunity_id"])
-        history.loc[blanked, "amount"] = np.nan
     present = (set(dataset.present) - set(drop)) | set(derived)
     return replace(dataset, **tables, contents=Contents(
         frozenset(present), {**dataset.missing_columns, **missing},
