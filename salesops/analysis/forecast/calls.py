@@ -105,8 +105,10 @@ def call_parts(deals: pd.DataFrame, start: pd.Series | pd.Timestamp,
 
 
 def accuracy_of(call: pd.Series, actual: pd.Series) -> pd.Series:
-    """1 - |call - actual| / actual; undefined (NaN) where nothing was closed (actual 0)."""
-    return 1 - (call - actual).abs() / actual.where(actual > 0)
+    """1 - |call - actual| / actual, floored at 0 (a call off by all that was won, or more, is
+    no better than no call; unfloored, one wild quarter drags a mean to -400%); NaN where
+    nothing was closed (actual 0)."""
+    return (1 - (call - actual).abs() / actual.where(actual > 0)).clip(lower=0)
 
 
 def bias_of(call: pd.Series, actual: pd.Series) -> pd.Series:

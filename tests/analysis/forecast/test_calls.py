@@ -111,8 +111,8 @@ def test_accuracy_and_bias_edge_cases():
     assert accuracy_of(call, actual).tolist()[:2] == [0.0, 0.0]
     assert bias_of(call, actual).tolist()[:2] == [-1.0, 1.0]
     assert accuracy_of(call, actual)[2:].isna().all() and bias_of(call, actual)[2:].isna().all()
-    # three times the actual: 1 - 200/100 = -1 (accuracy is not floored)
-    assert accuracy_of(pd.Series([300.0]), pd.Series([100.0]))[0] == -1.0
+    # 1 - |300 - 100| / 100 = -1, floored at 0; 1 - |150 - 100| / 100 = 0.5
+    assert accuracy_of(pd.Series([300.0, 150.0]), pd.Series([100.0, 100.0])).tolist() == [0.0, 0.5]
 
 
 @pytest.mark.parametrize(("biases", "label"), [
