@@ -25,6 +25,7 @@ CALLS_NEEDS = Needs("Reps' calls", tables=("opportunities", "opportunity_history
                     columns={"opportunities": ("forecast_category",)})
 #: A habit needs this many measured quarters; so does a bias correction (from earlier quarters).
 MIN_QUARTERS = 3
+MAX_CORRECTION = 2.0  # a bias correction at most doubles or halves a call
 #: A habit is "consistent" when at least this share of the measured quarters agree.
 CONSISTENT = 0.75
 #: A quarter's call within this of the actual (as a share of it) is on target.
@@ -190,7 +191,9 @@ def call_scores(opportunities: pd.DataFrame, history: pd.DataFrame,
 def corrected_calls(calls: pd.DataFrame, min_quarters: int = MIN_QUARTERS) -> pd.DataFrame:
     """``calls`` with each rep's commit corrected by the same rep's bias on the same day over
     EARLIER measured quarters only (no look-ahead), pooled: past_bias = their calls added up
-    over what they won added up, less 1; corrected = commit / (1 + past_bias), when at least
+    over what they won added up, less 1; corrected = commit / (1 + past_bias), the factor held
+    within 1/MAX_CORRECTION..MAX_CORRECTION (a rep who called a tenth of what they won would
+    otherwise have their call multiplied by ten), when at least
     ``min_quarters`` earlier quarters were measured; the raw commit otherwise. Pooled rather
     than a median of quarterly biases, which one quarter with little won blows up.
     ``calls`` must be sorted by (rep_id, day, start)."""
@@ -205,8 +208,9 @@ def corrected_calls(calls: pd.DataFrame, min_quarters: int = MIN_QUARTERS) -> pd
     called = earlier(calls["commit"].where(measured, 0.0).astype(float))
     usable = (past_n >= min_quarters) & (called > 0)
     past = (called / won.where(won > 0) - 1).where(usable)
+    factor = (1 / (1 + past)).clip(1 / MAX_CORRECTION, MAX_CORRECTION).fillna(1.0)
     return calls.assign(past_quarters=past_n.astype(int), past_bias=past,
-                        corrected=calls["commit"] / (1 + past.fillna(0.0)))
+                        corrected=calls["commit"] * factor)
 
 
 def habit(bias: pd.Series) -> str:

@@ -151,6 +151,16 @@ def test_corrected_call_uses_earlier_quarters_only_pooled():
     assert out["past_quarters"].tolist() == [0, 1, 2, 3, 3, 4]
 
 
+def test_a_correction_at_most_doubles_or_halves_a_call():
+    # a sandbagger: called 10 + 10 + 10 = 30 of 100 + 100 + 100 = 300 won -> factor 300 / 30 = 10,
+    # held at 2: 40 -> 80; an optimist: 900 called of 300 won -> 1/3, held at 1/2: 90 -> 45
+    low = corrected_calls(calls_frame([10, 10, 10, 40], [100, 100, 100, 90]))
+    assert low["past_bias"].iloc[3] == pytest.approx(30 / 300 - 1)
+    assert low["corrected"].iloc[3] == pytest.approx(80)
+    high = corrected_calls(calls_frame([300, 300, 300, 90], [100, 100, 100, 90]))
+    assert high["corrected"].iloc[3] == pytest.approx(45)
+
+
 def test_a_rep_who_called_nothing_is_not_corrected():
     out = corrected_calls(calls_frame([0, 0, 0, 80], [100, 50, 70, 90]))
     assert pd.isna(out["past_bias"].iloc[3]) and out["corrected"].iloc[3] == 80
