@@ -78,6 +78,7 @@ def snapshot(
     catalogue: StageCatalogue,
     as_of: pd.Timestamp,
     history: pd.DataFrame | None = None,
+    current: bool = False,
 ) -> pd.DataFrame:
     """Opportunities as known at the end of ``as_of``: existence, stage, status, probability.
 
@@ -85,9 +86,12 @@ def snapshot(
     in their last stage entered by ``as_of`` (the first open stage if history has none), with
     the catalogue's default probability and an unknown forecast category. With a non-empty
     ``history`` (opportunity_history) every deal open then takes the values it had then
-    (``past_states``); a value the history lacks stays as above.
+    (``past_states``); a value the history lacks stays as above. ``current``: the history is
+    whole and ``opportunities`` is the state at its end (a dataset, or a view with its own
+    history), so a field of a still-open deal that the history does not change after ``as_of``
+    keeps its value: faster, and a history lagging the export cannot overwrite newer values.
     """
-    return snapshots(opportunities, stage_history, catalogue, [as_of], history)[0]
+    return snapshots(opportunities, stage_history, catalogue, [as_of], history, current)[0]
 
 
 def snapshots(
@@ -96,9 +100,12 @@ def snapshots(
     catalogue: StageCatalogue,
     dates: Sequence[pd.Timestamp],
     history: pd.DataFrame | None = None,
+    current: bool = False,
 ) -> list[pd.DataFrame]:
     """``snapshot`` at each of ``dates``, computed at once: one stage look-up and one history
-    look-up for every (deal, date) pair (the pipeline at many past dates, e.g. in coverage)."""
+    look-up for every (deal, date) pair (the pipeline at many past dates, e.g. in coverage).
+    Only the columns ``opportunities`` has are rebuilt: without stage and probability columns
+    no stage is looked up (coverage needs amounts, close dates and status only)."""
     dates = [pd.Timestamp(d) for d in dates]
     if not dates:
         return []
@@ -110,16 +117,20 @@ def snapshots(
     closed_later = ((known["status"] != "open").to_numpy(bool)
                     & (known["close_date"].to_numpy("datetime64[ns]") > on))
     if closed_later.any():
-        ids = known.loc[closed_later, "opportunity_id"]
-        past_stage = pd.Series(open_stages_on(
-            stage_history, catalogue, ids, np.arange(len(ids)), pd.DatetimeIndex(on[closed_later])),
-            index=ids.index)
-        known.loc[closed_later, "stage"] = past_stage.astype(known["stage"].dtype)
         known.loc[closed_later, "status"] = "open"
-        known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)
-        known.loc[closed_later, "forecast_category"] = pd.NA
+        if "stage" in known.columns or "probability" in known.columns:
+            ids = known.loc[closed_later, "opportunity_id"]
+            past_stage = pd.Series(open_stages_on(
+                stage_history, catalogue, ids, np.arange(len(ids)),
+                pd.DatetimeIndex(on[closed_later])), index=ids.index)
+            if "stage" in known.columns:
+                known.loc[closed_later, "stage"] = past_stage.astype(known["stage"].dtype)
+            if "probability" in known.columns:
+                known.loc[closed_later, "probability"] = catalogue.probability_of(past_stage)
+        if "forecast_category" in known.columns:
+            known.loc[closed_later, "forecast_category"] = pd.NA
     if history is not None and len(history) and (known["status"] == "open").any():
-        _rewind(known, history, catalogue, on, closed_later)
+        _rewind(known, history, catalogue, on, closed_later, current)
     if len(dates) == 1:
         return [known]
     bounds = np.cumsum([0, *sizes])
@@ -128,20 +139,48 @@ def snapshots(
 
 
 def _rewind(known: pd.DataFrame, history: pd.DataFrame, catalogue: StageCatalogue,
-            on: np.ndarray, closed_later: np.ndarray) -> None:
+            on: np.ndarray, closed_later: np.ndarray, current: bool = False) -> None:
     """In place: each row of ``known`` open at the end of its date ``on`` takes the history's
     values then; a reopened deal (``closed_later``) without a recorded probability takes its
-    stage's default."""
-    rows = np.flatnonzero((known["status"] == "open").to_numpy(bool))
+    stage's default. ``current`` (see ``snapshot``): a still-open deal's field unchanged after
+    its date keeps its value, and deals with no change after it are not looked up at all."""
+    is_open = (known["status"] == "open").to_numpy(bool)
     fields = tuple(f for f in FIELDS if f in known.columns)
+    later = None
+    if current:
+        later = _changed_later(history, known["opportunity_id"], on, fields)
+        is_open = is_open & (closed_later | np.logical_or.reduce([later[f] for f in fields]))
+    rows = np.flatnonzero(is_open)
+    if not len(rows):
+        return
     then = past_states(history, catalogue, known["opportunity_id"].iloc[rows],
                        pd.DatetimeIndex(on[rows]), fields)
+    if later is not None:
+        keep = ~closed_later[rows]
+        for f in fields:
+            then[f] = then[f].where(~keep | later[f][rows])
     if "probability" in fields and "stage" in fields:
         reopened = closed_later[rows] & then["probability"].isna().to_numpy()
         default = catalogue.probability_of(then["stage"].astype(object))
         then["probability"] = then["probability"].where(~reopened, default)
     for f in fields:
         known[f] = _overlay(known[f], rows, then[f])
+
+
+def _changed_later(history: pd.DataFrame, ids: pd.Series, on: np.ndarray,
+                   fields: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Per field: whether deal ``ids[i]``'s history changes that field after the end of day
+    ``on[i]``; only the rows after the earliest day are read (none at all for today's view)."""
+    end_of_day = on.astype("datetime64[ns]") + np.timedelta64(1, "D")
+    after = history.loc[history["changed_at"].to_numpy("datetime64[ns]") >= end_of_day.min()]
+    out = {}
+    for f in fields:
+        last = after.loc[after[f].notna()].groupby("opportunity_id", observed=True)[
+            "changed_at"].max()
+        pos = positions(ids, pd.Series(last.index))
+        when = last.to_numpy("datetime64[ns]")[np.maximum(pos, 0)] if len(last) else end_of_day
+        out[f] = (pos >= 0) & (when >= end_of_day)
+    return out
 
 
 def _overlay(column: pd.Series, rows: np.ndarray, values: pd.Series) -> pd.Series:

@@ -25,9 +25,8 @@ from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.quotas import quota_for_period
 from salesops.data.store import Dataset
 
-#: Columns a snapshot needs (it rewrites status and, from the history, the fields it records).
-_COLUMNS = ["opportunity_id", "created_date", "close_date", "stage", "status", "amount",
-            "forecast_category", "probability"]
+#: The columns coverage reads: snapshots rebuild only these (no stage look-up).
+_COLUMNS = ["opportunity_id", "created_date", "close_date", "status", "amount"]
 
 
 @dataclass(frozen=True)

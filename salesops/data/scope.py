@@ -245,10 +245,11 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
             raise ValueError(f"scope {scope} matches no transaction by {day:%Y-%m-%d}; known "
                              f"{scope.kind} values: {', '.join(known) or 'none'}")
     changes = dataset.opportunity_history
-    changes = changes.loc[changes["changed_at"] < day + pd.Timedelta(days=1)]
     if source is not None:
         changes = changes.loc[positions(changes["opportunity_id"], opps["opportunity_id"]) >= 0]
-    deals = snapshot(opps, dataset.stage_history, dataset.catalogue, day, history=changes)
+    deals = snapshot(opps, dataset.stage_history, dataset.catalogue, day, history=changes,
+                     current=True)
+    changes = changes.loc[changes["changed_at"] < day + pd.Timedelta(days=1)]
     history = dataset.stage_history.loc[dataset.stage_history["entered_date"] <= day]
     accounts = dataset.accounts
     if source is not None:

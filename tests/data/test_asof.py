@@ -102,6 +102,28 @@ def test_snapshot_with_history_gives_open_deals_their_values_then():
                                             "pipeline", 0.4]
 
 
+def test_current_snapshot_keeps_values_the_history_does_not_change_later():
+    """current=True (a dataset or a view and its whole history): a still-open deal's field that
+    no later row changes keeps today's value, so a history that lags the export (built from
+    last night's snapshots) cannot overwrite it; fields changed later are rewound as before."""
+    opps, hist = frames()
+    opps.loc[opps["opportunity_id"] == "O", "amount"] = 75.0  # export newer than the history
+    # Apr 15: O's last recorded change is Apr 1 (70, Jun 30): nothing later, so today's 75 and
+    # today's stage/category stand; without current the lagging 70 would win
+    now = snapshot(opps, hist, CAT, T("2026-04-15"), history=history(), current=True)
+    assert now.set_index("opportunity_id").loc["O", "amount"] == 75.0
+    lagging = snapshot(opps, hist, CAT, T("2026-04-15"), history=history())
+    assert lagging.set_index("opportunity_id").loc["O", "amount"] == 70.0
+    # Feb 28: O's amount and close date change later (Apr 1), so they are rewound (60, May 31);
+    # its stage and category change later too (Mar 1): Prospecting, pipeline; W (closed later)
+    # is rewound whatever the flag
+    then = snapshot(opps, hist, CAT, T("2026-02-28"), history=history(), current=True)
+    plain = snapshot(opps, hist, CAT, T("2026-02-28"), history=history())
+    pd.testing.assert_frame_equal(then, plain)
+    assert then.set_index("opportunity_id").loc["O", COLS].tolist() == [
+        "open", 60.0, T("2026-05-31"), "Prospecting", "pipeline", 0.4]
+
+
 def test_snapshot_with_history_counts_a_change_made_during_the_day():
     opps, hist = frames()
     snap = snapshot(opps, hist, CAT, T("2026-02-15"), history=history()).set_index(
