@@ -22,7 +22,7 @@ HOW_TO_ADD: dict[str, str] = {
     "opportunities": "an opportunities (deals) table",
     "stage_history": "a stage history (stage_history.csv, or HubSpot's 'Date entered' columns)",
     "opportunity_history": "an opportunity history (Salesforce OpportunityHistory, HubSpot deal "
-                           "property history) or nightly `salesops snapshot` runs",
+                           "property history) or nightly snapshots (the salesops snapshot command)",
     "transactions": "an orders or transactions table",
 }
 

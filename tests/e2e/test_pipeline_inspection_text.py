@@ -143,7 +143,7 @@ def test_without_history_each_section_is_one_sentence(without_history):
     for what in NOTICES:
         sentence = (f"{what} cannot be shown: the data has no opportunity_history table; an "
                     "opportunity history (Salesforce OpportunityHistory, HubSpot deal property "
-                    "history) or nightly `salesops snapshot` runs would enable it.")
+                    "history) or nightly snapshots (the salesops snapshot command) would enable it.")
         # pipeline movement: in the executive summary and in its own section; the others once
         assert text.count(sentence) == (2 if what == "Pipeline movement" else 1), what
     assert "<table" not in without_history and "<img" not in without_history
