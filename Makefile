@@ -9,10 +9,11 @@ ARGS ?=
 
 .PHONY: reports test lab lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml benchmarks/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps -r benchmarks/requirements.txt
 	touch $(STAMP)
 
 ## Set up (if needed) and run every report on the built-in sample data into reports/<today>/
