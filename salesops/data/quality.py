@@ -115,6 +115,7 @@ TABLE_LABELS: dict[str, str] = {
     "quotas": "Quotas",
     "opportunity_history": "Opportunity history (changes of amount, close date, stage, category)",
     "stage_history": "Stage history (stage changes of each deal)",
+    "territories": "Territories (account to territory and rep)",
     "transactions": "Orders / transactions",
 }
 

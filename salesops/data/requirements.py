@@ -23,6 +23,7 @@ HOW_TO_ADD: dict[str, str] = {
     "stage_history": "a stage history (stage_history.csv, or HubSpot's 'Date entered' columns)",
     "opportunity_history": "an opportunity history (Salesforce OpportunityHistory, HubSpot deal "
                            "property history) or nightly snapshots (the salesops snapshot command)",
+    "territories": "a territories table (territories.csv: account_id, territory, rep_id)",
     "transactions": "an orders or transactions table",
 }
 

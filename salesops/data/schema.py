@@ -189,6 +189,20 @@ OPPORTUNITY_HISTORY = Table(
     foreign_keys=(ForeignKey("opportunity_id", "opportunities", "opportunity_id"),),
 )
 
+TERRITORIES = Table(
+    name="territories",
+    description="Territory plan: the territory (and its rep) each account belongs to.",
+    columns=(
+        Column("account_id", "id", "Account assigned."),
+        Column("territory", "text", "Territory the account belongs to."),
+        Column("rep_id", "id", "Rep covering the territory (empty: territory without a rep).",
+               nullable=True),
+    ),
+    key=("account_id",),
+    foreign_keys=(ForeignKey("account_id", "accounts", "account_id"),
+                  ForeignKey("rep_id", "reps", "rep_id")),
+)
+
 TRANSACTIONS = Table(
     name="transactions",
     description="Bookings-only path: orders or transactions (date, amount, optional dimensions), "
@@ -209,7 +223,7 @@ TRANSACTIONS = Table(
 #: Tables in dependency order (a table's foreign keys point to tables listed before it).
 TABLES: dict[str, Table] = {
     t.name: t for t in (REPS, ACCOUNTS, QUOTAS, OPPORTUNITIES, OPPORTUNITY_HISTORY, STAGE_HISTORY,
-                        TRANSACTIONS)
+                        TERRITORIES, TRANSACTIONS)
 }
 #: The tables of a CRM export (the sample generator writes these).
 CRM_TABLES: tuple[str, ...] = ("reps", "accounts", "quotas", "opportunities",

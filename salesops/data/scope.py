@@ -191,7 +191,8 @@ class ScopedView(Dataset):
     Same tables as a ``Dataset``, so every analysis takes either: ``opportunities`` holds the
     deals as known on ``as_of`` (``salesops.data.asof.snapshot``), ``reps`` the in-scope roster
     as known then, ``accounts`` the accounts the in-scope deals touch, ``opportunity_history``
-    the in-scope deals' changes known by then (``changed_at < as_of + 1 day``).
+    the in-scope deals' changes known by then (``changed_at < as_of + 1 day``), ``territories``
+    the in-scope reps' territory rows.
     ``history_start`` is the first deal created in the whole dataset by ``as_of`` (how far the
     data reaches back; it names nobody); ``open_now`` the ids of the in-scope deals still open
     in the data today (without an opportunity history, forecast categories are known only for
@@ -257,6 +258,9 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
         accounts = accounts.loc[positions(accounts["account_id"],
                                           deals["account_id"].dropna()) >= 0]
     quotas = dataset.quotas.loc[positions(dataset.quotas["rep_id"], roster["rep_id"]) >= 0]
+    territories = dataset.territories
+    if source is not None:  # the in-scope reps' territories
+        territories = territories.loc[positions(territories["rep_id"], roster["rep_id"]) >= 0]
     created = dataset.opportunities["created_date"]
     first = created.loc[created <= day].min()
     return ScopedView(
@@ -264,7 +268,8 @@ def scoped_view(dataset: Dataset, as_of: str | pd.Timestamp | None,
         quotas=quotas.reset_index(drop=True), opportunities=deals,
         stage_history=history.reset_index(drop=True), transactions=tx.reset_index(drop=True),
         opportunity_history=changes.reset_index(drop=True),
-        settings=dataset.settings, catalogue=dataset.catalogue, fingerprint=dataset.fingerprint,
-        contents=dataset.contents, scope=scope, as_of=day,
+        territories=territories.reset_index(drop=True), settings=dataset.settings,
+        catalogue=dataset.catalogue, fingerprint=dataset.fingerprint, contents=dataset.contents,
+        scope=scope, as_of=day,
         history_start=None if pd.isna(first) else first.normalize(),
         open_now=pd.Index(opps.loc[opps["status"] == "open", "opportunity_id"]))

@@ -27,7 +27,7 @@ SETTINGS_FILE = "settings.json"
 STAGES_FILE = "stages.yaml"
 CONTENTS_FILE = "contents.json"
 #: Tables a Dataset built in code may omit; they count as present only when given with rows.
-OPTIONAL_IN_CODE: tuple[str, ...] = ("transactions", "opportunity_history")
+OPTIONAL_IN_CODE: tuple[str, ...] = ("transactions", "opportunity_history", "territories")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class Dataset:
     stage_history: pd.DataFrame
     transactions: pd.DataFrame | None = None
     opportunity_history: pd.DataFrame | None = None
+    territories: pd.DataFrame | None = None
     settings: Settings = field(default_factory=Settings)
     catalogue: StageCatalogue = field(default_factory=load_catalogue)
     fingerprint: str = ""
@@ -87,7 +88,7 @@ class Dataset:
         for name in OPTIONAL_IN_CODE:
             if getattr(self, name) is None:
                 setattr(self, name, empty_frame(TABLES[name]))
-        if self.contents is None:  # built in code: every table given (these two: with rows)
+        if self.contents is None:  # built in code: every table given (these: with rows)
             self.contents = Contents(present=frozenset(
                 n for n in TABLES if n not in OPTIONAL_IN_CODE or len(getattr(self, n))))
 
