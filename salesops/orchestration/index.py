@@ -22,7 +22,7 @@ from salesops.presentation.formatting import count, plural
 INDEX_FILE = "index.html"
 #: The order a leader reads the reports in; any other report follows, by name.
 READING_ORDER = ("performance_review", "forecast", "pipeline_inspection", "comp_plan_evaluation",
-                 "data_quality")
+                 "planning", "data_quality")
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),

@@ -70,11 +70,12 @@ def test_day_index_escapes_names_errors_and_parameters():
     assert "region=&lt;script&gt;" in html
 
 
-def test_reading_order_puts_the_five_reports_first_and_others_after_by_name():
-    names = ["zeta", "data_quality", "alpha", "pipeline_inspection", "forecast",
+def test_reading_order_puts_the_six_reports_first_and_others_after_by_name():
+    names = ["zeta", "data_quality", "alpha", "pipeline_inspection", "forecast", "planning",
              "comp_plan_evaluation", "performance_review"]
     assert reading_order(names) == ["performance_review", "forecast", "pipeline_inspection",
-                                    "comp_plan_evaluation", "data_quality", "alpha", "zeta"]
+                                    "comp_plan_evaluation", "planning", "data_quality", "alpha",
+                                    "zeta"]
 
 
 def test_cover_shows_each_reports_headline_numbers_in_reading_order_with_its_link():
