@@ -58,3 +58,16 @@ def test_written_quotas_load_through_ingest(tmp_path):
     assert quotas["quota_amount"].tolist() == [100000.0, 120000.1, 33333.33]
     assert quotas["period_end"].dt.strftime("%Y-%m-%d").tolist() == [
         "2025-03-31", "2025-06-30", "2025-03-31"]
+
+
+def test_written_territories_load_through_ingest(tmp_path):
+    src = tmp_path / "export"
+    shutil.copytree(VALID, src)
+    plan = pd.DataFrame({"account_id": ["A1", "A2", "A3"], "territory": ["East 1", "East 1", "West"],
+                         "rep_id": ["R1", "R1", None]})  # West has no rep yet
+    write_plan_tables(src, {"territories": plan})
+    result = ingest(src, tmp_path / "processed")
+    assert result.counts["territories"].rows_quarantined == 0
+    loaded = load_dataset(tmp_path / "processed").territories
+    assert loaded["territory"].tolist() == ["East 1", "East 1", "West"]
+    assert loaded["rep_id"].isna().tolist() == [False, False, True]
