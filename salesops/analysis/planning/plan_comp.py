@@ -83,18 +83,21 @@ def drawn_id(ids: pd.Series, draw: pd.Series) -> pd.Series:
 
 
 def plan_year_deals(deals: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
-    """The won deals of each draw's plan year: every won deal a rep closed in a drawn source
-    month, moved to its plan month (same day of the month, at most the month's last day); rep
-    and account ids carry the draw (``drawn_id``), the deal id the draw and plan month too.
-    Deals without an amount are left out (unknown, never $0)."""
+    """The won deals of each draw's plan year: every won deal closed in a drawn source month by
+    its source rep (``source_rep_id``; the rep themself when the draws have no such column),
+    moved to the plan month (same day of the month, at most the month's last day) and credited
+    to the drawn rep; rep and account ids carry the draw (``drawn_id``), the deal id the draw
+    and plan month too. Deals without an amount are left out (unknown, never $0)."""
     _check_draws(draws)
     won = deals.loc[(deals["status"] == "won") & deals["amount"].notna()]
     won = won.assign(source_month=won["close_date"].dt.to_period("M").dt.to_timestamp(),
-                     rep_id=won["rep_id"].astype(str))
-    d = draws.assign(rep_id=draws["rep_id"].astype(str),
+                     source_rep_id=won["rep_id"].astype(str)).drop(columns="rep_id")
+    source = draws["source_rep_id"] if "source_rep_id" in draws else draws["rep_id"]
+    d = draws.assign(rep_id=draws["rep_id"].astype(str), source_rep_id=source.astype(str),
                      plan_month=pd.to_datetime(draws["plan_month"]),
                      source_month=pd.to_datetime(draws["source_month"]))
-    moved = d.merge(won, on=["rep_id", "source_month"], how="inner")
+    moved = d[["draw", "rep_id", "plan_month", "source_rep_id", "source_month"]].merge(
+        won, on=["source_rep_id", "source_month"], how="inner")
     day = moved["close_date"].dt.day.clip(upper=moved["plan_month"].dt.days_in_month)
     close = moved["plan_month"] + pd.to_timedelta(day - 1, unit="D")
     cols = {"opportunity_id": moved["opportunity_id"].astype(str) + "@" + moved["draw"].astype(str)

@@ -69,6 +69,17 @@ def test_drawn_months_become_plan_year_deals_on_the_same_day_of_the_month():
     assert set(moved["account_id"]) == {"a1#0", "a1#1"}  # a draw's accounts are its own
 
 
+def test_a_month_drawn_from_another_rep_is_credited_to_the_drawn_rep():
+    # r2 has too little history of their own: plan month March 2027 repeats r1's February 2026
+    draws = pd.DataFrame({"draw": [5], "rep_id": ["r2"], "plan_month": [pd.Timestamp("2027-03-01")],
+                          "source_rep_id": ["r1"], "source_month": [pd.Timestamp("2026-02-01")]})
+    moved = plan_year_deals(DEALS, draws)
+    # r1's won deal d3 (2,000 on 10 February) becomes r2's on 10 March; the lost d4 stays out
+    assert moved[["rep_id", "source_opportunity_id", "amount"]].values.tolist() == [
+        ["r2#5", "d3", 2000.0]]
+    assert moved["close_date"].tolist() == [pd.Timestamp("2027-03-10")]
+
+
 def test_each_draw_is_paid_through_the_plan_and_the_range_is_over_the_draws():
     pc = plan_comp(FLAT, REPS, QUOTAS, DEALS, DRAWS, YEAR, CAL)
     d = pc.by_draw.set_index("draw")
