@@ -5,7 +5,9 @@ Reads ``series_id, category, horizon, start_year, start_period, t, value`` (the 
 scores the package's default forecaster (``salesops.analysis.forecast.auto.auto_forecast``,
 the code the report runs, here without backtest), seasonal naive, Naive2 (naive on the
 seasonally adjusted series, classical multiplicative decomposition when the 90% lag-M
-autocorrelation test says seasonal), statsmodels Theta and automatic ETS. Metrics per method:
+autocorrelation test says seasonal), statsmodels Theta and automatic ETS, and statsforecast's
+AutoETS, AutoTheta, AutoARIMA and AutoCES (season length M, as shipped; benchmark-only, see
+benchmarks/requirements.txt). Metrics per method:
 sMAPE (M3 definition), MAPE, MASE (in-sample seasonal naive scale at lag M, lag 1 when M = 1),
 80% / 95% interval coverage, seconds spent in the method (summed over worker processes), and
 sMAPE / MASE on the selection half (1st, 3rd, ... series in id order) and the held-out half.
@@ -32,6 +34,7 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -52,7 +55,9 @@ from salesops.analysis.forecast.models import (  # noqa: E402
 
 COLUMNS = ("series_id", "category", "horizon", "start_year", "start_period", "t", "value")
 LEVELS = (80, 95)
-METHODS = ("default", "seasonal_naive", "naive2", "sm_theta", "sm_ets")
+STATSFORECAST = {"sf_ets": "AutoETS", "sf_theta": "AutoTheta", "sf_arima": "AutoARIMA",
+                 "sf_ces": "AutoCES"}
+METHODS = ("default", "seasonal_naive", "naive2", "sm_theta", "sm_ets", *STATSFORECAST)
 
 
 class DataError(ValueError):
@@ -154,8 +159,28 @@ def sm_ets(train: np.ndarray, h: int, m: int) -> ModelForecast:
     return ets_auto(train, h, m, LEVELS)
 
 
+def statsforecast_model(name: str) -> Callable[[np.ndarray, int, int], ModelForecast]:
+    """statsforecast's automatic model ``STATSFORECAST[name]`` with season length m, as shipped
+    (its own model selection and intervals)."""
+    def forecast(train: np.ndarray, h: int, m: int) -> ModelForecast:
+        try:
+            from statsforecast import models
+        except ImportError as exc:  # benchmark-only dependency
+            raise SystemExit("statsforecast is not installed: pip install --no-deps -r "
+                             "benchmarks/requirements.txt (or leave out the sf_ methods)") from exc
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = getattr(models, STATSFORECAST[name])(season_length=m).forecast(
+                y=np.asarray(train, dtype=float), h=h, level=list(LEVELS))
+        return ModelForecast(name, np.asarray(out["mean"], dtype=float),
+                             {lv: (np.asarray(out[f"lo-{lv}"], dtype=float),
+                                   np.asarray(out[f"hi-{lv}"], dtype=float)) for lv in LEVELS})
+    return forecast
+
+
 SINGLE = {"seasonal_naive": lambda y, h, m: seasonal_naive(y, h, m, LEVELS),
-          "naive2": naive2, "sm_theta": sm_theta, "sm_ets": sm_ets}
+          "naive2": naive2, "sm_theta": sm_theta, "sm_ets": sm_ets,
+          **{name: statsforecast_model(name) for name in STATSFORECAST}}
 
 
 def scores(actual: np.ndarray, fc: ModelForecast, train: np.ndarray, m: int) -> dict[str, float]:

@@ -85,10 +85,31 @@ def test_every_method_and_the_last_line(tmp_path, capsys):
     assert load_script().main([str(path), "--season", "4", "--workers", "1", "--short", "12"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert "3 series, horizon 8, season 4, training values 12-12" in lines[0]
-    for name in ("default", "seasonal_naive", "naive2", "sm_theta", "sm_ets"):
+    for name in ("default", "seasonal_naive", "naive2", "sm_theta", "sm_ets",
+                 "sf_ets", "sf_theta", "sf_arima", "sf_ces"):
         assert any(line.startswith(name) for line in lines[1:-1])
     assert re.fullmatch(r"default: smape=\d+\.\d\d mase=\d+\.\d{3} cov80=\d+\.\d "
                         r"cov95=\d+\.\d seconds=\d+\.\d", lines[-1])
+
+
+@pytest.mark.parametrize("name", ["sf_ets", "sf_theta", "sf_arima"])
+def test_statsforecast_models_continue_a_straight_line(name):
+    # y = 10 + 2t for t = 1..24 (last value 58): the next four are 60 62 64 66
+    fc = load_script().SINGLE[name](10 + 2 * np.arange(1, 25.0), 4, 1)
+    assert fc.mean == pytest.approx([60, 62, 64, 66], abs=0.05)
+    assert set(fc.intervals) == {80, 95}
+
+
+@pytest.mark.parametrize("name", ["sf_ets", "sf_theta", "sf_arima", "sf_ces"])
+def test_statsforecast_models_repeat_a_quarterly_pattern(name):
+    # 10 20 30 40 six times plus noise of sd 0.5: next year 10 20 30 40 (within 1, two sd),
+    # 95% bounds outside the 80% ones
+    train = np.tile([10.0, 20, 30, 40], 6) + np.random.default_rng(0).normal(0, 0.5, 24)
+    fc = load_script().SINGLE[name](train, 4, 4)
+    assert fc.mean == pytest.approx([10, 20, 30, 40], abs=1.0)
+    (lo80, hi80), (lo95, hi95) = fc.intervals[80], fc.intervals[95]
+    assert np.all(lo95 <= lo80) and np.all(lo80 <= fc.mean) and np.all(fc.mean <= hi80)
+    assert np.all(hi80 <= hi95)
 
 
 @pytest.mark.parametrize("content, message", [
