@@ -1,0 +1,93 @@
+"""Expected headcount by month: today's reps by tenure, attrition, backfills and planned hires.
+
+An expected-value model run month by month from the month after ``as_of`` to the end of the plan
+year: each month every cohort on roll loses the monthly attrition rate, a leaver's seat is filled
+by a new hire ``backfill_delay`` months later, planned hires join on their month, and every hire
+starts at tenure month 1. Effective headcount weighs each rep by the ramp share at their tenure
+(an unknown hire date counts as ramped). Seats vacated on or before ``as_of`` are not refilled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from salesops.analysis.planning.attrition import Attrition
+from salesops.analysis.planning.ramp_profile import RampProfile, ramp_share
+from salesops.analysis.planning.seats import plan_year
+from salesops.data.asof import roster_as_of
+from salesops.data.periods import FiscalCalendar
+from salesops.data.rep_months import month_index
+
+#: Months from a leaver's departure to the backfill's start.
+BACKFILL_DELAY = 2
+
+HEADCOUNT_COLUMNS = ("month", "in_plan_year", "headcount", "ramping", "effective_headcount",
+                     "leavers", "backfills", "new_hires")
+
+
+def simulated_months(as_of: pd.Timestamp, calendar: FiscalCalendar | None = None
+                     ) -> pd.DatetimeIndex:
+    """First days of the months after the one holding ``as_of``, to the end of the plan year."""
+    calendar = calendar or FiscalCalendar()
+    first = calendar.shift(calendar.period(as_of, "month"), 1)
+    months = calendar.periods_between(first.start, plan_year(as_of, calendar).end, "month")
+    return pd.DatetimeIndex([p.start for p in months])
+
+
+def planned_hires(hires: Mapping | pd.Series | None, months: pd.DatetimeIndex) -> np.ndarray:
+    """Hires per month of ``months`` from a month -> count mapping (any day of the month)."""
+    counts = np.zeros(len(months))
+    for month, count in (dict(hires) if hires is not None else {}).items():
+        start = pd.Timestamp(month).to_period("M").start_time
+        if start not in months:
+            raise ValueError(f"planned hires for {start:%Y-%m}: only the months "
+                             f"{months[0]:%Y-%m} to {months[-1]:%Y-%m} can be planned")
+        if not count >= 0:
+            raise ValueError(f"planned hires for {start:%Y-%m} must be >= 0, got {count!r}")
+        counts[months.get_loc(start)] += float(count)
+    return counts
+
+
+def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | pd.Series | None,
+                   attrition: Attrition, hires: Mapping | pd.Series | None = None,
+                   backfill_delay: int = BACKFILL_DELAY, backfill: bool = True,
+                   calendar: FiscalCalendar | None = None) -> pd.DataFrame:
+    """Expected headcount per month after ``as_of`` to the plan year's end (``HEADCOUNT_COLUMNS``).
+
+    ``headcount``: reps on roll (expected, fractional); ``ramping``: those within the profile's
+    months; ``hires``: month -> planned new hires; ``backfill=False`` leaves seats empty.
+    """
+    if backfill_delay < 0:
+        raise ValueError(f"backfill delay must be >= 0 months, got {backfill_delay}")
+    as_of = pd.Timestamp(as_of)
+    months = simulated_months(as_of, calendar)
+    new = planned_hires(hires, months)
+    roster = roster_as_of(reps, as_of)
+    roster = roster.loc[roster["termination_date"].isna()]
+    size = np.ones(len(roster))
+    tenure = month_index(pd.DatetimeIndex([as_of])) - month_index(roster["hire_date"]) + 1
+    months_long = ramp.months if isinstance(ramp, RampProfile) else (
+        0 if ramp is None or ramp.empty else int(ramp.index.max()))
+    rate = attrition.monthly_rate
+    leavers, backfills, rows = np.zeros(len(months)), np.zeros(len(months)), []
+    for j in range(len(months)):
+        leaving = size * rate
+        leavers[j] = leaving.sum()
+        size, tenure = size - leaving, tenure + 1
+        if backfill and j >= backfill_delay:
+            backfills[j] = leavers[j - backfill_delay]
+        joining = new[j] + backfills[j]
+        if joining > 0:
+            size, tenure = np.r_[size, joining], np.r_[tenure, 1.0]
+        share = ramp_share(pd.Series(tenure), ramp).to_numpy(float)
+        rows.append((size.sum(), size[tenure <= months_long].sum(), (size * share).sum()))
+    on_roll = np.array(rows).reshape(-1, 3)
+    year = plan_year(as_of, calendar)
+    return pd.DataFrame({
+        "month": months, "in_plan_year": (months >= year.start) & (months <= year.end),
+        "headcount": on_roll[:, 0], "ramping": on_roll[:, 1], "effective_headcount": on_roll[:, 2],
+        "leavers": leavers, "backfills": backfills, "new_hires": new,
+    })
