@@ -232,10 +232,11 @@ def top_down(target: float, seats: pd.DataFrame, rates: pd.DataFrame | Mapping[s
         parent = people[keys].astype(str).agg("|".join, axis=1) if keys else pd.Series("", index=people.index)
         mine = weight.groupby(people[group].astype(str).agg("|".join, axis=1)).transform("sum")
         above = weight.groupby(parent).transform("sum")
-        if (above <= 0).any():
-            empty = sorted(set(parent[above <= 0])) or ["all reps"]
-            raise ValueError(f"no weight to allocate by at level {level} within {empty[0] or 'the company'}")
-        share = share * mine / above
+        stuck = (above <= 0) & (share > 0)
+        if stuck.any():
+            within = parent[stuck].iloc[0] or "the company"
+            raise ValueError(f"no weight to allocate by at level {level} within {within}")
+        share = share * (mine / above.where(above > 0)).fillna(0.0)
         keys = group if level != "rep" else keys
     people["rate"] = people["rep_id"].map(per_level["rep"].set_index("rep_id")["rate"])
     people["rate_source"] = people["rep_id"].map(per_level["rep"].set_index("rep_id")["rate_source"])
