@@ -200,7 +200,7 @@ def rates_from_history(seats: pd.DataFrame, rep_months: pd.DataFrame, first: pd.
 
 def split_cents(weights: np.ndarray | pd.Series, total_cents: int) -> np.ndarray:
     """Integer cents proportional to ``weights`` summing exactly to ``total_cents``: floors, then
-    one more cent to the largest remainders (ties to the earlier row)."""
+    one more cent to the largest remainders (equal to 1e-9 cent: the earlier row first)."""
     w = np.asarray(weights, dtype=float)
     if w.size == 0 or (w < 0).any() or not np.isfinite(w).all():
         raise ValueError("weights must be a non-empty array of finite values >= 0")
@@ -209,7 +209,7 @@ def split_cents(weights: np.ndarray | pd.Series, total_cents: int) -> np.ndarray
     exact = w / w.sum() * total_cents
     cents = np.floor(exact).astype(np.int64)
     short = int(total_cents - cents.sum())
-    order = np.argsort(-(exact - cents), kind="stable")
+    order = np.argsort(-np.round(exact - cents, 9), kind="stable")  # float noise is no tie-break
     cents[order[:short]] += 1
     return cents
 
