@@ -124,3 +124,21 @@ def test_rep_months_invariants(rows, spells):
     won = frame.loc[(frame["status"] == "won") & (frame["close_date"] <= as_of)]
     assert out["bookings"].sum() <= won["amount"].sum() * (1 + 1e-9) + 1e-6
     assert (out["tenure_month"] >= 1).all()
+
+
+def test_on_the_sample_a_past_as_of_needs_no_as_of_view():
+    from salesops.data.builtin import ensure_sample_dataset
+    from salesops.data.scope import scoped_view
+    from salesops.data.store import load_dataset
+
+    data = load_dataset(ensure_sample_dataset(end="2026-12-01"))
+    as_of = T("2026-06-15")
+    view = scoped_view(data, as_of, None)
+    whole = rep_months(data.reps, data.opportunities, as_of, data.calendar)
+    # deals closed by as_of are final and later hires/leavers are unknown either way
+    pd.testing.assert_frame_equal(whole, rep_months(view.reps, view.deals, as_of, view.calendar))
+    assert whole["month"].max() == T("2026-05-01")   # June is not complete on 2026-06-15
+    # every won amount of a roster rep closed in the covered months books once
+    won = data.opportunities.loc[(data.opportunities["status"] == "won")
+                                 & (data.opportunities["close_date"] < T("2026-06-01"))]
+    assert whole["bookings"].sum() == pytest.approx(won["amount"].sum())

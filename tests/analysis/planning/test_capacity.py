@@ -116,3 +116,24 @@ def test_seeded_range_is_deterministic_and_brackets_the_point():
     assert (a.capacity_low, a.capacity_high) == (b.capacity_low, b.capacity_high)
     assert a.capacity_low < a.capacity < a.capacity_high
     assert np.all(np.diff(a.hires_needed["capacity_per_hire"]) < 0)  # later hires add less
+
+
+def test_capacity_on_the_sample():
+    from salesops.data.builtin import ensure_sample_dataset
+    from salesops.data.rep_months import rep_months
+    from salesops.data.store import load_dataset
+
+    data = load_dataset(ensure_sample_dataset(end="2026-12-01"))
+    as_of = T("2026-12-01")
+    months = rep_months(data.reps, data.opportunities, as_of, data.calendar)
+    plan = capacity_plan(months, data.reps, as_of, target=75e6, calendar=data.calendar)
+    assert plan.availability and plan.ramp.source == "history" and plan.year.label == "FY2027"
+    # the sample's hires reach full productivity within the profile's 12 months
+    assert plan.ramp.shares[0] < 0.1 and plan.ramp.shares[-1] == 1.0
+    assert plan.capacity_low < plan.capacity < plan.capacity_high
+    prod = plan.productivity
+    assert prod.p10 <= prod.median <= prod.p90 and prod.rep_p10 <= prod.rep_median <= prod.rep_p90
+    # the last 12 complete months booked what the capacity's mean was measured on
+    assert prod.first_month == T("2025-12-01") and prod.last_month == T("2026-11-01")
+    assert plan.gap == pytest.approx(75e6 - plan.capacity) and plan.gap > 0
+    assert (plan.hires_needed["hires"].diff().dropna() >= 0).all()   # later hires: more needed
