@@ -2,8 +2,9 @@
 
 Every rep's weight is a rate (per fully productive month) times their effective months in the plan
 year (months employed, each scaled by the ramp share at that tenure), so a new hire's quota is
-ramped and a basis measured on history is not depressed by a rep's own ramp. Quotas are integer
-cents that sum exactly to target x (1 + over-assignment).
+ramped and a basis measured on history is not depressed by a rep's own ramp (seats and ramp from
+``planning.seats`` and ``planning.ramp_profile``). Quotas are integer cents that sum exactly to
+target x (1 + over-assignment).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops.data.periods import FiscalCalendar, Period
-from salesops.data.rep_months import month_index
+from salesops.analysis.planning.ramp_profile import RampProfile, ramp_share
+from salesops.analysis.planning.seats import plan_year
+from salesops.data.periods import FiscalCalendar
 from salesops.data.requirements import Needs
 
 BASES = ("even", "prior_year", "trailing_12m", "potential")
@@ -32,10 +34,6 @@ QUOTA_NEEDS = Needs("Quota allocation", tables=("opportunities", "reps"))
 RAMPED_QUOTA_NEEDS = Needs("Ramped quotas for new hires", columns={"reps": ("hire_date",)})
 POTENTIAL_NEEDS = Needs("Quotas by territory potential", tables=("accounts",),
                         columns={"opportunities": ("account_id",)})
-
-SEAT_COLUMNS = ("rep_id", "region", "team", "month", "employed_share", "tenure_month", "ramp",
-                "effective")
-
 
 @dataclass(frozen=True)
 class Allocation:
@@ -57,54 +55,6 @@ class Allocation:
         return int(self.reps["quota_cents"].sum()) / 100
 
 
-def plan_year(as_of: pd.Timestamp, calendar: FiscalCalendar | None = None) -> Period:
-    """The fiscal year after the one containing ``as_of``."""
-    calendar = calendar or FiscalCalendar()
-    return calendar.shift(calendar.period(as_of, "year"), 1)
-
-
-def ramp_share(tenure: pd.Series, ramp: pd.Series | None) -> pd.Series:
-    """Share of full productivity at each tenure month (1 = hire month): the profile's value, 1
-    after it ends, when no profile is given, and when tenure is unknown."""
-    if ramp is None or ramp.empty:
-        return pd.Series(1.0, index=tenure.index)
-    t = tenure.astype(float)
-    share = t.map(ramp.astype(float).rename(index=float))
-    share = share.where(t.isna() | (t <= ramp.index.max()), 1.0).fillna(1.0)
-    return share.where(t.isna() | (t >= 1), 0.0)
-
-
-def seat_months(reps: pd.DataFrame, months: list[Period], ramp: pd.Series | None = None) -> pd.DataFrame:
-    """One row per rep employed in some month of ``months`` and each such month (``SEAT_COLUMNS``).
-
-    ``employed_share`` = days employed / days in the month; ``effective`` = employed_share x ramp.
-    A roster without hire_date treats everyone as ramped; without termination_date, as staying.
-    """
-    roster = reps.assign(rep_id=reps["rep_id"].astype(str))
-    for col in ("region", "team"):
-        roster[col] = roster[col].astype("string") if col in roster else pd.Series(
-            pd.NA, index=roster.index, dtype="string")
-    hire = roster["hire_date"] if "hire_date" in roster else pd.Series(pd.NaT, index=roster.index)
-    term = roster["termination_date"] if "termination_date" in roster \
-        else pd.Series(pd.NaT, index=roster.index)
-    rows = []
-    for p in months:
-        start = hire.where(hire > p.start, p.start).fillna(p.start)
-        end = term.where(term < p.end, p.end).fillna(p.end)
-        days = (end - start).dt.days + 1
-        employed = days.clip(lower=0) / p.days
-        tenure = month_index([p.start])[0] - month_index(hire) + 1
-        rows.append(pd.DataFrame({"rep_id": roster["rep_id"], "region": roster["region"],
-                                  "team": roster["team"], "month": p.start,
-                                  "employed_share": employed.to_numpy(float),
-                                  "tenure_month": tenure}))
-    seats = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(SEAT_COLUMNS))
-    seats = seats.loc[seats["employed_share"] > 0].reset_index(drop=True)
-    seats["ramp"] = ramp_share(seats["tenure_month"], ramp).to_numpy(float)
-    seats["effective"] = seats["employed_share"] * seats["ramp"]
-    return seats[list(SEAT_COLUMNS)]
-
-
 def basis_window(basis: str, as_of: pd.Timestamp, calendar: FiscalCalendar | None = None
                  ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last month (first days) a history basis reads: the fiscal year before the plan
@@ -122,7 +72,7 @@ def basis_window(basis: str, as_of: pd.Timestamp, calendar: FiscalCalendar | Non
 
 
 def history_rates(rep_months: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp,
-                  ramp: pd.Series | None = None) -> pd.DataFrame:
+                  ramp: RampProfile | pd.Series | None = None) -> pd.DataFrame:
     """Each rep's bookings per fully productive month over months ``first``..``last``.
 
     Columns: rep_id, team, bookings, effective_months, rate (NaN below ``MIN_RATE_MONTHS``).
@@ -143,7 +93,8 @@ def history_rates(rep_months: pd.DataFrame, first: pd.Timestamp, last: pd.Timest
 
 def basis_rates(seats: pd.DataFrame, basis: str, rep_months: pd.DataFrame | None = None,
                 as_of: pd.Timestamp | None = None, calendar: FiscalCalendar | None = None,
-                ramp: pd.Series | None = None, potential: pd.Series | None = None) -> pd.DataFrame:
+                ramp: RampProfile | pd.Series | None = None,
+                potential: pd.Series | None = None) -> pd.DataFrame:
     """Rate per fully productive plan month of every rep in ``seats`` under ``basis``.
 
     even: 1; prior_year / trailing_12m: own bookings per effective month in that window (team
@@ -170,7 +121,7 @@ def basis_rates(seats: pd.DataFrame, basis: str, rep_months: pd.DataFrame | None
 
 
 def capacity_rates(seats: pd.DataFrame, rep_months: pd.DataFrame, as_of: pd.Timestamp,
-                   calendar: FiscalCalendar | None = None, ramp: pd.Series | None = None,
+                   calendar: FiscalCalendar | None = None, ramp: RampProfile | pd.Series | None = None,
                    months: int = CAPACITY_MONTHS) -> pd.DataFrame:
     """Each rep's demonstrated capacity: bookings per fully productive month over the last
     ``months`` complete months (team / company median below ``MIN_RATE_MONTHS``)."""
@@ -181,7 +132,7 @@ def capacity_rates(seats: pd.DataFrame, rep_months: pd.DataFrame, as_of: pd.Time
 
 
 def rates_from_history(seats: pd.DataFrame, rep_months: pd.DataFrame, first: pd.Timestamp,
-                       last: pd.Timestamp, ramp: pd.Series | None = None) -> pd.DataFrame:
+                       last: pd.Timestamp, ramp: RampProfile | pd.Series | None = None) -> pd.DataFrame:
     """Rate of every rep in ``seats`` from months ``first``..``last``: own, else team median,
     else company median (columns rep_id, rate, rate_source)."""
     people = seats.drop_duplicates("rep_id")[["rep_id", "team"]].reset_index(drop=True)

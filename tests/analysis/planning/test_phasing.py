@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesops.analysis.planning.phasing import QUOTA_TABLE_COLUMNS, Seasonality, phase, seasonality
-from salesops.analysis.planning.quotas import plan_year, seat_months
+from salesops.analysis.planning.seats import plan_year, seat_months
 from salesops.data.ingest import ingest
 from salesops.data.periods import FiscalCalendar
 from salesops.data.store import load_dataset

@@ -5,7 +5,6 @@ roster all of FY2027 (the plan year at as_of 2026-12-01, calendar fiscal year), 
 Target $1,000,000 with 15% over-assignment: $1,150,000 = 115,000,000 cents to allocate.
 """
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -16,13 +15,11 @@ from salesops.analysis.planning.quotas import (
     basis_window,
     bottom_up,
     capacity_rates,
-    plan_year,
-    ramp_share,
-    seat_months,
     side_by_side,
     split_cents,
     top_down,
 )
+from salesops.analysis.planning.seats import plan_year, seat_months
 from salesops.data.periods import FiscalCalendar
 
 AS_OF = pd.Timestamp("2026-12-01")
@@ -75,37 +72,6 @@ def test_plan_year_and_basis_windows():
     feb = FiscalCalendar(2)
     assert plan_year(AS_OF, feb).start == pd.Timestamp("2027-02-01")
     assert basis_window("prior_year", AS_OF, feb) == (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-11-01"))
-
-
-def test_ramp_share_reads_the_profile_and_is_one_after_it_or_without_tenure():
-    profile = pd.Series([0.25, 0.5, 0.75], index=[1, 2, 3])
-    tenure = pd.Series([0, 1, 2, 3, 4, 40, np.nan])
-    # before hire 0; months 1-3 the profile; after it and unknown tenure 1
-    assert ramp_share(tenure, profile).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
-    assert ramp_share(tenure, None).tolist() == [1.0] * 7
-
-
-def test_seat_months_prorate_the_hire_month_and_ramp_from_it():
-    # D hired 16 March 2027: March has 16 of 31 days employed, tenure 1 (ramp 0.5): 16/31 x 0.5;
-    # April tenure 2 (0.5): 0.5; May on 1.0. Effective months: 8/31 + 0.5 + 8 (May-Dec) = 8.758...
-    reps = roster([{"rep_id": "D", "region": "South", "team": "S1", "hire_date": "2027-03-16"}])
-    seats = seat_months(reps, MONTHS, pd.Series([0.5, 0.5], index=[1, 2]))
-    d = seats.loc[seats["rep_id"] == "D"].set_index("month")
-    assert d.index.min() == pd.Timestamp("2027-03-01")  # no row before the hire month
-    assert d.loc["2027-03-01", "employed_share"] == pytest.approx(16 / 31)
-    assert d.loc["2027-03-01", "tenure_month"] == 1
-    assert d.loc["2027-03-01", "effective"] == pytest.approx(16 / 31 * 0.5)
-    assert d.loc["2027-04-01", "effective"] == 0.5
-    assert d["effective"].sum() == pytest.approx(8 / 31 + 0.5 + 8)
-    assert seats.loc[seats["rep_id"] == "A", "effective"].sum() == 12
-
-
-def test_seat_months_stop_at_termination():
-    # C leaves on 10 February 2027: January full, February 10/28, nothing after
-    reps = roster()
-    reps.loc[reps["rep_id"] == "C", "termination_date"] = pd.Timestamp("2027-02-10")
-    c = seat_months(reps, MONTHS).query("rep_id == 'C'")
-    assert c["employed_share"].tolist() == pytest.approx([1.0, 10 / 28])
 
 
 def test_even_split_gives_the_cent_left_over_to_the_first_rep():
