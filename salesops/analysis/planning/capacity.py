@@ -6,7 +6,8 @@ last ``months`` complete months; capacity = expected effective headcount of each
 from the window's months in the same position of the fiscal quarter (seeded bootstrap; quarter
 ends book the most), so it reflects how lumpy real months are. Hires
 needed: per possible start month, how many extra hires (ramping, attriting, backfilled like the
-rest) close the gap to the target.
+rest) close the gap to the target. The range is productivity's: headcount is the expected
+value (attrition as a rate, not drawn).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.planning.attrition import Attrition, estimate_attrition
-from salesops.analysis.planning.headcount import BACKFILL_DELAY, headcount_plan
+from salesops.analysis.planning.headcount import BACKFILL_DELAY, current_reps, headcount_plan
 from salesops.analysis.planning.ramp_profile import (
     RAMPED_AFTER,
     RampProfile,
@@ -94,6 +95,7 @@ class CapacityPlan:
 
     ``hires_needed`` columns: hire_month, capacity_per_hire (plan-year bookings of one more hire
     starting that month), hires (to close the gap), hires_at_low (to close it at P10 capacity).
+    ``reps``: today's reps by tenure (``CURRENT_COLUMNS``).
     """
 
     year: Period
@@ -106,6 +108,7 @@ class CapacityPlan:
     ramp: RampProfile
     attrition: Attrition
     productivity: Productivity
+    reps: pd.DataFrame
     availability: Availability = AVAILABLE
 
     @property
@@ -143,7 +146,7 @@ def capacity_plan(rep_months: pd.DataFrame, reps: pd.DataFrame, as_of: pd.Timest
                         if not x.availability), None)
     if unavailable is not None:
         return CapacityPlan(year, pd.DataFrame(), np.nan, np.nan, np.nan, target, pd.DataFrame(),
-                            ramp, attrition, productivity, unavailable)
+                            ramp, attrition, productivity, pd.DataFrame(), unavailable)
 
     def plan(extra: Mapping | None = None) -> pd.DataFrame:
         return headcount_plan(reps, as_of, ramp, attrition, _plus(hires, extra), backfill_delay,
@@ -158,7 +161,7 @@ def capacity_plan(rep_months: pd.DataFrame, reps: pd.DataFrame, as_of: pd.Timest
     low, high = np.quantile(drawn @ effective, [0.1, 0.9])
     needed = _hires_needed(plan, by_month, productivity.mean, target, capacity, float(low))
     return CapacityPlan(year, by_month, capacity, float(low), float(high), target, needed, ramp,
-                        attrition, productivity)
+                        attrition, productivity, current_reps(reps, as_of, ramp, calendar))
 
 
 def _draw_productivity(by_month: pd.Series, months: pd.Series, draws: int, seed: int,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from salesops.analysis.planning.attrition import Attrition
 from salesops.analysis.planning.ramp_profile import RampProfile, ramp_share
-from salesops.analysis.planning.seats import plan_year
+from salesops.analysis.planning.seats import plan_months, plan_year, seat_months
 from salesops.data.asof import roster_as_of
 from salesops.data.periods import FiscalCalendar
 from salesops.data.rep_months import month_index
@@ -24,6 +24,8 @@ from salesops.data.rep_months import month_index
 #: Months from a leaver's departure to the backfill's start.
 BACKFILL_DELAY = 2
 
+CURRENT_COLUMNS = ("rep_id", "name", "region", "team", "hire_date", "tenure_month",
+                   "plan_effective_months")
 HEADCOUNT_COLUMNS = ("month", "in_plan_year", "headcount", "ramping", "effective_headcount",
                      "leavers", "backfills", "new_hires")
 
@@ -91,3 +93,22 @@ def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | 
         "headcount": on_roll[:, 0], "ramping": on_roll[:, 1], "effective_headcount": on_roll[:, 2],
         "leavers": leavers, "backfills": backfills, "new_hires": new,
     })
+
+
+def current_reps(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | pd.Series | None,
+                 calendar: FiscalCalendar | None = None) -> pd.DataFrame:
+    """Reps on roll on ``as_of`` by tenure (``CURRENT_COLUMNS``, longest tenure first; unknown
+    last): tenure month on ``as_of`` and ramp-weighted months in the plan year if they stay."""
+    roster = roster_as_of(reps, as_of)
+    roster = roster.loc[roster["termination_date"].isna()].assign(
+        rep_id=lambda r: r["rep_id"].astype(str))
+    seats = seat_months(roster, plan_months(as_of, calendar), ramp)
+    out = pd.DataFrame({"rep_id": roster["rep_id"]})
+    for column in ("name", "region", "team", "hire_date"):
+        out[column] = roster[column] if column in roster else pd.NA
+    out["tenure_month"] = (month_index(pd.DatetimeIndex([as_of]))
+                           - month_index(roster["hire_date"]) + 1)
+    out["plan_effective_months"] = out["rep_id"].map(
+        seats.groupby("rep_id")["effective"].sum()).fillna(0.0)
+    out = out.sort_values("tenure_month", ascending=False, na_position="last", kind="stable")
+    return out[list(CURRENT_COLUMNS)].reset_index(drop=True)

@@ -5,7 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesops.analysis.planning.attrition import Attrition
-from salesops.analysis.planning.headcount import HEADCOUNT_COLUMNS, headcount_plan
+from salesops.analysis.planning.headcount import (
+    CURRENT_COLUMNS,
+    HEADCOUNT_COLUMNS,
+    current_reps,
+    headcount_plan,
+)
 from salesops.analysis.planning.ramp_profile import RampProfile
 
 T = pd.Timestamp
@@ -38,6 +43,18 @@ def test_headcount_plan_hand_computed():
     assert (mar["leavers"], mar["backfills"], mar["new_hires"], mar["headcount"],
             mar["effective_headcount"], mar["ramping"]) == pytest.approx(
         (0.273, 0.27, 1.0, 3.727, 2.6395, 1.54))
+
+
+def test_current_reps_by_tenure():
+    reps = current_reps(REPS.assign(hire_date=REPS["hire_date"].where(REPS["rep_id"] != "B")),
+                        T("2026-12-31"), RAMP)
+    assert list(reps.columns) == list(CURRENT_COLUMNS)
+    # L left before as_of. A: (2026 x 12 + 11) - (2020 x 12 + 0) + 1 = 84; N hired in December:
+    # tenure 1; B's hire date unknown: unknown tenure, listed last, counted ramped
+    assert reps["rep_id"].tolist() == ["A", "N", "B"]
+    assert reps["tenure_month"].tolist()[:2] == [84.0, 1.0] and np.isnan(reps["tenure_month"][2])
+    # N in FY2027 is in tenure months 2..13: 0.5 + 0.75 + 10 x 1 = 11.25 effective months
+    assert reps["plan_effective_months"].tolist() == [12.0, 11.25, 12.0]
 
 
 def test_months_before_the_plan_year_are_simulated_and_flagged():
