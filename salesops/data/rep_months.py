@@ -53,8 +53,14 @@ def rep_months(reps: pd.DataFrame, deals: pd.DataFrame, as_of: pd.Timestamp,
     missing = [c for c in ("rep_id", "amount", "close_date", "status") if c not in deals.columns]
     if missing:
         raise ValueError(f"rep_months: the opportunities table has no {', '.join(missing)} column")
+    reps = _with_dates(reps)
+    for table, frame, column in (("opportunities", deals, "close_date"),
+                                 ("reps", reps, "hire_date"), ("reps", reps, "termination_date")):
+        if not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            raise ValueError(f"rep_months: {table}.{column} must hold dates, got "
+                             f"{frame[column].dtype} (load the tables through salesops ingest)")
     months = covered_months(deals, as_of, calendar)
-    roster = roster_as_of(_with_dates(reps), as_of)
+    roster = roster_as_of(reps, as_of)
     shown = [c for c in ROSTER_COLUMNS if c in roster.columns]
     if roster.empty or months.empty:
         return _empty(shown)

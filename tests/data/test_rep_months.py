@@ -86,6 +86,9 @@ def test_rep_months_names_a_missing_column():
         rep_months(roster(), deals().drop(columns="close_date"), AS_OF)
     with pytest.raises(ValueError, match="reps table has no rep_id"):
         rep_months(roster().drop(columns="rep_id"), deals(), AS_OF)
+    text_dates = roster().assign(hire_date=roster()["hire_date"].astype(str))
+    with pytest.raises(ValueError, match="reps.hire_date must hold dates, got"):
+        rep_months(text_dates, deals(), AS_OF)
 
 
 def test_covered_months_and_month_index():
