@@ -39,7 +39,10 @@ MIN_MONTHS = 6
 MIN_REP_MONTHS = 6
 DRAWS = 4000
 
-CAPACITY_NEEDS = Needs("Capacity", tables=("opportunities", "reps"))
+#: Who is on roll today needs termination dates (a roster without them, e.g. derived from deal
+#: owners, lists everyone who ever sold).
+CAPACITY_NEEDS = Needs("Capacity", tables=("opportunities", "reps"),
+                       columns={"reps": ("termination_date",)})
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ def estimate_ramp_profile(rep_months: pd.DataFrame, ramped_after: int = RAMPED_A
                           min_hires: int = MIN_HIRES) -> RampProfile:
     """The profile of tenure months 1..``ramped_after`` from the hires seen from their hire month
     (see the module docstring); ``RampProfile.missing`` with fewer than ``min_hires`` of them."""
+    if rep_months["tenure_month"].isna().all():
+        return RampProfile.missing("The ramp profile cannot be estimated from the history: no "
+                                   "rep has a hire date; give a ramp profile instead.")
     reference = ramped_month_means(rep_months, ramped_after)
     hired_inside = rep_months.loc[rep_months["tenure_month"] == 1, "rep_id"].unique()
     ramping = rep_months.loc[rep_months["rep_id"].isin(hired_inside)

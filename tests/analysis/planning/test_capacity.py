@@ -109,6 +109,20 @@ def test_too_short_a_history_is_one_sentence():
     assert no_hires.availability.reason.startswith("The ramp profile cannot be estimated")
 
 
+def test_capacity_needs_termination_dates():
+    from salesops.analysis.planning.capacity import CAPACITY_NEEDS
+    from salesops.data.builtin import ensure_sample_dataset
+    from salesops.data.store import load_dataset
+    from salesops.data.thin import thin
+
+    data = load_dataset(ensure_sample_dataset(end="2026-12-01"))
+    assert CAPACITY_NEEDS.check(data)
+    # a roster derived from the deals' owners lists everyone who ever sold: no headcount today
+    assert CAPACITY_NEEDS.check(thin(data)).reason == (
+        "Capacity cannot be shown: the reps table (derived from the deals' owner column) has no "
+        "'termination_date' column; mapping 'termination_date' at ingest would enable it.")
+
+
 def test_seeded_range_is_deterministic_and_brackets_the_point():
     kwargs = dict(target=8400, ramp=RampProfile.given([0.5]), attrition=Attrition.given(0.1))
     a = capacity_plan(history(), REPS, AS_OF, seed=3, **kwargs)

@@ -72,6 +72,14 @@ def test_too_few_hires_is_a_sentence():
         "needed); give a ramp profile instead.")
 
 
+def test_no_hire_dates_is_a_sentence():
+    unknown = team(hires_rows()).assign(tenure_month=np.nan)
+    profile = estimate_ramp_profile(unknown, ramped_after=3)
+    assert profile.availability.reason == ("The ramp profile cannot be estimated from the "
+                                           "history: no rep has a hire date; give a ramp "
+                                           "profile instead.")
+
+
 def test_given_profile_and_ramp_share():
     ramp = RampProfile.given([0.2, 0.5])
     tenure = pd.Series([np.nan, 0, 1, 2, 5])
