@@ -31,7 +31,9 @@ class Realism:
 
     ``reps``: rep_id, team, quota, p_attain, bookings_p10/median/p90, attainment_median;
     ``share_at_quota`` the expected share of reps at quota (mean over draws), with its
-    ``share_p10``/``share_p90`` over draws; ``verdict`` "below", "within" or "above" ``band``.
+    ``share_p10``/``share_p90`` over draws; ``verdict`` "below", "within" or "above" ``band``;
+    ``band_scale`` the factors on every quota at which the share would reach the band's top and
+    bottom (e.g. (0.78, 0.86): quotas at 78-86% of these put 55-70% of reps at quota).
     """
 
     reps: pd.DataFrame
@@ -40,6 +42,7 @@ class Realism:
     share_p90: float
     band: tuple[float, float]
     draws: int
+    band_scale: tuple[float, float]
 
     @property
     def verdict(self) -> str:
@@ -126,9 +129,19 @@ def realism(simulated: pd.DataFrame, quotas: pd.DataFrame, band: tuple[float, fl
     per_rep = q[["team", "quota"]].join(per_rep, how="inner").reset_index()
     per_rep["attainment_median"] = per_rep["bookings_median"] / per_rep["quota"]
     share = sim.groupby("draw")["attained"].mean()
+    ratio = (sim["bookings"] / sim["quota"]).to_numpy(float)
+    scale = (scale_for_share(ratio, band[1]), scale_for_share(ratio, band[0]))
     return Realism(per_rep.sort_values("p_attain").reset_index(drop=True), float(share.mean()),
                    float(share.quantile(0.1)), float(share.quantile(0.9)), band,
-                   int(simulated["draw"].nunique()))
+                   int(simulated["draw"].nunique()), scale)
+
+
+def scale_for_share(ratios: np.ndarray, share: float) -> float:
+    """The largest factor ``s`` on every quota at which at least ``share`` of the simulated
+    rep-years reach it (bookings / quota >= s): the ceil(share x n)-th largest ratio."""
+    ordered = np.sort(np.asarray(ratios, dtype=float))[::-1]
+    k = max(1, int(np.ceil(share * ordered.size - 1e-9)))
+    return float(ordered[k - 1])
 
 
 def potential_flags(quotas: pd.DataFrame, potential: pd.Series, high: float = 1.5,

@@ -13,6 +13,7 @@ from salesops.analysis.planning.realism import (
     draw_months,
     potential_flags,
     realism,
+    scale_for_share,
     simulated_bookings,
 )
 from salesops.analysis.planning.seats import plan_months, seat_months
@@ -110,6 +111,10 @@ def test_realism_oracle():
     assert "Z" not in per.index
     # median of X's 50, 100, 150, 200 = 125: 125% of quota
     assert per.loc["X", "attainment_median"] == 1.25
+    # every rep-year's bookings / quota, largest first: 2, 1.5, 1.5, 1.5, 1, .5, .5, .5 (n = 8).
+    # 70% of 8 = 5.6 -> the 6th largest, 0.5 (at half the quotas all 8 reach them, the 6th among
+    # them); 55% of 8 = 4.4 -> the 5th, 1.0 (5 of 8 reach the quotas as they are)
+    assert r.band_scale == (0.5, 1.0)
     # the same draws against doubled quotas: X reaches 200 once, Y 400 never: share 1/8 = 0.125
     assert realism(sim, quotas.assign(quota=quotas["quota"] * 2)).verdict == "below"
 
@@ -155,3 +160,13 @@ def test_every_plan_month_repeats_exactly_one_month_a_rep_really_had(seed, hires
     assert len(counts) == len(cells) and (counts == 20).all()
     real = set(zip(history["rep_id"], history["month"], strict=True))
     assert set(zip(drawn["source_rep_id"], drawn["source_month"], strict=True)) <= real
+
+
+@given(ratios=st.lists(st.floats(0, 10), min_size=1, max_size=50), share=st.floats(0.01, 1.0))
+def test_scale_for_share_is_the_largest_that_reaches_the_share(ratios, share):
+    r = np.array(ratios)
+    s = scale_for_share(r, share)
+    assert (r >= s).mean() >= share - 1e-9
+    above = r[r > s]
+    if above.size:  # any larger factor (the next ratio up) reaches fewer than share
+        assert (r >= above.min()).mean() < share
