@@ -1,22 +1,31 @@
-"""Planning report charts in the house style: next year's comp payout over the simulated years."""
+"""Planning report charts in the house style: headcount by month, seasonality, next year's comp
+payout over the simulated years."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
+from salesops.analysis.planning.capacity import CapacityPlan
+from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_comp import PlanComp
+from salesops.data.periods import FiscalCalendar
 from salesops.presentation.formatting import money
 from salesops.presentation.style import (
+    ACCENT,
     BAD,
     GOOD,
     MAX_WIDTH,
+    NEUTRAL,
     PRIMARY,
     count_axis,
     legend_outside,
     money_axis,
     new_figure,
+    percent_axis,
+    period_axis,
 )
 
 
@@ -42,5 +51,38 @@ def comp_range_chart(pc: PlanComp, currency: str = "USD") -> Figure:
     ax.set_ylabel("Simulated years")
     ax.set_title(f"{pc.year.label} variable pay under the planned quotas")
     legend_outside(ax, "below", ncol=1)
+    plt.close(fig)
+    return fig
+
+
+def headcount_chart(cp: CapacityPlan) -> Figure:
+    """Expected reps on roll and effective reps (ramp-weighted) in each month of the plan year."""
+    rows = cp.by_month.loc[cp.by_month["in_plan_year"]]
+    fig, ax = new_figure(MAX_WIDTH, 4.0)
+    x = np.arange(len(rows))
+    ax.bar(x, rows["effective_headcount"], color=PRIMARY, label="Effective reps (ramp-weighted)")
+    ax.plot(x, rows["headcount"], color=ACCENT, lw=2.5, marker="o", label="Reps on roll")
+    period_axis(ax, rows["month"].dt.strftime("%Y-%m").tolist())
+    ax.set_ylim(0, max(float(rows["headcount"].max()), 1.0) * 1.1)
+    ax.set_ylabel("Reps (expected)")
+    ax.set_title(f"Headcount by month, {cp.year.label}")
+    legend_outside(ax, "below", ncol=1)
+    plt.close(fig)
+    return fig
+
+
+def seasonality_chart(season: Seasonality, calendar: FiscalCalendar) -> Figure:
+    """The seasonal index of each fiscal month (1 = an average month) the quotas are phased by."""
+    fig, ax = new_figure(MAX_WIDTH, 3.8)
+    names = [pd.Timestamp(2000, (calendar.start_month - 1 + m - 1) % 12 + 1, 1).strftime("%b")
+             for m in season.factor.index]
+    x = np.arange(len(names))
+    ax.bar(x, season.factor.to_numpy(float), color=PRIMARY, label="Seasonal index")
+    ax.axhline(1.0, color=NEUTRAL, lw=1.5, ls="--", label="An average month")
+    ax.set_xticks(x, names)
+    percent_axis(ax)
+    ax.set_ylabel("Share of an average month")
+    ax.set_title(f"Seasonality over {season.months_used} months of bookings")
+    legend_outside(ax, "below", ncol=2)
     plt.close(fig)
     return fig

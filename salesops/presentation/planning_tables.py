@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
+from salesops.analysis.planning.capacity import CapacityPlan
 from salesops.analysis.planning.plan_comp import PlanComp
+from salesops.analysis.planning.quotas import Allocation
+from salesops.analysis.planning.ramp_profile import RampProfile
+from salesops.analysis.planning.realism import Realism
+from salesops.presentation.pipeline_tables import with_names
 from salesops.presentation.tables import limited, report_table
 
 M = "money_compact"
@@ -23,3 +29,97 @@ def comp_reps_table(pc: PlanComp, currency: str = "USD", limit: int = 15) -> HTM
             "attainment_median": ("Attainment, median", "pct")}, currency,
             f"Variable pay per rep, {pc.year.label} (over {pc.draws:,} simulated years)")
     return limited(pc.by_rep, render, limit, "reps", "median pay")
+
+
+def headcount_table(cp: CapacityPlan, currency: str = "USD") -> Styler:
+    """Expected headcount and capacity by month of the plan year."""
+    rows = cp.by_month.loc[cp.by_month["in_plan_year"]].assign(
+        month=lambda d: d["month"].dt.strftime("%Y-%m"))
+    return report_table(rows, {
+        "month": ("Month", None), "headcount": ("Reps on roll", "float"),
+        "ramping": ("Ramping", "float"), "effective_headcount": ("Effective reps", "float"),
+        "leavers": ("Leavers", "float"), "backfills": ("Backfills", "float"),
+        "new_hires": ("Planned hires", "float"), "capacity": ("Capacity", M)}, currency,
+        f"Expected headcount and capacity by month, {cp.year.label} (expected values: "
+        "fractions of a rep)")
+
+
+def hires_table(cp: CapacityPlan, currency: str = "USD") -> Styler:
+    """For each possible start month: one more hire's plan-year bookings and the hires that
+    close the gap (at the expected and at the P10 capacity)."""
+    rows = cp.hires_needed.assign(hire_month=lambda d: d["hire_month"].dt.strftime("%Y-%m"))
+    return report_table(rows, {
+        "hire_month": ("Start month", None), "capacity_per_hire": ("Bookings per hire", M),
+        "hires": ("Hires to close the gap", "int"), "hires_at_low": ("At P10 capacity", "int")},
+        currency, f"Hires needed to reach the {cp.year.label} target, by start month")
+
+
+def ramp_table(ramp: RampProfile) -> Styler:
+    """The ramp profile: share of a ramped rep's bookings by tenure month (and the hires it was
+    measured on)."""
+    rows = ramp.series.rename("share").reset_index()
+    if ramp.hires:
+        rows["hires"] = list(ramp.hires)
+    return report_table(rows, {"tenure_month": ("Tenure month", "int"),
+                               "share": ("Share of a ramped rep's bookings", "pct"),
+                               "hires": ("Hires measured", "int")}, caption="Ramp profile")
+
+
+def compare_table(compared: pd.DataFrame, currency: str = "USD") -> Styler:
+    """Top-down against bottom-up quota per team and the difference (asking more than the
+    team's capacity in red)."""
+    return report_table(compared, {
+        "region": ("Region", None), "team": ("Team", None), "top_down": ("Top-down", M),
+        "bottom_up": ("Bottom-up (capacity)", M), "difference": ("Difference", M),
+        "difference_share": ("Difference %", "pct")}, currency,
+        "Quota per team: top-down against bottom-up (difference = top-down - bottom-up)",
+        bad={"difference": compared["difference"] > 0})
+
+
+def allocation_table(top: Allocation, reps: pd.DataFrame | None = None, currency: str = "USD",
+                     limit: int = 15) -> HTML:
+    """Each rep's annual quota, with the basis rate it was allocated by; largest quota first."""
+    rows = with_names(top.reps, reps).sort_values("quota", ascending=False, kind="stable")
+
+    def render(d: pd.DataFrame) -> Styler:
+        return report_table(d, {
+            "rep": ("Rep", None), "team": ("Team", None),
+            "effective_months": ("Effective months", "float"), "rate": ("Basis per month", M),
+            "rate_source": ("Basis from", None), "quota": ("Annual quota", "money")}, currency,
+            "Annual quota per rep (top-down)")
+    return limited(rows, render, limit, "reps", "annual quota")
+
+
+def phasing_table(totals: pd.DataFrame, currency: str = "USD") -> Styler:
+    """The year's quotas per period (``planning_text.period_totals``) and each one's share."""
+    return report_table(totals, {"period": ("Period", None), "quota": ("Quota", "money"),
+                                 "share": ("Share of the year", "pct")}, currency,
+                        "Quotas by period, all reps")
+
+
+def realism_table(real: Realism, reps: pd.DataFrame | None = None, currency: str = "USD",
+                  limit: int = 15) -> HTML:
+    """Each rep's chance of reaching their annual quota and their simulated bookings; least
+    likely first (below 50% in red)."""
+    rows = with_names(real.reps, reps)
+
+    def render(d: pd.DataFrame) -> Styler:
+        return report_table(d, {
+            "rep": ("Rep", None), "team": ("Team", None), "quota": ("Annual quota", M),
+            "p_attain": ("Chance of quota", "pct"), "bookings_p10": ("Bookings P10", M),
+            "bookings_median": ("Bookings median", M), "bookings_p90": ("Bookings P90", M),
+            "attainment_median": ("Attainment, median", "pct")}, currency,
+            f"Chance of reaching the annual quota (over {real.draws:,} simulated years)",
+            bad={"p_attain": d["p_attain"] < 0.5})
+    return limited(rows, render, limit, "reps", "chance of quota, lowest first")
+
+
+def flags_table(flags: pd.DataFrame, reps: pd.DataFrame | None = None,
+                currency: str = "USD") -> Styler:
+    """Quotas that look high or low for the territory's potential."""
+    rows = with_names(flags, reps)
+    return report_table(rows, {
+        "rep": ("Rep", None), "team": ("Team", None), "quota": ("Annual quota", M),
+        "potential": ("Territory potential", M), "quota_to_potential": ("Quota / potential", "pct"),
+        "relative": ("Against the median ratio", "ratio"), "looks": ("Looks", None)}, currency,
+        "Quotas high or low for the territory's potential")

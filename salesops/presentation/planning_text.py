@@ -3,10 +3,28 @@ figure is formatted as the report's tables and tiles show it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
+
+from salesops.analysis.planning.attrition import Attrition
+from salesops.analysis.planning.capacity import CapacityPlan
+from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_comp import PlanComp, Range
+from salesops.analysis.planning.plan_review import PlanningReview, Target
+from salesops.analysis.planning.quotas import Allocation
+from salesops.analysis.planning.ramp_profile import RampProfile
+from salesops.analysis.planning.realism import Realism
+from salesops.data.periods import FiscalCalendar
+from salesops.data.plan_output import PLAN_DIR
 from salesops.presentation import formatting
 from salesops.presentation.formatting import money, pct, plural
 from salesops.presentation.headline import Headline, as_value
+
+#: An allocation basis as a sentence names it.
+BASIS_NAMES = {"even": "an even split", "prior_year": "each rep's bookings in the prior fiscal year",
+               "trailing_12m": "each rep's bookings in the last 12 complete months",
+               "potential": "the potential of each rep's territory"}
 
 
 def _money(v: float, currency: str) -> str:
@@ -64,3 +82,206 @@ def comp_headline(pc: PlanComp, currency: str = "USD") -> list[Headline]:
             Headline("comp_cost_of_sales", "Cost of sales next year",
                      as_value(pc.cost_of_sales.median), pct(pc.cost_of_sales.median, 1), period,
                      "variable pay / credited bookings, median year")]
+
+
+def target_sentence(t: Target, year: str, currency: str = "USD") -> str:
+    """Where the plan year's target comes from: given, or last year's bookings grown."""
+    if t.given:
+        return f"The {year} target is {_money(t.amount, currency)} of bookings (as given)."
+    return (f"No target was given: the {year} target is the {_money(t.base, currency)} booked in "
+            f"the 12 complete months {t.first:%Y-%m} to {t.last:%Y-%m} plus {pct(t.growth)} "
+            f"growth, {_money(t.amount, currency)}.")
+
+
+def _plan_year_rows(cp: CapacityPlan):
+    return cp.by_month.loc[cp.by_month["in_plan_year"]]
+
+
+def capacity_sentence(cp: CapacityPlan, currency: str = "USD") -> str:
+    """The year's capacity with its range, from how many reps and at what productivity, against
+    the target (the difference of the figures shown)."""
+    rows = _plan_year_rows(cp)
+    text = (f"The team can book {_money(cp.capacity, currency)} in {cp.year.label} (P10 "
+            f"{_money(cp.capacity_low, currency)} to P90 {_money(cp.capacity_high, currency)}): "
+            f"{formatting.number(rows['headcount'].mean())} reps on roll on average, "
+            f"{formatting.number(rows['effective_headcount'].mean())} once ramp is counted, at "
+            f"{_money(cp.productivity.mean, currency)} per ramped rep-month")
+    if cp.target is None:
+        return text + "."
+    return (f"{text}; that is {formatting.versus(cp.capacity, cp.target, currency, 'target')} "
+            f"({pct(cp.coverage)} of it).")
+
+
+def hires_sentence(cp: CapacityPlan) -> str | None:
+    """The hires that close the gap if they start in the plan year's first month, and how the
+    count grows when they start later (None without a target)."""
+    h = cp.hires_needed
+    if cp.target is None or h.empty:
+        return None
+    first = h.iloc[0]
+    if first["hires"] == 0:
+        low = ("" if first["hires_at_low"] == 0 else
+               f" ({plural(first['hires_at_low'], 'hire')} starting {first['hire_month']:%Y-%m} "
+               "would close it at the P10 capacity)")
+        return f"No hire beyond backfills is needed to reach the target at the expected capacity{low}."
+    text = (f"Closing the gap takes {plural(first['hires'], 'more hire')} starting in "
+            f"{first['hire_month']:%Y-%m} ({formatting.count(first['hires_at_low'])} at the P10 "
+            "capacity)")
+    later = h.loc[h["hire_month"] >= first["hire_month"] + pd.DateOffset(months=2)]
+    if len(later):
+        text += (f"; starting in {later.iloc[0]['hire_month']:%Y-%m}, "
+                 f"{formatting.count(later.iloc[0]['hires'])}")
+    return text + "."
+
+
+def ramp_sentence(ramp: RampProfile) -> str:
+    """How fast new hires ramp: the tenure months they reach half and all of a ramped rep's
+    bookings, and what the profile was measured on."""
+    shares = ramp.shares
+    half = next((i + 1 for i, s in enumerate(shares) if s >= 0.5), None)
+    full = next((i + 1 for i, s in enumerate(shares) if s >= 1.0), len(shares) + 1)
+    source = ("as given" if ramp.source == "given" else
+              f"measured on {plural(ramp.hires[0] if ramp.hires else 0, 'new hire')}")
+    half_text = f"half of a ramped rep's bookings in their month {half}" if half else \
+        "less than half of a ramped rep's bookings within the profile"
+    return (f"New hires reach {half_text} and all of it from month {full} (the hire month is month "
+            f"1; {source}).")
+
+
+def attrition_sentence(att: Attrition, backfill_months: int) -> str:
+    """The attrition rate, where it comes from, and the backfill delay."""
+    rate = (f"{pct(att.monthly_rate, 1)} of reps a month ({pct(att.annual_rate)} a year)")
+    source = ("as given" if att.source == "given" else
+              f"{plural(att.leavers, 'leaver')} over "
+              f"{formatting.number(att.exposure_months)} rep-months employed in the "
+              f"{att.window.label}")
+    return (f"Attrition: {rate}, {source}; each leaver is backfilled "
+            f"{plural(backfill_months, 'month')} later.")
+
+
+def quotas_sentence(top: Allocation, bottom: Allocation, compared: pd.DataFrame,
+                    currency: str = "USD") -> str:
+    """The quota total, the basis it was allocated by, and what bottom-up would give, with the
+    team asked the most beyond its capacity."""
+    basis = BASIS_NAMES.get(top.method, top.method)
+    text = (f"Quotas of {_money(top.total, currency)} (the {_money(top.target, currency)} target "
+            f"plus {pct(top.over_assignment)} over-assignment) are allocated top-down by {basis} "
+            f"to {plural(len(top.reps), 'rep')}; bottom-up from each rep's own capacity (plus the "
+            f"same over-assignment) they would total {_money(bottom.total, currency)}")
+    teams = compared.loc[compared["team"] != "Total"]
+    if teams.empty:
+        return text + "."
+    most = teams.loc[teams["difference"].idxmax()]
+    if most["difference"] <= 0:
+        return text + "; no team is asked more than its capacity."
+    return (f"{text}; {most['team']} is asked the most beyond its capacity, "
+            f"{_money(most['difference'], currency)} ({pct(most['difference_share'])}) more.")
+
+
+def phasing_sentence(season: Seasonality, quotas: pd.DataFrame, calendar: FiscalCalendar,
+                     freq: str) -> str:
+    """How the year's quotas are phased: by the measured seasonality (and the largest period's
+    share) or evenly (the reason)."""
+    if not season.measured:
+        return season.reason
+    totals = period_totals(quotas, calendar, freq)
+    top = totals.loc[totals["quota"].idxmax()]
+    return (f"Quotas are phased by {freq} with the seasonality measured over "
+            f"{plural(season.months_used, 'month')} of bookings: {top['period']} carries "
+            f"{pct(top['share'])} of the year.")
+
+
+def period_totals(quotas: pd.DataFrame, calendar: FiscalCalendar, freq: str) -> pd.DataFrame:
+    """The quotas table summed per period: period (label), start, quota, share of the year."""
+    by = quotas.groupby("period_start", as_index=False)["quota_amount"].sum()
+    by["period"] = calendar.period_label(by["period_start"], freq).to_numpy()
+    by["share"] = by["quota_amount"] / by["quota_amount"].sum()
+    return by.rename(columns={"quota_amount": "quota"})[["period", "period_start", "quota", "share"]]
+
+
+def realism_sentence(real: Realism, flags: pd.DataFrame | None = None) -> str:
+    """The share of reps expected at quota against the healthy band, and the quotas flagged
+    high or low for their territory."""
+    low, high = real.band
+    text = (f"Simulated {plural(real.draws, 'time')} from each rep's own months, "
+            f"{pct(real.share_at_quota)} of reps are expected to reach their annual quota (P10 "
+            f"{pct(real.share_p10)} to P90 {pct(real.share_p90)}), {real.verdict} the "
+            f"{pct(low)}-{pct(high)} a healthy plan reaches")
+    if flags is not None and len(flags):
+        n_high, n_low = int((flags["looks"] == "high").sum()), int((flags["looks"] == "low").sum())
+        text += (f"; {plural(n_high, 'quota')} {'looks' if n_high == 1 else 'look'} high and "
+                 f"{formatting.count(n_low)} low for the territory's potential")
+    return text + "."
+
+
+def summary_sentences(r: PlanningReview, currency: str = "USD",
+                      territory: str | None = None) -> list[str]:
+    """The executive summary: target, capacity and hires, quotas, realism, comp, territories
+    (``territory``, from ``territory_sentence``), then the caveats; a section the data cannot
+    support says so in its sentence."""
+    out = [target_sentence(r.target, r.year.label, currency)] if r.target is not None else []
+    s = r.sections
+    if s["capacity"]:
+        out += [capacity_sentence(r.capacity, currency)]
+        out += [t for t in [hires_sentence(r.capacity)] if t]
+    else:
+        out.append(s["capacity"].reason)
+    out.append(quotas_sentence(r.top, r.bottom, r.compared, currency) if s["quotas"]
+               else s["quotas"].reason)
+    if s["quotas"]:
+        out.append(realism_sentence(r.realism, r.flags) if s["realism"] else s["realism"].reason)
+        out.append(comp_sentences(r.comp, currency)[0] if s["comp"] else s["comp"].reason)
+    if territory:
+        out.append(territory)
+    return [*out, *r.notes]
+
+
+def headline_items(r: PlanningReview, currency: str = "USD") -> list[Headline]:
+    """The cover's numbers: capacity against the target, the quota total, the share of reps
+    expected at quota, and next year's variable pay (each only when shown)."""
+    period, items = r.year.label, []
+    if r.sections["capacity"]:
+        cp = r.capacity
+        items.append(Headline("capacity", "Capacity", as_value(cp.capacity),
+                              _money(cp.capacity, currency), period,
+                              f"P10 {_money(cp.capacity_low, currency)} to P90 "
+                              f"{_money(cp.capacity_high, currency)}"))
+        if cp.target is not None:
+            items.append(Headline("capacity_gap", "Capacity against target", as_value(cp.gap),
+                                  formatting.versus(cp.capacity, cp.target, currency, "target"),
+                                  period))
+    if r.sections["quotas"]:
+        items.append(Headline("quota_total", "Quotas", as_value(r.top.total),
+                              _money(r.top.total, currency), period,
+                              f"target plus {pct(r.top.over_assignment)} over-assignment"))
+    if r.sections["quotas"] and r.sections["realism"]:
+        low, high = r.realism.band
+        items.append(Headline("expected_at_quota", "Reps expected at quota",
+                              as_value(r.realism.share_at_quota), pct(r.realism.share_at_quota),
+                              period, f"healthy: {pct(low)}-{pct(high)}"))
+    if r.sections["quotas"] and r.sections["comp"]:
+        items += comp_headline(r.comp, currency)
+    return items
+
+
+def capacity_tiles(cp: CapacityPlan, currency: str = "USD") -> list[tuple[str, str]]:
+    """The year's capacity (P10, expected, P90), the target, and a ramped rep-month's bookings
+    (median and mean)."""
+    tiles = [("Capacity, P10", _money(cp.capacity_low, currency)),
+             ("Capacity, expected", _money(cp.capacity, currency)),
+             ("Capacity, P90", _money(cp.capacity_high, currency))]
+    if cp.target is not None:
+        tiles.append(("Target", _money(cp.target, currency)))
+    p = cp.productivity
+    return [*tiles, ("Ramped rep-month, median", _money(p.median, currency)),
+            ("Ramped rep-month, mean", _money(p.mean, currency))]
+
+
+def written_sentence(paths: list, beside: bool = True) -> str | None:
+    """Which planned tables were written, by file name (never a local path): beside the report
+    (in its ``planning`` folder) or in the output folder given."""
+    if not paths:
+        return None
+    names = " and ".join(f"{PLAN_DIR}/{Path(p).name}" if beside else Path(p).name for p in paths)
+    where = "beside this report" if beside else "in the output folder"
+    return f"The planned tables were written as {names} {where}, in the format salesops ingest reads."

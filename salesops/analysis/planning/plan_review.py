@@ -1,0 +1,201 @@
+"""The plan behind notebooks/planning.ipynb, in one call: capacity, quotas (top-down and
+bottom-up, phased), their realism, next year's comp plan under them and the territories.
+
+Each section carries an ``Availability``: the report shows one plain sentence instead of a
+figure the data cannot support (no roster, no hire dates, too short a history, no accounts).
+A step refused for a reason found in the data itself (e.g. no rep with enough months of
+history) becomes that section's sentence; nothing is invented in its place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from salesops.analysis.comp.plans import Plan, load_plan
+from salesops.analysis.comp.review import applicable
+from salesops.analysis.planning.attrition import Attrition
+from salesops.analysis.planning.capacity import CAPACITY_NEEDS, CapacityPlan, capacity_plan
+from salesops.analysis.planning.phasing import Seasonality, phase, seasonality
+from salesops.analysis.planning.plan_comp import PLAN_COMP_NEEDS, PlanComp, plan_comp
+from salesops.analysis.planning.quotas import (
+    POTENTIAL_NEEDS,
+    QUOTA_NEEDS,
+    RAMPED_QUOTA_NEEDS,
+    Allocation,
+    basis_rates,
+    basis_window,
+    bottom_up,
+    capacity_rates,
+    side_by_side,
+    top_down,
+)
+from salesops.analysis.planning.ramp_profile import RampProfile
+from salesops.analysis.planning.realism import (
+    REALISM_NEEDS,
+    Realism,
+    draw_months,
+    potential_flags,
+    realism,
+    simulated_bookings,
+)
+from salesops.analysis.planning.seats import plan_months, plan_year, seat_months
+from salesops.data.asof import roster_as_of
+from salesops.data.periods import Period, parse_date
+from salesops.data.rep_months import rep_months
+from salesops.data.requirements import AVAILABLE, Availability, Needs
+from salesops.data.scope import Scope, scoped_view
+from salesops.data.store import Dataset
+
+#: The whole plan reads the deals and the reps who own them.
+PLANNING_NEEDS = Needs("The plan (it needs deals and the reps who own them)",
+                       tables=("opportunities", "reps"))
+SECTIONS = ("capacity", "quotas", "realism", "comp")
+DEFAULT_GROWTH = 0.15
+
+
+@dataclass(frozen=True)
+class Target:
+    """The plan year's bookings target: given, or the last 12 complete months' bookings
+    (``base``, months ``first``..``last``) grown by ``growth``."""
+
+    amount: float
+    given: bool
+    base: float = float("nan")
+    growth: float = 0.0
+    first: pd.Timestamp | None = None
+    last: pd.Timestamp | None = None
+
+
+@dataclass(frozen=True)
+class PlanningReview:
+    """Every result the planning report shows, with an Availability per section (``SECTIONS``)
+    and the caveats (one sentence each) the summary must show."""
+
+    as_of: pd.Timestamp
+    year: Period
+    sections: dict[str, Availability]
+    notes: tuple[str, ...] = ()
+    target: Target | None = None
+    capacity: CapacityPlan | None = None
+    seats: pd.DataFrame | None = None
+    top: Allocation | None = None
+    bottom: Allocation | None = None
+    compared: pd.DataFrame | None = None  # per team: top-down, bottom-up, difference
+    season: Seasonality | None = None
+    quotas: pd.DataFrame | None = None  # the canonical quotas table of the plan year
+    realism: Realism | None = None
+    flags: pd.DataFrame | None = None  # quotas high or low for the territory's potential
+    comp: PlanComp | None = None
+
+
+def plan_target(rm: pd.DataFrame, as_of: pd.Timestamp, calendar, target: float | None,
+                growth: float = DEFAULT_GROWTH) -> Target:
+    """``target`` as given, else the bookings of the 12 complete months before ``as_of`` grown
+    by ``growth``."""
+    if target is not None:
+        return Target(float(target), True)
+    first, last = basis_window("trailing_12m", as_of, calendar)
+    base = float(rm.loc[(rm["month"] >= first) & (rm["month"] <= last), "bookings"].sum())
+    return Target(base * (1 + growth), False, base, growth, first, last)
+
+
+def _refused(what: str, exc: ValueError) -> Availability:
+    """A step the data cannot support, as the section's sentence."""
+    return Availability.missing(f"{what} cannot be shown: {exc}.".replace("..", "."))
+
+
+def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scope | None = None,
+           target: float | None = None, growth: float = DEFAULT_GROWTH,
+           basis: str = "trailing_12m", over_assignment: float = 0.15, phasing: str = "quarter",
+           ramp: tuple[float, ...] | None = None, attrition: float | None = None,
+           hires: Mapping | None = None, backfill_months: int = 2, plan: Plan | str = "current",
+           draws: int = 1000, comp_draws: int = 200, seed: int = 7,
+           potential: pd.Series | None = None) -> PlanningReview:
+    """The plan for the fiscal year after ``as_of`` from ``scoped_view(dataset, as_of, scope)``.
+    ``potential``: annual territory potential per rep_id (for basis "potential" and the flags)."""
+    view = scoped_view(dataset, as_of, scope)
+    day, cal = parse_date(view.as_of, name="as_of"), view.calendar
+    year = plan_year(day, cal)
+    base = PLANNING_NEEDS.check(view)
+    if not base:
+        return PlanningReview(day, year, dict.fromkeys(SECTIONS, base))
+    rm = rep_months(view.reps, view.deals, day, cal)
+    goal = plan_target(rm, day, cal, target, growth)
+    notes = [] if RAMPED_QUOTA_NEEDS.check(view) else [
+        "No hire dates: every rep counts as fully ramped and no quota is ramped."]
+    sections = {"capacity": CAPACITY_NEEDS.check(view)}
+    cp = None
+    if sections["capacity"]:
+        cp = capacity_plan(rm, view.reps, day, goal.amount if goal.amount > 0 else None,
+                           RampProfile.given(ramp) if ramp else None,
+                           Attrition.given(attrition) if attrition is not None else None, hires,
+                           backfill_months, calendar=cal, seed=seed)
+        sections["capacity"] = cp.availability
+    ramp_s = cp.ramp.series if cp is not None and cp.ramp.availability else (
+        RampProfile.given(ramp).series if ramp else None)
+    if cp is not None and not cp.ramp.availability:
+        notes.append(cp.ramp.availability.reason)
+    roster = roster_as_of(view.reps, day)
+    seated = roster.loc[roster["termination_date"].isna()]
+    seats = seat_months(seated, plan_months(day, cal), ramp_s)
+    out = _quotas(view, rm, day, cal, seats, goal, basis, over_assignment, phasing, ramp_s,
+                  potential)
+    sections["quotas"] = out.pop("available")
+    if not sections["quotas"]:
+        short = Availability.missing(f"Not shown: there are no planned quotas ({sections['quotas'].reason})")
+        sections |= {"realism": short, "comp": short}
+        return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats)
+    sections["realism"] = REALISM_NEEDS.check(view)
+    try:
+        drawn = draw_months(rm, seats, len(ramp_s) if ramp_s is not None else 0, draws, seed)
+        real = realism(simulated_bookings(drawn, rm), out["top"].reps) \
+            if sections["realism"] else None
+    except ValueError as exc:
+        drawn, real = None, None
+        sections["realism"] = _refused("Quota realism before the year", exc)
+    flags = potential_flags(out["top"].reps, potential) if potential is not None else None
+    sections["comp"] = PLAN_COMP_NEEDS.check(view) if drawn is not None else sections["realism"]
+    pc = None
+    if sections["comp"]:
+        paid, role_note = applicable(plan if isinstance(plan, Plan) else load_plan(plan), view)
+        notes += [role_note] if role_note else []
+        pc = plan_comp(paid, seated, out["quotas"], view.deals,
+                       drawn.loc[drawn["draw"] < comp_draws], year, cal)
+    return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, out["top"],
+                          out["bottom"], out["compared"], out["season"], out["quotas"], real,
+                          flags, pc)
+
+
+def _quotas(view: Dataset, rm: pd.DataFrame, day: pd.Timestamp, cal, seats: pd.DataFrame,
+            goal: Target, basis: str, over_assignment: float, phasing: str,
+            ramp_s: pd.Series | None, potential: pd.Series | None) -> dict:
+    """Top-down and bottom-up allocations, side by side, and the phased quotas table (or the
+    sentence saying why not: ``available``)."""
+    available = QUOTA_NEEDS.check(view)
+    if available and basis == "potential":
+        available = POTENTIAL_NEEDS.check(view)
+        if available and potential is None:
+            available = Availability.missing("Quotas by territory potential cannot be shown: the "
+                                             "accounts have no potential to allocate by.")
+    if available and seats.empty:
+        available = Availability.missing(f"Quota allocation cannot be shown: no rep is employed "
+                                         f"on {day:%Y-%m-%d} to hold a quota.")
+    if available and not goal.amount > 0:
+        available = Availability.missing("Quota allocation cannot be shown: the target is zero "
+                                         "(no bookings in the last 12 complete months and no "
+                                         "target given).")
+    if not available:
+        return {"available": available}
+    try:
+        rates = basis_rates(seats, basis, rm, day, cal, ramp_s, potential)
+        top = top_down(goal.amount, seats, rates, over_assignment, basis)
+        bottom = bottom_up(capacity_rates(seats, rm, day, cal, ramp_s), seats, over_assignment)
+    except ValueError as exc:
+        return {"available": _refused("Quota allocation", exc)}
+    season = seasonality(rm, cal)
+    return {"available": AVAILABLE, "top": top, "bottom": bottom,
+            "compared": side_by_side(top, bottom), "season": season,
+            "quotas": phase(top.reps, seats, season, phasing, cal)}
