@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops.analysis.planning.account_book import TERRITORY_NEEDS
 from salesops.analysis.planning.ramp_profile import RampProfile, ramp_share
 from salesops.analysis.planning.seats import plan_year
 from salesops.data.periods import FiscalCalendar
@@ -32,8 +33,8 @@ LEVELS = ("region", "team")
 
 QUOTA_NEEDS = Needs("Quota allocation", tables=("opportunities", "reps"))
 RAMPED_QUOTA_NEEDS = Needs("Ramped quotas for new hires", columns={"reps": ("hire_date",)})
-POTENTIAL_NEEDS = Needs("Quotas by territory potential", tables=("accounts",),
-                        columns={"opportunities": ("account_id",)})
+#: Potential comes from the account book (``planning.account_book``), so it needs what that needs.
+POTENTIAL_NEEDS = Needs("Quotas by territory potential") & TERRITORY_NEEDS
 
 @dataclass(frozen=True)
 class Allocation:
