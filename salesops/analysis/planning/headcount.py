@@ -74,7 +74,8 @@ def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | 
     months_long = ramp.months if isinstance(ramp, RampProfile) else (
         0 if ramp is None or ramp.empty else int(ramp.index.max()))
     rate = attrition.monthly_rate
-    leavers, backfills, rows = np.zeros(len(months)), np.zeros(len(months)), []
+    leavers, backfills = np.zeros(len(months)), np.zeros(len(months))
+    sizes, tenures = [], []  # cohorts on roll in each month
     for j in range(len(months)):
         leaving = size * rate
         leavers[j] = leaving.sum()
@@ -84,13 +85,20 @@ def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | 
         joining = new[j] + backfills[j]
         if joining > 0:
             size, tenure = np.r_[size, joining], np.r_[tenure, 1.0]
-        share = ramp_share(pd.Series(tenure), ramp).to_numpy(float)
-        rows.append((size.sum(), size[tenure <= months_long].sum(), (size * share).sum()))
-    on_roll = np.array(rows).reshape(-1, 3)
+        sizes.append(size)
+        tenures.append(tenure)
+    month = np.repeat(np.arange(len(months)), [len(s) for s in sizes])
+    size, tenure = np.concatenate(sizes), np.concatenate(tenures)
+    share = ramp_share(pd.Series(tenure), ramp).to_numpy(float)
+
+    def per_month(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(month, weights, minlength=len(months))
+
     year = plan_year(as_of, calendar)
     return pd.DataFrame({
         "month": months, "in_plan_year": (months >= year.start) & (months <= year.end),
-        "headcount": on_roll[:, 0], "ramping": on_roll[:, 1], "effective_headcount": on_roll[:, 2],
+        "headcount": per_month(size), "ramping": per_month(size * (tenure <= months_long)),
+        "effective_headcount": per_month(size * share),
         "leavers": leavers, "backfills": backfills, "new_hires": new,
     })
 

@@ -3,6 +3,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from salesops.analysis.planning.attrition import Attrition
 from salesops.analysis.planning.capacity import (
@@ -151,3 +153,15 @@ def test_capacity_on_the_sample():
     assert prod.first_month == T("2025-12-01") and prod.last_month == T("2026-11-01")
     assert plan.gap == pytest.approx(75e6 - plan.capacity) and plan.gap > 0
     assert (plan.hires_needed["hires"].diff().dropna() >= 0).all()   # later hires: more needed
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(1000, 50_000), st.floats(0, 0.5), st.integers(0, 3))
+def test_hires_needed_is_the_fewest_whole_hires_closing_the_gap(target, annual, delay):
+    plan = capacity_plan(history(), REPS, AS_OF, target=target, ramp=RampProfile.given([0.5]),
+                         attrition=Attrition.given(annual), backfill_delay=delay, draws=200)
+    per_hire, hires = plan.hires_needed["capacity_per_hire"], plan.hires_needed["hires"]
+    gap = max(plan.gap, 0.0)
+    assert (hires * per_hire >= gap - 1e-6).all()
+    assert ((hires - 1) * per_hire < gap).all() or gap == 0
+    assert plan.capacity_low <= plan.capacity_high
