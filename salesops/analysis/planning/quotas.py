@@ -68,6 +68,9 @@ def basis_window(basis: str, as_of: pd.Timestamp, calendar: FiscalCalendar | Non
         return calendar.shift(last, -11).start, last.start
     if basis == "prior_year":
         year = calendar.shift(plan_year(as_of, calendar), -1)
+        if last.start < year.start:
+            raise ValueError(f"basis 'prior_year': no month of {year.label} is complete on "
+                             f"{as_of:%Y-%m-%d}")
         return year.start, min(last.start, calendar.period(year.end, "month").start)
     raise ValueError(f"basis {basis!r} reads no history window")
 

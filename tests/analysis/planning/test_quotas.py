@@ -72,6 +72,9 @@ def test_plan_year_and_basis_windows():
     feb = FiscalCalendar(2)
     assert plan_year(AS_OF, feb).start == pd.Timestamp("2027-02-01")
     assert basis_window("prior_year", AS_OF, feb) == (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-11-01"))
+    # on 15 January 2026 the plan year is FY2027 and no month of FY2026 has ended yet
+    with pytest.raises(ValueError, match="no month of FY2026 is complete on 2026-01-15"):
+        basis_window("prior_year", pd.Timestamp("2026-01-15"), CAL)
 
 
 def test_even_split_gives_the_cent_left_over_to_the_first_rep():
@@ -229,8 +232,9 @@ def test_bad_input_is_named():
     months=st.lists(st.integers(1, 12), min_size=12, max_size=12),
     target=st.floats(0, 1e9),
     over=st.floats(0, 0.5),
+    per_level=st.booleans(),
 )
-def test_allocations_sum_to_target_times_over_assignment(weights, months, target, over):
+def test_allocations_sum_to_target_times_over_assignment(weights, months, target, over, per_level):
     # any basis weights, teams and hire months: quotas are >= 0 and sum to round(target x (1+oa)) cents
     n = len(weights)
     reps = pd.DataFrame({"rep_id": [f"R{i:02d}" for i in range(n)],
@@ -238,6 +242,9 @@ def test_allocations_sum_to_target_times_over_assignment(weights, months, target
                          "hire_date": [pd.Timestamp(2027, months[i], 1) for i in range(n)]})
     seats = seat_months(reps, MONTHS, pd.Series([0.3, 0.6], index=[1, 2]))
     rates = basis_rates(seats, "potential", potential=pd.Series(weights, index=reps["rep_id"]))
+    if per_level:  # regions and teams split evenly, reps by potential
+        even = basis_rates(seats, "even")
+        rates = {"region": even, "team": even, "rep": rates}
     a = top_down(target, seats, rates, over)
     assert (a.reps["quota_cents"] >= 0).all()
     assert int(a.reps["quota_cents"].sum()) == round(target * (1 + over) * 100)
