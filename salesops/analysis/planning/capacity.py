@@ -182,14 +182,11 @@ def _draw_productivity(by_month: pd.Series, months: pd.Series, draws: int, seed:
     return np.column_stack(columns)
 
 
-def _plus(hires: Mapping | pd.Series | None, extra: Mapping | None) -> dict | None:
-    """Planned hires with ``extra`` added (same month keys normalised to month starts)."""
-    if extra is None:
-        return None if hires is None else dict(hires)
-    total: dict[pd.Timestamp, float] = {}
-    for month, count in [*(dict(hires).items() if hires is not None else []), *extra.items()]:
-        key = pd.Timestamp(month).to_period("M").start_time
-        total[key] = total.get(key, 0.0) + float(count)
+def _plus(hires: Mapping | pd.Series | None, extra: Mapping | None) -> dict:
+    """Planned hires with ``extra`` added (``planned_hires`` sums keys naming the same month)."""
+    total = dict(hires) if hires is not None else {}
+    for month, count in (extra or {}).items():
+        total[month] = total.get(month, 0.0) + count
     return total
 
 
