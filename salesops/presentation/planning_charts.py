@@ -1,5 +1,5 @@
 """Planning report charts in the house style: headcount by month, seasonality, next year's comp
-payout over the simulated years."""
+payout over the simulated years, territory balance today and rebalanced."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from salesops.analysis.planning.assignment import TerritoryPlan
 from salesops.analysis.planning.capacity import CapacityPlan
 from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_comp import PlanComp
 from salesops.data.periods import FiscalCalendar
-from salesops.presentation.formatting import money
+from salesops.presentation.formatting import money, pct
 from salesops.presentation.style import (
     ACCENT,
     BAD,
@@ -21,6 +22,7 @@ from salesops.presentation.style import (
     NEUTRAL,
     PRIMARY,
     count_axis,
+    figure_height_for,
     legend_outside,
     money_axis,
     new_figure,
@@ -84,5 +86,30 @@ def seasonality_chart(season: Seasonality, calendar: FiscalCalendar) -> Figure:
     ax.set_ylabel("Share of an average month")
     ax.set_title(f"Seasonality over {season.months_used} months of bookings")
     legend_outside(ax, "below", ncol=2)
+    plt.close(fig)
+    return fig
+
+
+def balance_chart(tp: TerritoryPlan, names: pd.Series | None = None) -> Figure:
+    """Each territory's potential against its average (deviation), today and rebalanced, with
+    the tolerance band; territories ordered by today's deviation. ``names``: a label per
+    territory (default its name)."""
+    before = tp.before.set_index("territory")["deviation"]
+    after = tp.after.set_index("territory")["deviation"].reindex(before.index)
+    order = before.sort_values(kind="stable").index
+    labels = (names.reindex(order) if names is not None else pd.Series(order, index=order))
+    fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(order), per_row=0.36, minimum=3.5))
+    y = np.arange(len(order))
+    ax.barh(y + 0.2, before[order].to_numpy(float), height=0.4, color=NEUTRAL, label="Today")
+    ax.barh(y - 0.2, after[order].to_numpy(float), height=0.4, color=PRIMARY, label="Rebalanced")
+    ax.axvspan(-tp.tolerance, tp.tolerance, color=GOOD, alpha=0.15,
+               label=f"Within {pct(tp.tolerance)} of the average")
+    ax.axvline(0, color="#333333", lw=1)
+    ax.set_yticks(y, labels.astype(str).tolist())
+    ax.grid(axis="y", visible=False)
+    percent_axis(ax, "x")
+    ax.set_xlabel("Potential against the average territory")
+    ax.set_title("Territory balance on potential")
+    legend_outside(ax, "below", ncol=1)
     plt.close(fig)
     return fig

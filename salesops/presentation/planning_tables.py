@@ -7,15 +7,19 @@ import pandas as pd
 from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
+from salesops.analysis.planning.assignment import TerritoryPlan
 from salesops.analysis.planning.capacity import CapacityPlan
 from salesops.analysis.planning.plan_comp import PlanComp
 from salesops.analysis.planning.quotas import Allocation
 from salesops.analysis.planning.ramp_profile import RampProfile
 from salesops.analysis.planning.realism import Realism
+from salesops.presentation import formatting
 from salesops.presentation.pipeline_tables import with_names
 from salesops.presentation.tables import limited, report_table
 
 M = "money_compact"
+#: Start months whose hire adds less than this share of an earliest hire's bookings are not listed.
+LATE_HIRE_SHARE = 0.10
 
 
 def comp_reps_table(pc: PlanComp, currency: str = "USD", limit: int = 15) -> HTML:
@@ -47,11 +51,16 @@ def headcount_table(cp: CapacityPlan, currency: str = "USD") -> Styler:
 def hires_table(cp: CapacityPlan, currency: str = "USD") -> Styler:
     """For each possible start month: one more hire's plan-year bookings and the hires that
     close the gap (at the expected and at the P10 capacity)."""
-    rows = cp.hires_needed.assign(hire_month=lambda d: d["hire_month"].dt.strftime("%Y-%m"))
+    h = cp.hires_needed
+    useful = h["capacity_per_hire"] >= LATE_HIRE_SHARE * h["capacity_per_hire"].max()
+    rows = h.loc[useful].assign(hire_month=lambda d: d["hire_month"].dt.strftime("%Y-%m"))
+    late = "" if useful.all() else (f" (later start months, each hire adding less than "
+                                    f"{formatting.pct(LATE_HIRE_SHARE)} of an earliest hire's "
+                                    "bookings, are left out)")
     return report_table(rows, {
         "hire_month": ("Start month", None), "capacity_per_hire": ("Bookings per hire", M),
         "hires": ("Hires to close the gap", "int"), "hires_at_low": ("At P10 capacity", "int")},
-        currency, f"Hires needed to reach the {cp.year.label} target, by start month")
+        currency, f"Hires needed to reach the {cp.year.label} target, by start month{late}")
 
 
 def ramp_table(ramp: RampProfile) -> Styler:
@@ -123,3 +132,55 @@ def flags_table(flags: pd.DataFrame, reps: pd.DataFrame | None = None,
         "potential": ("Territory potential", M), "quota_to_potential": ("Quota / potential", "pct"),
         "relative": ("Against the median ratio", "ratio"), "looks": ("Looks", None)}, currency,
         "Quotas high or low for the territory's potential")
+
+
+def _rep_names(ids: pd.Series, reps: pd.DataFrame | None) -> pd.Series:
+    """Each rep id's name on the roster (a leaver marked), else the id; '–' for none."""
+    named = with_names(pd.DataFrame({"rep_id": ids.astype("string")}), reps)["rep"]
+    return named.where(ids.notna(), "–")
+
+
+def balance_table(tp: TerritoryPlan, currency: str = "USD") -> Styler:
+    """Balance of potential over the territories today and after rebalancing."""
+    shown = {"count": formatting.count, "pct": formatting.pct,
+             "money": lambda v: formatting.money(v, currency, compact=True)}
+    rows = [{"measure": label, "before": shown[kind](getattr(tp.balance_before, key)),
+             "after": shown[kind](getattr(tp.balance_after, key))}
+            for label, kind, key in (
+                ("Territories", "count", "territories"),
+                ("Largest potential", "money", "largest"),
+                ("Smallest potential", "money", "smallest"),
+                ("Largest deviation from the average", "pct", "max_deviation"),
+                ("Spread (largest - smallest deviation)", "pct", "spread"),
+                ("Largest workload deviation", "pct", "workload_max_deviation"))]
+    return report_table(pd.DataFrame(rows), {"measure": ("Measure", None),
+                                             "before": ("Today", None),
+                                             "after": ("Rebalanced", None)}, currency,
+                        f"Balance of potential over territories ({tp.method}: {tp.status})")
+
+
+def moves_table(tp: TerritoryPlan, reps: pd.DataFrame | None = None,
+                accounts: pd.DataFrame | None = None, currency: str = "USD",
+                limit: int = 15) -> HTML:
+    """The accounts moved, largest trailing bookings first: from and to whom, their potential
+    and the bookings at risk."""
+    rows = with_names(tp.moves, None, accounts).assign(
+        from_name=_rep_names(tp.moves["from_rep"], reps),
+        to_name=_rep_names(tp.moves["to_rep"], reps))
+
+    def render(d: pd.DataFrame) -> Styler:
+        return report_table(d, {
+            "account": ("Account", None), "segment": ("Segment", None),
+            "region": ("Region", None), "from_name": ("From", None), "to_name": ("To", None),
+            "potential": ("Potential", M), "trailing_bookings": ("Bookings, last 12 months", M)},
+            currency, "Accounts moved")
+    return limited(rows, render, limit, "accounts", "bookings of the last 12 months")
+
+
+def territory_labels(tp: TerritoryPlan, reps: pd.DataFrame | None = None) -> pd.Series:
+    """A label per territory: its rep's name when the territory is named by the rep id (a plan
+    derived from the deals' owners), else 'territory (rep)'."""
+    t = tp.before
+    rep = _rep_names(t["rep_id"], reps)
+    label = rep.where(t["territory"] == t["rep_id"], t["territory"].astype(str) + " (" + rep + ")")
+    return pd.Series(label.to_numpy(), index=t["territory"].to_numpy())

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from salesops.analysis.planning.account_book import AccountBook
+from salesops.analysis.planning.assignment import TerritoryPlan
 from salesops.analysis.planning.attrition import Attrition
 from salesops.analysis.planning.capacity import CapacityPlan
 from salesops.analysis.planning.phasing import Seasonality
@@ -214,11 +216,9 @@ def realism_sentence(real: Realism, flags: pd.DataFrame | None = None) -> str:
     return text + "."
 
 
-def summary_sentences(r: PlanningReview, currency: str = "USD",
-                      territory: str | None = None) -> list[str]:
-    """The executive summary: target, capacity and hires, quotas, realism, comp, territories
-    (``territory``, from ``territory_sentence``), then the caveats; a section the data cannot
-    support says so in its sentence."""
+def summary_sentences(r: PlanningReview, currency: str = "USD") -> list[str]:
+    """The executive summary: target, capacity and hires, quotas, realism, comp, territories,
+    then the caveats; a section the data cannot support says so in its sentence."""
     out = [target_sentence(r.target, r.year.label, currency)] if r.target is not None else []
     s = r.sections
     if s["capacity"]:
@@ -231,8 +231,8 @@ def summary_sentences(r: PlanningReview, currency: str = "USD",
     if s["quotas"]:
         out.append(realism_sentence(r.realism, r.flags) if s["realism"] else s["realism"].reason)
         out.append(comp_sentences(r.comp, currency)[0] if s["comp"] else s["comp"].reason)
-    if territory:
-        out.append(territory)
+    out.append(territory_sentence(r.territories, r.book, currency) if s["territories"]
+               else s["territories"].reason)
     return [*out, *r.notes]
 
 
@@ -261,6 +261,11 @@ def headline_items(r: PlanningReview, currency: str = "USD") -> list[Headline]:
                               period, f"healthy: {pct(low)}-{pct(high)}"))
     if r.sections["quotas"] and r.sections["comp"]:
         items += comp_headline(r.comp, currency)
+    if r.sections["territories"]:
+        tp = r.territories
+        items.append(Headline("accounts_moved", "Accounts moved to balance territories",
+                              float(tp.accounts_moved), formatting.count(tp.accounts_moved),
+                              period, f"{_money(tp.revenue_at_risk, currency)} of revenue at risk"))
     return items
 
 
@@ -285,3 +290,24 @@ def written_sentence(paths: list, beside: bool = True) -> str | None:
     names = " and ".join(f"{PLAN_DIR}/{Path(p).name}" if beside else Path(p).name for p in paths)
     where = "beside this report" if beside else "in the output folder"
     return f"The planned tables were written as {names} {where}, in the format salesops ingest reads."
+
+
+def territory_sentence(tp: TerritoryPlan, book: AccountBook, currency: str = "USD") -> str:
+    """The territories' balance on potential today and after rebalancing, the accounts moved,
+    the revenue at risk and the unassigned accounts placed."""
+    b, a = tp.balance_before, tp.balance_after
+    within = "within each region, " if tp.within_region else ""
+    work = (f" and {pct(tp.workload_tolerance)} on workload" if tp.workload_tolerance is not None
+            else "")
+    source = f"from {book.source}" if book.source.startswith("the ") else book.source
+    text = (f"Territories, {source}: today the {plural(b.territories, 'territory', 'territories')}"
+            f"' potential ranges from {_money(b.smallest, currency)} to "
+            f"{_money(b.largest, currency)} (up to {pct(b.max_deviation)} off the average); "
+            f"rebalanced {within}within {pct(tp.tolerance)} on potential{work}, it ranges from "
+            f"{_money(a.smallest, currency)} to {_money(a.largest, currency)} (at most "
+            f"{pct(a.max_deviation)} off), moving {plural(tp.accounts_moved, 'account')} that "
+            f"booked {_money(tp.revenue_at_risk, currency)} in the last "
+            f"{plural(book.trailing_months, 'month')} (the revenue at risk)")
+    if tp.newly_assigned:
+        text += f" and placing {plural(tp.newly_assigned, 'unassigned account')}"
+    return text + "."

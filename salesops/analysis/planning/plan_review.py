@@ -16,6 +16,8 @@ import pandas as pd
 
 from salesops.analysis.comp.plans import Plan, load_plan
 from salesops.analysis.comp.review import applicable
+from salesops.analysis.planning.account_book import TERRITORY_NEEDS, AccountBook, account_book
+from salesops.analysis.planning.assignment import TerritoryPlan, solve_territories
 from salesops.analysis.planning.attrition import Attrition
 from salesops.analysis.planning.capacity import CAPACITY_NEEDS, CapacityPlan, capacity_plan
 from salesops.analysis.planning.phasing import Seasonality, phase, seasonality
@@ -52,7 +54,7 @@ from salesops.data.store import Dataset
 #: The whole plan reads the deals and the reps who own them.
 PLANNING_NEEDS = Needs("The plan (it needs deals and the reps who own them)",
                        tables=("opportunities", "reps"))
-SECTIONS = ("capacity", "quotas", "realism", "comp")
+SECTIONS = ("capacity", "quotas", "realism", "comp", "territories")
 DEFAULT_GROWTH = 0.15
 
 
@@ -89,6 +91,8 @@ class PlanningReview:
     realism: Realism | None = None
     flags: pd.DataFrame | None = None  # quotas high or low for the territory's potential
     comp: PlanComp | None = None
+    book: AccountBook | None = None
+    territories: TerritoryPlan | None = None
 
 
 def plan_target(rm: pd.DataFrame, as_of: pd.Timestamp, calendar, target: float | None,
@@ -112,10 +116,10 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
            basis: str = "trailing_12m", over_assignment: float = 0.15, phasing: str = "quarter",
            ramp: tuple[float, ...] | None = None, attrition: float | None = None,
            hires: Mapping | None = None, backfill_months: int = 2, plan: Plan | str = "current",
-           draws: int = 1000, comp_draws: int = 200, seed: int = 7,
-           potential: pd.Series | None = None) -> PlanningReview:
-    """The plan for the fiscal year after ``as_of`` from ``scoped_view(dataset, as_of, scope)``.
-    ``potential``: annual territory potential per rep_id (for basis "potential" and the flags)."""
+           draws: int = 1000, comp_draws: int = 200, tolerance: float = 0.05,
+           within_region: bool = True, seed: int = 7) -> PlanningReview:
+    """The plan for the fiscal year after ``as_of`` from ``scoped_view(dataset, as_of, scope)``;
+    the planned territories' potential is each rep's for basis "potential" and the flags."""
     view = scoped_view(dataset, as_of, scope)
     day, cal = parse_date(view.as_of, name="as_of"), view.calendar
     year = plan_year(day, cal)
@@ -141,13 +145,17 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     roster = roster_as_of(view.reps, day)
     seated = roster.loc[roster["termination_date"].isna()]
     seats = seat_months(seated, plan_months(day, cal), ramp_s)
+    book, tp, sections["territories"] = _territories(view, day, tolerance, within_region, seed)
+    potential = (tp.after.dropna(subset=["rep_id"]).groupby("rep_id")["potential"].sum()
+                 if tp is not None else None)
     out = _quotas(view, rm, day, cal, seats, goal, basis, over_assignment, phasing, ramp_s,
                   potential)
     sections["quotas"] = out.pop("available")
     if not sections["quotas"]:
         short = Availability.missing(f"Not shown: there are no planned quotas ({sections['quotas'].reason})")
         sections |= {"realism": short, "comp": short}
-        return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats)
+        return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, book=book,
+                              territories=tp)
     sections["realism"] = REALISM_NEEDS.check(view)
     try:
         drawn = draw_months(rm, seats, len(ramp_s) if ramp_s is not None else 0, draws, seed)
@@ -166,7 +174,26 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
                        drawn.loc[drawn["draw"] < comp_draws], year, cal)
     return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, out["top"],
                           out["bottom"], out["compared"], out["season"], out["quotas"], real,
-                          flags, pc)
+                          flags, pc, book, tp)
+
+
+def _territories(view: Dataset, day: pd.Timestamp, tolerance: float, within_region: bool,
+                 seed: int) -> tuple[AccountBook | None, TerritoryPlan | None, Availability]:
+    """The account book and the rebalanced territories (or the sentence saying why not)."""
+    available = TERRITORY_NEEDS.check(view)
+    if not available:
+        return None, None, available
+    book = account_book(view, day)
+    if book.territories.empty or book.accounts.empty:
+        return book, None, Availability.missing(
+            f"Territory planning cannot be shown: no account or no territory to assign it to on "
+            f"{day:%Y-%m-%d} (no territories table, and no owner of a deal employed then).")
+    try:
+        plan = solve_territories(book.accounts, book.territories, tolerance=tolerance,
+                                 within_region=within_region, seed=seed)
+    except ValueError as exc:
+        return book, None, _refused("Territory planning", exc)
+    return book, plan, AVAILABLE
 
 
 def _quotas(view: Dataset, rm: pd.DataFrame, day: pd.Timestamp, cal, seats: pd.DataFrame,
