@@ -18,16 +18,10 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.forecast import backtest
-from salesops.analysis.forecast.models import (
-    LEVELS,
-    ModelForecast,
-    adjusted_forecast,
-    combine,
-    ets_auto,
-    normal_intervals,
-    seasonal_naive,
-    seasonality,
-)
+from salesops.analysis.forecast.fitted import Fitted, ModelForecast, combine
+from salesops.analysis.forecast.intervals import LEVELS, normal_intervals
+from salesops.analysis.forecast.models import fit_model
+from salesops.analysis.forecast.seasonality import seasonality
 
 #: Candidate models on the seasonally adjusted series (seasonal naive is always added).
 CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "ces", "ets", "arima")
@@ -62,27 +56,43 @@ class SeriesForecast:
     failures: dict[str, str] = field(default_factory=dict)
 
 
+def fit_candidates(
+    y: np.ndarray, m: int, models: Sequence[str] = CANDIDATES, also_periods: Sequence[int] = (),
+) -> tuple[dict[str, Fitted], dict[str, str]]:
+    """Seasonal naive and every model of ``models`` fitted once (``models.MODELS``), and the
+    failures (model -> why): a model that raises is dropped and reported, never raised.
+
+    ``also_periods``: shorter seasonal periods tried when the series does not test seasonal
+    at ``m`` (``seasonality.seasonality``).
+    """
+    season = seasonality(y, m, also_periods)
+    fits: dict[str, Fitted] = {}
+    failures: dict[str, str] = {}
+    for name in ("seasonal_naive", *models):
+        try:
+            fits[name] = fit_model(name, y, m, season)
+        except Exception as exc:  # any fit failure drops the model and is reported
+            failures[name] = f"fit failed ({type(exc).__name__}: {exc})"
+    return fits, failures
+
+
 def candidate_forecasts(
     y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS,
     models: Sequence[str] = CANDIDATES, combination: Sequence[str] = COMBINATION,
     how: str = COMBINE_HOW, also_periods: Sequence[int] = (),
 ) -> tuple[dict[str, ModelForecast], dict[str, str]]:
-    """Forecasts of every candidate plus their combination, and the failures (model -> why).
+    """Forecasts of every candidate (``fit_candidates``) plus the combination of the members
+    that forecast, and the failures (model -> why).
 
-    A model that raises or returns non-finite values is dropped, never passed on as NaN.
-    ``also_periods``: shorter seasonal periods tried when the series does not test seasonal
-    at ``m`` (``models.seasonality``).
+    A model whose forecast raises or is not finite is dropped, never passed on as NaN.
     """
-    season = seasonality(y, m, also_periods)
-    ets_period = season.period if season.kind != "none" else m
-    out: dict[str, ModelForecast] = {"seasonal_naive": seasonal_naive(y, h, m, levels)}
-    failures: dict[str, str] = {}
-    for name in models:
+    fits, failures = fit_candidates(y, m, models, also_periods)
+    out: dict[str, ModelForecast] = {}
+    for name, fitted in fits.items():
         try:
-            fc = (ets_auto(y, h, ets_period, levels) if name == "ets"
-                  else adjusted_forecast(name, y, h, season, levels))
-        except Exception as exc:  # any fit failure drops the model and is reported, never raised
-            failures[name] = f"fit failed ({type(exc).__name__}: {exc})"
+            fc = fitted.predict(h, levels)
+        except Exception as exc:  # as for fits
+            failures[name] = f"forecast failed ({type(exc).__name__}: {exc})"
             continue
         if not _finite(fc):
             failures[name] = "non-finite forecast"

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.forecast import metrics
-from salesops.analysis.forecast.models import ModelForecast
+from salesops.analysis.forecast.fitted import ModelForecast
 
 SCORES = ("smape", "mape", "mase", "bias")
 

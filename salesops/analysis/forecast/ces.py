@@ -22,21 +22,21 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.signal import lfilter
 
-from salesops.analysis.forecast.fit_cache import fit_cache
-from salesops.analysis.forecast.intervals import Intervals, normal_intervals
+from salesops.analysis.forecast.fitted import Fitted
 
 START = (1.3, 1.0)  # (a0, a1) starting values, as in the authors' implementation
 PARAMETERS = 4  # a0, a1 and the two initial states
 
 
 @dataclass(frozen=True)
-class CesFit:
+class CesFit(Fitted):
     """Fitted CES: smoothing constants, states after the last observation, residual sd."""
 
     a0: float
     a1: float
     state: np.ndarray
     sigma: float
+    name: str = "ces"
 
     def forecast(self, h: int) -> np.ndarray:
         """Point forecasts: the level of the states propagated without errors."""
@@ -113,7 +113,6 @@ def _final_state(params: Sequence[float], y: np.ndarray) -> np.ndarray:
     return v
 
 
-@fit_cache
 def fit(x: np.ndarray) -> CesFit:
     """Least-squares CES fit (on the series scaled to mean absolute value 1, for the optimiser)."""
     scale = float(np.mean(np.abs(x))) or 1.0
@@ -133,9 +132,3 @@ def fit(x: np.ndarray) -> CesFit:
     dof = max(len(y) - PARAMETERS, 1)
     return CesFit(a0, a1, _final_state(opt.x, y) * scale, float(np.sqrt(opt.fun / dof)) * scale)
 
-
-def ces(x: np.ndarray, h: int, levels: Sequence[int]) -> tuple[np.ndarray, Intervals]:
-    """CES forecasts of ``x`` with normal prediction intervals."""
-    result = fit(x)
-    mean = result.forecast(h)
-    return mean, normal_intervals(mean, result.sd(h), levels)

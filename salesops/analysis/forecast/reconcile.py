@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from salesops.analysis.forecast.models import ModelForecast
+from salesops.analysis.forecast.fitted import ModelForecast
 
 
 def wls_adjustments(

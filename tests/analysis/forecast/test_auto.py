@@ -95,12 +95,13 @@ def test_choose_rules():
 @pytest.mark.parametrize("origins", [0, 3])
 def test_every_combination_member_failing_falls_back_without_crashing(monkeypatch, origins):
     import salesops.analysis.forecast.auto as auto_module
+    from salesops.analysis.forecast.models import MODELS
 
     def broken(*args, **kwargs):
         raise np.linalg.LinAlgError("singular matrix")
 
-    monkeypatch.setattr(auto_module, "ets_auto", broken)
-    monkeypatch.setattr(auto_module, "adjusted_forecast", broken)
+    for name in auto_module.CANDIDATES:
+        monkeypatch.setitem(MODELS, name, broken)
     y = 100 + 10 * np.sin(np.arange(36) * 2 * np.pi / 12)
     result = auto_module.auto_forecast(y, 6, 12, origins=origins)
     assert result.method == "seasonal_naive"

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from salesops.analysis.forecast.ces import CesFit, ces, fit, forecastable, one_step
+from salesops.analysis.forecast.ces import CesFit, fit, forecastable, one_step
 
 
 def loop_one_step(params, y):
@@ -48,9 +48,11 @@ def test_forecast_and_intervals_oracle():
 def test_follows_a_trend_and_a_level():
     t = np.arange(60.0)
     noise = np.random.default_rng(3).normal(0, 1, 60)
-    trend, _ = ces(100 + 2 * t + noise, 6, ())
+    trend = fit(100 + 2 * t + noise).forecast(6)
     assert trend[0] == pytest.approx(220, abs=6) and trend[-1] > trend[0]  # still rising
-    level, intervals = ces(50 + noise, 6, (80, 95))
+    fc = fit(50 + noise).predict(6, (80, 95))
+    level, intervals = fc.mean, fc.intervals
+    assert fc.name == "ces"
     assert np.allclose(level, 50, atol=1.5)
     lo80, hi80 = intervals[80]
     lo95, hi95 = intervals[95]

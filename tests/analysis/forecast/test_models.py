@@ -104,13 +104,13 @@ def test_theta_on_a_perfectly_seasonal_series_repeats_the_pattern():
 
 @pytest.mark.filterwarnings("ignore::Warning")  # statsmodels convergence chatter on 8 points
 def test_arima_orders_need_three_values_per_parameter():
-    from salesops.analysis.forecast.models import ARIMA_ORDERS, _arima_fit
+    from salesops.analysis.forecast.models import ARIMA_ORDERS, fit_arima
     rng = np.random.default_rng(2)
     # 12 stationary values, d = 0: 3·(p + q + 2) <= 12 allows p + q <= 2 only
-    short = _arima_fit(50 + rng.normal(0, 1, 12))
+    short = fit_arima(50 + rng.normal(0, 1, 12)).results
     assert short.model.order[0] + short.model.order[2] <= 2
     # 8 values: only p = q = 0 (3·2 = 6 <= 8; 3·3 = 9 > 8)
-    assert _arima_fit(50 + rng.normal(0, 1, 8)).model.order[::2] == (0, 0)
+    assert fit_arima(50 + rng.normal(0, 1, 8)).results.model.order[::2] == (0, 0)
     assert max(p + q for p, q in ARIMA_ORDERS) == 4  # 48 M3 values keep all: 3·6 = 18 <= 46
 
 
