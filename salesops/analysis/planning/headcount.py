@@ -4,7 +4,8 @@ An expected-value model run month by month from the month after ``as_of`` to the
 year: each month every cohort on roll loses the monthly attrition rate, a leaver's seat is filled
 by a new hire ``backfill_delay`` months later, planned hires join on their month, and every hire
 starts at tenure month 1. Effective headcount weighs each rep by the ramp share at their tenure
-(an unknown hire date counts as ramped). Seats vacated on or before ``as_of`` are not refilled.
+(an unknown hire date counts as ramped). A seat vacated before ``as_of`` whose backfill falls
+after it is refilled then, unless a rep was hired since (``pending_backfills``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,23 @@ def planned_hires(hires: Mapping | pd.Series | None, months: pd.DatetimeIndex) -
     return counts
 
 
+def pending_backfills(roster: pd.DataFrame, as_of: pd.Timestamp, months: pd.DatetimeIndex,
+                      backfill_delay: int) -> np.ndarray:
+    """Backfills per month of ``months`` still due for reps who left on or before ``as_of``:
+    a leaver's seat is refilled ``backfill_delay`` months after the month they left; hires made
+    since the earliest such leaver are taken as filling the earliest seats."""
+    term = roster["termination_date"]
+    due = month_index(term) + backfill_delay - month_index(pd.DatetimeIndex([as_of]))[0]
+    leavers = term.loc[due >= 1].sort_values()
+    counts = np.zeros(len(months))
+    if leavers.empty:
+        return counts
+    filled = int((roster["hire_date"] >= leavers.iloc[0]).sum())
+    at = month_index(leavers.iloc[filled:]) + backfill_delay - month_index(months[:1])[0]
+    np.add.at(counts, at[at < len(months)].astype(int), 1.0)
+    return counts
+
+
 def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | pd.Series | None,
                    attrition: Attrition, hires: Mapping | pd.Series | None = None,
                    backfill_delay: int = BACKFILL_DELAY, backfill: bool = True,
@@ -67,8 +85,9 @@ def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | 
     as_of = pd.Timestamp(as_of)
     months = simulated_months(as_of, calendar)
     new = planned_hires(hires, months)
-    roster = roster_as_of(reps, as_of)
-    roster = roster.loc[roster["termination_date"].isna()]
+    known = roster_as_of(reps, as_of)
+    roster = known.loc[known["termination_date"].isna()]
+    pending = pending_backfills(known, as_of, months, backfill_delay)
     size = np.ones(len(roster))
     tenure = month_index(pd.DatetimeIndex([as_of])) - month_index(roster["hire_date"]) + 1
     months_long = ramp.months if isinstance(ramp, RampProfile) else (
@@ -80,8 +99,9 @@ def headcount_plan(reps: pd.DataFrame, as_of: pd.Timestamp, ramp: RampProfile | 
         leaving = size * rate
         leavers[j] = leaving.sum()
         size, tenure = size - leaving, tenure + 1
-        if backfill and j >= backfill_delay:
-            backfills[j] = leavers[j - backfill_delay]
+        if backfill:
+            backfills[j] = pending[j] + (leavers[j - backfill_delay] if j >= backfill_delay
+                                         else 0.0)
         joining = new[j] + backfills[j]
         if joining > 0:
             size, tenure = np.r_[size, joining], np.r_[tenure, 1.0]

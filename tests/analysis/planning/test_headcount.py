@@ -45,6 +45,25 @@ def test_headcount_plan_hand_computed():
         (0.273, 0.27, 1.0, 3.727, 2.6395, 1.54))
 
 
+def test_a_seat_vacated_before_as_of_is_refilled_after_it():
+    no_hire = REPS.loc[REPS["rep_id"] != "N"]
+    zero = Attrition(0.0, "given")
+    # L left in October 2026; with a 3-month delay the backfill is due in October + 3 = January
+    # 2027, after as_of (December): it joins then
+    hc = headcount_plan(no_hire, T("2026-12-31"), RAMP, zero, backfill_delay=3)
+    assert hc["backfills"].tolist() == [1.0] + [0.0] * 11
+    assert hc["headcount"].tolist() == [3.0] * 12   # A, B and L's backfill
+    assert hc["effective_headcount"].iloc[0] == 2.25   # 1 + 1 + 0.25 (backfill in month 1)
+    # with a 2-month delay it was due in December, on or before as_of: not in the plan
+    assert (headcount_plan(no_hire, T("2026-12-31"), RAMP, zero, backfill_delay=2)["backfills"]
+            == 0).all()
+    # N, hired 2026-12-01 after L left, is taken as L's backfill: nothing more is due
+    assert (headcount_plan(REPS, T("2026-12-31"), RAMP, zero, backfill_delay=3)["backfills"]
+            == 0).all()
+    assert (headcount_plan(no_hire, T("2026-12-31"), RAMP, zero, backfill_delay=3,
+                           backfill=False)["backfills"] == 0).all()
+
+
 def test_current_reps_by_tenure():
     reps = current_reps(REPS.assign(hire_date=REPS["hire_date"].where(REPS["rep_id"] != "B")),
                         T("2026-12-31"), RAMP)
