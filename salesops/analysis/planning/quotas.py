@@ -36,12 +36,13 @@ RAMPED_QUOTA_NEEDS = Needs("Ramped quotas for new hires", columns={"reps": ("hir
 #: Potential comes from the account book (``planning.account_book``), so it needs what that needs.
 POTENTIAL_NEEDS = Needs("Quotas by territory potential") & TERRITORY_NEEDS
 
+
 @dataclass(frozen=True)
 class Allocation:
     """Quotas of one allocation: per rep (``quota_cents`` exact, ``quota`` in currency) and rolled up.
 
-    ``reps`` columns: rep_id, region, team, effective_months, rate, rate_source, weight,
-    quota_cents, quota; ``by_region`` and ``by_team`` sum quota_cents and quota.
+    ``reps`` columns: rep_id, region, team, effective_months, rate, rate_source, share (of the
+    total), quota_cents, quota; ``by_region`` and ``by_team`` sum quota_cents and quota.
     """
 
     method: str
@@ -178,6 +179,9 @@ def top_down(target: float, seats: pd.DataFrame, rates: pd.DataFrame | Mapping[s
     its reps' weights (rate x effective months) over the parent's.
     """
     per_level = rates if isinstance(rates, Mapping) else dict.fromkeys(("region", "team", "rep"), rates)
+    lacking = [k for k in ("region", "team", "rep") if k not in per_level]
+    if lacking:
+        raise ValueError(f"rates per level need the keys region, team and rep; missing {', '.join(lacking)}")
     people = _people(seats)
     share = pd.Series(1.0, index=people.index)
     keys: list[str] = []
@@ -195,8 +199,8 @@ def top_down(target: float, seats: pd.DataFrame, rates: pd.DataFrame | Mapping[s
         keys = group if level != "rep" else keys
     people["rate"] = people["rep_id"].map(per_level["rep"].set_index("rep_id")["rate"])
     people["rate_source"] = people["rep_id"].map(per_level["rep"].set_index("rep_id")["rate_source"])
-    people["weight"] = share
-    return _allocation(basis or "top-down", target, over_assignment, people, target)
+    people["share"] = share
+    return _allocation(basis or "top-down", target, over_assignment, people)
 
 
 def bottom_up(capacity_rates: pd.DataFrame, seats: pd.DataFrame,
@@ -208,9 +212,11 @@ def bottom_up(capacity_rates: pd.DataFrame, seats: pd.DataFrame,
     people["rate_source"] = people["rep_id"].map(capacity_rates.set_index("rep_id")["rate_source"])
     if people["rate"].isna().any():
         raise ValueError(f"no capacity rate for rep {people.loc[people['rate'].isna(), 'rep_id'].iloc[0]}")
-    people["weight"] = people["rate"] * people["effective_months"]
-    capacity = float(people["weight"].sum())
-    return _allocation("bottom-up", capacity, over_assignment, people, capacity)
+    capacity = people["rate"] * people["effective_months"]
+    if capacity.sum() <= 0:
+        raise ValueError("no rep has any capacity: nothing to build a bottom-up plan from")
+    people["share"] = capacity / capacity.sum()
+    return _allocation("bottom-up", float(capacity.sum()), over_assignment, people)
 
 
 def side_by_side(top: Allocation, bottom: Allocation) -> pd.DataFrame:
@@ -242,16 +248,15 @@ def _weights(people: pd.DataFrame, rates: pd.DataFrame) -> pd.Series:
     return rate * people["effective_months"]
 
 
-def _allocation(method: str, target: float, over_assignment: float, people: pd.DataFrame,
-                base: float) -> Allocation:
+def _allocation(method: str, target: float, over_assignment: float, people: pd.DataFrame) -> Allocation:
     if over_assignment < 0:
         raise ValueError(f"over_assignment must be >= 0, got {over_assignment}")
     if not np.isfinite(target) or target < 0:
         raise ValueError(f"target must be a finite amount >= 0, got {target}")
-    total_cents = int(round(base * (1 + over_assignment) * 100))
-    people["quota_cents"] = split_cents(people["weight"], total_cents)
+    total_cents = int(round(target * (1 + over_assignment) * 100))
+    people["quota_cents"] = split_cents(people["share"], total_cents)
     people["quota"] = people["quota_cents"] / 100
-    cols = ["rep_id", "region", "team", "effective_months", "rate", "rate_source", "weight",
+    cols = ["rep_id", "region", "team", "effective_months", "rate", "rate_source", "share",
             "quota_cents", "quota"]
     reps = people[cols].reset_index(drop=True)
     return Allocation(method, float(target), float(over_assignment), reps,

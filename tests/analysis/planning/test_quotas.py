@@ -225,6 +225,13 @@ def test_bad_input_is_named():
         top_down(1_000, seats, basis_rates(seats, "even"), -0.1)
     with pytest.raises(ValueError, match="no weight to allocate by at level region"):
         top_down(1_000, seats, basis_rates(seats, "potential", potential=pd.Series(dtype=float)))
+    with pytest.raises(ValueError, match="need the keys region, team and rep; missing team"):
+        top_down(1_000, seats, {"region": basis_rates(seats, "even"), "rep": basis_rates(seats, "even")})
+    with pytest.raises(ValueError, match="no basis rate for rep C"):
+        top_down(1_000, seats, basis_rates(seats, "even").iloc[:2])
+    zero = basis_rates(seats, "even").assign(rate=0.0)
+    with pytest.raises(ValueError, match="no rep has any capacity"):
+        bottom_up(zero, seats)
 
 
 @given(
