@@ -171,7 +171,7 @@ def quotas_sentence(top: Allocation, bottom: Allocation, compared: pd.DataFrame,
             f"to {plural(len(top.reps), 'rep')}; bottom-up from each rep's own capacity (plus the "
             f"same over-assignment) they would total {_money(bottom.total, currency)}")
     teams = compared.loc[compared["team"] != "Total"]
-    if teams.empty:
+    if len(teams) < 2:  # one team (or none known): the totals already say it
         return text + "."
     most = teams.loc[teams["difference"].idxmax()]
     if most["difference"] <= 0:
@@ -233,7 +233,7 @@ def summary_sentences(r: PlanningReview, currency: str = "USD") -> list[str]:
         out.append(comp_sentences(r.comp, currency)[0] if s["comp"] else s["comp"].reason)
     out.append(territory_sentence(r.territories, r.book, currency) if s["territories"]
                else s["territories"].reason)
-    return [*out, *r.notes]
+    return list(dict.fromkeys([*out, *r.notes]))  # a reason shared by sections is said once
 
 
 def headline_items(r: PlanningReview, currency: str = "USD") -> list[Headline]:

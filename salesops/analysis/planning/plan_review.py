@@ -211,9 +211,9 @@ def _quotas(view: Dataset, rm: pd.DataFrame, day: pd.Timestamp, cal, seats: pd.D
         available = Availability.missing(f"Quota allocation cannot be shown: no rep is employed "
                                          f"on {day:%Y-%m-%d} to hold a quota.")
     if available and not goal.amount > 0:
-        available = Availability.missing("Quota allocation cannot be shown: the target is zero "
-                                         "(no bookings in the last 12 complete months and no "
-                                         "target given).")
+        why = "as given" if goal.given else "no bookings in the last 12 complete months"
+        available = Availability.missing(f"Quota allocation cannot be shown: the target is zero "
+                                         f"({why}).")
     if not available:
         return {"available": available}
     try:

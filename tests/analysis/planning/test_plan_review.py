@@ -1,0 +1,82 @@
+"""The plan in one call: the target's arithmetic, every section on the sample, and one sentence
+per section the data cannot support (no deals, no roster, a thin export)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops.analysis.planning.plan_review import SECTIONS, plan_target, review
+from salesops.data.builtin import ensure_sample_dataset
+from salesops.data.periods import FiscalCalendar
+from salesops.data.store import load_dataset
+from salesops.data.thin import thin
+
+AS_OF = "2026-12-01"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_dataset(ensure_sample_dataset(end=AS_OF))
+
+
+@pytest.fixture(scope="module")
+def plan(sample):
+    return review(sample, AS_OF, draws=200, comp_draws=20)
+
+
+def test_the_default_target_is_the_last_12_complete_months_grown():
+    # as of 2026-12-01 the 12 complete months are 2025-12 to 2026-11; 2025-11 and 2026-12 are out
+    rm = pd.DataFrame({"month": pd.to_datetime(["2025-11-01", "2025-12-01", "2026-06-01",
+                                                "2026-11-01", "2026-12-01"]),
+                       "bookings": [1000.0, 100.0, 200.0, 300.0, 5000.0]})
+    t = plan_target(rm, pd.Timestamp(AS_OF), FiscalCalendar(1), None, growth=0.10)
+    # (100 + 200 + 300) x 1.10 = 660
+    assert (t.base, t.amount, t.given) == (600.0, pytest.approx(660.0), False)
+    assert (t.first, t.last) == (pd.Timestamp("2025-12-01"), pd.Timestamp("2026-11-01"))
+    given = plan_target(rm, pd.Timestamp(AS_OF), FiscalCalendar(1), 75e6)
+    assert (given.amount, given.given) == (75e6, True)
+
+
+def test_on_the_sample_every_section_is_shown_and_the_pieces_agree(plan):
+    assert all(plan.sections[name] for name in SECTIONS), plan.sections
+    assert plan.year.label == "FY2027"
+    # quotas are the target plus 15% over-assignment, to the cent, and the phased table sums to it
+    assert plan.top.total == pytest.approx(round(plan.target.amount * 1.15, 2), abs=0.005)
+    assert round(plan.quotas["quota_amount"].sum(), 2) == pytest.approx(plan.top.total, abs=0.005)
+    assert set(plan.quotas["rep_id"]) == set(plan.top.reps["rep_id"])
+    # the comp run pays the reps the quotas were set for, over the draws asked for
+    assert set(plan.comp.by_rep["rep_id"]) == set(plan.top.reps["rep_id"])
+    assert plan.comp.draws == 20 and plan.realism.draws == 200
+    # the planned territories place every account exactly once
+    assert plan.territories.assignment["account_id"].is_unique
+    assert len(plan.territories.assignment) == len(plan.book.accounts)
+
+
+def test_without_deals_every_section_says_so_once(sample):
+    bare = thin(sample, drop=("opportunities", "quotas", "stage_history", "opportunity_history"),
+                roster=True)
+    r = review(bare, AS_OF, draws=10, comp_draws=2)
+    reasons = {name: r.sections[name].reason for name in SECTIONS}
+    assert not any(r.sections.values())
+    assert set(reasons.values()) == {
+        "The plan (it needs deals and the reps who own them) cannot be shown: the data has no "
+        "opportunities table; an opportunities (deals) table would enable it."}
+    assert r.quotas is None and r.comp is None and r.territories is None
+
+
+def test_a_roster_from_deal_owners_plans_without_ramp_and_says_so(sample):
+    r = review(thin(sample), AS_OF, draws=50, comp_draws=5)
+    assert "No hire dates: every rep counts as fully ramped and no quota is ramped." in r.notes
+    assert r.sections["quotas"] and r.sections["comp"]
+    # no hire date: every seat of the plan year is a whole ramped month
+    assert np.allclose(r.seats["ramp"], 1.0)
+
+
+def test_a_zero_target_is_a_sentence_not_a_zero_quota(sample):
+    r = review(sample, AS_OF, target=0.0, draws=10, comp_draws=2)
+    assert not r.sections["quotas"]
+    assert r.sections["quotas"].reason.startswith("Quota allocation cannot be shown: the target "
+                                                  "is zero")
+    assert not r.sections["comp"] and r.quotas is None
