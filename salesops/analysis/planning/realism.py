@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops.analysis.planning.ramp_profile import RAMPED_AFTER
 from salesops.data.requirements import Needs
 
 #: Share of reps at quota that a healthy plan reaches.
@@ -51,12 +52,13 @@ class Realism:
             else "within"
 
 
-def draw_months(rep_months: pd.DataFrame, seats: pd.DataFrame, ramped_after: int = 0,
+def draw_months(rep_months: pd.DataFrame, seats: pd.DataFrame, ramped_after: int = RAMPED_AFTER,
                 draws: int = DEFAULT_DRAWS, seed: int = 0, window: int = DEFAULT_WINDOW,
                 min_months: int = MIN_OWN_MONTHS) -> pd.DataFrame:
-    """For each draw, rep and plan month (``seats`` from ``quotas.seat_months``), the historical
-    rep-month whose bookings it repeats (``DRAW_COLUMNS``; ``source`` = own, team, company or
-    tenure). ``ramped_after`` = months of ramp (tenure beyond it is ramped)."""
+    """For each draw, rep and plan month (``seats`` from ``planning.seats.seat_months``), the
+    historical rep-month whose bookings it repeats (``DRAW_COLUMNS``; ``source`` = own, team,
+    company or tenure). ``ramped_after`` = months of ramp (tenure beyond it is ramped; pass the
+    ramp profile's ``months``)."""
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
     hist = rep_months.assign(rep_id=rep_months["rep_id"].astype(str)).reset_index(drop=True)
