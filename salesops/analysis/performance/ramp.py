@@ -16,6 +16,7 @@ from salesops.analysis.performance.consistency import bookings_matrix
 from salesops.analysis.performance.scope import ReviewData, trailing_window
 from salesops.data.periods import Period
 from salesops.data.quotas import quota_for_period
+from salesops.data.rep_months import month_index
 from salesops.data.requirements import Needs
 
 #: Ramp divides by a steady quota and counts months from hire; turnover counts hires and leavers;
@@ -29,12 +30,6 @@ SEATS_NEEDS = Needs("Recently vacated seats", tables=("reps",),
 
 RAMP_COLUMNS = ("rep_id", "name", "hire_date", "month", "tenure_month", "bookings", "steady_quota",
                 "ramp_attainment", "ramp_attainment_3m")
-
-
-def month_index(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-    """Months since year 0 (for month arithmetic)."""
-    dates = pd.DatetimeIndex(dates)
-    return dates.year.to_numpy() * 12 + dates.month.to_numpy() - 1
 
 
 def ramp_table(data: ReviewData, steady_after: int = 12, max_tenure: int = 18) -> pd.DataFrame:
