@@ -209,6 +209,10 @@ def realism_sentence(real: Realism, flags: pd.DataFrame | None = None) -> str:
             f"{pct(real.share_at_quota)} of reps are expected to reach their annual quota (P10 "
             f"{pct(real.share_p10)} to P90 {pct(real.share_p90)}), {real.verdict} the "
             f"{pct(low)}-{pct(high)} a healthy plan reaches")
+    if real.verdict != "within":
+        lo, hi = real.band_scale
+        text += (f"; quotas at {pct(lo)} to {pct(hi)} of these would put {pct(low)}-{pct(high)} "
+                 "of reps at quota")
     if flags is not None and len(flags):
         n_high, n_low = int((flags["looks"] == "high").sum()), int((flags["looks"] == "low").sum())
         text += (f"; {plural(n_high, 'quota')} {'looks' if n_high == 1 else 'look'} high and "
