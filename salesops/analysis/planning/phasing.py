@@ -1,7 +1,9 @@
 """Phasing annual quotas into months or quarters with the seasonality measured in the history.
 
 Seasonality is the classical ratio to a centred 12-month moving average of the company's monthly
-bookings (robust to growth), averaged per fiscal month and scaled to a mean of 1. Each rep's
+bookings (robust to growth), averaged per fiscal month and scaled to a mean of 1; it is used only
+when the fiscal months differ beyond noise (one-way ANOVA of the ratios by fiscal month, which
+needs two ratios per month: 36 months of history), else quotas are phased evenly. Each rep's
 annual quota (integer cents) is split over the plan periods in proportion to seasonal index x
 effective months (employment x ramp), exactly to the cent.
 """
@@ -12,13 +14,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import f_oneway
 
 from salesops.analysis.planning.quotas import split_cents
 from salesops.data.periods import FiscalCalendar
 from salesops.data.requirements import Needs
 
-#: Two full years give every fiscal month at least one ratio to the centred moving average.
-MIN_SEASONAL_MONTHS = 24
+#: Three years give every fiscal month two ratios to the centred moving average (6 months are
+#: lost at each end), the least a test of the pattern against noise needs.
+MIN_SEASONAL_MONTHS = 36
+#: The fiscal months must differ at this significance level for the pattern to be used.
+SEASONALITY_ALPHA = 0.05
 #: The most recent three years are measured (older years describe an older business).
 SEASONAL_YEARS = 3
 PHASING_FREQS = ("month", "quarter")
@@ -30,18 +36,21 @@ PHASING_NEEDS = Needs("Seasonal phasing of quotas", tables=("opportunities",))
 @dataclass(frozen=True)
 class Seasonality:
     """Seasonal index per fiscal month 1..12 (mean 1); even (all 1) when not ``measured``,
-    ``reason`` then saying why in one sentence."""
+    ``reason`` then saying why in one sentence. ``p_value``: of the test that fiscal months
+    differ (NaN when the history is too short to test)."""
 
     factor: pd.Series
     months_used: int
     measured: bool
     reason: str = ""
+    p_value: float = float("nan")
 
 
 def seasonality(rep_months: pd.DataFrame, calendar: FiscalCalendar | None = None,
                 years: int = SEASONAL_YEARS) -> Seasonality:
     """Seasonal index of the company's bookings over the last ``years`` years of ``rep_months``
-    (complete months, from the first month with any booking)."""
+    (complete months, from the first month with any booking); even unless the pattern is
+    significant at ``SEASONALITY_ALPHA``."""
     calendar = calendar or FiscalCalendar()
     monthly = rep_months.groupby("month")["bookings"].sum().sort_index()
     booked = monthly.index[monthly > 0]
@@ -61,13 +70,19 @@ def seasonality(rep_months: pd.DataFrame, calendar: FiscalCalendar | None = None
     centred = np.convolve(values, kernel, mode="valid")  # centred on months 6 .. n-7
     ratios = values[6:len(values) - 6] / np.where(centred > 0, centred, np.nan)
     months = monthly.index[6:len(values) - 6]
-    index = pd.Series(ratios, index=fiscal_month(months, calendar)).groupby(level=0).mean()
-    index = index.reindex(positions)
-    if index.isna().any():
+    by_month = pd.Series(ratios, index=fiscal_month(months, calendar)).dropna().groupby(level=0)
+    index = by_month.mean().reindex(positions)
+    if index.isna().any() or (by_month.size() < 2).any():
         return Seasonality(pd.Series(1.0, index=positions), len(monthly), False,
                            "Quotas are phased evenly: some months of the history had no "
                            "bookings around them to measure seasonality against.")
-    return Seasonality((index / index.mean()).rename("index"), len(monthly), True)
+    p_value = float(f_oneway(*[g.to_numpy() for _, g in by_month]).pvalue)
+    if not p_value <= SEASONALITY_ALPHA:  # NaN (every month alike) is no pattern either
+        return Seasonality(pd.Series(1.0, index=positions), len(monthly), False,
+                           f"Quotas are phased evenly: the monthly bookings of the last "
+                           f"{len(monthly)} months show no seasonal pattern beyond noise.",
+                           p_value)
+    return Seasonality((index / index.mean()).rename("factor"), len(monthly), True, "", p_value)
 
 
 def fiscal_month(months: pd.DatetimeIndex | pd.Series, calendar: FiscalCalendar) -> np.ndarray:
