@@ -23,6 +23,8 @@ from scipy.sparse import coo_matrix
 from salesops.data.schema import TERRITORIES, conform
 
 NO_REGION = "(no region)"
+#: Share of the tolerances the LP relaxation is solved at, leaving room for its rounding.
+ROUNDING_ROOM = 0.75
 ASSIGNMENT_COLUMNS: tuple[str, ...] = ("account_id", "territory", "rep_id", "from_territory",
                                        "moved")
 MOVE_COLUMNS: tuple[str, ...] = ("account_id", "segment", "region", "from_territory", "from_rep",
@@ -69,7 +71,7 @@ class TerritoryPlan:
     revenue_at_risk: float
     seconds: float
     tolerance: float
-    workload_tolerance: float
+    workload_tolerance: float | None
     within_region: bool
 
 
@@ -90,23 +92,26 @@ class _Problem:
     def loads(self, assigned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Potential and workload per territory of an assignment (-1: unassigned, not counted)."""
         n_t, keep = len(self.target), assigned >= 0
-        return (np.bincount(assigned[keep], self.potential[keep], minlength=n_t),
-                np.bincount(assigned[keep], self.workload[keep], minlength=n_t))
+        return (np.bincount(assigned[keep], self.potential[keep], minlength=n_t).astype(float),
+                np.bincount(assigned[keep], self.workload[keep], minlength=n_t).astype(float))
 
 
 def solve_territories(
     accounts: pd.DataFrame, territories: pd.DataFrame, *, tolerance: float = 0.02,
-    workload_tolerance: float = 0.10, within_region: bool = True, candidates: int | None = 8,
-    time_limit: float = 60.0, gap: float = 0.01, seed: int = 0,
+    workload_tolerance: float | None = 0.10, within_region: bool = True,
+    candidates: int | None = 8, time_limit: float = 60.0, gap: float = 0.01,
+    exact_up_to: int = 500, seed: int = 0,
 ) -> TerritoryPlan:
-    """The solver's assignment. ``candidates``: territories each movable account may go to
-    besides its own (drawn, seeded, among the under-target ones of its group; None: all);
-    ``gap``: relative optimality gap at which the solver stops (0.01: moves within 1%)."""
+    """The solver's assignment. ``workload_tolerance`` None: workload not balanced.
+    ``candidates``: territories each movable account may go to besides its own (drawn, seeded,
+    among the under-target ones of its group; None: all). ``gap``: relative optimality gap at
+    which the solver stops. Up to ``exact_up_to`` movable accounts the MILP is solved whole,
+    beyond by LP and fix (status gives the objective against the LP bound)."""
     started = time.perf_counter()
     problem, index = _problem(accounts, territories, within_region)
     movers, options = _candidates(problem, candidates, seed)
     assigned, status = _solve(problem, movers, options, tolerance, workload_tolerance, time_limit,
-                              gap)
+                              gap, exact_up_to)
     if assigned is None:
         plan = greedy_territories(accounts, territories, tolerance=tolerance,
                                   within_region=within_region)
@@ -122,18 +127,13 @@ def greedy_territories(
     """The greedy baseline (potential only, workload not balanced)."""
     started = time.perf_counter()
     problem, index = _problem(accounts, territories, within_region)
-    assigned = problem.current.copy()
+    assigned = _placed(problem)
     load, _ = problem.loads(assigned)
-    for a in np.flatnonzero(assigned < 0)[np.argsort(-problem.potential[assigned < 0],
-                                                     kind="stable")]:
-        options = np.flatnonzero(problem.territory_group == problem.group[a])
-        t = options[np.argmin(_relative(load[options], problem.target[options]))]
-        assigned[a], load[t] = t, load[t] + problem.potential[a]
     for g in np.unique(problem.territory_group):
         _greedy_group(problem, assigned, load, np.flatnonzero(problem.territory_group == g),
                       tolerance)
     return _plan("greedy", "greedy", problem, index, accounts, territories, assigned,
-                 time.perf_counter() - started, tolerance, np.nan, within_region)
+                 time.perf_counter() - started, tolerance, None, within_region)
 
 
 def territories_table(plan: TerritoryPlan) -> pd.DataFrame:
@@ -180,6 +180,19 @@ def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
                     target[territory_group], workload_target[territory_group]), index
 
 
+def _placed(problem: _Problem) -> np.ndarray:
+    """Today's assignment with each unassigned account, largest potential first, in the least
+    loaded territory of its group."""
+    assigned = problem.current.copy()
+    load, _ = problem.loads(assigned)
+    for a in np.flatnonzero(assigned < 0)[np.argsort(-problem.potential[assigned < 0],
+                                                     kind="stable")]:
+        options = np.flatnonzero(problem.territory_group == problem.group[a])
+        t = options[np.argmin(_relative(load[options], problem.target[options]))]
+        assigned[a], load[t] = t, load[t] + problem.potential[a]
+    return assigned
+
+
 def _relative(load: np.ndarray, target: np.ndarray) -> np.ndarray:
     """load / target - 1 (0 where the target is 0)."""
     return np.divide(load, target, out=np.ones_like(load), where=target > 0) - 1
@@ -189,9 +202,10 @@ def _candidates(problem: _Problem, k: int | None,
                 seed: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """Accounts the model may move and the territories each may take (its own first).
 
-    With ``k``: accounts of over-target territories (potential or workload) and unassigned ones,
-    each with k territories drawn (weighted by deficit) among its group's under-target ones."""
-    potential, workload = problem.loads(problem.current)
+    With ``k``: unassigned accounts and those of territories over target (potential or workload,
+    the unassigned placed as the greedy places them), each with k territories drawn (weighted by
+    deficit) among its group's under-target ones."""
+    potential, workload = problem.loads(_placed(problem))
     over = np.maximum(_relative(potential, problem.target),
                       _relative(workload, problem.workload_target))
     under = np.minimum(_relative(potential, problem.target),
@@ -224,58 +238,80 @@ def _candidates(problem: _Problem, k: int | None,
 
 
 def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tolerance: float,
-           workload_tolerance: float, time_limit: float,
-           gap: float) -> tuple[np.ndarray | None, str]:
-    """The MILP over the movers' options; (assignment, status) or (None, why not)."""
-    n_t = len(problem.target)
-    fixed = problem.current.copy()
-    fixed[movers] = -1
-    fixed_p, fixed_w = problem.loads(fixed)
-    sizes = np.array([len(o) for o in options])
-    account = np.repeat(np.arange(len(movers)), sizes)
-    pair_t = np.concatenate(options).astype(int) if len(options) else np.empty(0, int)
-    pair_a = movers[account]
-    m = len(pair_t)
+           workload_tolerance: float | None, time_limit: float, gap: float,
+           exact_up_to: int) -> tuple[np.ndarray | None, str]:
+    """(assignment, status) or (None, why not). Up to ``exact_up_to`` movers one MILP; beyond,
+    the LP relaxation at ROUNDING_ROOM of the tolerances, each account to its largest share,
+    then the greedy's moves where rounding left a territory outside the tolerance."""
+    penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
+    base = problem.current.copy()
+    base[movers] = -1
+    exact = len(movers) <= exact_up_to
+    room = 1.0 if exact else ROUNDING_ROOM
+    solved = _milp(problem, base, movers, options, tolerance * room,
+                   None if workload_tolerance is None else workload_tolerance * room, penalty,
+                   exact, time_limit, gap)
+    if solved is None:
+        return None, "the solver found no assignment within the time limit"
+    choice, weight, result = solved
+    assigned = base.copy()
+    assigned[movers] = choice
+    if exact:
+        return assigned, "optimal" if result.status == 0 else f"best found ({result.message})"
+    rounded = assigned.copy()
+    load, _ = problem.loads(assigned)
+    for g in np.unique(problem.territory_group):
+        _greedy_group(problem, assigned, load, np.flatnonzero(problem.territory_group == g),
+                      tolerance)
+    return assigned, (f"LP relaxation ({int((weight < 1 - 1e-6).sum()):,} of {len(movers):,} "
+                      f"movable accounts split), rounded, {int((assigned != rounded).sum()):,} "
+                      "greedy repair moves")
+
+
+def _milp(problem: _Problem, base: np.ndarray, movers: np.ndarray, options: list[np.ndarray],
+          tolerance: float, workload_tolerance: float | None, penalty: float, integer: bool,
+          time_limit: float, gap: float) -> tuple[np.ndarray, np.ndarray, object] | None:
+    """The model over the movers' options, the others fixed as in ``base``: per mover its
+    territory and its largest x, and the solver's result (None: no solution)."""
+    n_t, n_m = len(problem.target), len(movers)
+    fixed_p, fixed_w = problem.loads(base)
+    account = np.repeat(np.arange(n_m), [len(o) for o in options])
+    pair_t = np.concatenate(options).astype(int) if n_m else np.empty(0, int)
+    pair_a, m = movers[account], len(pair_t)
     scale_p = np.where(problem.target > 0, problem.target, 1.0)
     scale_w = np.where(problem.workload_target > 0, problem.workload_target, 1.0)
-    # Columns: pairs, then per territory potential over/under and workload over/under slacks.
-    slack = m + np.arange(n_t)
-    rows = np.concatenate([account, len(movers) + pair_t, len(movers) + n_t + pair_t,
-                           len(movers) + np.arange(n_t), len(movers) + np.arange(n_t),
-                           len(movers) + n_t + np.arange(n_t), len(movers) + n_t + np.arange(n_t)])
+    # Columns: the pairs, then per territory potential over/under and workload over/under slacks.
+    # Rows: one per mover (exactly one territory), then potential and workload per territory.
+    slack, terr = m + np.arange(n_t), n_m + np.arange(n_t)
+    rows = np.concatenate([account, n_m + pair_t, n_m + n_t + pair_t, terr, terr, terr + n_t,
+                           terr + n_t])
     cols = np.concatenate([np.arange(m), np.arange(m), np.arange(m), slack, slack + n_t,
                            slack + 2 * n_t, slack + 3 * n_t])
     vals = np.concatenate([np.ones(m), problem.potential[pair_a] / scale_p[pair_t],
                            problem.workload[pair_a] / scale_w[pair_t], -np.ones(n_t),
                            np.ones(n_t), -np.ones(n_t), np.ones(n_t)])
-    matrix = coo_matrix((vals, (rows, cols)), shape=(len(movers) + 2 * n_t, m + 4 * n_t)).tocsr()
-    base_p, base_w = fixed_p / scale_p, fixed_w / scale_w
-    lower = np.concatenate([np.ones(len(movers)), (1 - tolerance) * problem.target / scale_p
-                            - base_p, (1 - workload_tolerance) * problem.workload_target / scale_w
-                            - base_w])
-    upper = np.concatenate([np.ones(len(movers)), (1 + tolerance) * problem.target / scale_p
-                            - base_p, (1 + workload_tolerance) * problem.workload_target / scale_w
-                            - base_w])
+    matrix = coo_matrix((vals, (rows, cols)), shape=(n_m + 2 * n_t, m + 4 * n_t)).tocsr()
+    share_p, share_w = problem.target / scale_p, problem.workload_target / scale_w
+    wtol = 0.0 if workload_tolerance is None else workload_tolerance
+    free = np.full(n_t, np.inf if workload_tolerance is None else 0.0)  # workload unbounded
+    lower = np.concatenate([np.ones(n_m), (1 - tolerance) * share_p - fixed_p / scale_p,
+                            (1 - wtol) * share_w - fixed_w / scale_w - free])
+    upper = np.concatenate([np.ones(n_m), (1 + tolerance) * share_p - fixed_p / scale_p,
+                            (1 + wtol) * share_w - fixed_w / scale_w + free])
     top = problem.bookings.max(initial=0.0)
     moved = (problem.current[pair_a] >= 0) & (pair_t != problem.current[pair_a])
-    tie = problem.bookings[pair_a] / top / (len(movers) + 1) if top > 0 else 0.0
-    penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
-    cost = np.concatenate([moved * (1.0 + tie), np.full(4 * n_t, penalty)])
-    result = milp(cost, integrality=np.concatenate([np.ones(m), np.zeros(4 * n_t)]),
+    tie = problem.bookings[pair_a] / top / (len(problem.current) + 1) if top > 0 else 0.0
+    result = milp(np.concatenate([moved * (1.0 + tie), np.full(4 * n_t, penalty)]),
+                  integrality=np.concatenate([np.full(m, int(integer)), np.zeros(4 * n_t)]),
                   bounds=Bounds(0, np.concatenate([np.ones(m), np.full(4 * n_t, np.inf)])),
                   constraints=LinearConstraint(matrix, lower, upper),
                   options={"time_limit": time_limit, "disp": False, "mip_rel_gap": gap})
     if result.x is None:
-        return None, f"the solver found no assignment ({result.message})"
+        return None
     x = result.x[:m]
-    best = np.full(len(movers), -1)
     order = np.lexsort((-x, account))
-    first = np.r_[True, account[order][1:] != account[order][:-1]]
-    best[account[order][first]] = pair_t[order][first]
-    assigned = problem.current.copy()
-    assigned[movers] = best
-    status = "optimal" if result.status == 0 else f"best found ({result.message})"
-    return assigned, status
+    top_pair = order[np.r_[True, account[order][1:] != account[order][:-1]]] if m else order
+    return pair_t[top_pair], x[top_pair], result
 
 
 def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray,
@@ -340,7 +376,7 @@ def _balance(problem: _Problem, table: pd.DataFrame) -> Balance:
 
 def _plan(method: str, status: str, problem: _Problem, index: pd.Index, accounts: pd.DataFrame,
           territories: pd.DataFrame, assigned: np.ndarray, seconds: float, tolerance: float,
-          workload_tolerance: float, within_region: bool) -> TerritoryPlan:
+          workload_tolerance: float | None, within_region: bool) -> TerritoryPlan:
     """The plan of an assignment: tables, balance, moves."""
     reps = territories["rep_id"].astype("string").to_numpy()
     had = problem.current >= 0
