@@ -194,7 +194,7 @@ def auto_forecast(
     if gap_note:
         result = SeriesForecast(result.method, result.forecast, f"{result.reason}; {gap_note}",
                                 result.candidates, result.backtest, result.failures)
-    return _clip(result) if nonnegative else result
+    return _sane(result, recent_level(series, m), nonnegative)
 
 
 def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: int,
@@ -236,12 +236,31 @@ def _available(method: str, reason: str, candidates: dict[str, ModelForecast],
     return fallback, f"{model_name(method)} could not be fitted: using {model_name(fallback)}"
 
 
-def _clip(result: SeriesForecast) -> SeriesForecast:
-    """Bookings cannot be negative: floor point forecasts and bounds at zero."""
-    def floor(fc: ModelForecast) -> ModelForecast:
-        return ModelForecast(fc.name, np.maximum(fc.mean, 0.0),
-                             {lv: (np.maximum(lo, 0.0), np.maximum(hi, 0.0))
-                              for lv, (lo, hi) in fc.intervals.items()})
-    return SeriesForecast(result.method, floor(result.forecast), result.reason,
-                          {k: floor(v) for k, v in result.candidates.items()},
+#: Interval bounds lie at most this many times the series' recent level (``recent_level``)
+#: from the point forecast: a short or erratic history otherwise gave ranges tens of times
+#: mean sales (log-scale intervals grow exponentially with the horizon).
+MAX_SPREAD = 2.0
+
+
+def recent_level(y: np.ndarray, m: int) -> float:
+    """Mean absolute value of the last season (at least the last 4 periods) of ``y``."""
+    return float(np.mean(np.abs(y[-max(m, 4):]))) if len(y) else 0.0
+
+
+def bounded(fc: ModelForecast, level: float, nonnegative: bool) -> ModelForecast:
+    """``fc`` with every bound within ``MAX_SPREAD`` x ``level`` of its point forecast and,
+    when ``nonnegative`` (bookings cannot be negative), forecasts and bounds floored at zero."""
+    floor = 0.0 if nonnegative else -np.inf
+    mean = np.maximum(fc.mean, floor)
+    spread = MAX_SPREAD * level
+    return ModelForecast(fc.name, mean, {
+        lv: (np.maximum(np.maximum(lo, mean - spread), floor),
+             np.minimum(np.maximum(hi, floor), mean + spread))
+        for lv, (lo, hi) in fc.intervals.items()})
+
+
+def _sane(result: SeriesForecast, level: float, nonnegative: bool) -> SeriesForecast:
+    """``bounded`` applied to the chosen forecast and every candidate."""
+    return SeriesForecast(result.method, bounded(result.forecast, level, nonnegative), result.reason,
+                          {k: bounded(v, level, nonnegative) for k, v in result.candidates.items()},
                           result.backtest, result.failures)

@@ -156,3 +156,25 @@ def test_reasons_name_the_methods_as_the_tables_do():
                                               "single model Damped Holt 0.85)")
     short = auto_forecast(np.array([5.0, 7.0, 6.0]), 2, 4)
     assert short.reason == "only 3 periods of history: forecasting their mean"
+
+
+def test_bounded_oracle():
+    from salesops.analysis.forecast.auto import MAX_SPREAD, bounded, recent_level
+    # recent level: mean |value| of the last 4 of a quarterly series = (90 + 110 + 100 + 100) / 4
+    assert recent_level(np.array([5.0, 90, 110, 100, 100]), 4) == 100
+    assert MAX_SPREAD == 2.0
+    # level 100 -> bounds at most 200 from the forecast 100: (-150, 600) -> (-100, 300)
+    fc = ModelForecast("x", np.array([100.0]), {80: (np.array([-150.0]), np.array([600.0]))})
+    signed = bounded(fc, 100.0, nonnegative=False)
+    assert signed.intervals[80][0].tolist() == [-100.0] and signed.intervals[80][1].tolist() == [300]
+    assert bounded(fc, 100.0, nonnegative=True).intervals[80][0].tolist() == [0.0]
+
+
+def test_short_erratic_history_has_sane_intervals():
+    # 12 erratic quarters: every bound within MAX_SPREAD x the last year's mean of the forecast
+    y = np.array([50.0, 400, 20, 300, 80, 900, 40, 200, 600, 30, 700, 90])
+    result = auto_forecast(y, 8, 4)
+    level = np.mean(y[-4:])
+    for lo, hi in result.forecast.intervals.values():
+        assert np.all(hi - result.forecast.mean <= 2.0 * level + 1e-9)
+        assert np.all(lo >= 0)

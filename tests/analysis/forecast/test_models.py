@@ -132,3 +132,40 @@ def test_seasonality_falls_back_to_a_shorter_period():
     noisy_trend = 100 + 5.0 * np.arange(30) + np.random.default_rng(1).normal(0, 2, 30)
     assert is_seasonal(noisy_trend, 3)  # the plain test is fooled by the trend ...
     assert seasonality(noisy_trend, 12, also=(3,)).kind == "none"  # ... the detrended one not
+
+
+@pytest.mark.filterwarnings("ignore::Warning")
+@pytest.mark.parametrize("name", ["seasonal_naive", "naive2", "ses", "holt_damped", "theta", "ces",
+                                  "arima", "ets"])
+def test_every_registered_model_is_fitted_once_and_forecasts_any_horizon(name):
+    from salesops.analysis.forecast.models import MODELS, fit_model
+    assert name in MODELS
+    y = seasonal_series(48)
+    fitted = fit_model(name, y, 12)
+    long, short = fitted.predict(12), fitted.predict(3, (80,))
+    assert long.name == name and np.allclose(fitted.forecast(12), long.mean)
+    assert np.allclose(short.mean, long.mean[:3])  # one fit, any horizon
+    assert set(short.intervals) == {80} and fitted.predict(2, ()).intervals == {}
+
+
+def test_unknown_registered_model():
+    from salesops.analysis.forecast.models import fit_model
+    with pytest.raises(ValueError, match="unknown model 'prophet'"):
+        fit_model("prophet", np.ones(30), 12)
+
+
+def test_theta_sigma2_oracle():
+    from salesops.analysis.forecast.models import theta_sigma2
+    # x = 0, 1, 3, 4; b0 = 1, alpha = 0.5: differences less b0 are 0, 1, 0
+    # e1 = 0 - (0.5 - 1)·0 = 0; e2 = 1 + 0.5·0 = 1; e3 = 0 + 0.5·1 = 0.5
+    # sigma² = (0² + 1² + 0.5²) / 3 = 1.25 / 3
+    assert theta_sigma2(np.array([0.0, 1, 3, 4]), 1.0, 0.5) == pytest.approx(1.25 / 3)
+
+
+def test_theta_sigma2_close_to_statsmodels_refit():
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    from salesops.analysis.forecast.models import fit_theta
+    x = np.log(100 + np.cumsum(np.random.default_rng(0).normal(1, 5, 40)))
+    assert fit_theta(x).sigma2 == pytest.approx(
+        ThetaModel(x, deseasonalize=False).fit().sigma2, rel=0.1)
