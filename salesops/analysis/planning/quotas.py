@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from salesops.analysis.planning.account_book import TERRITORY_NEEDS
+from salesops.analysis.planning.headcount import planned_hires
 from salesops.analysis.planning.ramp_profile import RampProfile, ramp_share
 from salesops.analysis.planning.seats import plan_year
-from salesops.data.periods import FiscalCalendar
+from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import Needs
 
 BASES = ("even", "prior_year", "trailing_12m", "potential")
@@ -30,6 +31,9 @@ MIN_RATE_MONTHS = 3.0
 #: 12-month basis).
 CAPACITY_MONTHS = 24
 LEVELS = ("region", "team")
+#: Seats of planned hires are named "TBH-<month>-<n>" (to be hired): they hold a quota in the
+#: plan, but no rep of the roster does yet, so they stay out of the quotas table written for ingest.
+PLANNED_HIRE_PREFIX = "TBH-"
 
 QUOTA_NEEDS = Needs("Quota allocation", tables=("opportunities", "reps"))
 RAMPED_QUOTA_NEEDS = Needs("Ramped quotas for new hires", columns={"reps": ("hire_date",)})
@@ -55,6 +59,28 @@ class Allocation:
     @property
     def total(self) -> float:
         return int(self.reps["quota_cents"].sum()) / 100
+
+
+def hire_seats(hires: Mapping | pd.Series | None, months: list[Period], team: str | None = None,
+               region: str | None = None) -> pd.DataFrame:
+    """Roster rows (rep_id, region, team, hire_date) for planned hires (month -> whole number
+    of people), to add to the reps given to ``seat_months``: each joins on the 1st of its month."""
+    starts = pd.DatetimeIndex([p.start for p in months])
+    counts = planned_hires(hires, starts)
+    if not np.array_equal(counts, np.round(counts)):
+        raise ValueError("planned hires must be whole people to hold a quota, got "
+                         f"{', '.join(f'{c:g}' for c in counts if c != round(c))}")
+    rows = [(f"{PLANNED_HIRE_PREFIX}{m:%Y-%m}-{k}", m) for m, c in zip(starts, counts, strict=True)
+            for k in range(1, int(c) + 1)]
+    return pd.DataFrame({"rep_id": pd.Series([r for r, _ in rows], dtype=object),
+                         "region": pd.Series([region] * len(rows), dtype="string"),
+                         "team": pd.Series([team] * len(rows), dtype="string"),
+                         "hire_date": pd.DatetimeIndex([m for _, m in rows], dtype="datetime64[ns]")})
+
+
+def is_planned_hire(rep_ids: pd.Series) -> pd.Series:
+    """Which rep ids are seats of planned hires (``hire_seats``)."""
+    return rep_ids.astype(str).str.startswith(PLANNED_HIRE_PREFIX)
 
 
 def basis_window(basis: str, as_of: pd.Timestamp, calendar: FiscalCalendar | None = None

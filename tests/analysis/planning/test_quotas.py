@@ -15,6 +15,8 @@ from salesops.analysis.planning.quotas import (
     basis_window,
     bottom_up,
     capacity_rates,
+    hire_seats,
+    is_planned_hire,
     side_by_side,
     split_cents,
     top_down,
@@ -150,6 +152,26 @@ def test_new_hire_gets_a_ramped_share_and_the_team_median_rate():
     assert a.loc["D", "effective_months"] == 5
     assert a.loc["D", "quota_cents"] in (19_827_586, 19_827_587)
     assert a["quota_cents"].sum() == 115_000_000
+
+
+def test_planned_hires_hold_ramped_seats():
+    # two hires planned for July 2027 into S1, ramp 50% in months 1-2: effective 0.5 + 0.5 + 4 = 5
+    # months each. Even basis: A, B, C 12 each + 2 x 5 = 46; each hire 5/46 of 115,000,000 cents =
+    # 12,500,000 exactly; A, B, C 12/46 = 30,000,000 each
+    ramp = pd.Series([0.5, 0.5], index=[1, 2])
+    hires = hire_seats({"2027-07": 2}, MONTHS, team="S1", region="South")
+    assert hires["rep_id"].tolist() == ["TBH-2027-07-1", "TBH-2027-07-2"]
+    assert hires["hire_date"].tolist() == [pd.Timestamp("2027-07-01")] * 2
+    seats = seat_months(pd.concat([roster(), hires], ignore_index=True), MONTHS, ramp)
+    a = top_down(1_000_000, seats, basis_rates(seats, "even"), 0.15)
+    assert cents(a) == {"A": 30_000_000, "B": 30_000_000, "C": 30_000_000,
+                        "TBH-2027-07-1": 12_500_000, "TBH-2027-07-2": 12_500_000}
+    assert is_planned_hire(a.reps["rep_id"]).tolist() == [False, False, False, True, True]
+    assert hire_seats(None, MONTHS).empty
+    with pytest.raises(ValueError, match="must be whole people to hold a quota, got 1.5"):
+        hire_seats({"2027-03": 1.5}, MONTHS)
+    with pytest.raises(ValueError, match="planned hires for 2026-05"):
+        hire_seats({"2026-05": 1}, MONTHS)
 
 
 def test_a_rep_with_too_little_history_takes_the_team_median():
