@@ -11,6 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salesops.analysis.planning.quotas import (
+    POTENTIAL_NEEDS,
+    QUOTA_NEEDS,
+    RAMPED_QUOTA_NEEDS,
     basis_rates,
     basis_window,
     bottom_up,
@@ -23,6 +26,8 @@ from salesops.analysis.planning.quotas import (
 )
 from salesops.analysis.planning.seats import plan_year, seat_months
 from salesops.data.periods import FiscalCalendar
+from salesops.data.schema import TABLES, empty_frame
+from salesops.data.store import Contents, Dataset
 
 AS_OF = pd.Timestamp("2026-12-01")
 CAL = FiscalCalendar(1)
@@ -279,3 +284,24 @@ def test_allocations_sum_to_target_times_over_assignment(weights, months, target
     assert int(a.reps["quota_cents"].sum()) == round(target * (1 + over) * 100)
     total = round(target * (1 + over) * 100)
     assert int(a.by_team["quota_cents"].sum()) == int(a.by_region["quota_cents"].sum()) == total
+
+
+def test_needs_name_what_is_missing():
+    # a deals table without account_id and a roster without hire dates: quotas can be allocated,
+    # but not ramped, nor by territory potential; without a roster, not at all
+    deals = pd.DataFrame({"opportunity_id": ["O1"], "rep_id": ["A"]})
+    tables = {n: empty_frame(TABLES[n]) for n in ("accounts", "quotas", "stage_history")}
+    data = Dataset(reps=roster(), opportunities=deals, **tables, contents=Contents(
+        present=frozenset({"reps", "opportunities"}),
+        missing_columns={"reps": ("hire_date",), "opportunities": ("account_id",)}))
+    assert QUOTA_NEEDS.check(data)
+    assert RAMPED_QUOTA_NEEDS.check(data).reason == (
+        "Ramped quotas for new hires cannot be shown: the reps table has no 'hire_date' column; "
+        "mapping 'hire_date' at ingest would enable it.")
+    assert POTENTIAL_NEEDS.check(data).reason.startswith(
+        "Quotas by territory potential cannot be shown: the opportunities table has no 'account_id'")
+    no_roster = Dataset(reps=empty_frame(TABLES["reps"]), opportunities=deals, **tables,
+                        contents=Contents(present=frozenset({"opportunities"})))
+    assert QUOTA_NEEDS.check(no_roster).reason == (
+        "Quota allocation cannot be shown: the data has no reps table; a rep roster (reps.csv) "
+        "would enable it.")
