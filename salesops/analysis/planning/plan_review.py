@@ -31,6 +31,8 @@ from salesops.analysis.planning.quotas import (
     basis_window,
     bottom_up,
     capacity_rates,
+    hire_seats,
+    is_planned_hire,
     side_by_side,
     top_down,
 )
@@ -87,12 +89,19 @@ class PlanningReview:
     bottom: Allocation | None = None
     compared: pd.DataFrame | None = None  # per team: top-down, bottom-up, difference
     season: Seasonality | None = None
-    quotas: pd.DataFrame | None = None  # the canonical quotas table of the plan year
+    quotas: pd.DataFrame | None = None  # the plan year's quotas, planned hires' seats included
     realism: Realism | None = None
     flags: pd.DataFrame | None = None  # quotas high or low for the territory's potential
     comp: PlanComp | None = None
     book: AccountBook | None = None
     territories: TerritoryPlan | None = None
+
+    @property
+    def quotas_table(self) -> pd.DataFrame | None:
+        """The canonical quotas table to write for ingest: the planned hires' seats (no rep
+        on the roster yet) left out."""
+        return None if self.quotas is None else \
+            self.quotas.loc[~is_planned_hire(self.quotas["rep_id"])].reset_index(drop=True)
 
 
 def plan_target(rm: pd.DataFrame, as_of: pd.Timestamp, calendar, target: float | None,
@@ -143,8 +152,15 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     if cp is not None and not cp.ramp.availability:
         notes.append(cp.ramp.availability.reason)
     roster = roster_as_of(view.reps, day)
-    seated = roster.loc[roster["termination_date"].isna()]
-    seats = seat_months(seated, plan_months(day, cal), ramp_s)
+    months = plan_months(day, cal)
+    try:
+        planned = hire_seats(hires, months)
+    except ValueError as exc:  # fractional hires: capacity counts them, a quota needs a person
+        planned = hire_seats(None, months)
+        notes.append(f"The planned hires hold no quota: {exc}.")
+    seated = pd.concat([roster.loc[roster["termination_date"].isna()], planned],
+                       ignore_index=True)
+    seats = seat_months(seated, months, ramp_s)
     book, tp, sections["territories"] = _territories(view, day, tolerance, within_region, seed)
     potential = (tp.after.dropna(subset=["rep_id"]).groupby("rep_id")["potential"].sum()
                  if tp is not None else None)
@@ -170,7 +186,12 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     if sections["comp"]:
         paid, role_note = applicable(plan if isinstance(plan, Plan) else load_plan(plan), view)
         notes += [role_note] if role_note else []
-        pc = plan_comp(paid, seated, out["quotas"], view.deals,
+        hired = is_planned_hire(seated["rep_id"])  # on the plan from their start, by id
+        roster = seated.assign(name=seated["name"].where(~hired, seated["rep_id"])
+                               if "name" in seated else seated["rep_id"],
+                               role=seated["role"].where(~hired, paid.role)
+                               if "role" in seated else None)
+        pc = plan_comp(paid, roster, out["quotas"], view.deals,
                        drawn.loc[drawn["draw"] < comp_draws], year, cal)
     return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, out["top"],
                           out["bottom"], out["compared"], out["season"], out["quotas"], real,

@@ -80,3 +80,18 @@ def test_a_zero_target_is_a_sentence_not_a_zero_quota(sample):
     assert r.sections["quotas"].reason.startswith("Quota allocation cannot be shown: the target "
                                                   "is zero")
     assert not r.sections["comp"] and r.quotas is None
+
+
+def test_planned_hires_hold_seats_and_are_paid_but_are_not_written_for_ingest(sample):
+    r = review(sample, AS_OF, hires={"2027-03": 2}, draws=50, comp_draws=5)
+    hires = {"TBH-2027-03-1", "TBH-2027-03-2"}
+    assert hires <= set(r.top.reps["rep_id"]) and hires <= set(r.quotas["rep_id"])
+    # a seat from March: 10 months employed, ramping from tenure month 1
+    first = r.seats.loc[r.seats["rep_id"] == "TBH-2027-03-1"]
+    assert len(first) == 10 and first["tenure_month"].min() == 1
+    assert hires <= set(r.comp.by_rep["rep_id"])  # paid from their start (ramp guarantee too)
+    assert not set(r.quotas_table["rep_id"]) & hires  # no roster row yet: ingest would refuse it
+    # fractional hires count for capacity but hold no quota, and the report says so
+    half = review(sample, AS_OF, hires={"2027-03": 1.5}, draws=10, comp_draws=2)
+    assert any(n.startswith("The planned hires hold no quota: planned hires must be whole")
+               for n in half.notes)
