@@ -25,6 +25,8 @@ from salesops.data.schema import TERRITORIES, conform
 NO_REGION = "(no region)"
 #: Share of the tolerances the LP relaxation is solved at, leaving room for its rounding.
 ROUNDING_ROOM = 0.75
+#: Accounts either side of the best fit the greedy considers (the first that may move moves).
+GREEDY_WINDOW = 8
 ASSIGNMENT_COLUMNS: tuple[str, ...] = ("account_id", "territory", "rep_id", "from_territory",
                                        "moved")
 MOVE_COLUMNS: tuple[str, ...] = ("account_id", "segment", "region", "from_territory", "from_rep",
@@ -99,7 +101,7 @@ class _Problem:
 def solve_territories(
     accounts: pd.DataFrame, territories: pd.DataFrame, *, tolerance: float = 0.02,
     workload_tolerance: float | None = 0.10, within_region: bool = True,
-    candidates: int | None = 8, time_limit: float = 60.0, gap: float = 0.01,
+    candidates: int | None = 4, time_limit: float = 60.0, gap: float = 0.01,
     exact_up_to: int = 500, seed: int = 0,
 ) -> TerritoryPlan:
     """The solver's assignment. ``workload_tolerance`` None: workload not balanced.
@@ -242,7 +244,8 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
            exact_up_to: int) -> tuple[np.ndarray | None, str]:
     """(assignment, status) or (None, why not). Up to ``exact_up_to`` movers one MILP; beyond,
     the LP relaxation at ROUNDING_ROOM of the tolerances, each account to its largest share,
-    then the greedy's moves where rounding left a territory outside the tolerance."""
+    then the greedy's moves where rounding left a territory outside the potential tolerance
+    (keeping workload within its tolerance where that suffices)."""
     penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
     base = problem.current.copy()
     base[movers] = -1
@@ -260,9 +263,10 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
         return assigned, "optimal" if result.status == 0 else f"best found ({result.message})"
     rounded = assigned.copy()
     load, _ = problem.loads(assigned)
-    for g in np.unique(problem.territory_group):
-        _greedy_group(problem, assigned, load, np.flatnonzero(problem.territory_group == g),
-                      tolerance)
+    for g in np.unique(problem.territory_group):  # within the workload tolerance if possible
+        for keep_workload in (workload_tolerance, None):
+            _greedy_group(problem, assigned, load, np.flatnonzero(problem.territory_group == g),
+                          tolerance, keep_workload)
     return assigned, (f"LP relaxation ({int((weight < 1 - 1e-6).sum()):,} of {len(movers):,} "
                       f"movable accounts split), rounded, {int((assigned != rounded).sum()):,} "
                       "greedy repair moves")
@@ -314,14 +318,18 @@ def _milp(problem: _Problem, base: np.ndarray, movers: np.ndarray, options: list
     return pair_t[top_pair], x[top_pair], result
 
 
-def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray,
-                  pool: np.ndarray, tolerance: float) -> None:
+def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, pool: np.ndarray,
+                  tolerance: float, workload_tolerance: float | None = None) -> None:
     """Rebalance one group in place: move the account of the most loaded territory that best
     fills the smaller of its excess and the least loaded one's deficit, while that lowers the
-    sum of squared deviations (so it ends)."""
+    sum of squared deviations (so it ends). With ``workload_tolerance``, a move may not take
+    either territory's workload (further) outside it."""
     target = problem.target[pool[0]]
     if target <= 0 or len(pool) < 2:
         return
+    work = problem.loads(assigned)[1]
+    limit = problem.workload_target[pool[0]] * (
+        np.inf if workload_tolerance is None else workload_tolerance)
     members = {t: sorted((problem.potential[a], a) for a in np.flatnonzero(assigned == t))
                for t in pool}
     stuck: set[int] = set()
@@ -334,17 +342,22 @@ def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray,
         excess, deficit = load[high] - target, target - load[low]
         if max(excess, deficit) <= tolerance * target:
             return
-        items = members[high]
-        want = min(excess, deficit)
-        i = np.searchsorted([p for p, _ in items], want)
-        near = [j for j in (i - 1, i) if 0 <= j < len(items)]
-        j = min(near, key=lambda j: abs(items[j][0] - want), default=None)
-        if j is None or not 0 < items[j][0] < excess + deficit:
+        items, want = members[high], min(excess, deficit)
+        i = int(np.searchsorted([p for p, _ in items], want))
+        near = sorted(range(max(i - GREEDY_WINDOW, 0), min(i + GREEDY_WINDOW, len(items))),
+                      key=lambda j: abs(items[j][0] - want))
+        wt = problem.workload_target[pool[0]]
+        fits = (j for j in near if 0 < items[j][0] < excess + deficit
+                and work[low] + problem.workload[items[j][1]] - wt <= max(limit, work[low] - wt)
+                and wt - work[high] + problem.workload[items[j][1]] <= max(limit, wt - work[high]))
+        j = next(fits, None)
+        if j is None or high == low:
             stuck.add(high)
             continue
         p, a = items.pop(j)
-        members[low].insert(np.searchsorted([q for q, _ in members[low]], p), (p, a))
+        members[low].insert(int(np.searchsorted([q for q, _ in members[low]], p)), (p, a))
         assigned[a], load[high], load[low] = low, load[high] - p, load[low] + p
+        work[high], work[low] = work[high] - problem.workload[a], work[low] + problem.workload[a]
 
 
 def _by_territory(problem: _Problem, territories: pd.DataFrame,
