@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from salesops.analysis.forecast import backtest
+from salesops.analysis.forecast import backtest, calibration
 from salesops.analysis.forecast.fitted import Fitted, ModelForecast, combine
 from salesops.analysis.forecast.intervals import LEVELS, normal_intervals
 from salesops.analysis.forecast.models import fit_model
@@ -204,24 +204,29 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
     season = seasonality(y, m, also)
     note = (f"; no yearly pattern, so the one repeating every {season.period} periods is used"
             if season.kind != "none" and season.period != m else "")
+    uncalibrated = calibration.factors([], levels)
     if origins == 0:
         method, reason = _available(*choose(pd.DataFrame(), select), candidates, pd.DataFrame())
-        return SeriesForecast(method, candidates[method], reason + note, candidates,
-                              pd.DataFrame(), failures)
+        return SeriesForecast(method, calibration.scale(candidates[method], uncalibrated),
+                              reason + note, candidates, pd.DataFrame(), failures)
     if len(y) < min_history + 1:
         method = "combination" if "combination" in candidates else "seasonal_naive"
-        return SeriesForecast(method, candidates[method],
+        return SeriesForecast(method, calibration.scale(candidates[method], uncalibrated),
                               f"only {len(y)} periods of history (backtest needs {min_history + 1}):"
                               f" using {model_name(method)} without backtest{note}",
                               candidates, pd.DataFrame(), failures)
-    scores = backtest.rolling_origin(
-        y, h, m, lambda hist, hh: candidate_forecasts(hist, hh, m, (), models, also_periods=also)[0],
+    backtest_levels = levels if calibration.PRIOR_POINTS is not None else ()
+    runs = backtest.rolling_forecasts(
+        y, h, lambda hist, hh: candidate_forecasts(hist, hh, m, backtest_levels, models,
+                                                   also_periods=also)[0],
         count=origins, min_train=min_history,
     )
-    summary = backtest.summarise(scores)
+    summary = backtest.summarise(backtest.score_runs(runs, y, m))
     fitted = summary.loc[summary["model"].isin(list(candidates))]
     method, reason = _available(*choose(fitted, select), candidates, fitted)
-    return SeriesForecast(method, candidates[method], reason + note, candidates, summary, failures)
+    own = calibration.factors([(a, fcs[method]) for _, a, fcs in runs if method in fcs], levels)
+    return SeriesForecast(method, calibration.scale(candidates[method], own), reason + note,
+                          candidates, summary, failures)
 
 
 def _available(method: str, reason: str, candidates: dict[str, ModelForecast],

@@ -37,6 +37,30 @@ def score(forecast: ModelForecast, actual: np.ndarray, history: np.ndarray, m: i
     }
 
 
+Run = tuple[int, np.ndarray, dict[str, ModelForecast]]  # (cut, actual values, forecasts)
+
+
+def rolling_forecasts(
+    y: np.ndarray, h: int, forecaster: Callable[[np.ndarray, int], dict[str, ModelForecast]],
+    count: int = 3, min_train: int = 8,
+) -> list[Run]:
+    """At each origin (``origins``): the cut, the actual values after it and the forecasts
+    ``forecaster(history, horizon)`` made from the history before it."""
+    y = np.asarray(y, dtype=float)
+    runs = []
+    for cut in origins(len(y), h, count, min_train):
+        history, actual = y[:cut], y[cut: cut + h]
+        runs.append((cut, actual, forecaster(history, len(actual))))
+    return runs
+
+
+def score_runs(runs: list[Run], y: np.ndarray, m: int) -> pd.DataFrame:
+    """Scores of every model at every origin of ``runs``: one row per (origin, model)."""
+    rows = [{"origin": cut, "model": name, **score(fc, actual, np.asarray(y, float)[:cut], m)}
+            for cut, actual, forecasts in runs for name, fc in forecasts.items()]
+    return pd.DataFrame(rows, columns=["origin", "model", *SCORES])
+
+
 def rolling_origin(
     y: np.ndarray, h: int, m: int,
     forecaster: Callable[[np.ndarray, int], dict[str, ModelForecast]],
@@ -46,13 +70,7 @@ def rolling_origin(
 
     ``forecaster(history, horizon)`` returns the candidate forecasts for one origin.
     """
-    y = np.asarray(y, dtype=float)
-    rows = []
-    for cut in origins(len(y), h, count, min_train):
-        history, actual = y[:cut], y[cut: cut + h]
-        for name, fc in forecaster(history, len(actual)).items():
-            rows.append({"origin": cut, "model": name, **score(fc, actual, history, m)})
-    return pd.DataFrame(rows, columns=["origin", "model", *SCORES])
+    return score_runs(rolling_forecasts(y, h, forecaster, count, min_train), y, m)
 
 
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:
