@@ -97,7 +97,7 @@ def test_solver_matches_brute_force(potential, n_t, data) -> None:
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.integers(0, 500), st.integers(-1, 3), st.sampled_from("EW")),
                 min_size=1, max_size=40),
-       st.sampled_from(["solver", "greedy"]), st.booleans())
+       st.sampled_from(["solver", "solver by LP", "greedy"]), st.booleans())
 def test_every_account_is_assigned_exactly_once(rows, method, within_region) -> None:
     potential, current, regions = (list(c) for c in zip(*rows, strict=True))
     accounts, territories = instance(potential, current, regions=regions,
@@ -105,8 +105,11 @@ def test_every_account_is_assigned_exactly_once(rows, method, within_region) -> 
     if within_region:  # today's territory of another region is not kept
         current = [c if c < 0 or "EWEW"[c] == r else -1 for c, r in zip(current, regions,
                                                                           strict=True)]
-    run = solve_territories if method == "solver" else greedy_territories
-    plan = run(accounts, territories, within_region=within_region)
+    if method == "greedy":
+        plan = greedy_territories(accounts, territories, within_region=within_region)
+    else:  # "solver by LP": the LP relaxation, rounded and repaired, as for large books
+        plan = solve_territories(accounts, territories, within_region=within_region,
+                                 exact_up_to=0 if method == "solver by LP" else 500)
     out = plan.assignment
     assert out["account_id"].tolist() == accounts["account_id"].tolist()  # once each, in order
     assert out["territory"].notna().all() and out["territory"].isin(territories["territory"]).all()
@@ -147,6 +150,20 @@ def test_greedy_by_hand() -> None:
     assert plan.moves[["account_id", "from_territory", "to_territory"]].values.tolist() == [
         ["A0", "T0", "T1"]]
     assert plan.revenue_at_risk == 60 and plan.status == "greedy"
+
+
+def test_the_lp_route_balances_a_larger_book() -> None:
+    # 600 accounts of potential 1..100 (seeded) in 6 territories, today all in T0 and T1: the
+    # LP route (600 movable > exact_up_to = 500) must end within 2% on potential, every
+    # account once.
+    rng = np.random.default_rng(3)
+    potential = rng.integers(1, 101, 600).tolist()
+    accounts, territories = instance(potential, [i % 2 for i in range(600)],
+                                     territory_regions=["R"] * 6)
+    plan = solve_territories(accounts, territories, workload_tolerance=None)
+    assert plan.status.startswith("LP relaxation")
+    assert plan.balance_after.max_deviation <= 0.02
+    assert plan.assignment["territory"].notna().all() and plan.after["accounts"].sum() == 600
 
 
 def test_unassigned_accounts_are_placed_not_counted_as_moves() -> None:
