@@ -9,6 +9,7 @@ history) becomes that section's sentence; nothing is invented in its place.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -115,6 +116,36 @@ def plan_target(rm: pd.DataFrame, as_of: pd.Timestamp, calendar, target: float |
     return Target(base * (1 + growth), False, base, growth, first, last)
 
 
+def parse_hires(value: Mapping | str | None) -> dict | None:
+    """Planned hires as given to the report: a mapping month -> count, or its text as
+    ``salesops run --param`` passes it (JSON ``{"2027-02": 2}`` or ``2027-02:2,2027-04:1``)."""
+    if value is None or isinstance(value, Mapping):
+        return None if value is None else dict(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text) if text.startswith("{") else dict(
+            (part.split(":")[0].strip(), float(part.split(":")[1])) for part in text.split(","))
+    except (ValueError, IndexError):
+        raise ValueError(f"hires: expected month counts like 2027-02:2,2027-04:1 or "
+                         f'{{"2027-02": 2}}, got {text!r}') from None
+    return dict(parsed)
+
+
+def parse_ramp(value: tuple | list | str | None) -> tuple[float, ...] | None:
+    """A given ramp profile: shares by tenure month, or their text (``[0.2, 0.5, 0.8]`` or
+    ``0.2,0.5,0.8``)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = [float(v) for v in value.strip().strip("[]()").split(",")]
+        except ValueError:
+            raise ValueError(f"ramp: expected shares like 0.2,0.5,0.8, got {value!r}") from None
+    return tuple(float(v) for v in value)
+
+
 def _refused(what: str, exc: ValueError) -> Availability:
     """A step the data cannot support, as the section's sentence."""
     return Availability.missing(f"{what} cannot be shown: {exc}.".replace("..", "."))
@@ -123,12 +154,14 @@ def _refused(what: str, exc: ValueError) -> Availability:
 def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scope | None = None,
            target: float | None = None, growth: float = DEFAULT_GROWTH,
            basis: str = "trailing_12m", over_assignment: float = 0.15, phasing: str = "quarter",
-           ramp: tuple[float, ...] | None = None, attrition: float | None = None,
-           hires: Mapping | None = None, backfill_months: int = 2, plan: Plan | str = "current",
+           ramp: tuple[float, ...] | str | None = None, attrition: float | None = None,
+           hires: Mapping | str | None = None, backfill_months: int = 2, plan: Plan | str = "current",
            draws: int = 1000, comp_draws: int = 200, tolerance: float = 0.05,
            within_region: bool = True, seed: int = 7) -> PlanningReview:
     """The plan for the fiscal year after ``as_of`` from ``scoped_view(dataset, as_of, scope)``;
-    the planned territories' potential is each rep's for basis "potential" and the flags."""
+    the planned territories' potential is each rep's for basis "potential" and the flags.
+    ``hires`` and ``ramp`` may be given as text (``parse_hires``, ``parse_ramp``)."""
+    hires, ramp = parse_hires(hires), parse_ramp(ramp)
     view = scoped_view(dataset, as_of, scope)
     day, cal = parse_date(view.as_of, name="as_of"), view.calendar
     year = plan_year(day, cal)

@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops.analysis.planning.plan_review import SECTIONS, plan_target, review
+from salesops.analysis.planning.plan_review import (
+    SECTIONS,
+    parse_hires,
+    parse_ramp,
+    plan_target,
+    review,
+)
 from salesops.data.builtin import ensure_sample_dataset
 from salesops.data.periods import FiscalCalendar
 from salesops.data.store import load_dataset
@@ -95,3 +101,14 @@ def test_planned_hires_hold_seats_and_are_paid_but_are_not_written_for_ingest(sa
     half = review(sample, AS_OF, hires={"2027-03": 1.5}, draws=10, comp_draws=2)
     assert any(n.startswith("The planned hires hold no quota: planned hires must be whole")
                for n in half.notes)
+
+
+def test_hires_and_ramp_given_as_text_as_salesops_run_passes_them():
+    assert parse_hires('{"2027-02": 2}') == {"2027-02": 2}
+    assert parse_hires("2027-02:2, 2027-04:1") == {"2027-02": 2.0, "2027-04": 1.0}
+    assert parse_hires(None) is None and parse_hires(" ") is None
+    with pytest.raises(ValueError, match="hires: expected month counts like 2027-02:2"):
+        parse_hires("February")
+    assert parse_ramp("[0.2, 0.5, 0.8]") == (0.2, 0.5, 0.8) == parse_ramp("0.2,0.5,0.8")
+    with pytest.raises(ValueError, match="ramp: expected shares like 0.2,0.5,0.8"):
+        parse_ramp("slow")
