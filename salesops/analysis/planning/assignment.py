@@ -157,10 +157,13 @@ def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
     if index.has_duplicates or index.hasnans:
         raise ValueError("territories: each territory must be named once")
     current = index.get_indexer(accounts["territory"].astype("string"))
-    if within_region:
-        regions = pd.Index(pd.concat([accounts["region"], territories["region"]])
+    if within_region:  # an account of unknown region is of its current territory's region
+        home = territories["region"].astype("string").to_numpy()[np.maximum(current, 0)]
+        region = accounts["region"].astype("string").fillna(
+            pd.Series(home, index=accounts.index, dtype="string").where(current >= 0))
+        regions = pd.Index(pd.concat([region, territories["region"]])
                            .astype("string").fillna(NO_REGION).unique())
-        group = regions.get_indexer(accounts["region"].astype("string").fillna(NO_REGION))
+        group = regions.get_indexer(region.fillna(NO_REGION))
         territory_group = regions.get_indexer(territories["region"].astype("string")
                                               .fillna(NO_REGION))
         lacking = np.setdiff1d(np.unique(group), territory_group)

@@ -202,6 +202,21 @@ def test_region_without_territory_is_a_clear_error() -> None:
     assert greedy_territories(accounts, territories, within_region=False).newly_assigned == 1
 
 
+def test_an_account_of_unknown_region_stays_in_its_territorys_region() -> None:
+    # A1 has no region but is in T1 (W): it is balanced within W; A2 (no region, no territory)
+    # has no region to go to: the error names it.
+    accounts, territories = instance([10, 10, 20, 5], [0, 1, 1, -1], regions=["E", None, "W", None],
+                                     territory_regions=["E", "W", "W"])
+    with pytest.raises(ValueError, match="accounts of region '\\(no region\\)'"):
+        solve_territories(accounts, territories)
+    plan = solve_territories(accounts.iloc[:3], territories, tolerance=0.0, workload_tolerance=None,
+                             gap=0.0)
+    # W holds 10 + 20 = 30 for T1 and T2 (target 15 each), all in T1 today: the least excess is
+    # 10 | 20 (5/15 off each), one move; the cheaper to move is A1 (bookings 10, against 20).
+    assert plan.assignment["territory"].tolist() == ["T0", "T2", "T1"]
+    assert plan.accounts_moved == 1 and plan.revenue_at_risk == 10
+
+
 def test_territories_table_loads_through_ingest(tmp_path: Path) -> None:
     data = load_dataset(ingest(FIXTURE, tmp_path / "first").out_dir)
     book = account_book(data, "2024-06-30")
