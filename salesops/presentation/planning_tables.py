@@ -184,3 +184,18 @@ def territory_labels(tp: TerritoryPlan, reps: pd.DataFrame | None = None) -> pd.
     rep = _rep_names(t["rep_id"], reps)
     label = rep.where(t["territory"] == t["rep_id"], t["territory"].astype(str) + " (" + rep + ")")
     return pd.Series(label.to_numpy(), index=t["territory"].to_numpy())
+
+
+def current_reps_table(cp: CapacityPlan, limit: int = 15) -> HTML:
+    """Today's reps by tenure (longest first): hire date, tenure month today and the effective
+    (ramp-weighted) months each gives the plan year if they stay."""
+    rows = cp.reps.assign(rep=cp.reps["name"].astype(object).where(cp.reps["name"].notna(),
+                                                                   cp.reps["rep_id"]))
+
+    def render(d: pd.DataFrame) -> Styler:
+        return report_table(d, {
+            "rep": ("Rep", None), "team": ("Team", None), "hire_date": ("Hired", "date"),
+            "tenure_month": ("Tenure month today", "int"),
+            "plan_effective_months": (f"Effective months in {cp.year.label}", "float")},
+            caption="Today's reps by tenure")
+    return limited(rows, render, limit, "reps", "tenure, longest first")

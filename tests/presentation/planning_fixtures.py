@@ -63,7 +63,11 @@ def capacity_result(target: float | None = 1_000_000.0) -> CapacityPlan:
                                 100, 10, pd.Timestamp("2025-12-01"), pd.Timestamp("2026-11-01"),
                                 pd.Series(dtype=float))
     return CapacityPlan(YEAR, by_month, 850_000.0, 800_000.0, 900_000.0, target, hires, ramp,
-                        attrition, productivity, pd.DataFrame())
+                        attrition, productivity, pd.DataFrame({
+                            "rep_id": ["r1", "r2"], "name": ["Ann <i>", None], "region": "EMEA",
+                            "team": "T1", "hire_date": pd.to_datetime(["2020-01-15", None]),
+                            "tenure_month": [84.0, None], "ramp": [1.0, 1.0],
+                            "plan_effective_months": [12.0, 12.0]}))
 
 
 def allocation(method: str, target: float, quotas: dict[str, tuple[str, float]]) -> Allocation:

@@ -86,3 +86,10 @@ def test_territory_tables_balance_moves_and_labels():
     assert "Acme &amp; Co" in moves and "Ann &lt;i&gt;" in moves and ">r3<" in moves
     labels = tables.territory_labels(tp, ROSTER)
     assert labels.to_dict() == {"r1": "Ann <i>", "r2": "r2", "r3": "r3"}
+
+
+def test_current_reps_table_names_reps_and_leaves_unknown_tenure_blank():
+    html = tables.current_reps_table(capacity_result()).data
+    assert "Ann &lt;i&gt;" in html and ">r2<" in html  # no name: the id
+    assert ">2020-01-15<" in html and ">84<" in html and ">–<" in html  # unknown hire date
+    assert ">Effective months in FY2027</th>" in html
