@@ -323,10 +323,11 @@ def _milp(problem: _Problem, base: np.ndarray, movers: np.ndarray, options: list
 
 def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, pool: np.ndarray,
                   tolerance: float, workload_tolerance: float | None = None) -> None:
-    """Rebalance one group in place: move the account of the most loaded territory that best
-    fills the smaller of its excess and the least loaded one's deficit, while that lowers the
-    sum of squared deviations (so it ends). With ``workload_tolerance``, a move may not take
-    either territory's workload (further) outside it."""
+    """Rebalance one group in place: move an account of the most loaded territory to the least
+    loaded one, among the GREEDY_WINDOW either side of the best fit (the smaller of the excess
+    and the deficit) the one adding fewest moves (an account going home first), while that
+    lowers the sum of squared deviations (so it ends). With ``workload_tolerance``, a move may
+    not take either territory's workload (further) outside it."""
     target = problem.target[pool[0]]
     if target <= 0 or len(pool) < 2:
         return
@@ -348,7 +349,8 @@ def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, poo
         items, want = members[high], min(excess, deficit)
         i = int(np.searchsorted([p for p, _ in items], want))
         near = sorted(range(max(i - GREEDY_WINDOW, 0), min(i + GREEDY_WINDOW, len(items))),
-                      key=lambda j: abs(items[j][0] - want))
+                      key=lambda j: (_new_moves(problem, assigned, items[j][1], low),
+                                     abs(items[j][0] - want)))
         wt = problem.workload_target[pool[0]]
         fits = (j for j in near if 0 < items[j][0] < excess + deficit
                 and work[low] + problem.workload[items[j][1]] - wt <= max(limit, work[low] - wt)
@@ -361,6 +363,12 @@ def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, poo
         members[low].insert(int(np.searchsorted([q for q, _ in members[low]], p)), (p, a))
         assigned[a], load[high], load[low] = low, load[high] - p, load[low] + p
         work[high], work[low] = work[high] - problem.workload[a], work[low] + problem.workload[a]
+
+
+def _new_moves(problem: _Problem, assigned: np.ndarray, account: int, to: int) -> int:
+    """Change in the number of accounts moved from today's territory if ``account`` goes ``to``."""
+    home = problem.current[account]
+    return int(home >= 0) * (int(to != home) - int(assigned[account] != home))
 
 
 def _by_territory(problem: _Problem, territories: pd.DataFrame,
