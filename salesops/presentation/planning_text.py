@@ -110,8 +110,10 @@ def capacity_sentence(cp: CapacityPlan, currency: str = "USD") -> str:
             f"{_money(cp.productivity.mean, currency)} per ramped rep-month")
     if cp.target is None:
         return text + "."
+    # a coverage just short of (or above) the target never reads as exactly 100%
+    digits = 1 if pct(cp.coverage) == "100%" and cp.capacity != cp.target else 0
     return (f"{text}; that is {formatting.versus(cp.capacity, cp.target, currency, 'target')} "
-            f"({pct(cp.coverage)} of it).")
+            f"({pct(cp.coverage, digits)} of it).")
 
 
 def hires_sentence(cp: CapacityPlan) -> str | None:

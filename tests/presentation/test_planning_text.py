@@ -89,6 +89,9 @@ def test_capacity_hires_ramp_and_attrition_sentences():
         "The team can book $850K in FY2027 (P10 $800K to P90 $900K): 10.0 reps on roll on "
         "average, 8.5 once ramp is counted, at $50K per ramped rep-month; that is $150K short of "
         "the $1M target (85% of it).")
+    # 995K of 1M is 99.5%: shown with a decimal rather than as "100%" of a target it misses
+    close = replace(cp, capacity=995_000.0)
+    assert capacity_sentence(close).endswith("short of the $1M target (99.5% of it).")
     # the first start month's count, then the first start month 2 months or more later
     assert hires_sentence(cp) == ("Closing the gap takes 3 more hires starting in 2027-01 (5 at "
                                   "the P10 capacity); starting in 2027-03, 4.")
