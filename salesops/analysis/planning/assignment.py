@@ -143,13 +143,6 @@ def territories_table(plan: TerritoryPlan) -> pd.DataFrame:
     return conform(plan.assignment[["account_id", "territory", "rep_id"]], TERRITORIES)
 
 
-def by_territory(accounts: pd.DataFrame, territories: pd.DataFrame,
-                 within_region: bool = True) -> pd.DataFrame:
-    """BY_TERRITORY_COLUMNS of the accounts' current assignment (the ``territory`` column)."""
-    problem, _ = _problem(accounts, territories, within_region)
-    return _by_territory(problem, territories, problem.current)
-
-
 def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
              within_region: bool) -> tuple[_Problem, pd.Index]:
     """The arrays of an instance and the territory index (position = territory number)."""

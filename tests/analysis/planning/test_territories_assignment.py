@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from salesops.analysis.planning.account_book import account_book
 from salesops.analysis.planning.assignment import (
-    by_territory,
     greedy_territories,
     solve_territories,
     territories_table,
@@ -125,10 +124,10 @@ def test_every_account_is_assigned_exactly_once(rows, method, within_region) -> 
 
 def test_balance_metrics_by_hand() -> None:
     accounts, territories = instance([60, 40, 35, 30, 25, 20, 50, 40], [0, 0, 0, 0, 1, 1, 2, 2])
-    table = by_territory(accounts, territories).set_index("territory")
-    # Target 300 / 3 = 100: deviations 165/100-1 = 0.65, 45/100-1 = -0.55, 90/100-1 = -0.10.
-    assert table["deviation"].round(10).tolist() == [0.65, -0.55, -0.10]
     plan = greedy_territories(accounts, territories, tolerance=0.05)
+    # Target 300 / 3 = 100: deviations 165/100-1 = 0.65, 45/100-1 = -0.55, 90/100-1 = -0.10.
+    assert plan.before["deviation"].round(10).tolist() == [0.65, -0.55, -0.10]
+    assert plan.before["target"].tolist() == [100, 100, 100]
     before = plan.balance_before
     assert (before.largest, before.smallest) == (165, 45)
     assert before.spread == pytest.approx(0.65 + 0.55)  # largest minus smallest deviation
