@@ -90,6 +90,10 @@ def target_sentence(t: Target, year: str, currency: str = "USD") -> str:
     """Where the plan year's target comes from: given, or last year's bookings grown."""
     if t.given:
         return f"The {year} target is {_money(t.amount, currency)} of bookings (as given)."
+    if not t.known:
+        return (f"No target was given, and the history holds only {t.months} of the 12 "
+                f"complete months {t.first:%Y-%m} to {t.last:%Y-%m} a default target is taken "
+                f"from: capacity is shown without a target.")
     return (f"No target was given: the {year} target is the {_money(t.base, currency)} booked in "
             f"the 12 complete months {t.first:%Y-%m} to {t.last:%Y-%m} plus {pct(t.growth)} "
             f"growth, {_money(t.amount, currency)}.")

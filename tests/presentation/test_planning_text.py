@@ -77,6 +77,11 @@ def test_target_sentence_says_where_the_target_comes_from():
     assert target_sentence(grown, "FY2027") == (
         "No target was given: the FY2027 target is the $600K booked in the 12 complete months "
         "2025-12 to 2026-11 plus 15% growth, $690K.")
+    short = Target(float("nan"), False, 500.0, 0.15, pd.Timestamp("2025-12-01"),
+                   pd.Timestamp("2026-11-01"), 5)
+    assert target_sentence(short, "FY2027") == (
+        "No target was given, and the history holds only 5 of the 12 complete months 2025-12 to "
+        "2026-11 a default target is taken from: capacity is shown without a target.")
     assert target_sentence(Target(75e6, True), "FY2027") == \
         "The FY2027 target is $75M of bookings (as given)."
 

@@ -59,12 +59,15 @@ PLANNING_NEEDS = Needs("The plan (it needs deals and the reps who own them)",
                        tables=("opportunities", "reps"))
 SECTIONS = ("capacity", "quotas", "realism", "comp", "territories")
 DEFAULT_GROWTH = 0.15
+#: A default target reads this many complete months of bookings.
+TARGET_MONTHS = 12
 
 
 @dataclass(frozen=True)
 class Target:
     """The plan year's bookings target: given, or the last 12 complete months' bookings
-    (``base``, months ``first``..``last``) grown by ``growth``."""
+    (``base``, months ``first``..``last``, of which the history holds ``months``) grown by
+    ``growth``; NaN when the history holds fewer than 12 of them (no target is invented)."""
 
     amount: float
     given: bool
@@ -72,6 +75,12 @@ class Target:
     growth: float = 0.0
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
+    months: int = TARGET_MONTHS
+
+    @property
+    def known(self) -> bool:
+        """A target to plan against: given, or derived from a whole year of history."""
+        return self.given or self.months >= TARGET_MONTHS
 
 
 @dataclass(frozen=True)
@@ -112,8 +121,10 @@ def plan_target(rm: pd.DataFrame, as_of: pd.Timestamp, calendar, target: float |
     if target is not None:
         return Target(float(target), True)
     first, last = basis_window("trailing_12m", as_of, calendar)
-    base = float(rm.loc[(rm["month"] >= first) & (rm["month"] <= last), "bookings"].sum())
-    return Target(base * (1 + growth), False, base, growth, first, last)
+    window = rm.loc[(rm["month"] >= first) & (rm["month"] <= last)]
+    base, months = float(window["bookings"].sum()), int(window["month"].nunique())
+    amount = base * (1 + growth) if months >= TARGET_MONTHS else float("nan")
+    return Target(amount, False, base, growth, first, last, months)
 
 
 def parse_hires(value: Mapping | str | None) -> dict | None:
@@ -175,7 +186,8 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     sections = {"capacity": CAPACITY_NEEDS.check(view)}
     cp = None
     if sections["capacity"]:
-        cp = capacity_plan(rm, view.reps, day, goal.amount if goal.amount > 0 else None,
+        cp = capacity_plan(rm, view.reps, day, goal.amount if goal.known and goal.amount > 0
+                           else None,
                            RampProfile.given(ramp) if ramp else None,
                            Attrition.given(attrition) if attrition is not None else None, hires,
                            backfill_months, calendar=cal, seed=seed)
@@ -264,6 +276,11 @@ def _quotas(view: Dataset, rm: pd.DataFrame, day: pd.Timestamp, cal, seats: pd.D
     if available and seats.empty:
         available = Availability.missing(f"Quota allocation cannot be shown: no rep is employed "
                                          f"on {day:%Y-%m-%d} to hold a quota.")
+    if available and not goal.known:
+        available = Availability.missing(
+            f"Quota allocation cannot be shown: no target was given and the history holds "
+            f"{goal.months} of the {TARGET_MONTHS} complete months ({goal.first:%Y-%m} to "
+            f"{goal.last:%Y-%m}) a default target is taken from; give a target.")
     if available and not goal.amount > 0:
         why = "as given" if goal.given else "no bookings in the last 12 complete months"
         available = Availability.missing(f"Quota allocation cannot be shown: the target is zero "

@@ -34,9 +34,11 @@ def plan(sample):
 
 def test_the_default_target_is_the_last_12_complete_months_grown():
     # as of 2026-12-01 the 12 complete months are 2025-12 to 2026-11; 2025-11 and 2026-12 are out
-    rm = pd.DataFrame({"month": pd.to_datetime(["2025-11-01", "2025-12-01", "2026-06-01",
-                                                "2026-11-01", "2026-12-01"]),
-                       "bookings": [1000.0, 100.0, 200.0, 300.0, 5000.0]})
+    months = pd.date_range("2025-11-01", "2026-12-01", freq="MS")
+    booked = {"2025-11-01": 1000.0, "2025-12-01": 100.0, "2026-06-01": 200.0,
+              "2026-11-01": 300.0, "2026-12-01": 5000.0}
+    rm = pd.DataFrame({"month": months,
+                       "bookings": [booked.get(f"{m:%Y-%m-%d}", 0.0) for m in months]})
     t = plan_target(rm, pd.Timestamp(AS_OF), FiscalCalendar(1), None, growth=0.10)
     # (100 + 200 + 300) x 1.10 = 660
     assert (t.base, t.amount, t.given) == (600.0, pytest.approx(660.0), False)
@@ -112,3 +114,17 @@ def test_hires_and_ramp_given_as_text_as_salesops_run_passes_them():
     assert parse_ramp("[0.2, 0.5, 0.8]") == (0.2, 0.5, 0.8) == parse_ramp("0.2,0.5,0.8")
     with pytest.raises(ValueError, match="ramp: expected shares like 0.2,0.5,0.8"):
         parse_ramp("slow")
+
+
+def test_too_short_a_history_gives_no_default_target_and_no_quota(sample):
+    # 5 of the 12 months 2025-12 to 2026-11 in the history: no target is derived from them
+    rm = pd.DataFrame({"month": pd.date_range("2026-07-01", "2026-11-01", freq="MS"),
+                       "bookings": 100.0})
+    t = plan_target(rm, pd.Timestamp(AS_OF), FiscalCalendar(1), None)
+    assert (t.months, t.known, t.base) == (5, False, 500.0) and np.isnan(t.amount)
+    # the sample starts in October 2023: as of 2024-03-01 it holds 5 complete months
+    r = review(sample, "2024-03-01", draws=10, comp_draws=2)
+    assert r.sections["quotas"].reason == (
+        "Quota allocation cannot be shown: no target was given and the history holds 5 of the "
+        "12 complete months (2023-03 to 2024-02) a default target is taken from; give a target.")
+    assert not r.sections["comp"] and not r.sections["realism"]
