@@ -12,13 +12,16 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import LEAKS, SAMPLE_AS_OF, SAMPLE_FOLDERS, visible_text
 from exports import opportunities_only, transactions_only
 from report_text import numbers, summary_sentences, table_cells
 
+from salesops.data.builtin import ensure_sample_dataset
 from salesops.data.ingest import ingest
 from salesops.data.sample import write_sample
+from salesops.data.store import load_dataset
 from salesops.orchestration.cli import main
 
 SECTIONS = ("Capacity", "Quotas", "Realism", "Comp under the planned quotas", "Territories")
@@ -131,3 +134,15 @@ def test_an_opportunities_only_export_plans_without_ramp_and_says_why(tmp_path):
     assert "No hire dates: every rep counts as fully ramped and no quota is ramped." in said
     assert any(s.startswith("Quotas of ") for s in said)
     assert any(s.startswith("Territories, derived from the deals' owners") for s in said)
+
+
+def test_an_audiences_planned_tables_hold_only_its_reps(planning_day):
+    reps = load_dataset(ensure_sample_dataset(end=SAMPLE_AS_OF)).reps
+    emea = set(reps.loc[reps["region"] == "EMEA", "rep_id"])
+    folder = planning_day / "region-emea" / "planning"
+    quotas = pd.read_csv(folder / "quotas.csv")
+    territories = pd.read_csv(folder / "territories.csv")
+    assert set(quotas["rep_id"]) <= emea and len(quotas)
+    assert set(territories["rep_id"].dropna()) <= emea and len(territories)
+    company = pd.read_csv(planning_day / "planning" / "quotas.csv")
+    assert set(company["rep_id"]) > set(quotas["rep_id"])
