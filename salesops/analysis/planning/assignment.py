@@ -27,6 +27,8 @@ NO_REGION = "(no region)"
 ROUNDING_ROOM = 0.75
 #: Accounts either side of the best fit the greedy considers (the first that may move moves).
 GREEDY_WINDOW = 8
+#: Least loaded territories the greedy tries, in turn, as the receiver of a move.
+GREEDY_RECEIVERS = 3
 ASSIGNMENT_COLUMNS: tuple[str, ...] = ("account_id", "territory", "rep_id", "from_territory",
                                        "moved")
 MOVE_COLUMNS: tuple[str, ...] = ("account_id", "segment", "region", "from_territory", "from_rep",
@@ -102,7 +104,7 @@ def solve_territories(
     accounts: pd.DataFrame, territories: pd.DataFrame, *, tolerance: float = 0.02,
     workload_tolerance: float | None = 0.10, within_region: bool = True,
     candidates: int | None = 4, time_limit: float = 60.0, gap: float = 0.01,
-    exact_up_to: int = 500, seed: int = 0,
+    exact_up_to: int = 100, seed: int = 0,
 ) -> TerritoryPlan:
     """The solver's assignment. ``workload_tolerance`` None: workload not balanced.
     ``candidates``: territories each movable account may go to besides its own (drawn, seeded,
@@ -239,9 +241,11 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
            workload_tolerance: float | None, time_limit: float, gap: float,
            exact_up_to: int) -> tuple[np.ndarray | None, str]:
     """(assignment, status) or (None, why not). Up to ``exact_up_to`` movers one MILP; beyond,
-    the LP relaxation at ROUNDING_ROOM of the tolerances, each account to its largest share,
-    then the greedy's moves where rounding left a territory outside the potential tolerance
-    (keeping workload within its tolerance where that suffices)."""
+    the LP relaxation at ROUNDING_ROOM of the tolerances, the accounts it splits placed by a
+    MILP over them alone (the others fixed; each to its largest share if that finds nothing),
+    then the greedy's moves where a territory is still outside the potential tolerance (those
+    keeping workload within its tolerance first)."""
+    started = time.perf_counter()
     penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
     base = problem.current.copy()
     base[movers] = -1
@@ -257,15 +261,21 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
     assigned[movers] = choice
     if exact:
         return assigned, "optimal" if result.status == 0 else f"best found ({result.message})"
+    split = np.flatnonzero(weight < 1 - 1e-6)
+    assigned[movers[split]] = -1  # the split accounts placed by a MILP over them alone
+    placed = _milp(problem, assigned, movers[split], [options[i] for i in split], tolerance,
+                   workload_tolerance, penalty, True,
+                   max(time_limit - (time.perf_counter() - started), 1.0), gap)
+    assigned[movers[split]] = choice[split] if placed is None else placed[0]
     rounded = assigned.copy()
     load, _ = problem.loads(assigned)
-    for g in np.unique(problem.territory_group):  # within the workload tolerance if possible
-        for keep_workload in (workload_tolerance, None):
+    for g in np.unique(problem.territory_group):  # workload kept while that suffices
+        for strict in (True, False):
             _greedy_group(problem, assigned, load, np.flatnonzero(problem.territory_group == g),
-                          tolerance, keep_workload)
-    return assigned, (f"LP relaxation ({int((weight < 1 - 1e-6).sum()):,} of {len(movers):,} "
-                      f"movable accounts split), rounded, {int((assigned != rounded).sum()):,} "
-                      "greedy repair moves")
+                          tolerance, workload_tolerance, strict)
+    how = "rounded" if placed is None else "placed by a MILP"
+    return assigned, (f"LP relaxation ({len(split):,} of {len(movers):,} movable accounts split, "
+                      f"{how}), {int((assigned != rounded).sum()):,} greedy repair moves")
 
 
 def _milp(problem: _Problem, base: np.ndarray, movers: np.ndarray, options: list[np.ndarray],
@@ -315,18 +325,27 @@ def _milp(problem: _Problem, base: np.ndarray, movers: np.ndarray, options: list
 
 
 def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, pool: np.ndarray,
-                  tolerance: float, workload_tolerance: float | None = None) -> None:
+                  tolerance: float, workload_tolerance: float | None = None,
+                  strict: bool = False) -> None:
     """Rebalance one group in place: move an account of the most loaded territory to the least
-    loaded one, among the GREEDY_WINDOW either side of the best fit (the smaller of the excess
-    and the deficit) the one adding fewest moves (an account going home first), while that
-    lowers the sum of squared deviations (so it ends). With ``workload_tolerance``, a move may
-    not take either territory's workload (further) outside it."""
+    loaded one (else the next, up to GREEDY_RECEIVERS), among the GREEDY_WINDOW either side of
+    the best fit (the smaller of the excess and the deficit) the one adding fewest moves (an
+    account going home first), while that lowers the sum of squared deviations (so it ends).
+    With ``workload_tolerance``, moves that keep both territories' workload within it (or no
+    further outside) come first; ``strict``: only those."""
     target = problem.target[pool[0]]
     if target <= 0 or len(pool) < 2:
         return
     work = problem.loads(assigned)[1]
-    limit = problem.workload_target[pool[0]] * (
-        np.inf if workload_tolerance is None else workload_tolerance)
+    wt = problem.workload_target[pool[0]]
+    limit = wt * (np.inf if workload_tolerance is None else workload_tolerance)
+
+    def breaks_workload(a: int, high: int, low: int) -> bool:
+        """Whether moving ``a`` takes either territory's workload (further) outside the limit."""
+        w = problem.workload[a]
+        return (work[low] + w - wt > max(limit, work[low] - wt)
+                or wt - work[high] + w > max(limit, wt - work[high]))
+
     members = {t: sorted((problem.potential[a], a) for a in np.flatnonzero(assigned == t))
                for t in pool}
     stuck: set[int] = set()
@@ -335,21 +354,22 @@ def _greedy_group(problem: _Problem, assigned: np.ndarray, load: np.ndarray, poo
         if not free:
             return
         high = max(free, key=lambda t: load[t])
-        low = pool[np.argmin(load[pool])]
-        excess, deficit = load[high] - target, target - load[low]
-        if max(excess, deficit) <= tolerance * target:
+        if max(load[high] - target, target - load[pool].min()) <= tolerance * target:
             return
-        items, want = members[high], min(excess, deficit)
-        i = int(np.searchsorted([p for p, _ in items], want))
-        near = sorted(range(max(i - GREEDY_WINDOW, 0), min(i + GREEDY_WINDOW, len(items))),
-                      key=lambda j: (_new_moves(problem, assigned, items[j][1], low),
-                                     abs(items[j][0] - want)))
-        wt = problem.workload_target[pool[0]]
-        fits = (j for j in near if 0 < items[j][0] < excess + deficit
-                and work[low] + problem.workload[items[j][1]] - wt <= max(limit, work[low] - wt)
-                and wt - work[high] + problem.workload[items[j][1]] <= max(limit, wt - work[high]))
-        j = next(fits, None)
-        if j is None or high == low:
+        j, low = None, high
+        for low in pool[np.argsort(load[pool], kind="stable")[:GREEDY_RECEIVERS]]:
+            excess, deficit = load[high] - target, target - load[low]
+            items, want = members[high], max(min(excess, deficit), 0.0)
+            i = int(np.searchsorted([p for p, _ in items], want))
+            near = sorted(range(max(i - GREEDY_WINDOW, 0), min(i + GREEDY_WINDOW, len(items))),
+                          key=lambda j: (breaks_workload(items[j][1], high, low),
+                                         _new_moves(problem, assigned, items[j][1], low),
+                                         abs(items[j][0] - want)))
+            j = next((j for j in near if 0 < items[j][0] < excess + deficit and low != high
+                      and not (strict and breaks_workload(items[j][1], high, low))), None)
+            if j is not None:
+                break
+        if j is None:
             stuck.add(high)
             continue
         p, a = items.pop(j)
