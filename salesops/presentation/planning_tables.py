@@ -125,13 +125,14 @@ def realism_table(real: Realism, reps: pd.DataFrame | None = None, currency: str
 
 def flags_table(flags: pd.DataFrame, reps: pd.DataFrame | None = None,
                 currency: str = "USD") -> Styler:
-    """Quotas that look high or low for the territory's potential."""
+    """Quotas that look high or low for the planned territory's potential."""
     rows = with_names(flags, reps)
     return report_table(rows, {
         "rep": ("Rep", None), "team": ("Team", None), "quota": ("Annual quota", M),
         "potential": ("Territory potential", M), "quota_to_potential": ("Quota / potential", "pct"),
         "relative": ("Against the median ratio", "ratio"), "looks": ("Looks", None)}, currency,
-        "Quotas high or low for the territory's potential")
+        "Quotas high or low for the planned territory's potential (quota / potential against "
+        "the median of all reps)")
 
 
 def _rep_names(ids: pd.Series, reps: pd.DataFrame | None) -> pd.Series:

@@ -222,7 +222,7 @@ def realism_sentence(real: Realism, flags: pd.DataFrame | None = None) -> str:
     if flags is not None and len(flags):
         n_high, n_low = int((flags["looks"] == "high").sum()), int((flags["looks"] == "low").sum())
         text += (f"; {plural(n_high, 'quota')} {'looks' if n_high == 1 else 'look'} high and "
-                 f"{formatting.count(n_low)} low for the territory's potential")
+                 f"{formatting.count(n_low)} low for the planned territory's potential")
     return text + "."
 
 

@@ -151,7 +151,7 @@ def test_realism_and_territory_sentences():
     assert realism_sentence(real, flags) == (
         "Simulated 1,000 times from each rep's own months, 60% of reps are expected to reach "
         "their annual quota (P10 50% to P90 70%), within the 55%-70% a healthy plan reaches; 1 "
-        "quota looks high and 2 low for the territory's potential.")
+        "quota looks high and 2 low for the planned territory's potential.")
     # below the band: the factors on every quota that would reach it are said
     low = replace(real, share_at_quota=0.3)
     assert realism_sentence(low).endswith(
