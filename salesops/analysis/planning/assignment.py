@@ -23,8 +23,6 @@ from scipy.sparse import coo_matrix
 from salesops.data.schema import TERRITORIES, conform
 
 NO_REGION = "(no region)"
-#: Share of the tolerances the LP relaxation is solved at, leaving room for its rounding.
-ROUNDING_ROOM = 0.75
 #: Accounts either side of the best fit the greedy considers (the first that may move moves).
 GREEDY_WINDOW = 8
 #: Least loaded territories the greedy tries, in turn, as the receiver of a move.
@@ -241,19 +239,17 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
            workload_tolerance: float | None, time_limit: float, gap: float,
            exact_up_to: int) -> tuple[np.ndarray | None, str]:
     """(assignment, status) or (None, why not). Up to ``exact_up_to`` movers one MILP; beyond,
-    the LP relaxation at ROUNDING_ROOM of the tolerances, the accounts it splits placed by a
-    MILP over them alone (the others fixed; each to its largest share if that finds nothing),
-    then the greedy's moves where a territory is still outside the potential tolerance (those
-    keeping workload within its tolerance first)."""
+    the LP relaxation, the accounts it splits placed by a MILP over them alone (the others
+    fixed; each to its largest share if that finds nothing), then the greedy's moves where a
+    territory is still outside the potential tolerance (those keeping workload within its
+    tolerance first)."""
     started = time.perf_counter()
     penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
     base = problem.current.copy()
     base[movers] = -1
     exact = len(movers) <= exact_up_to
-    room = 1.0 if exact else ROUNDING_ROOM
-    solved = _milp(problem, base, movers, options, tolerance * room,
-                   None if workload_tolerance is None else workload_tolerance * room, penalty,
-                   exact, time_limit, gap)
+    solved = _milp(problem, base, movers, options, tolerance, workload_tolerance, penalty, exact,
+                   time_limit, gap)
     if solved is None:
         return None, "the solver found no assignment within the time limit"
     choice, weight, result = solved
