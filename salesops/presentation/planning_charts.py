@@ -1,5 +1,6 @@
 """Planning report charts in the house style: headcount by month, seasonality, next year's comp
-payout over the simulated years, territory balance today and rebalanced."""
+payout over the simulated years, simulated attainment by rep, territory balance today and
+rebalanced."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from salesops.analysis.planning.assignment import TerritoryPlan
 from salesops.analysis.planning.capacity import CapacityPlan
 from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_comp import PlanComp
+from salesops.analysis.planning.realism import Realism
 from salesops.data.periods import FiscalCalendar
 from salesops.presentation.formatting import money, pct
 from salesops.presentation.style import (
@@ -110,6 +112,32 @@ def balance_chart(tp: TerritoryPlan, names: pd.Series | None = None) -> Figure:
     percent_axis(ax, "x")
     ax.set_xlabel("Potential against the average territory")
     ax.set_title("Territory balance on potential")
+    legend_outside(ax, "below", ncol=1)
+    plt.close(fig)
+    return fig
+
+
+def realism_chart(real: Realism, names: pd.Series | None = None, limit: int = 30) -> Figure:
+    """Each rep's simulated attainment of the annual quota: P10 to P90 as a bar, the median as a
+    dot, 100% marked; the ``limit`` reps least likely to reach quota when there are more
+    (``names``: a label per rep_id, default the id)."""
+    reps = real.reps.loc[real.reps["quota"] > 0].head(limit).iloc[::-1]
+    labels = [str(names.get(r, r)) if names is not None else str(r) for r in reps["rep_id"]]
+    low, mid, high = (reps[c].to_numpy(float) / reps["quota"].to_numpy(float)
+                      for c in ("bookings_p10", "bookings_median", "bookings_p90"))
+    fig, ax = new_figure(MAX_WIDTH, figure_height_for(len(reps), per_row=0.34, minimum=3.5))
+    y = np.arange(len(reps))
+    ax.barh(y, high - low, left=low, height=0.5, color=PRIMARY, alpha=0.45,
+            label="P10 to P90 of the simulated years")
+    ax.scatter(mid, y, color=PRIMARY, zorder=3, label="Median year")
+    ax.axvline(1.0, color=BAD, lw=2, label="Quota (100%)")
+    ax.set_xlim(0, max(float(np.nanmax(high)) if len(high) else 0.0, 1.0) * 1.05)
+    ax.set_yticks(y, labels)
+    ax.grid(axis="y", visible=False)
+    percent_axis(ax, "x")
+    ax.set_xlabel("Simulated bookings / annual quota")
+    cut = len(real.reps) > len(reps)
+    ax.set_title("Simulated attainment by rep" + (f", the {len(reps)} least likely" if cut else ""))
     legend_outside(ax, "below", ncol=1)
     plt.close(fig)
     return fig

@@ -178,6 +178,11 @@ def moves_table(tp: TerritoryPlan, reps: pd.DataFrame | None = None,
     return limited(rows, render, limit, "accounts", "bookings of the last 12 months")
 
 
+def rep_labels(ids: pd.Series, reps: pd.DataFrame | None = None) -> pd.Series:
+    """Each rep id's name as the tables show it (indexed by rep id)."""
+    return pd.Series(_rep_names(ids, reps).to_numpy(), index=ids.astype(str).to_numpy())
+
+
 def territory_labels(tp: TerritoryPlan, reps: pd.DataFrame | None = None) -> pd.Series:
     """A label per territory: its rep's name when the territory is named by the rep id (a plan
     derived from the deals' owners), else 'territory (rep)'."""

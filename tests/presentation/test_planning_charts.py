@@ -10,6 +10,7 @@ import pandas as pd  # noqa: E402
 from planning_fixtures import capacity_result, plan_comp_result, territory_result  # noqa: E402
 
 from salesops.analysis.planning.phasing import Seasonality  # noqa: E402
+from salesops.analysis.planning.realism import Realism  # noqa: E402
 from salesops.data.periods import FiscalCalendar  # noqa: E402
 from salesops.presentation import planning_charts as charts  # noqa: E402
 from salesops.presentation.planning_charts import comp_range_chart  # noqa: E402
@@ -59,3 +60,19 @@ def test_balance_chart_shows_each_territory_today_and_rebalanced():
     # deviations 150K / 100K / 50K and 105K / 100K / 95K of the 100K average, in that order
     assert today == [-0.5, 0.0, 0.5] and rebalanced == [-0.05, 0.0, 0.05]
     assert "Within 5% of the average" in figure_texts(fig)
+
+
+def test_realism_chart_draws_each_reps_range_against_100_percent():
+    reps = pd.DataFrame({"rep_id": ["r1", "r2", "r3"], "team": "T1", "quota": [100.0, 200.0, 0.0],
+                         "p_attain": [0.1, 0.6, 0.0], "bookings_p10": [20.0, 150.0, 0.0],
+                         "bookings_median": [50.0, 220.0, 0.0], "bookings_p90": [80.0, 300.0, 0.0],
+                         "attainment_median": [0.5, 1.1, np.nan]})
+    real = Realism(reps, 0.3, 0.0, 0.5, (0.55, 0.70), 100, (0.5, 0.6))
+    fig = charts.realism_chart(real, pd.Series({"r1": "Ann"}), limit=1)
+    fig.canvas.draw()
+    # r3 has no quota; of r1 and r2 the least likely (r1) only: 20/100 to 80/100, median 50%
+    bar = fig.axes[0].containers[0][0]
+    assert (round(bar.get_x(), 6), round(bar.get_x() + bar.get_width(), 6)) == (0.2, 0.8)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Ann"]
+    assert fig.axes[0].get_xlim()[0] == 0  # attainment starts at nothing
+    assert "Simulated attainment by rep, the 1 least likely" in figure_texts(fig)

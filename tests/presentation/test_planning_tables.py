@@ -93,3 +93,8 @@ def test_current_reps_table_names_reps_and_leaves_unknown_tenure_blank():
     assert "Ann &lt;i&gt;" in html and ">r2<" in html  # no name: the id
     assert ">2020-01-15<" in html and ">84<" in html and ">–<" in html  # unknown hire date
     assert ">Effective months in FY2027</th>" in html
+
+
+def test_rep_labels_are_roster_names_else_ids():
+    assert tables.rep_labels(pd.Series(["r1", "r9"]), ROSTER).to_dict() == {"r1": "Ann <i>",
+                                                                            "r9": "r9"}
