@@ -31,6 +31,9 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = ("account_id", "territory", "rep_id", "fro
                                        "moved")
 MOVE_COLUMNS: tuple[str, ...] = ("account_id", "segment", "region", "from_territory", "from_rep",
                                  "to_territory", "to_rep", "potential", "trailing_bookings")
+#: Columns the assignment reads from the accounts (``AccountBook.accounts`` has them).
+ACCOUNT_INPUT: tuple[str, ...] = ("account_id", "segment", "region", "territory", "potential",
+                                  "workload", "trailing_bookings")
 BY_TERRITORY_COLUMNS: tuple[str, ...] = ("territory", "rep_id", "region", "accounts", "workload",
                                          "potential", "target", "deviation")
 
@@ -146,9 +149,8 @@ def territories_table(plan: TerritoryPlan) -> pd.DataFrame:
 def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
              within_region: bool) -> tuple[_Problem, pd.Index]:
     """The arrays of an instance and the territory index (position = territory number)."""
+    _check(accounts, territories)
     index = pd.Index(territories["territory"].astype("string"))
-    if index.has_duplicates or index.hasnans:
-        raise ValueError("territories: each territory must be named once")
     current = index.get_indexer(accounts["territory"].astype("string"))
     if within_region:  # an account of unknown region is of its current territory's region
         home = territories["region"].astype("string").to_numpy()[np.maximum(current, 0)]
@@ -176,6 +178,30 @@ def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
     bookings = accounts["trailing_bookings"].to_numpy("float64")
     return _Problem(potential, workload, bookings, current, group, territory_group,
                     target[territory_group], workload_target[territory_group]), index
+
+
+def _check(accounts: pd.DataFrame, territories: pd.DataFrame) -> None:
+    """ValueError naming the first bad row: columns lacking, a duplicate or empty id, a
+    negative or unknown potential or workload."""
+    for frame, name, columns, key in (
+            (accounts, "accounts", ACCOUNT_INPUT, "account_id"),
+            (territories, "territories", ("territory", "rep_id", "region"), "territory")):
+        lacking = [c for c in columns if c not in frame.columns]
+        if lacking:
+            raise ValueError(f"{name}: no column {', '.join(map(repr, lacking))}")
+        ids = frame[key].astype("string")
+        bad = ids.isna() | ids.duplicated()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{name}: row {row} has {'no' if ids.isna().iloc[row] else 'a repeated'} "
+                             f"{key} ({ids.iloc[row]})")
+    for column in ("potential", "workload", "trailing_bookings"):
+        values = accounts[column].astype("float64")
+        bad = values.isna() | (values < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"accounts: row {row} (account {accounts['account_id'].iloc[row]}) has "
+                             f"{column} {values.iloc[row]}: must be a number >= 0")
 
 
 def _placed(problem: _Problem) -> np.ndarray:

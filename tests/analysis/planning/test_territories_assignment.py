@@ -216,6 +216,23 @@ def test_an_account_of_unknown_region_stays_in_its_territorys_region() -> None:
     assert plan.accounts_moved == 1 and plan.revenue_at_risk == 10
 
 
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda a, t: (a.drop(columns="workload"), t), "accounts: no column 'workload'"),
+    (lambda a, t: (a.assign(account_id=["A0", "A0", "A2"]), t),
+     r"accounts: row 1 has a repeated account_id \(A0\)"),
+    (lambda a, t: (a, t.assign(territory=["T0", None])), r"territories: row 1 has no territory"),
+    (lambda a, t: (a.assign(potential=[1.0, -5.0, 2.0]), t),
+     r"accounts: row 1 \(account A1\) has potential -5.0: must be a number >= 0"),
+    (lambda a, t: (a.assign(workload=[1.0, 1.0, np.nan]), t),
+     r"accounts: row 2 \(account A2\) has workload nan"),
+])
+def test_bad_input_names_the_row_and_column(change, message) -> None:
+    accounts, territories = change(*instance([1, 2, 3], [0, 1, 1]))
+    for run in (solve_territories, greedy_territories):
+        with pytest.raises(ValueError, match=message):
+            run(accounts, territories)
+
+
 def test_territories_table_loads_through_ingest(tmp_path: Path) -> None:
     data = load_dataset(ingest(FIXTURE, tmp_path / "first").out_dir)
     book = account_book(data, "2024-06-30")
