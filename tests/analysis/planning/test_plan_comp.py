@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesops.analysis.comp.plans import parse_plan
+from salesops.analysis.comp.plans import load_plan, parse_plan
 from salesops.analysis.planning.plan_comp import plan_comp, plan_year_deals, quantiles
 from salesops.data.periods import FiscalCalendar
 
@@ -157,3 +157,21 @@ def test_every_drawn_deal_lands_in_its_plan_month_and_no_amount_is_lost(picks):
     month = deals["close_date"].dt.to_period("M").dt.to_timestamp()
     expected = sum(deals.loc[month == s, "amount"].sum() for s in draws["source_month"])
     assert moved["amount"].sum() == pytest.approx(expected)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["r1", "r2"]), st.integers(0, 11),
+                          st.integers(0, 2)), min_size=1, max_size=25, unique_by=lambda t: t[:3]))
+def test_one_combined_run_pays_each_draw_as_its_own_run_would(picks):
+    # the shipped plan (threshold, accelerator, true-up, ramp guarantee) on a quota of 1,000 a
+    # quarter: running every draw at once must not let draws touch each other
+    plan = load_plan("current")
+    draws = pd.DataFrame([(d, r, pd.Timestamp("2027-01-01") + pd.DateOffset(months=m),
+                           pd.Timestamp("2026-01-01") + pd.DateOffset(months=s))
+                          for d, r, m, s in picks],
+                         columns=["draw", "rep_id", "plan_month", "source_month"])
+    together = plan_comp(plan, REPS, QUOTAS, DEALS, draws, YEAR, CAL).by_draw.set_index("draw")
+    for d, alone in draws.groupby("draw"):
+        single = plan_comp(plan, REPS, QUOTAS, DEALS, alone, YEAR, CAL).by_draw.iloc[0]
+        assert together.loc[d, "payout"] == pytest.approx(single["payout"], abs=0.005)
+        assert together.loc[d, "bookings"] == pytest.approx(single["bookings"], abs=0.005)
