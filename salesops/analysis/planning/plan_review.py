@@ -231,16 +231,20 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     if sections["comp"]:
         paid, role_note = applicable(plan if isinstance(plan, Plan) else load_plan(plan), view)
         notes += [role_note] if role_note else []
-        hired = is_planned_hire(seated["rep_id"])  # on the plan from their start, by id
-        roster = seated.assign(name=seated["name"].where(~hired, seated["rep_id"])
-                               if "name" in seated else seated["rep_id"],
-                               role=seated["role"].where(~hired, paid.role)
-                               if "role" in seated else None)
-        pc = plan_comp(paid, roster, out["quotas"], view.deals,
+        pc = plan_comp(paid, _on_plan(seated, paid), out["quotas"], view.deals,
                        drawn.loc[drawn["draw"] < comp_draws], year, cal)
     return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, out["top"],
                           out["bottom"], out["compared"], out["season"], out["quotas"], real,
                           flags, pc, book, tp)
+
+
+def _on_plan(seated: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The roster the comp run pays: the seated reps, planned hires named by their seat and in
+    the plan's role (they join on it)."""
+    hired = is_planned_hire(seated["rep_id"])
+    name = seated["name"].where(~hired, seated["rep_id"]) if "name" in seated else seated["rep_id"]
+    role = seated["role"].where(~hired, plan.role) if "role" in seated else None
+    return seated.assign(name=name, role=role)
 
 
 def _territories(view: Dataset, day: pd.Timestamp, tolerance: float, within_region: bool,
