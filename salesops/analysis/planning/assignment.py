@@ -266,9 +266,9 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
            exact_up_to: int) -> tuple[np.ndarray | None, str]:
     """(assignment, status) or (None, why not). Up to ``exact_up_to`` movers one MILP; beyond,
     the LP relaxation, the accounts it splits placed by a MILP over them alone (the others
-    fixed; each to its largest share if that finds nothing), then the greedy's moves where a
-    territory is still outside the potential tolerance (those keeping workload within its
-    tolerance first)."""
+    fixed, a tenth of the time limit; each to its largest share if that finds nothing), then
+    the greedy's moves where a territory is still outside the potential tolerance (those
+    keeping workload within its tolerance first)."""
     started = time.perf_counter()
     penalty = 10.0 * (len(movers) + 1)  # a unit of relative excess outweighs every move
     base = problem.current.copy()
@@ -287,7 +287,7 @@ def _solve(problem: _Problem, movers: np.ndarray, options: list[np.ndarray], tol
     assigned[movers[split]] = -1  # the split accounts placed by a MILP over them alone
     placed = _milp(problem, assigned, movers[split], [options[i] for i in split], tolerance,
                    workload_tolerance, penalty, True,
-                   max(time_limit - (time.perf_counter() - started), 1.0), gap)
+                   min(max(time_limit - (time.perf_counter() - started), 1.0), time_limit / 10), gap)
     assigned[movers[split]] = choice[split] if placed is None else placed[0]
     rounded = assigned.copy()
     load, _ = problem.loads(assigned)
