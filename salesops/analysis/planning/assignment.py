@@ -5,9 +5,10 @@ The target of a territory is the mean over the territories it competes with (all
 those of its region with ``within_region``): perfect balance. ``solve_territories`` is a mixed
 integer programme solved by HiGHS (``scipy.optimize.milp``): minimise, lexicographically, the
 excess beyond the tolerances, then the accounts moved, then the trailing bookings moved (revenue
-at risk). ``greedy_territories`` is the baseline: unassigned accounts to the least loaded
-territory, then repeatedly the account of the most loaded territory whose potential best fills
-the gap of the least loaded one. See docs/planning.md.
+at risk); a large book goes through the LP relaxation (the few accounts it splits placed by a
+MILP, then greedy repair moves). ``greedy_territories`` is the baseline: unassigned accounts
+to the least loaded territory, then repeatedly the account of the most loaded territory whose
+potential best fills the gap of the least loaded one. See docs/planning.md.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def solve_territories(
     ``candidates``: territories each movable account may go to besides its own (drawn, seeded,
     among the under-target ones of its group; None: all). ``gap``: relative optimality gap at
     which the solver stops. Up to ``exact_up_to`` movable accounts the MILP is solved whole,
-    beyond by LP and fix (status gives the objective against the LP bound)."""
+    beyond through its LP relaxation (``status`` says which, with the repair moves)."""
     started = time.perf_counter()
     problem, index = _problem(accounts, territories, within_region)
     movers, options = _candidates(problem, candidates, seed)
@@ -181,8 +182,10 @@ def _problem(accounts: pd.DataFrame, territories: pd.DataFrame,
 
 
 def _check(accounts: pd.DataFrame, territories: pd.DataFrame) -> None:
-    """ValueError naming the first bad row: columns lacking, a duplicate or empty id, a
-    negative or unknown potential or workload."""
+    """ValueError naming the first bad row: columns lacking, no territory, a duplicate or
+    empty id, a negative or unknown potential, workload or bookings."""
+    if territories.empty:
+        raise ValueError("territories: none given; every account needs one to go to")
     for frame, name, columns, key in (
             (accounts, "accounts", ACCOUNT_INPUT, "account_id"),
             (territories, "territories", ("territory", "rep_id", "region"), "territory")):

@@ -221,6 +221,7 @@ def test_an_account_of_unknown_region_stays_in_its_territorys_region() -> None:
     (lambda a, t: (a.assign(account_id=["A0", "A0", "A2"]), t),
      r"accounts: row 1 has a repeated account_id \(A0\)"),
     (lambda a, t: (a, t.assign(territory=["T0", None])), r"territories: row 1 has no territory"),
+    (lambda a, t: (a, t.iloc[:0]), "territories: none given"),
     (lambda a, t: (a.assign(potential=[1.0, -5.0, 2.0]), t),
      r"accounts: row 1 \(account A1\) has potential -5.0: must be a number >= 0"),
     (lambda a, t: (a.assign(workload=[1.0, 1.0, np.nan]), t),
