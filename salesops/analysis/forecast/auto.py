@@ -21,21 +21,55 @@ from salesops.analysis.forecast import backtest, calibration
 from salesops.analysis.forecast.fitted import Fitted, ModelForecast, combine
 from salesops.analysis.forecast.intervals import LEVELS, normal_intervals
 from salesops.analysis.forecast.models import fit_model
-from salesops.analysis.forecast.seasonality import seasonality
+from salesops.analysis.forecast.seasonality import Seasonality, seasonality
 
-#: Candidate models on the seasonally adjusted series (seasonal naive is always added).
-CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "ces", "ets", "arima")
-#: Members of the default combination and how they are combined (chosen on M3, see docs).
-COMBINATION: tuple[str, ...] = ("holt_damped", "theta", "ces", "arima")
-COMBINE_HOW = "mean"
+#: Candidate models (``models.MODELS``) fitted and backtested beside the default; seasonal
+#: naive is always added.
+CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "otm", "ces", "ets", "ets_mnm",
+                                "ets_aada", "arima")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The default forecast: the members (``models.fit_model`` specs) combined for a seasonal
+    series, a series without seasonality and a yearly one (season length 1), and how."""
+
+    seasonal: tuple[str, ...]
+    non_seasonal: tuple[str, ...]
+    yearly: tuple[str, ...]
+    how: str = "mean"
+
+    def members(self, m: int, season: Seasonality) -> tuple[str, ...]:
+        """The members for a series of season length ``m`` with seasonality ``season``."""
+        if m <= 1:
+            return self.yearly
+        return self.seasonal if season.kind != "none" else self.non_seasonal
+
+    @property
+    def all_members(self) -> tuple[str, ...]:
+        """Every member of any kind of series, once."""
+        return tuple(dict.fromkeys((*self.seasonal, *self.non_seasonal, *self.yearly)))
+
+
+#: The default, chosen on the selection halves of seven benchmark settings (docs/forecasting.md):
+#: seasonal series: Optimised Theta on the adjusted series' own scale, ARIMA on the logs of the
+#: adjusted series, ETS(M,N,M) and ETS(A,Ad,A) on the series; others: Optimised Theta, damped
+#: Holt, CES and ARIMA on logs; yearly: Optimised Theta alone, on the series' own scale.
+DEFAULT = Recipe(seasonal=("otm.raw", "arima", "ets_mnm", "ets_aada"),
+                 non_seasonal=("otm", "holt_damped", "ces", "arima"),
+                 yearly=("otm.raw",))
+#: Candidates to fit when only the default forecast is wanted (``models=COMBINATION``): none
+#: beyond the default's members for the series.
+COMBINATION: tuple[str, ...] = ()
 SELECTIONS = ("combination", "best")
 #: How reports and reasons name each method.
 MODEL_NAMES = {
     "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
-    "theta": "Theta", "ces": "CES", "ets": "ETS", "arima": "ARIMA", "zero": "Zero",
-    "constant": "Constant", "mean": "Mean of history",
+    "theta": "Theta", "otm": "Optimised Theta", "otm.raw": "Optimised Theta (no logs)",
+    "ces": "CES", "ets": "ETS", "ets_mnm": "ETS(M,N,M)", "ets_aada": "ETS(A,Ad,A)",
+    "arima": "ARIMA", "zero": "Zero", "constant": "Constant", "mean": "Mean of history",
+    "combination": "Combination",
 }
-MODEL_NAMES["combination"] = f"Combination ({', '.join(MODEL_NAMES[m] for m in COMBINATION)})"
 
 
 def model_name(code: str) -> str:
@@ -58,35 +92,37 @@ class SeriesForecast:
 
 def fit_candidates(
     y: np.ndarray, m: int, models: Sequence[str] = CANDIDATES, also_periods: Sequence[int] = (),
-) -> tuple[dict[str, Fitted], dict[str, str]]:
-    """Seasonal naive and every model of ``models`` fitted once (``models.MODELS``), and the
-    failures (model -> why): a model that raises is dropped and reported, never raised.
+    recipe: Recipe = DEFAULT,
+) -> tuple[dict[str, Fitted], dict[str, str], tuple[str, ...], Seasonality]:
+    """Seasonal naive, the ``recipe``'s members for this series and the other ``models``, each
+    fitted once (``models.fit_model``); the failures (model -> why: a model that raises is
+    dropped and reported, never raised); the members; the series' seasonality.
 
-    ``also_periods``: shorter seasonal periods tried when the series does not test seasonal
-    at ``m`` (``seasonality.seasonality``).
+    ``also_periods``: shorter seasonal periods tried when the series does not test seasonal at
+    ``m``.
     """
     season = seasonality(y, m, also_periods)
+    members = recipe.members(m, season)
     fits: dict[str, Fitted] = {}
     failures: dict[str, str] = {}
-    for name in ("seasonal_naive", *models):
+    for name in dict.fromkeys(("seasonal_naive", *members, *models)):
         try:
             fits[name] = fit_model(name, y, m, season)
         except Exception as exc:  # any fit failure drops the model and is reported
             failures[name] = f"fit failed ({type(exc).__name__}: {exc})"
-    return fits, failures
+    return fits, failures, members, season
 
 
 def candidate_forecasts(
     y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS,
-    models: Sequence[str] = CANDIDATES, combination: Sequence[str] = COMBINATION,
-    how: str = COMBINE_HOW, also_periods: Sequence[int] = (),
+    models: Sequence[str] = CANDIDATES, recipe: Recipe = DEFAULT, also_periods: Sequence[int] = (),
 ) -> tuple[dict[str, ModelForecast], dict[str, str]]:
-    """Forecasts of every candidate (``fit_candidates``) plus the combination of the members
-    that forecast, and the failures (model -> why).
+    """Forecasts of every candidate (``fit_candidates``) plus the ``recipe``'s combination of
+    the members that forecast, and the failures (model -> why).
 
     A model whose forecast raises or is not finite is dropped, never passed on as NaN.
     """
-    fits, failures = fit_candidates(y, m, models, also_periods)
+    fits, failures, members, _ = fit_candidates(y, m, models, also_periods, recipe)
     out: dict[str, ModelForecast] = {}
     for name, fitted in fits.items():
         try:
@@ -98,9 +134,9 @@ def candidate_forecasts(
             failures[name] = "non-finite forecast"
             continue
         out[name] = fc
-    members = [out[n] for n in combination if n in out]
-    if members:
-        out["combination"] = combine(members, how=how)
+    usable = [out[n] for n in members if n in out]
+    if usable:
+        out["combination"] = combine(usable, how=recipe.how)
     return out, failures
 
 
@@ -109,20 +145,29 @@ def _finite(fc: ModelForecast) -> bool:
     return all(np.all(np.isfinite(a)) for a in arrays)
 
 
-def choose(summary: pd.DataFrame, select: str = "combination") -> tuple[str, str]:
-    """The model to use given backtest scores (``summarise`` output), and the reason in words."""
+def choose(summary: pd.DataFrame, select: str = "combination",
+           members: Sequence[str] = ()) -> tuple[str, str]:
+    """The model to use given backtest scores (``summarise`` output), and the reason in words
+    (naming the combination's ``members``)."""
     if select not in SELECTIONS:
         raise ValueError(f"select must be one of {', '.join(SELECTIONS)}, got {select!r}")
     scores = summary.set_index("model")["mase"] if not summary.empty else pd.Series(dtype=float)
     if select == "best" and not scores.empty:
         best = scores.idxmin()
         return best, f"lowest backtest MASE ({scores[best]:.2f})"
+    default = "default combination" + (f" of {_listed(members)}" if members else "")
     if "combination" not in scores.index:
-        return "combination", "default combination (no backtest)"
+        return "combination", f"{default} (no backtest)"
     singles = scores.drop("combination")
     note = (f"; best single model {model_name(singles.idxmin())} {singles.min():.2f}"
             if len(singles) else "")
-    return "combination", f"default combination (backtest MASE {scores['combination']:.2f}{note})"
+    return "combination", f"{default} (backtest MASE {scores['combination']:.2f}{note})"
+
+
+def _listed(members: Sequence[str]) -> str:
+    """"A, B and C" of the members' names (each once)."""
+    names = list(dict.fromkeys(model_name(m) for m in members))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _fallback(name: str, mean: np.ndarray, sd: np.ndarray, levels: Sequence[int]) -> ModelForecast:
@@ -202,19 +247,19 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
                 also: tuple[int, ...]) -> SeriesForecast:
     candidates, failures = candidate_forecasts(y, h, m, levels, models, also_periods=also)
     season = seasonality(y, m, also)
+    members = DEFAULT.members(m, season)
     note = (f"; no yearly pattern, so the one repeating every {season.period} periods is used"
             if season.kind != "none" and season.period != m else "")
-    uncalibrated = calibration.factors([], levels)
-    if origins == 0:
-        method, reason = _available(*choose(pd.DataFrame(), select), candidates, pd.DataFrame())
-        return SeriesForecast(method, calibration.scale(candidates[method], uncalibrated),
+    if origins == 0 or len(y) < min_history + 1:
+        if origins == 0:
+            method, reason = _available(*choose(pd.DataFrame(), select, members), candidates,
+                                        pd.DataFrame())
+        else:
+            method = "combination" if "combination" in candidates else "seasonal_naive"
+            reason = (f"only {len(y)} periods of history (backtest needs {min_history + 1}): "
+                      f"using {model_name(method)} without backtest")
+        return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), [], levels),
                               reason + note, candidates, pd.DataFrame(), failures)
-    if len(y) < min_history + 1:
-        method = "combination" if "combination" in candidates else "seasonal_naive"
-        return SeriesForecast(method, calibration.scale(candidates[method], uncalibrated),
-                              f"only {len(y)} periods of history (backtest needs {min_history + 1}):"
-                              f" using {model_name(method)} without backtest{note}",
-                              candidates, pd.DataFrame(), failures)
     backtest_levels = levels if calibration.PRIOR_POINTS is not None else ()
     runs = backtest.rolling_forecasts(
         y, h, lambda hist, hh: candidate_forecasts(hist, hh, m, backtest_levels, models,
@@ -223,10 +268,19 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
     )
     summary = backtest.summarise(backtest.score_runs(runs, y, m))
     fitted = summary.loc[summary["model"].isin(list(candidates))]
-    method, reason = _available(*choose(fitted, select), candidates, fitted)
-    own = calibration.factors([(a, fcs[method]) for _, a, fcs in runs if method in fcs], levels)
-    return SeriesForecast(method, calibration.scale(candidates[method], own), reason + note,
-                          candidates, summary, failures)
+    method, reason = _available(*choose(fitted, select, members), candidates, fitted)
+    own = [(a, fcs[method]) for _, a, fcs in runs if method in fcs]
+    return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), own, levels),
+                          reason + note, candidates, summary, failures)
+
+
+def _calibrated(method: str, fc: ModelForecast, m: int, n: int,
+                runs: list[tuple[np.ndarray, ModelForecast]], levels: Sequence[int]) -> ModelForecast:
+    """The default combination's intervals calibrated (``calibration``); other methods as made
+    (the factors were chosen for the combination)."""
+    if method != "combination":
+        return fc
+    return calibration.scale(fc, calibration.factors(m, n, runs, levels))
 
 
 def _available(method: str, reason: str, candidates: dict[str, ModelForecast],

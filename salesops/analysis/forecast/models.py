@@ -1,6 +1,7 @@
 """Candidate forecasting models on one series, each fitted once (``fitted.Fitted``): seasonal
-naive, Naive2, SES, damped Holt, Theta, CES, automatic ETS and automatic ARIMA, and the one
-registry of them (``MODELS``, fitted by ``fit_model``).
+naive, Naive2, SES, damped Holt, Theta, Optimised Theta, CES, automatic ETS, ETS(M,N,M),
+ETS(A,Ad,A) and automatic ARIMA, and the one registry of them (``MODELS``, fitted by
+``fit_model``).
 
 Seasonality is handled once per series, as in the M3/M4 benchmarks (``seasonality``): the
 non-seasonal models forecast the seasonally adjusted series (in logs when it is positive), and
@@ -22,13 +23,18 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.stattools import kpss
 
-from salesops.analysis.forecast import ces
+from salesops.analysis.forecast import ces, optimised_theta
 from salesops.analysis.forecast.fitted import Combination, Fitted, ModelForecast, combine
 from salesops.analysis.forecast.intervals import LEVELS, Intervals
-from salesops.analysis.forecast.seasonality import Seasonality, is_seasonal, seasonality
+from salesops.analysis.forecast.seasonality import (
+    Seasonality,
+    acf_seasonal,
+    is_seasonal,
+    seasonality,
+)
 
 __all__ = ["LEVELS", "MODELS", "Combination", "Fitted", "ModelForecast", "Seasonality",
-           "adjusted_forecast", "combine", "ets_auto", "fit_model", "is_seasonal",
+           "acf_seasonal", "adjusted_forecast", "combine", "ets_auto", "fit_model", "is_seasonal",
            "seasonal_naive", "seasonality"]
 
 
@@ -180,11 +186,12 @@ ETS_TRENDS: tuple[tuple[str | None, bool], ...] = ((None, False), ("add", False)
 @_quiet
 def fit_ets_auto(y: np.ndarray, m: int) -> EtsFit:
     """ETS on the raw series, form chosen by AICc: error (A/M) x trend (none/A/damped) x
-    seasonal (none, or A/M when the series tests seasonal). Multiplicative forms need
-    strictly positive data; additive error with multiplicative seasonality is excluded."""
+    seasonal (none, or A/M when the series tests seasonal by the lag-m autocorrelation, as in
+    the M4 benchmarks). Multiplicative forms need strictly positive data; additive error with
+    multiplicative seasonality is excluded."""
     positive = bool(np.all(y > 0))
     seasonal_forms: list[str | None] = [None]
-    if is_seasonal(y, m):
+    if acf_seasonal(y, m):
         seasonal_forms += ["add", "mul"] if positive else ["add"]
     best, best_ic = None, np.inf
     for error in ("add", "mul") if positive else ("add",):
@@ -201,6 +208,20 @@ def fit_ets_auto(y: np.ndarray, m: int) -> EtsFit:
     if best is None:
         raise ValueError("no ETS form could be fitted")
     return EtsFit(best, "ets")
+
+
+@_quiet
+def fit_ets_form(y: np.ndarray, season: Seasonality, trend: str | None, damped: bool,
+                 multiplicative: bool, name: str) -> EtsFit:
+    """One ETS form on the raw series, with a seasonal part at ``season``'s period when it has
+    one: error and seasonality multiplicative when ``multiplicative`` and the series is positive
+    and seasonal, else additive."""
+    seasonal = season.kind != "none"
+    kind = "mul" if multiplicative and seasonal and np.all(y > 0) else "add"
+    model = ETSModel(pd.Series(y), error=kind, trend=trend, damped_trend=damped,
+                     seasonal=kind if seasonal else None,
+                     seasonal_periods=season.period if seasonal else None)
+    return EtsFit(model.fit(disp=False), name)
 
 
 OBSERVATIONS_PER_PARAMETER = 3
@@ -278,7 +299,11 @@ ADJUSTED_MODELS: dict[str, Callable[[np.ndarray], Fitted]] = {
     "theta": fit_theta,
     "ces": ces.fit,
     "arima": fit_arima,
+    "otm": optimised_theta.fit,
 }
+#: Scales a model on the adjusted series can work on: logs (when the adjusted series is
+#: strictly positive, the default) or the series' own.
+SCALES = ("log", "raw")
 
 
 @dataclass(frozen=True)
@@ -294,10 +319,7 @@ class Adjusted(Fitted):
     season: Seasonality
     logs: bool
     start: int
-
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return self.inner.name
+    name: str
 
     def _back(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):  # an overflow is caught as a non-finite forecast
@@ -308,37 +330,45 @@ class Adjusted(Fitted):
 
     def predict(self, h: int, levels: Sequence[int] = LEVELS) -> ModelForecast:
         fc = self.inner.predict(h, levels)
-        return ModelForecast(fc.name, self._back(fc.mean),
+        return ModelForecast(self.name, self._back(fc.mean),
                              {lv: (self._back(lo), self._back(hi)) for lv, (lo, hi) in fc.intervals.items()})
 
 
-def fit_adjusted(name: str, y: np.ndarray, season: Seasonality) -> Adjusted:
+def fit_adjusted(name: str, y: np.ndarray, season: Seasonality, scale: str = "log") -> Adjusted:
     """Fit one of ``ADJUSTED_MODELS`` on ``y`` seasonally adjusted by ``season``, in logs when
-    the adjusted series is strictly positive."""
+    ``scale`` is "log" and the adjusted series is strictly positive."""
     if name not in ADJUSTED_MODELS:
         raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
     x = season.adjust(y)
-    logs = bool(np.all(x > 0))
-    return Adjusted(ADJUSTED_MODELS[name](np.log(x) if logs else x), season, logs, len(y))
+    logs = scale == "log" and bool(np.all(x > 0))
+    label = name if scale == "log" else f"{name}.{scale}"
+    return Adjusted(ADJUSTED_MODELS[name](np.log(x) if logs else x), season, logs, len(y), label)
 
 
-#: The one registry of candidates: name -> fit(y, m, season) -> Fitted. ``season`` is the
-#: series' seasonality (``seasonality``); ETS models its own, at the period found there.
-MODELS: dict[str, Callable[[np.ndarray, int, Seasonality], Fitted]] = {
-    "seasonal_naive": lambda y, m, season: fit_seasonal_naive(y, m),
-    **{name: (lambda y, m, season, name=name: fit_adjusted(name, y, season))
+#: The one registry of candidates: name -> fit(y, m, season, scale) -> Fitted. ``season`` is
+#: the series' seasonality (``seasonality``); ETS models its own, at the period found there;
+#: ``scale`` only matters to the models on the adjusted series.
+MODELS: dict[str, Callable[[np.ndarray, int, Seasonality, str], Fitted]] = {
+    "seasonal_naive": lambda y, m, season, scale: fit_seasonal_naive(y, m),
+    **{name: (lambda y, m, season, scale, name=name: fit_adjusted(name, y, season, scale))
        for name in ADJUSTED_MODELS},
-    "ets": lambda y, m, season: fit_ets_auto(y, season.period if season.kind != "none" else m),
+    "ets": lambda y, m, season, scale: fit_ets_auto(
+        y, season.period if season.kind != "none" else m),
+    "ets_mnm": lambda y, m, season, scale: fit_ets_form(y, season, None, False, True, "ets_mnm"),
+    "ets_aada": lambda y, m, season, scale: fit_ets_form(y, season, "add", True, False, "ets_aada"),
 }
 
 
-def fit_model(name: str, y: np.ndarray, m: int, season: Seasonality | None = None) -> Fitted:
-    """Fit candidate ``name`` of ``MODELS`` once on ``y`` (season length ``m``; ``season``
-    defaults to ``seasonality(y, m)``)."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
+def fit_model(spec: str, y: np.ndarray, m: int, season: Seasonality | None = None) -> Fitted:
+    """Fit candidate ``spec`` once on ``y`` (season length ``m``; ``season`` defaults to
+    ``seasonality(y, m)``): a name of ``MODELS``, for a model on the adjusted series
+    optionally with its scale ("arima.raw"; logs by default)."""
+    name, _, scale = spec.partition(".")
+    if name not in MODELS or (scale and (scale not in SCALES or name not in ADJUSTED_MODELS)):
+        raise ValueError(f"unknown model {spec!r} (known: {', '.join(MODELS)}; a model on the "
+                         f"adjusted series may add .log or .raw)")
     y = np.asarray(y, dtype=float)
-    return MODELS[name](y, m, seasonality(y, m) if season is None else season)
+    return MODELS[name](y, m, seasonality(y, m) if season is None else season, scale or "log")
 
 
 # -- one-call forecasts (fit, then predict) ---------------------------------------------------
