@@ -213,14 +213,14 @@ def fit_ets_auto(y: np.ndarray, m: int) -> EtsFit:
 @_quiet
 def fit_ets_form(y: np.ndarray, season: Seasonality, trend: str | None, damped: bool,
                  multiplicative: bool, name: str) -> EtsFit:
-    """One ETS form on the raw series, with a seasonal part at ``season``'s period when it has
-    one: error and seasonality multiplicative when ``multiplicative`` and the series is positive
-    and seasonal, else additive."""
-    seasonal = season.kind != "none"
-    kind = "mul" if multiplicative and seasonal and np.all(y > 0) else "add"
-    model = ETSModel(pd.Series(y), error=kind, trend=trend, damped_trend=damped,
-                     seasonal=kind if seasonal else None,
-                     seasonal_periods=season.period if seasonal else None)
+    """One seasonal ETS form on the raw series, at ``season``'s period: error and seasonality
+    multiplicative when ``multiplicative`` and the series is positive, else additive. A series
+    without seasonality raises ValueError (the form does not apply)."""
+    if season.kind == "none":
+        raise ValueError(f"{name} needs a seasonal series")
+    kind = "mul" if multiplicative and np.all(y > 0) else "add"
+    model = ETSModel(pd.Series(y), error=kind, trend=trend, damped_trend=damped, seasonal=kind,
+                     seasonal_periods=season.period)
     return EtsFit(model.fit(disp=False), name)
 
 

@@ -178,3 +178,18 @@ def test_short_erratic_history_has_sane_intervals():
     for lo, hi in result.forecast.intervals.values():
         assert np.all(hi - result.forecast.mean <= 2.0 * level + 1e-9)
         assert np.all(lo >= 0)
+
+
+def test_three_years_of_regional_monthly_sales_keep_their_peaks():
+    # issue 13: 36 months to fit, 12 to test; sales peak in the same months every year.
+    # The old autocorrelation test found no pattern and the forecast was flat.
+    rng = np.random.default_rng(13)
+    pattern = np.array([0.7, 0.8, 1.0, 0.9, 1.0, 1.1, 0.8, 0.7, 1.0, 1.1, 1.3, 1.6])
+    t = np.arange(48)
+    y = 50_000 * (1 + 0.01 * t) * pattern[t % 12] * (1 + rng.normal(0, 0.08, 48))
+    result = auto_forecast(y[:36], 12, 12)
+    assert "Optimised Theta (no logs), ARIMA, ETS(M,N,M) and ETS(A,Ad,A)" in result.reason
+    fc = result.forecast.mean
+    assert np.argmax(fc) == 11 and np.argmin(fc) in (0, 7)  # December peak, a trough kept
+    # the year's total within 10% of what followed
+    assert abs(fc.sum() / y[36:].sum() - 1) < 0.10

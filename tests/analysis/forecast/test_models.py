@@ -173,3 +173,15 @@ def test_theta_sigma2_close_to_statsmodels_refit():
     x = np.log(100 + np.cumsum(np.random.default_rng(0).normal(1, 5, 40)))
     assert fit_theta(x).sigma2 == pytest.approx(
         ThetaModel(x, deseasonalize=False).fit().sigma2, rel=0.1)
+
+
+def test_seasonal_ets_forms_need_a_seasonal_series():
+    from salesops.analysis.forecast.models import fit_model
+    flat_season = seasonality(np.linspace(10, 20, 30), 12)
+    assert flat_season.kind == "none"
+    with pytest.raises(ValueError, match="ets_mnm needs a seasonal series"):
+        fit_model("ets_mnm", np.linspace(10, 20, 30), 12, flat_season)
+    y = seasonal_series(48)
+    assert fit_model("ets_aada", y, 12).results.model.seasonal == "add"
+    assert fit_model("ets_mnm", y, 12).results.model.error == "mul"
+    assert fit_model("ets_mnm", y - y.min(), 12).results.model.error == "add"  # a zero in it
