@@ -1,12 +1,13 @@
 """Automatic forecasting of one series: candidates, rolling-origin backtest, choice, fallbacks.
 
-The default forecast is the mean of damped Holt, Theta, CES and ARIMA (each on the seasonally
-adjusted series, in logs when positive): on the 1,428 M3 monthly series it beats every single
-model, and choosing a model per series by its own backtest did worse
-(docs/benchmarks.md). Every candidate is still backtested on the series'
-own history (rolling origin) and the scores reported; ``select="best"`` uses the model with
-the lowest backtest MASE instead. Series that are too short, intermittent, all zero or gappy
-degrade to a simpler method, and the reason is returned with the forecast.
+The default forecast (``DEFAULT``) is a mean of members chosen by the kind of series (seasonal,
+not seasonal, yearly), with calibrated intervals: on the benchmark sets (M3 monthly, tourism
+monthly, quarterly and yearly, long and short) it beats every single model, and choosing a
+model per series by its own backtest did worse (docs/benchmarks.md). Every candidate is still
+backtested on the series' own history (rolling origin) and the scores reported;
+``select="best"`` uses the model with the lowest backtest MASE instead. Series that are too
+short, intermittent, all zero or gappy degrade to a simpler method, and the reason is returned
+with the forecast.
 """
 
 from __future__ import annotations
