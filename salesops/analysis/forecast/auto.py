@@ -26,8 +26,8 @@ from salesops.analysis.forecast.seasonality import Seasonality, seasonality
 
 #: Candidate models (``models.MODELS``) fitted and backtested beside the default; seasonal
 #: naive is always added.
-CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "otm", "ces", "ets", "ets_mnm",
-                                "ets_aada", "arima")
+CANDIDATES: tuple[str, ...] = ("ses", "holt_damped", "theta", "otm", "ces", "ets", "ets_ana",
+                                "ets_aada", "ets_madm", "arima")
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,10 @@ class Recipe:
 
 
 #: The default, chosen on the selection halves of seven benchmark settings (docs/forecasting.md):
-#: seasonal series: Optimised Theta on the adjusted series' own scale, ARIMA on the logs of the
-#: adjusted series, ETS(M,N,M) and ETS(A,Ad,A) on the series; others: Optimised Theta, damped
-#: Holt, CES and ARIMA on logs; yearly: Optimised Theta alone, on the series' own scale.
-DEFAULT = Recipe(seasonal=("otm.raw", "arima", "ets_mnm", "ets_aada"),
+#: seasonal series: Optimised Theta on the logs of the adjusted series, ETS(A,Ad,A), ETS(A,N,A)
+#: and (positive series) ETS(M,Ad,M) on the series; others: Optimised Theta, damped Holt, CES
+#: and ARIMA on logs; yearly: Optimised Theta alone, on the series' own scale.
+DEFAULT = Recipe(seasonal=("otm", "ets_aada", "ets_ana", "ets_madm"),
                  non_seasonal=("otm", "holt_damped", "ces", "arima"),
                  yearly=("otm.raw",))
 #: Candidates to fit when only the default forecast is wanted (``models=COMBINATION``): none
@@ -67,7 +67,8 @@ SELECTIONS = ("combination", "best")
 MODEL_NAMES = {
     "seasonal_naive": "Seasonal naive", "naive2": "Naive", "ses": "SES", "holt_damped": "Damped Holt",
     "theta": "Theta", "otm": "Optimised Theta", "otm.raw": "Optimised Theta (no logs)",
-    "ces": "CES", "ets": "ETS", "ets_mnm": "ETS(M,N,M)", "ets_aada": "ETS(A,Ad,A)",
+    "ces": "CES", "ets": "ETS", "ets_ana": "ETS(A,N,A)", "ets_aada": "ETS(A,Ad,A)",
+    "ets_madm": "ETS(M,Ad,M)",
     "arima": "ARIMA", "zero": "Zero", "constant": "Constant", "mean": "Mean of history",
     "combination": "Combination",
 }
@@ -259,7 +260,8 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
             method = "combination" if "combination" in candidates else "seasonal_naive"
             reason = (f"only {len(y)} periods of history (backtest needs {min_history + 1}): "
                       f"using {model_name(method)} without backtest")
-        return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), [], levels),
+        return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), season,
+                                                  [], levels),
                               reason + note, candidates, pd.DataFrame(), failures)
     backtest_levels = levels if calibration.PRIOR_POINTS is not None else ()
     runs = backtest.rolling_forecasts(
@@ -271,17 +273,19 @@ def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: i
     fitted = summary.loc[summary["model"].isin(list(candidates))]
     method, reason = _available(*choose(fitted, select, members), candidates, fitted)
     own = [(a, fcs[method]) for _, a, fcs in runs if method in fcs]
-    return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), own, levels),
+    return SeriesForecast(method, _calibrated(method, candidates[method], m, len(y), season, own,
+                                              levels),
                           reason + note, candidates, summary, failures)
 
 
-def _calibrated(method: str, fc: ModelForecast, m: int, n: int,
+def _calibrated(method: str, fc: ModelForecast, m: int, n: int, season: Seasonality,
                 runs: list[tuple[np.ndarray, ModelForecast]], levels: Sequence[int]) -> ModelForecast:
     """The default combination's intervals calibrated (``calibration``); other methods as made
     (the factors were chosen for the combination)."""
     if method != "combination":
         return fc
-    return calibration.scale(fc, calibration.factors(m, n, runs, levels))
+    seasonal = season.kind != "none"
+    return calibration.scale(fc, calibration.factors(m, n, seasonal, runs, levels))
 
 
 def _available(method: str, reason: str, candidates: dict[str, ModelForecast],

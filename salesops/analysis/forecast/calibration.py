@@ -21,30 +21,32 @@ from salesops.analysis.forecast.fitted import ModelForecast
 #: actual values fall inside (docs/forecasting.md). Yearly ones are large: Optimised Theta's
 #: variance leaves out the uncertainty of the trend.
 WIDTH_FACTORS: dict[str, dict[int, float]] = {
-    "ml": {80: 1.00, 95: 1.08}, "ms": {80: 0.86, 95: 1.03},
-    "ql": {80: 0.89, 95: 1.02}, "qs": {80: 1.05, 95: 1.62},
-    "yl": {80: 1.96, 95: 1.96}, "ys": {80: 4.38, 95: 5.48},
+    "yl": {80: 1.96, 95: 1.96}, "ys": {80: 4.38, 95: 5.48},  # yearly (season length 1)
+    "nl": {80: 1.07, 95: 1.17}, "ns": {80: 1.08, 95: 1.43},  # not seasonal, any frequency
+    "ql": {80: 0.86, 95: 0.97}, "qs": {80: 1.00, 95: 1.32},  # seasonal quarterly
+    "ml": {80: 0.87, 95: 1.02}, "ms": {80: 0.81, 95: 1.08},  # seasonal monthly
 }
-FREQUENCIES = {1: "y", 4: "q", 12: "m"}
-
-
-def kind(m: int, n: int) -> str:
-    """The kind of a series of season length ``m`` and ``n`` values: frequency (y, q, m: the
-    nearest of season lengths 1, 4 and 12) and short (s: at most 3 seasons, at least 12
-    values) or long (l)."""
-    nearest = min(FREQUENCIES, key=lambda length: (abs(length - m), length))
-    return f"{FREQUENCIES[nearest]}{'s' if n <= 3 * max(m, 4) else 'l'}"
-
-
-def fixed_factors(m: int, n: int, levels: Sequence[int]) -> dict[int, float]:
-    """``WIDTH_FACTORS`` of the series' kind per level (1 for a level without one)."""
-    table = WIDTH_FACTORS[kind(m, n)]
-    return {lv: table.get(lv, 1.0) for lv in levels}
+#: Seasonal series of another season length use the monthly factors above this one.
+MONTHLY_FROM = 6
 #: Weight of the fixed factor against a series' own backtest, in backtest points (None: the
 #: backtest is not used).
 PRIOR_POINTS: float | None = None
 #: A series' own factor is kept within these bounds.
 SERIES_FACTOR_BOUNDS = (0.5, 3.0)
+
+
+def kind(m: int, n: int, seasonal: bool) -> str:
+    """The kind of a series of season length ``m`` and ``n`` values: yearly (y, ``m`` <= 1),
+    not seasonal (n), seasonal quarterly (q, ``m`` <= ``MONTHLY_FROM``) or monthly (m); and
+    short (s: at most 3 seasons, at least 12 values) or long (l)."""
+    branch = "y" if m <= 1 else "n" if not seasonal else "q" if m <= MONTHLY_FROM else "m"
+    return f"{branch}{'s' if n <= 3 * max(m, 4) else 'l'}"
+
+
+def fixed_factors(m: int, n: int, seasonal: bool, levels: Sequence[int]) -> dict[int, float]:
+    """``WIDTH_FACTORS`` of the series' kind per level (1 for a level without one)."""
+    table = WIDTH_FACTORS[kind(m, n, seasonal)]
+    return {lv: table.get(lv, 1.0) for lv in levels}
 
 
 def scale(fc: ModelForecast, factors: Mapping[int, float]) -> ModelForecast:
@@ -77,12 +79,12 @@ def series_factor(ratios: np.ndarray, level: int, prior: float,
     return float(np.exp(len(ratios) / (len(ratios) + prior) * np.log(raw)))
 
 
-def factors(m: int, n: int, backtest: Sequence[tuple[np.ndarray, ModelForecast]],
+def factors(m: int, n: int, seasonal: bool, backtest: Sequence[tuple[np.ndarray, ModelForecast]],
             levels: Sequence[int], prior: float | None = PRIOR_POINTS) -> dict[int, float]:
-    """Factor per level for a series of season length ``m`` and ``n`` values: ``fixed_factors``
-    times, with a ``prior``, the series' own factor from its ``backtest`` (actual values and
-    the forecast made before them, per origin)."""
-    out = fixed_factors(m, n, levels)
+    """Factor per level for a series of season length ``m``, ``n`` values and ``seasonal`` or
+    not: ``fixed_factors`` times, with a ``prior``, the series' own factor from its
+    ``backtest`` (actual values and the forecast made before them, per origin)."""
+    out = fixed_factors(m, n, seasonal, levels)
     if prior is None or not backtest:
         return out
     for lv in levels:

@@ -1,7 +1,7 @@
 """Candidate forecasting models on one series, each fitted once (``fitted.Fitted``): seasonal
-naive, Naive2, SES, damped Holt, Theta, Optimised Theta, CES, automatic ETS, ETS(M,N,M),
-ETS(A,Ad,A) and automatic ARIMA, and the one registry of them (``MODELS``, fitted by
-``fit_model``).
+naive, Naive2, SES, damped Holt, Theta, Optimised Theta, CES, automatic ETS, the seasonal
+ETS(A,N,A), ETS(A,Ad,A) and ETS(M,Ad,M), and automatic ARIMA; and the one registry of them
+(``MODELS``, fitted by ``fit_model``).
 
 Seasonality is handled once per series, as in the M3/M4 benchmarks (``seasonality``): the
 non-seasonal models forecast the seasonally adjusted series (in logs when it is positive), and
@@ -211,15 +211,16 @@ def fit_ets_auto(y: np.ndarray, m: int) -> EtsFit:
 
 
 @_quiet
-def fit_ets_form(y: np.ndarray, season: Seasonality, trend: str | None, damped: bool,
-                 multiplicative: bool, name: str) -> EtsFit:
-    """One seasonal ETS form on the raw series, at ``season``'s period: error and seasonality
-    multiplicative when ``multiplicative`` and the series is positive, else additive. A series
-    without seasonality raises ValueError (the form does not apply)."""
+def fit_ets_form(y: np.ndarray, season: Seasonality, error: str, trend: str | None,
+                 damped: bool, name: str) -> EtsFit:
+    """One seasonal ETS form on the raw series, at ``season``'s period, with error and
+    seasonality both ``error`` ("add" or "mul"). ValueError when the form does not apply: a
+    series without seasonality, or a multiplicative form on one with a value <= 0."""
     if season.kind == "none":
         raise ValueError(f"{name} needs a seasonal series")
-    kind = "mul" if multiplicative and np.all(y > 0) else "add"
-    model = ETSModel(pd.Series(y), error=kind, trend=trend, damped_trend=damped, seasonal=kind,
+    if error == "mul" and not np.all(y > 0):
+        raise ValueError(f"{name} needs a positive series")
+    model = ETSModel(pd.Series(y), error=error, trend=trend, damped_trend=damped, seasonal=error,
                      seasonal_periods=season.period)
     return EtsFit(model.fit(disp=False), name)
 
@@ -354,8 +355,9 @@ MODELS: dict[str, Callable[[np.ndarray, int, Seasonality, str], Fitted]] = {
        for name in ADJUSTED_MODELS},
     "ets": lambda y, m, season, scale: fit_ets_auto(
         y, season.period if season.kind != "none" else m),
-    "ets_mnm": lambda y, m, season, scale: fit_ets_form(y, season, None, False, True, "ets_mnm"),
-    "ets_aada": lambda y, m, season, scale: fit_ets_form(y, season, "add", True, False, "ets_aada"),
+    "ets_ana": lambda y, m, season, scale: fit_ets_form(y, season, "add", None, False, "ets_ana"),
+    "ets_aada": lambda y, m, season, scale: fit_ets_form(y, season, "add", "add", True, "ets_aada"),
+    "ets_madm": lambda y, m, season, scale: fit_ets_form(y, season, "mul", "add", True, "ets_madm"),
 }
 
 

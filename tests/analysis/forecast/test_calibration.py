@@ -43,18 +43,20 @@ def test_series_factor_oracle():
 
 def test_kinds():
     # short: at most 3 seasons (12 months x 3 = 36; quarters 4 x 3 = 12; years: 3 x 4 = 12)
-    assert [kind(12, 36), kind(12, 37), kind(4, 12), kind(4, 13), kind(1, 12), kind(1, 30)] == [
-        "ms", "ml", "qs", "ql", "ys", "yl"]
-    assert kind(7, 30) == "ql" and kind(9, 27) == "ms"  # nearest of 1, 4, 12 (7: 3 from 4)
+    assert [kind(12, 36, True), kind(12, 37, True), kind(4, 12, True), kind(4, 13, True)] == [
+        "ms", "ml", "qs", "ql"]
+    assert [kind(1, 12, True), kind(1, 30, False), kind(12, 30, False), kind(4, 40, False)] == [
+        "ys", "yl", "ns", "nl"]  # yearly whatever the test; not seasonal pooled over frequencies
+    assert kind(7, 21, True) == "ms" and kind(6, 30, True) == "ql"  # monthly rows above 6
 
 
 def test_factors_without_a_prior_are_the_fixed_ones():
     backtest = [(np.array([200.0]), fc())]
     fixed = WIDTH_FACTORS["ql"][80]
-    assert factors(4, 40, backtest, (80,), prior=None) == {80: fixed}
-    assert factors(4, 40, backtest, (50,), prior=None) == {50: 1.0}  # a level without one
+    assert factors(4, 40, True, backtest, (80,), prior=None) == {80: fixed}
+    assert factors(4, 40, True, backtest, (50,), prior=None) == {50: 1.0}  # a level without one
     # with a prior of 0 the series' own need counts in full: 100/20 = 5, capped at 3
-    assert factors(4, 40, backtest, (80,), prior=0)[80] == pytest.approx(3.0 * fixed)
+    assert factors(4, 40, True, backtest, (80,), prior=0)[80] == pytest.approx(3.0 * fixed)
 
 
 @given(st.floats(1, 5), st.floats(-1e6, 1e6), st.floats(0, 1e6), st.floats(0, 1e6))

@@ -139,8 +139,8 @@ def test_seasonality_falls_back_to_a_shorter_period():
 
 
 @pytest.mark.filterwarnings("ignore::Warning")
-@pytest.mark.parametrize("name", ["seasonal_naive", "naive2", "ses", "holt_damped", "theta", "ces",
-                                  "arima", "ets"])
+@pytest.mark.parametrize("name", ["seasonal_naive", "naive2", "ses", "holt_damped", "theta", "otm",
+                                  "ces", "arima", "ets", "ets_ana", "ets_aada", "ets_madm"])
 def test_every_registered_model_is_fitted_once_and_forecasts_any_horizon(name):
     from salesops.analysis.forecast.models import MODELS, fit_model
     assert name in MODELS
@@ -179,9 +179,11 @@ def test_seasonal_ets_forms_need_a_seasonal_series():
     from salesops.analysis.forecast.models import fit_model
     flat_season = seasonality(np.linspace(10, 20, 30), 12)
     assert flat_season.kind == "none"
-    with pytest.raises(ValueError, match="ets_mnm needs a seasonal series"):
-        fit_model("ets_mnm", np.linspace(10, 20, 30), 12, flat_season)
+    with pytest.raises(ValueError, match="ets_ana needs a seasonal series"):
+        fit_model("ets_ana", np.linspace(10, 20, 30), 12, flat_season)
     y = seasonal_series(48)
-    assert fit_model("ets_aada", y, 12).results.model.seasonal == "add"
-    assert fit_model("ets_mnm", y, 12).results.model.error == "mul"
-    assert fit_model("ets_mnm", y - y.min(), 12).results.model.error == "add"  # a zero in it
+    forms = {name: fit_model(name, y, 12).results.model for name in ("ets_ana", "ets_aada", "ets_madm")}
+    assert [(f.error, f.trend, f.damped_trend, f.seasonal) for f in forms.values()] == [
+        ("add", None, False, "add"), ("add", "add", True, "add"), ("mul", "add", True, "mul")]
+    with pytest.raises(ValueError, match="ets_madm needs a positive series"):
+        fit_model("ets_madm", y - y.min(), 12)  # a zero in it
