@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_reports.py", "bench_fanout.py", "bench_metrics.py", "bench_comp.py", "forecast_m3.py"]
+BENCHMARKS = ["bench_reports.py", "bench_fanout.py", "bench_metrics.py", "bench_comp.py",
+              "territories_bench.py", "forecast_m3.py"]
 
 
 def main() -> int:
