@@ -16,7 +16,7 @@ from salesops.orchestration.cli import main
 sys.path.insert(0, str(Path(__file__).parent))
 
 REPORTS = ("performance_review", "forecast", "pipeline_inspection", "comp_plan_evaluation",
-           "data_quality")
+           "planning", "data_quality")
 REPO = Path(__file__).resolve().parents[2]
 DATASETS = Path(os.environ.get("SALESOPS_DATASETS", REPO.parent / "shared" / "datasets"))
 
@@ -75,7 +75,7 @@ SAMPLE_FOLDERS = ("", "region-emea")
 
 
 def run_sample(root: Path, as_of: str) -> Path:
-    """The dated folder of one run of the five reports on the sample data as of ``as_of``, for
+    """The dated folder of one run of the six reports on the sample data as of ``as_of``, for
     the company (the folder itself) and Region EMEA (``region-emea/``)."""
     scopes = root / "scopes.txt"
     scopes.write_text("region=EMEA\n")

@@ -1,4 +1,4 @@
-"""The five reports on the sample, for the company and for one region: every headline number two
+"""The six reports on the sample, for the company and for one region: every headline number two
 reports publish for the same period (bookings, quota, next quarter's coverage and the coverage
 needed, ...) has the same value and the same text, and each cover page shows exactly the texts
 its reports published, each under its own report."""

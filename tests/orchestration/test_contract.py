@@ -45,7 +45,7 @@ def notebooks(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["comp_plan_evaluation", "data_quality", "forecast",
-                                  "performance_review"])
+                                  "performance_review", "pipeline_inspection", "planning"])
 def test_shipped_notebooks_declare_as_of_data_dir_and_scope(name):
     # papermill.inspect_notebook drops these three: their comments contain '='
     specs = declared(SHIPPED / f"{name}.ipynb")
