@@ -148,8 +148,10 @@ def ramp_sentence(ramp: RampProfile) -> str:
     shares = ramp.shares
     half = next((i + 1 for i, s in enumerate(shares) if s >= 0.5), None)
     full = next((i + 1 for i, s in enumerate(shares) if s >= 1.0), len(shares) + 1)
-    source = ("as given" if ramp.source == "given" else
-              f"measured on {plural(ramp.hires[0] if ramp.hires else 0, 'new hire')}")
+    measured = f"measured on {plural(ramp.hires[0] if ramp.hires else 0, 'new hire')}"
+    source = {"given": "as given",
+              "company": f"the company's profile, {measured}: too few hires in this audience"
+              }.get(ramp.source, measured)
     half_text = f"half of a ramped rep's bookings in their month {half}" if half else \
         "less than half of a ramped rep's bookings within the profile"
     return (f"New hires reach {half_text} and all of it from month {full} (the hire month is month "

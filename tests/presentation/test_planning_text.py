@@ -16,6 +16,7 @@ from planning_fixtures import (
 from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_review import PlanningReview, Target
 from salesops.analysis.planning.quotas import side_by_side
+from salesops.analysis.planning.ramp_profile import RampProfile
 from salesops.analysis.planning.realism import Realism
 from salesops.data.periods import FiscalCalendar
 from salesops.data.requirements import AVAILABLE, Availability
@@ -196,3 +197,11 @@ def test_a_reason_shared_by_every_section_is_said_once():
         ("capacity", "quotas", "realism", "comp", "territories"), none), target=None)
     assert summary_sentences(r) == ["The plan cannot be shown: no deals."]
     assert headline_items(r) == []
+
+
+def test_the_ramp_sentence_says_when_an_audience_uses_the_company_profile():
+    ramp = RampProfile((0.25, 0.5, 1.0), "company", hires=(17, 16, 12))
+    assert ramp_sentence(ramp) == (
+        "New hires reach half of a ramped rep's bookings in their month 2 and all of it from "
+        "month 3 (the hire month is month 1; the company's profile, measured on 17 new hires: "
+        "too few hires in this audience).")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -37,7 +37,7 @@ from salesops.analysis.planning.quotas import (
     side_by_side,
     top_down,
 )
-from salesops.analysis.planning.ramp_profile import RampProfile
+from salesops.analysis.planning.ramp_profile import RampProfile, estimate_ramp_profile
 from salesops.analysis.planning.realism import (
     REALISM_NEEDS,
     Realism,
@@ -188,7 +188,7 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     if sections["capacity"]:
         cp = capacity_plan(rm, view.reps, day, goal.amount if goal.known and goal.amount > 0
                            else None,
-                           RampProfile.given(ramp) if ramp else None,
+                           RampProfile.given(ramp) if ramp else _company_ramp(dataset, view, rm),
                            Attrition.given(attrition) if attrition is not None else None, hires,
                            backfill_months, calendar=cal, seed=seed)
         sections["capacity"] = cp.availability
@@ -236,6 +236,17 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
     return PlanningReview(day, year, sections, tuple(notes), goal, cp, seats, out["top"],
                           out["bottom"], out["compared"], out["season"], out["quotas"], real,
                           flags, pc, book, tp)
+
+
+def _company_ramp(dataset: Dataset, view: Dataset, rm: pd.DataFrame) -> RampProfile | None:
+    """None (the audience's own hires give the profile) unless an audience has too few hires:
+    then the company's profile, an aggregate of every rep's ramp that names nobody."""
+    if getattr(view, "scope", Scope()).is_company or estimate_ramp_profile(rm).availability:
+        return None
+    company = scoped_view(dataset, view.as_of, None)
+    profile = estimate_ramp_profile(rep_months(company.reps, company.deals, view.as_of,
+                                               company.calendar))
+    return replace(profile, source="company") if profile.availability else None
 
 
 def _on_plan(seated: pd.DataFrame, plan: Plan) -> pd.DataFrame:

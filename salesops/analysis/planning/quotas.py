@@ -168,9 +168,10 @@ def rates_from_history(seats: pd.DataFrame, rep_months: pd.DataFrame, first: pd.
     else company median (columns rep_id, rate, rate_source)."""
     people = seats.drop_duplicates("rep_id")[["rep_id", "team"]].reset_index(drop=True)
     hist = history_rates(rep_months, first, last, ramp).set_index("rep_id")
-    own = people["rep_id"].map(hist["rate"])
+    # as float: mapping a text column (Arrow strings) gives an Arrow array, not float64
+    own = people["rep_id"].map(hist["rate"]).astype(float)
     by_team = hist.dropna(subset=["rate"]).groupby("team")["rate"].median()
-    team = people["team"].map(by_team)
+    team = people["team"].map(by_team).astype(float)
     company = hist["rate"].median()
     if pd.isna(company):
         raise ValueError(f"no rep has {MIN_RATE_MONTHS:g} effective months of history between "

@@ -28,7 +28,8 @@ RAMP_NEEDS = Needs("The ramp profile from the team's new hires", tables=("opport
 @dataclass(frozen=True)
 class RampProfile:
     """``shares[t - 1]``: share of full productivity in tenure month t (1 after the last);
-    ``hires[t - 1]``: hires it was measured on (empty when given); ``source``: history/given."""
+    ``hires[t - 1]``: hires it was measured on (empty when given); ``source``: history, given,
+    or company (the company's profile, for an audience with too few hires of its own)."""
 
     shares: tuple[float, ...]
     source: str
@@ -100,7 +101,7 @@ def estimate_ramp_profile(rep_months: pd.DataFrame, ramped_after: int = RAMPED_A
         since = f" since {rep_months['month'].min():%B %Y}" if len(rep_months) else ""
         return RampProfile.missing(
             f"The ramp profile cannot be estimated from the history: {hires} rep"
-            f"{'' if hires == 1 else 's'} were hired{since} and seen from their hire month beside "
+            f"{' was' if hires == 1 else 's were'} hired{since} and seen from their hire month beside "
             f"ramped reps (at least {min_hires} are needed); give a ramp profile instead.")
     by_tenure = ramping.groupby("tenure_month").agg(
         bookings=("bookings", "sum"), reference=("reference", "sum"), hires=("rep_id", "nunique"))

@@ -128,3 +128,13 @@ def test_too_short_a_history_gives_no_default_target_and_no_quota(sample):
         "Quota allocation cannot be shown: no target was given and the history holds 5 of the "
         "12 complete months (2023-03 to 2024-02) a default target is taken from; give a target.")
     assert not r.sections["comp"] and not r.sections["realism"]
+
+
+def test_an_audience_with_too_few_hires_plans_with_the_company_ramp_profile(sample, plan):
+    # Amir Yilmaz's team saw fewer than 3 hires from their hire month: its own profile cannot
+    # be estimated, so capacity uses the company's (an aggregate that names nobody)
+    own = review(sample, AS_OF, "manager=Amir Yilmaz", draws=20, comp_draws=2)
+    assert own.sections["capacity"]
+    assert own.capacity.ramp.source == "company"
+    assert own.capacity.ramp.shares == plan.capacity.ramp.shares
+    assert plan.capacity.ramp.source == "history"  # the company uses its own history
