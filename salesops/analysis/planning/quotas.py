@@ -106,12 +106,16 @@ def history_rates(rep_months: pd.DataFrame, first: pd.Timestamp, last: pd.Timest
                   ramp: RampProfile | pd.Series | None = None) -> pd.DataFrame:
     """Each rep's bookings per fully productive month over months ``first``..``last``.
 
-    Columns: rep_id, team, bookings, effective_months, rate (NaN below ``MIN_RATE_MONTHS``).
-    ``rep_months`` needs rep_id, month, bookings, employed_days, tenure_month (team optional).
+    Only months past the ramp count: a ramping month's bookings divided by its ramp share
+    magnify noise, and a given profile shorter than the real ramp made a new hire's rate a
+    tiny fraction of the team's. Columns: rep_id, team, bookings, effective_months, rate (NaN
+    below ``MIN_RATE_MONTHS``). ``rep_months`` needs rep_id, month, bookings, employed_days,
+    tenure_month (team optional).
     """
     window = rep_months.loc[(rep_months["month"] >= first) & (rep_months["month"] <= last)]
+    window = window.loc[ramp_share(window["tenure_month"], ramp) >= 1]
     days = window["month"].dt.days_in_month
-    effective = window["employed_days"] / days * ramp_share(window["tenure_month"], ramp)
+    effective = window["employed_days"] / days
     team = window["team"] if "team" in window else pd.Series(pd.NA, index=window.index)
     frame = pd.DataFrame({"rep_id": window["rep_id"].astype(str), "team": team.astype("string"),
                           "bookings": window["bookings"].astype(float), "effective_months": effective})

@@ -190,13 +190,18 @@ def test_a_rep_with_too_little_history_takes_the_team_median():
     assert (rates.loc["E", "rate"], rates.loc["E", "rate_source"]) == (15_000, "team median")
 
 
-def test_history_rates_count_ramp_so_a_ramping_rep_is_not_penalised():
-    # A booked 5,000/month in tenure months 1-2 at a 50% ramp: 5,000 / 0.5 = 10,000 per full month
+def test_history_rates_use_only_ramped_months_so_a_ramping_rep_is_not_penalised():
+    # A was hired in January 2026 (tenure month = calendar month) and booked 5,000 a month.
     rm = history({"A": 5_000, "B": 20_000, "C": 30_000}, first="2026-01-01")
     rm.loc[rm["rep_id"] == "A", "tenure_month"] = rm.loc[rm["rep_id"] == "A", "month"].dt.month.astype(float)
+    # ramping for 11 months: none of A's 11 months is ramped, so A takes N1's median (B: 20,000)
     ramp = pd.Series([0.5] * 11, index=range(1, 12))
     rates = basis_rates(seat_months(roster(), MONTHS, ramp), "prior_year", rm, AS_OF, CAL, ramp)
-    assert rates.set_index("rep_id").loc["A", "rate"] == 10_000
+    assert rates.set_index("rep_id").loc["A", ["rate", "rate_source"]].tolist() == [20_000, "team median"]
+    # ramping for 3 months: Jan-Mar are left out, Apr-Nov = 8 ramped months x 5,000 / 8 = 5,000
+    ramp = pd.Series([0.5] * 3, index=range(1, 4))
+    rates = basis_rates(seat_months(roster(), MONTHS, ramp), "prior_year", rm, AS_OF, CAL, ramp)
+    assert rates.set_index("rep_id").loc["A", ["rate", "rate_source"]].tolist() == [5_000, "own"]
 
 
 def test_bottom_up_and_side_by_side():
