@@ -46,7 +46,7 @@ def test_series_and_model_tables_show_model_names_and_escape_text():
     html = html_of(ft.series_table(fc))
     assert "<b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert ">95% high<" in html and "$1.2K" in html and "period_start" not in html
-    assert "Combination (Damped Holt, Theta, CES, ARIMA)" in html
+    assert ">Combination<" in html  # auto.MODEL_NAMES; the reason column names the members
     models = pd.DataFrame({"series": ["Total", "Total"], "model": ["holt_damped", "combination"],
                            "smape": [15.43, 20.0], "mape": [13.6, 18.0], "mase": [1.118, 1.8],
                            "bias": [-14.94, -19.0], "origins": [3, 3], "chosen": [False, True]})
