@@ -24,8 +24,12 @@ TERMS: dict[str, str] = {
                    "lets the trend flatten out over time.",
     "ETS": "Error, trend, seasonality: exponential smoothing that models the level, trend and "
            "seasonal pattern of a series.",
+    "LP": "Linear programming relaxation: the assignment model solved with accounts allowed to "
+          "be split between territories; fast, and it bounds how good any plan can be.",
     "M3": "A public collection of 3,003 business and economic series from a forecasting "
           "competition, used to compare forecasting methods.",
+    "MILP": "Mixed-integer linear program: an optimisation model whose choices are whole (each "
+            "account goes to exactly one territory), solved by a solver.",
     "MAPE": "Mean absolute percentage error: the average miss of a forecast as a percentage "
             "of the actual value (0% is perfect).",
     "MASE": "Mean absolute scaled error: a forecast's average miss divided by that of the "
@@ -39,6 +43,7 @@ TERMS: dict[str, str] = {
     "P90": "The high end of a forecast range: a 90% chance that the outcome is below it.",
     "QoQ": "Quarter over quarter: compared with the same point of the previous quarter.",
     "QTD": "Quarter to date: from the first day of the quarter up to the as-of date.",
+    "SMB": "Small and medium-sized businesses: the segment of smaller customer accounts.",
     "SDR": "Sales development rep: books first meetings for the account executives.",
     "SES": "Simple exponential smoothing: a forecast that is a weighted average of past values, "
            "recent ones weighing most, with no trend.",
