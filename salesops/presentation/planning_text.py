@@ -161,10 +161,12 @@ def ramp_sentence(ramp: RampProfile) -> str:
 def attrition_sentence(att: Attrition, backfill_months: int) -> str:
     """The attrition rate, where it comes from, and the backfill delay."""
     rate = (f"{pct(att.monthly_rate, 1)} of reps a month ({pct(att.annual_rate)} a year)")
-    source = ("as given" if att.source == "given" else
-              f"{plural(att.leavers, 'leaver')} over "
-              f"{formatting.number(att.exposure_months)} rep-months employed in the "
-              f"{att.window.label}")
+    measured = (f"{plural(att.leavers, 'leaver')} over "
+                f"{formatting.number(att.exposure_months)} rep-months employed in the "
+                f"{att.window.label}") if att.source != "given" else ""
+    source = {"given": "as given",
+              "company": f"the company's rate, {measured}: too few leavers in this audience"
+              }.get(att.source, measured)
     return (f"Attrition: {rate}, {source}; each leaver is backfilled "
             f"{plural(backfill_months, 'month')} later.")
 

@@ -13,12 +13,13 @@ from planning_fixtures import (
     territory_result,
 )
 
+from salesops.analysis.planning.attrition import Attrition
 from salesops.analysis.planning.phasing import Seasonality
 from salesops.analysis.planning.plan_review import PlanningReview, Target
 from salesops.analysis.planning.quotas import side_by_side
 from salesops.analysis.planning.ramp_profile import RampProfile
 from salesops.analysis.planning.realism import Realism
-from salesops.data.periods import FiscalCalendar
+from salesops.data.periods import FiscalCalendar, Period
 from salesops.data.requirements import AVAILABLE, Availability
 from salesops.presentation import planning_text as text
 from salesops.presentation.planning_text import (
@@ -205,3 +206,14 @@ def test_the_ramp_sentence_says_when_an_audience_uses_the_company_profile():
         "New hires reach half of a ramped rep's bookings in their month 2 and all of it from "
         "month 3 (the hire month is month 1; the company's profile, measured on 17 new hires: "
         "too few hires in this audience).")
+
+
+def test_the_attrition_sentence_says_when_an_audience_uses_the_company_rate():
+    # 6 leavers / 600 rep-months = 1.0% a month; 1 - 0.99^12 = 11.4% a year
+    window = Period("trailing", pd.Timestamp("2024-12-02"), pd.Timestamp("2026-12-01"),
+                    "24 months to 2026-12-01")
+    att = Attrition(0.01, "company", 6, 600.0, window)
+    assert attrition_sentence(att, 2) == (
+        "Attrition: 1.0% of reps a month (11% a year), the company's rate, 6 leavers over 600.0 "
+        "rep-months employed in the 24 months to 2026-12-01: too few leavers in this audience; "
+        "each leaver is backfilled 2 months later.")

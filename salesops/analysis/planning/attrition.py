@@ -19,6 +19,8 @@ from salesops.data.requirements import AVAILABLE, Availability, Needs
 #: The trailing window attrition is measured over (two years: a handful of leavers a year).
 ATTRITION_MONTHS = 24
 DAYS_PER_MONTH = 365.25 / 12
+#: Leavers below which an audience's own rate is no evidence (the report uses the company's).
+MIN_LEAVERS = 3
 
 ATTRITION_NEEDS = Needs("Attrition from the roster's history", tables=("reps",),
                         columns={"reps": ("termination_date",)})
@@ -29,7 +31,7 @@ class Attrition:
     """Monthly attrition rate; ``leavers``, ``exposure_months`` and ``window`` when measured."""
 
     monthly_rate: float
-    source: str  # "history" or "given"
+    source: str  # "history", "given" or "company" (an audience with too few leavers)
     leavers: int | None = None
     exposure_months: float | None = None
     window: Period | None = None

@@ -19,7 +19,7 @@ from salesops.analysis.comp.plans import Plan, load_plan
 from salesops.analysis.comp.review import applicable
 from salesops.analysis.planning.account_book import TERRITORY_NEEDS, AccountBook, account_book
 from salesops.analysis.planning.assignment import TerritoryPlan, solve_territories
-from salesops.analysis.planning.attrition import Attrition
+from salesops.analysis.planning.attrition import MIN_LEAVERS, Attrition, estimate_attrition
 from salesops.analysis.planning.capacity import CAPACITY_NEEDS, CapacityPlan, capacity_plan
 from salesops.analysis.planning.phasing import Seasonality, phase, seasonality
 from salesops.analysis.planning.plan_comp import PLAN_COMP_NEEDS, PlanComp, plan_comp
@@ -189,7 +189,8 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
         cp = capacity_plan(rm, view.reps, day, goal.amount if goal.known and goal.amount > 0
                            else None,
                            RampProfile.given(ramp) if ramp else _company_ramp(dataset, view, rm),
-                           Attrition.given(attrition) if attrition is not None else None, hires,
+                           Attrition.given(attrition) if attrition is not None
+                           else _company_attrition(dataset, view, day), hires,
                            backfill_months, calendar=cal, seed=seed)
         sections["capacity"] = cp.availability
     ramp_s = cp.ramp.series if cp is not None and cp.ramp.availability else (
@@ -247,6 +248,16 @@ def _company_ramp(dataset: Dataset, view: Dataset, rm: pd.DataFrame) -> RampProf
     profile = estimate_ramp_profile(rep_months(company.reps, company.deals, view.as_of,
                                                company.calendar))
     return replace(profile, source="company") if profile.availability else None
+
+
+def _company_attrition(dataset: Dataset, view: Dataset, day: pd.Timestamp) -> Attrition | None:
+    """None (measured on the audience) unless an audience saw fewer than ``MIN_LEAVERS`` leavers:
+    then the company's rate (a team of 4 with nobody gone in two years is no evidence of 0%)."""
+    own = estimate_attrition(view.reps, day)
+    if getattr(view, "scope", Scope()).is_company or (own.leavers or 0) >= MIN_LEAVERS:
+        return None
+    company = estimate_attrition(scoped_view(dataset, day, None).reps, day)
+    return replace(company, source="company") if company.availability else None
 
 
 def _on_plan(seated: pd.DataFrame, plan: Plan) -> pd.DataFrame:

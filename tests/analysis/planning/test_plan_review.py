@@ -138,3 +138,14 @@ def test_an_audience_with_too_few_hires_plans_with_the_company_ramp_profile(samp
     assert own.capacity.ramp.source == "company"
     assert own.capacity.ramp.shares == plan.capacity.ramp.shares
     assert plan.capacity.ramp.source == "history"  # the company uses its own history
+
+
+def test_an_audience_with_too_few_leavers_plans_with_the_company_attrition(sample, plan):
+    # Amir Yilmaz's team lost nobody in the 24 months (0 < MIN_LEAVERS = 3): 0% a year would be
+    # a claim four reps cannot support, so capacity uses the company's 6 leavers / 615.6 months
+    own = review(sample, AS_OF, "manager=Amir Yilmaz", draws=20, comp_draws=2)
+    att = own.capacity.attrition
+    assert att.source == "company"
+    assert (att.leavers, att.monthly_rate) == (plan.capacity.attrition.leavers,
+                                               plan.capacity.attrition.monthly_rate)
+    assert plan.capacity.attrition.source == "history" and plan.capacity.attrition.leavers >= 3
