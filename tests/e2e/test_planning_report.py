@@ -2,7 +2,7 @@
 figures are those of the report's own tables and tiles, the cover numbers are the summary's, and
 the quotas.csv and territories.csv it writes beside the report load through salesops ingest with
 the rest of the export. On an opportunities-only export (no roster, hence no hire or leaving
-dates) capacity is one sentence and the rest is planned without ramp; on an orders-only export
+dates) capacity, quotas and territories are one sentence each; on an orders-only export
 every section is one sentence and nothing else."""
 
 from __future__ import annotations
@@ -124,16 +124,17 @@ def test_an_orders_only_export_shows_one_sentence_and_nothing_else(tmp_path):
     assert "<table" not in page and "<img" not in page and "$" not in text
 
 
-def test_an_opportunities_only_export_plans_without_ramp_and_says_why(tmp_path):
+def test_an_opportunities_only_export_plans_nothing_for_a_team_it_cannot_name(tmp_path):
+    # no roster: the reps derived from deal owners include everyone who ever sold, so neither
+    # capacity, quotas nor territories can say who is on next year's team
     page = _run_thin(tmp_path, opportunities_only)
     text = visible_text(page)
     assert LEAKS.search(text) is None
     said = summary_sentences(page)
-    assert any(s.startswith("Capacity cannot be shown: the reps table (derived from the deals' "
-                            "owner column) has no") for s in said), said
-    assert "No hire dates: every rep counts as fully ramped and no quota is ramped." in said
-    assert any(s.startswith("Quotas of ") for s in said)
-    assert any(s.startswith("Territories, derived from the deals' owners") for s in said)
+    derived = "the reps table (derived from the deals' owner column) has no"
+    for section in ("Capacity", "Quota allocation", "Territory planning"):
+        assert any(s.startswith(f"{section} cannot be shown: {derived}") for s in said), said
+    assert not any(s.startswith(("Quotas of ", "Territories, ")) for s in said)
 
 
 def test_an_audiences_planned_tables_hold_only_its_reps(planning_day):

@@ -57,6 +57,11 @@ from salesops.data.store import Dataset
 #: The whole plan reads the deals and the reps who own them.
 PLANNING_NEEDS = Needs("The plan (it needs deals and the reps who own them)",
                        tables=("opportunities", "reps"))
+#: Without a territories table, territories follow the deals' owners still employed: that needs
+#: the roster's termination dates (a roster derived from deal owners lists everyone who ever sold).
+DERIVED_TERRITORY_NEEDS = Needs("Territory planning", tables=("opportunities", "reps"),
+                                columns={"opportunities": ("account_id",),
+                                         "reps": ("termination_date",)})
 SECTIONS = ("capacity", "quotas", "realism", "comp", "territories")
 DEFAULT_GROWTH = 0.15
 #: A default target reads this many complete months of bookings.
@@ -181,7 +186,7 @@ def review(dataset: Dataset, as_of: str | pd.Timestamp | None, scope: str | Scop
         return PlanningReview(day, year, dict.fromkeys(SECTIONS, base))
     rm = rep_months(view.reps, view.deals, day, cal)
     goal = plan_target(rm, day, cal, target, growth)
-    notes = [] if RAMPED_QUOTA_NEEDS.check(view) else [
+    notes = [] if RAMPED_QUOTA_NEEDS.check(view) or not QUOTA_NEEDS.check(view) else [
         "No hire dates: every rep counts as fully ramped and no quota is ramped."]
     sections = {"capacity": CAPACITY_NEEDS.check(view)}
     cp = None
@@ -272,7 +277,7 @@ def _on_plan(seated: pd.DataFrame, plan: Plan) -> pd.DataFrame:
 def _territories(view: Dataset, day: pd.Timestamp, tolerance: float, within_region: bool,
                  seed: int) -> tuple[AccountBook | None, TerritoryPlan | None, Availability]:
     """The account book and the rebalanced territories (or the sentence saying why not)."""
-    available = TERRITORY_NEEDS.check(view)
+    available = (TERRITORY_NEEDS if view.has("territories") else DERIVED_TERRITORY_NEEDS).check(view)
     if not available:
         return None, None, available
     book = account_book(view, day)

@@ -35,7 +35,10 @@ LEVELS = ("region", "team")
 #: plan, but no rep of the roster does yet, so they stay out of the quotas table written for ingest.
 PLANNED_HIRE_PREFIX = "TBH-"
 
-QUOTA_NEEDS = Needs("Quota allocation", tables=("opportunities", "reps"))
+#: Termination dates say who is still on the team: a roster derived from deal owners lists
+#: everyone who ever sold, and would give quotas to people who have left.
+QUOTA_NEEDS = Needs("Quota allocation", tables=("opportunities", "reps"),
+                    columns={"reps": ("termination_date",)})
 RAMPED_QUOTA_NEEDS = Needs("Ramped quotas for new hires", columns={"reps": ("hire_date",)})
 #: Potential comes from the account book (``planning.account_book``), so it needs what that needs.
 POTENTIAL_NEEDS = Needs("Quotas by territory potential") & TERRITORY_NEEDS

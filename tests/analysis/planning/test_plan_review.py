@@ -74,8 +74,22 @@ def test_without_deals_every_section_says_so_once(sample):
     assert r.quotas is None and r.comp is None and r.territories is None
 
 
-def test_a_roster_from_deal_owners_plans_without_ramp_and_says_so(sample):
+def test_a_roster_from_deal_owners_sets_no_quotas_and_no_territories(sample):
+    # a roster derived from deal owners lists everyone who ever sold: quotas and territories
+    # would go to people who have left, so each section says what is missing instead
     r = review(thin(sample), AS_OF, draws=50, comp_draws=5)
+    assert r.sections["quotas"].reason == (
+        "Quota allocation cannot be shown: the reps table (derived from the deals' owner column) "
+        "has no 'termination_date' column; mapping 'termination_date' at ingest would enable it.")
+    assert r.sections["territories"].reason.startswith(
+        "Territory planning cannot be shown: the reps table (derived from the deals' owner column)")
+    assert not r.sections["realism"] and not r.sections["comp"]
+    assert r.quotas is None and r.territories is None and not r.notes
+
+
+def test_a_roster_without_hire_dates_plans_without_ramp_and_says_so(sample):
+    r = review(thin(sample, roster=True, drop_columns={"reps": ("hire_date",)}), AS_OF, draws=50,
+               comp_draws=5)
     assert "No hire dates: every rep counts as fully ramped and no quota is ramped." in r.notes
     assert r.sections["quotas"] and r.sections["comp"]
     # no hire date: every seat of the plan year is a whole ramped month
