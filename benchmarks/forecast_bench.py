@@ -50,7 +50,11 @@ from salesops.analysis.forecast.models import (  # noqa: E402
     adjusted_forecast,
     ets_auto,
     seasonal_naive,
-    seasonality,
+)
+from salesops.analysis.forecast.seasonality import (  # noqa: E402
+    acf_seasonal,
+    classical_indices,
+    no_seasonality,
 )
 
 COLUMNS = ("series_id", "category", "horizon", "start_year", "start_period", "t", "value")
@@ -135,8 +139,10 @@ def default_forecasts(train: np.ndarray, h: int, m: int,
 
 def naive2(train: np.ndarray, h: int, m: int) -> ModelForecast:
     """M-competition Naive2: naive on the seasonally adjusted series (classical
-    decomposition, multiplicative for positive data, when the 90% lag-m test says seasonal)."""
-    return adjusted_forecast("naive2", train, h, seasonality(train, m), LEVELS)
+    decomposition, multiplicative for positive data, when the 90% lag-m autocorrelation test
+    says seasonal; not the package's own seasonality test)."""
+    season = classical_indices(train, m) if acf_seasonal(train, m) else no_seasonality(m)
+    return adjusted_forecast("naive2", train, h, season, LEVELS)
 
 
 def sm_theta(train: np.ndarray, h: int, m: int) -> ModelForecast:

@@ -85,11 +85,16 @@ def seasonality(y: np.ndarray, m: int, also: Sequence[int] = ()) -> Seasonality:
     short lag.
     """
     if is_seasonal(y, m):
-        return _indices(y, m)
+        return classical_indices(y, m)
     for period in also:
         _, detrended = _detrend(y, period)
         if detrended.size and acf_seasonal(detrended, period):
-            return _indices(y, period)
+            return classical_indices(y, period)
+    return no_seasonality(m)
+
+
+def no_seasonality(m: int) -> Seasonality:
+    """The seasonality of a series without a pattern (adjusting and restoring change nothing)."""
     return Seasonality(max(m, 1), "none", np.zeros(max(m, 1)))
 
 
@@ -104,8 +109,9 @@ def _detrend(y: np.ndarray, m: int) -> tuple[int, np.ndarray]:
     return offset, part / trend if np.all(y > 0) else part - trend
 
 
-def _indices(y: np.ndarray, m: int) -> Seasonality:
-    """Classical decomposition: mean detrended value per position in the season, normalised."""
+def classical_indices(y: np.ndarray, m: int) -> Seasonality:
+    """Classical decomposition: mean detrended value per position in the season, normalised
+    (multiplicative for a positive series, else additive); needs ``m`` + 1 values."""
     offset, detrended = _detrend(y, m)
     positions = (offset + np.arange(len(detrended))) % m
     idx = np.array([detrended[positions == i].mean() for i in range(m)])

@@ -138,3 +138,17 @@ def test_tourism_seasonal_naive_mape_is_reproduced(name, season, expected):
         pytest.skip(f"{path} not present")
     results = [bench.evaluate((s, season, ("seasonal_naive",), False)) for s in bench.load(path)]
     assert round(bench.summary_table(results).loc["seasonal_naive", "MAPE"], 2) == expected
+
+
+def test_naive2_follows_the_m_competition_autocorrelation_test():
+    bench = load_script()
+    pattern = np.array([0.8, 1.0, 1.2, 1.0])
+    # 6 years of a level 100 with an exact quarterly pattern: the lag-4 autocorrelation test
+    # says seasonal, the adjusted series is 100 throughout, so Naive2 repeats 80 100 120 100
+    exact = 100 * np.tile(pattern, 6)
+    np.testing.assert_allclose(bench.naive2(exact, 4, 4).mean, [80, 100, 120, 100])
+    # 36 months with a +-25% yearly pattern: the package's F-test finds it, the 90% lag-12
+    # autocorrelation test cannot, so Naive2 is plain naive (the last value, 12 times)
+    t = np.arange(36)
+    y = (100 + 2 * t) * (1 + 0.25 * np.sin(2 * np.pi * t / 12 + 1.0))
+    np.testing.assert_allclose(bench.naive2(y, 12, 12).mean, np.full(12, y[-1]))
