@@ -53,10 +53,10 @@ class Recipe:
 
 
 #: The default, chosen on the selection halves of seven benchmark settings (docs/forecasting.md):
-#: seasonal series: Optimised Theta on the logs of the adjusted series, ETS(A,Ad,A), ETS(A,N,A)
-#: and (positive series) ETS(M,Ad,M) on the series; others: Optimised Theta, damped Holt, CES
-#: and ARIMA on logs; yearly: Optimised Theta alone, on the series' own scale.
-DEFAULT = Recipe(seasonal=("otm", "ets_aada", "ets_ana", "ets_madm"),
+#: seasonal series: Optimised Theta and ARIMA on the logs of the adjusted series, ETS(A,Ad,A),
+#: ETS(A,N,A) and (positive series) ETS(M,Ad,M) on the series; others: Optimised Theta, damped
+#: Holt, CES and ARIMA on logs; yearly: Optimised Theta alone, on the series' own scale.
+DEFAULT = Recipe(seasonal=("otm", "arima", "ets_aada", "ets_ana", "ets_madm"),
                  non_seasonal=("otm", "holt_damped", "ces", "arima"),
                  yearly=("otm.raw",))
 #: Candidates to fit when only the default forecast is wanted (``models=COMBINATION``): none

@@ -21,10 +21,10 @@ from salesops.analysis.forecast.fitted import ModelForecast
 #: actual values fall inside (docs/forecasting.md). Yearly ones are large: Optimised Theta's
 #: variance leaves out the uncertainty of the trend.
 WIDTH_FACTORS: dict[str, dict[int, float]] = {
-    "yl": {80: 1.96, 95: 1.96}, "ys": {80: 4.38, 95: 5.48},  # yearly (season length 1)
-    "nl": {80: 1.07, 95: 1.17}, "ns": {80: 1.08, 95: 1.43},  # not seasonal, any frequency
-    "ql": {80: 0.86, 95: 0.97}, "qs": {80: 1.00, 95: 1.32},  # seasonal quarterly
-    "ml": {80: 0.87, 95: 1.02}, "ms": {80: 0.81, 95: 1.08},  # seasonal monthly
+    "yl": {80: 1.85, 95: 2.17}, "ys": {80: 4.03, 95: 5.38},  # yearly (season length 1)
+    "nl": {80: 1.04, 95: 1.10}, "ns": {80: 1.06, 95: 1.20},  # not seasonal, any frequency
+    "ql": {80: 0.83, 95: 0.98}, "qs": {80: 1.01, 95: 1.47},  # seasonal quarterly
+    "ml": {80: 0.89, 95: 1.01}, "ms": {80: 0.81, 95: 1.01},  # seasonal monthly
 }
 #: Seasonal series of another season length use the monthly factors above this one.
 MONTHLY_FROM = 6

@@ -187,7 +187,7 @@ def test_three_years_of_regional_monthly_sales_keep_their_peaks():
     t = np.arange(48)
     y = 50_000 * (1 + 0.01 * t) * pattern[t % 12] * (1 + rng.normal(0, 0.08, 48))
     result = auto_forecast(y[:36], 12, 12)
-    assert "Optimised Theta, ETS(A,Ad,A), ETS(A,N,A) and ETS(M,Ad,M)" in result.reason
+    assert "Optimised Theta, ARIMA, ETS(A,Ad,A), ETS(A,N,A) and ETS(M,Ad,M)" in result.reason
     fc = result.forecast.mean
     assert np.argmax(fc) == 11 and np.argmin(fc) in (0, 7)  # December peak, a trough kept
     # the year's total within 10% of what followed
