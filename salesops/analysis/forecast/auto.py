@@ -94,16 +94,16 @@ class SeriesForecast:
 
 def fit_candidates(
     y: np.ndarray, m: int, models: Sequence[str] = CANDIDATES, also_periods: Sequence[int] = (),
-    recipe: Recipe = DEFAULT,
+    recipe: Recipe = DEFAULT, season: Seasonality | None = None,
 ) -> tuple[dict[str, Fitted], dict[str, str], tuple[str, ...], Seasonality]:
     """Seasonal naive, the ``recipe``'s members for this series and the other ``models``, each
     fitted once (``models.fit_model``); the failures (model -> why: a model that raises is
     dropped and reported, never raised); the members; the series' seasonality.
 
     ``also_periods``: shorter seasonal periods tried when the series does not test seasonal at
-    ``m``.
+    ``m``; ``season``: the series' seasonality when the caller has it already.
     """
-    season = seasonality(y, m, also_periods)
+    season = seasonality(y, m, also_periods) if season is None else season
     members = recipe.members(m, season)
     fits: dict[str, Fitted] = {}
     failures: dict[str, str] = {}
@@ -118,13 +118,14 @@ def fit_candidates(
 def candidate_forecasts(
     y: np.ndarray, h: int, m: int, levels: Sequence[int] = LEVELS,
     models: Sequence[str] = CANDIDATES, recipe: Recipe = DEFAULT, also_periods: Sequence[int] = (),
+    season: Seasonality | None = None,
 ) -> tuple[dict[str, ModelForecast], dict[str, str]]:
     """Forecasts of every candidate (``fit_candidates``) plus the ``recipe``'s combination of
     the members that forecast, and the failures (model -> why).
 
     A model whose forecast raises or is not finite is dropped, never passed on as NaN.
     """
-    fits, failures, members, _ = fit_candidates(y, m, models, also_periods, recipe)
+    fits, failures, members, _ = fit_candidates(y, m, models, also_periods, recipe, season)
     out: dict[str, ModelForecast] = {}
     for name, fitted in fits.items():
         try:
@@ -247,8 +248,9 @@ def auto_forecast(
 def _backtested(y: np.ndarray, h: int, m: int, levels: Sequence[int], origins: int,
                 min_history: int, select: str, models: Sequence[str],
                 also: tuple[int, ...]) -> SeriesForecast:
-    candidates, failures = candidate_forecasts(y, h, m, levels, models, also_periods=also)
     season = seasonality(y, m, also)
+    candidates, failures = candidate_forecasts(y, h, m, levels, models, also_periods=also,
+                                               season=season)
     members = DEFAULT.members(m, season)
     note = (f"; no yearly pattern, so the one repeating every {season.period} periods is used"
             if season.kind != "none" and season.period != m else "")
